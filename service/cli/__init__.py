@@ -1,0 +1,32 @@
+"""The ``orinoco`` command: a thin layer that parses arguments and calls the library.
+
+Each sub-command lives in its own module and registers itself with ``add_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from service.cli import lists_cmd, serve_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orinoco", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module in (lists_cmd, serve_cmd):
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
