@@ -56,6 +56,8 @@ class Address:
     city: str | None = None
     country: str | None = None
     note: str | None = None
+    region: str | None = None  # state / province
+    postal_code: str | None = None
 
 
 @dataclass(slots=True)
@@ -66,6 +68,7 @@ class Vessel:
     type: str | None = None
     tonnage: str | None = None
     owner: str | None = None
+    gross_tonnage: str | None = None
 
 
 @dataclass(slots=True)
@@ -91,6 +94,7 @@ class Entity:
     listed_on: str | None = None
     links: list[str] = field(default_factory=list)
     natural_name: str | None = None
+    reference: str | None = None  # a second source identifier, e.g. the UN REFERENCE_NUMBER "TAi.005"
 
     def names(self) -> list[Name]:
         """The primary name followed by every alias: what the index scores."""

@@ -1,20 +1,27 @@
 """The Python API of the matching engine: ``Screener.from_lists(...)``, ``screen``, ``compare``.
 
-No Flask here: the HTTP layer, the CLI and the batch tool all call this.
-PLACEHOLDER BODY: a brute-force rapidfuzz scorer with the final interface, replaced by the
-vectorized engine (index.py / scoring.py) in the next commits.
+No Flask here: the HTTP layer, the CLI and the batch tool all call this. Screening a batch of
+queries is one pass of ``scoring.score_rows`` over all of them; only the returned matches
+(at most ``limit`` per query) are then explained one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
+from service import evidence
+from service.index import NameIndex, build_index, cached_index
 from service.model import SCHEMAS, Entity, ListVersion, LoadedList
+from service.normalize import name_variants
+from service.scoring import Params, RowScores, TokenMatcher, score_rows
 
 ANY = "Any"
-DEFAULT_THRESHOLD = 0.85
+DEFAULT_THRESHOLD = 0.80
+WEAK_ALIAS_FACTOR = 0.95  # a low-quality alias is scored, flagged, and counts a little less
+SCHEMA_MISMATCH_FACTOR = 0.75  # asked for a Person, found an Organization (or the reverse)
 
 
 @dataclass(slots=True)
@@ -56,46 +63,177 @@ class Comparison:
 class Screener:
     """Screens names against the loaded lists."""
 
-    def __init__(self, lists: list[LoadedList], default_threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = Params(),
+                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None):
         self.versions: list[ListVersion] = [lst.version for lst in lists]
         self.default_threshold = default_threshold
-        self._entities: dict[tuple[str, str], Entity] = {
-            (e.list_id, e.id): e for lst in lists for e in lst.entities}
-        self._rows = [(e, n) for lst in lists for e in lst.entities for n in e.names()]
-        self._choices = [(n.natural or n.name).lower() for _, n in self._rows]
+        self.params = params
+        self.index = index
+        self._entities: list[Entity] = [e for lst in lists for e in lst.entities]
+        self._by_key = {(e.list_id, e.id): e for e in self._entities}
+        self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
+        self._matcher = TokenMatcher(index, params)
+        self._weights = weight_source or self  # whose token statistics weigh query tokens
 
     @classmethod
-    def from_lists(cls, lists: list[LoadedList], **kwargs) -> Screener:
-        return cls(lists, **kwargs)
+    def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
+                   **kwargs) -> Screener:
+        """Build (or load from ``cache_dir``, keyed by the lists' checksums) the index."""
+        index = cached_index(lists, Path(cache_dir) if cache_dir else None)
+        return cls(lists, index, **kwargs)
 
     @property
     def list_ids(self) -> list[str]:
         return [v.id for v in self.versions]
 
     def entity(self, list_id: str, entity_id: str) -> Entity | None:
-        return self._entities.get((list_id, entity_id))
+        return self._by_key.get((list_id, entity_id))
+
+    # -- screening -------------------------------------------------------------------------
 
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
                lists: list[str] | None = None) -> list[Result]:
+        """Match every query against the lists; matches sorted by score, at most ``limit``."""
         thr = self.default_threshold if threshold is None else threshold
-        out = []
-        for q in queries:
-            best: dict[tuple[str, str], Match] = {}
-            for _, score, i in process.extract(q.name.lower(), self._choices, scorer=fuzz.WRatio,
-                                               limit=limit * 5):
-                e, n = self._rows[i]
-                s = score / 100
-                if s < thr or (lists and e.list_id not in lists):
-                    continue
-                if q.schema in SCHEMAS and e.schema != q.schema:
-                    continue
-                key = (e.list_id, e.id)
-                if key not in best or best[key].score < s:
-                    best[key] = Match(e.list_id, e.id, e.schema, e.name, n.name, n.weak, s,
-                                      e.programs, [b.date for b in e.birth_dates], e.nationalities,
-                                      {"scorer": "WRatio"})
-            out.append(Result(q, sorted(best.values(), key=lambda m: -m.score)[:limit]))
-        return out
+        scored = self._score(queries)
+        q, ent, score, row_var = self._best_per_entity(queries, scored, lists)
+        results = [Result(query, []) for query in queries]
+        order = np.lexsort((-score, q))
+        for k in order:
+            res = results[q[k]]
+            if len(res.matches) >= limit * 3:
+                continue
+            m = self._match(res.query, int(ent[k]), float(score[k]), scored, int(row_var[k]))
+            if m.score > thr or (thr == 0 and m.score >= 0):
+                res.matches.append(m)
+        for res in results:
+            res.matches.sort(key=lambda m: -m.score)
+            del res.matches[limit:]
+        return results
+
+    def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
+        rows, row_query = [], []
+        for qi, query in enumerate(queries):
+            for toks in name_variants(query.name)[:4]:
+                rows.append(toks)
+                row_query.append(qi)
+        return rows, np.asarray(row_query, np.int32)
+
+    def _score(self, queries: list[Query]) -> _Scored:
+        rows, row_query = self._rows(queries)
+        matches = self._matcher.match([t for r in rows for t in r])
+        weights = [self._query_weights(r, matches) for r in rows]
+        return _Scored(rows, row_query, weights, matches,
+                       score_rows(self.index, self.params, rows, weights, matches))
+
+    def _query_weights(self, tokens: list[str], matches) -> np.ndarray:
+        """A known token weighs its idf; an unknown one the idf of its best match, else the max."""
+        src, out = self._weights, []
+        for t in tokens:
+            v = src._vocab_id.get(t)
+            if v is None and src is self:
+                tm = matches[t]
+                v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
+            out.append(src.index.max_idf if v is None else float(src.index.token_weight(np.array([v]))[0]))
+        return np.asarray(out, np.float32)
+
+    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None):
+        idx, rs = self.index, scored.scores
+        names = idx.var_name[rs.var]
+        ent = idx.name_entity[names]
+        q = scored.row_query[rs.row]
+        score = rs.score * np.where(idx.name_weak[names], WEAK_ALIAS_FACTOR, 1.0).astype(np.float32)
+        wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
+                          + [-1], np.int8)[q]
+        schema = idx.entity_schema[ent]
+        mismatch = (wanted >= 0) & (schema != wanted)
+        score = np.where(mismatch, score * SCHEMA_MISMATCH_FACTOR, score)
+        keep = np.ones(len(ent), bool)
+        if lists:
+            allowed = np.isin(idx.list_ids, lists)
+            keep &= allowed[idx.entity_list[ent]]
+        pos = np.flatnonzero(keep)
+        key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
+        order = np.lexsort((-score[pos], key))
+        first = order[np.concatenate(([True], key[order][1:] != key[order][:-1]))]
+        sel = pos[first]
+        return q[sel], ent[sel], score[sel], sel
+
+    # -- explanation ------------------------------------------------------------------------
+
+    def _match(self, query: Query, e: int, score: float, scored: _Scored, k: int) -> Match:
+        idx, rs = self.index, scored.scores
+        entity = self._entities[e]
+        n = int(idx.var_name[rs.var[k]])
+        alias = entity.names()[int(idx.name_alias[n])]
+        adjustments = []
+        if alias.weak:
+            adjustments.append({"reason": "weak alias", "factor": WEAK_ALIAS_FACTOR})
+        wanted = query.schema if query.schema in SCHEMAS else None
+        if wanted and wanted != entity.schema:
+            adjustments.append({"reason": f"schema {entity.schema} is not {wanted}",
+                                "factor": SCHEMA_MISMATCH_FACTOR})
+        factor, facts = evidence.adjust(query.birth_date, query.country, entity)
+        adjustments.extend(facts)
+        final = float(min(1.0, score * factor))
+        explanation = {
+            "matched_name": alias.name,
+            "tokens": self._token_pairs(scored, int(rs.row[k]), int(rs.var[k])),
+            "query_coverage": round(float(rs.query_cov[k]), 4),
+            "name_coverage": round(float(rs.name_cov[k]), 4),
+            "evidence": round(float(rs.evidence[k]), 4),
+            "name_score": round(float(rs.score[k]), 4),
+            "adjustments": adjustments,
+        }
+        return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
+                     round(final, 4), entity.programs, [b.date for b in entity.birth_dates],
+                     sorted(set(entity.nationalities + entity.citizenships)), explanation)
+
+    def _token_pairs(self, scored: _Scored, row: int, var: int) -> list[dict]:
+        idx = self.index
+        listed = idx.var_tok[idx.var_ptr[var]: idx.var_ptr[var + 1]]
+        pairs = []
+        for tok, w in zip(scored.rows[row], scored.weights[row], strict=False):
+            tm = scored.matches[tok]
+            hit = np.isin(tm.vocab, listed)
+            best = {"query": tok, "weight": round(float(w), 3), "listed": None, "similarity": 0.0}
+            if hit.any():
+                j = int(np.argmax(np.where(hit, tm.sim, -1)))
+                best.update(listed=str(idx.vocab[tm.vocab[j]]), similarity=round(float(tm.sim[j]), 4))
+            pairs.append(best)
+        return pairs
+
+    # -- one pair ---------------------------------------------------------------------------
 
     def compare(self, a: Query, b: Query) -> Comparison:
-        return Comparison(fuzz.WRatio(a.name.lower(), b.name.lower()) / 100, {"scorer": "WRatio"})
+        """Score name ``a`` as a query against ``b`` as if ``b`` were the only listed name.
+
+        Token weights come from the loaded lists, so the pair scores as it would in ``screen``.
+        """
+        schema = b.schema if b.schema in SCHEMAS else "Person"
+        ent = Entity(id="b", list_id="compare", schema=schema, name=b.name)
+        one = LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])
+        pair_index = build_index([one])
+        pair_index.idf = self._idf_for(pair_index.vocab)
+        pair_index.var_weight = pair_index.token_weight(pair_index.var_tok).astype(np.float32)
+        if len(pair_index.var_tok):
+            pair_index.var_wsum = np.add.reduceat(pair_index.var_weight, pair_index.var_ptr[:-1])
+        pair = Screener([one], pair_index, self.params, self.default_threshold, weight_source=self)
+        res = pair.screen([a], limit=1, threshold=0.0)[0]
+        if not res.matches:
+            return Comparison(0.0, {"tokens": [], "adjustments": []})
+        m = res.matches[0]
+        return Comparison(m.score, m.explanation)
+
+    def _idf_for(self, tokens: np.ndarray) -> np.ndarray:
+        ids = [self._vocab_id.get(t) for t in tokens]
+        return np.array([self.index.max_idf if i is None else self.index.idf[i] for i in ids], np.float32)
+
+
+@dataclass(slots=True)
+class _Scored:
+    rows: list[list[str]]
+    row_query: np.ndarray
+    weights: list[np.ndarray]
+    matches: dict
+    scores: RowScores

@@ -1,0 +1,71 @@
+"""Evidence beyond the name: birth date and country raise or lower a score, mildly.
+
+They never hide a strong name match: the largest penalty is small, and only a clear conflict
+(birth years more than a year apart) applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pycountry
+
+from service.model import Entity
+from service.normalize import fold
+
+BIRTH_MATCH, BIRTH_CONFLICT = 1.05, 0.9
+COUNTRY_MATCH = 1.03
+
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
+
+
+def _years(text: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(text)]
+
+
+def birth_factor(birth_date: str | None, entity: Entity) -> tuple[float, str | None]:
+    """Same birth year (or inside a listed range, a year either way): up; all far apart: down."""
+    if not birth_date or not entity.birth_dates:
+        return 1.0, None
+    wanted = _years(birth_date)
+    if not wanted:
+        return 1.0, None
+    year = wanted[0]
+    for bd in entity.birth_dates:
+        years = _years(bd.date) + (_years(bd.end) if bd.end else [])
+        if years and min(years) - 1 <= year <= max(years) + 1:
+            exact = birth_date.strip() == bd.date
+            return BIRTH_MATCH, "birth date matches" if exact else "birth year matches"
+    return BIRTH_CONFLICT, "birth date conflicts with every listed one"
+
+
+def country_factor(country: str | None, entity: Entity) -> tuple[float, str | None]:
+    """A country named among the entity's nationalities, citizenships or addresses: up a little."""
+    if not country:
+        return 1.0, None
+    wanted = fold(country).strip()
+    known = entity.nationalities + entity.citizenships + [a.country for a in entity.addresses if a.country]
+    for c in known:
+        folded = fold(c).strip()
+        if folded == wanted or (len(wanted) == 2 and _iso2(folded) == wanted):
+            return COUNTRY_MATCH, "country matches"
+    return 1.0, None
+
+
+@lru_cache(maxsize=4096)
+def _iso2(country_name: str) -> str | None:
+    """ISO 3166 alpha-2 code of a country name, lower-case ("venezuela" -> "ve")."""
+    try:
+        return pycountry.countries.lookup(country_name).alpha_2.lower()
+    except LookupError:
+        return None
+
+
+def adjust(birth_date: str | None, country: str | None, entity: Entity) -> tuple[float, list[dict]]:
+    factor, notes = 1.0, []
+    for f, reason in (birth_factor(birth_date, entity), country_factor(country, entity)):
+        if reason:
+            factor *= f
+            notes.append({"reason": reason, "factor": f})
+    return factor, notes

@@ -1,0 +1,191 @@
+"""The prepared index: every listed name as token ids in numpy arrays, with postings.
+
+Built once from the loaded lists (or read back from the on-disk cache, keyed by the lists'
+checksums), then shared read-only by every request; gunicorn workers share it copy-on-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from service.model import SCHEMAS, LoadedList
+from service.name_parts import LEGAL_CANON
+from service.normalize import name_variants, skeleton
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 3  # bump when the arrays or the normalization change: old caches are ignored
+MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
+LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
+
+
+@dataclass(slots=True)
+class NameIndex:
+    """Arrays over entities, names (one listed string), variants (one token list) and tokens."""
+
+    list_ids: np.ndarray  # str, one per loaded list
+    entity_list: np.ndarray  # int16 -> list_ids
+    entity_ids: np.ndarray  # str, the source's own id
+    entity_schema: np.ndarray  # int8 -> SCHEMAS
+    name_entity: np.ndarray  # int32 -> entity
+    name_alias: np.ndarray  # int16: position in Entity.names()
+    name_weak: np.ndarray  # bool
+    var_name: np.ndarray  # int32 -> name
+    var_ptr: np.ndarray  # int64, CSR offsets into var_tok
+    var_tok: np.ndarray  # int32 -> vocab
+    var_weight: np.ndarray  # float32, the weight of each variant token
+    var_wsum: np.ndarray  # float32, total weight per variant
+    vocab: np.ndarray  # str, folded tokens
+    vocab_skel: np.ndarray  # int32 -> skel_vocab
+    skel_vocab: np.ndarray  # str, skeletons
+    idf: np.ndarray  # float32 per vocab token
+    post_ptr: np.ndarray  # int64, CSR offsets per vocab token into post_var/post_pos
+    post_var: np.ndarray  # int32 -> variant
+    post_pos: np.ndarray  # int8: position of the token in the variant
+
+    @property
+    def max_idf(self) -> float:
+        return float(np.log1p(len(self.entity_ids))) + 1.0
+
+    def token_weight(self, vocab_ids: np.ndarray) -> np.ndarray:
+        w = self.idf[vocab_ids].copy()
+        w[np.isin(self.vocab[vocab_ids], list(LEGAL_CANON))] *= LEGAL_WEIGHT
+        return w
+
+
+def lists_key(lists: list[LoadedList]) -> str:
+    """Cache key: the lists' ids and checksums and the index format."""
+    h = hashlib.sha256(f"format={INDEX_FORMAT}".encode())
+    for lst in lists:
+        h.update(f"|{lst.version.id}:{lst.version.sha256}".encode())
+    return h.hexdigest()[:32]
+
+
+def build_index(lists: list[LoadedList]) -> NameIndex:
+    """Tokenize every name of every entity and lay the result out as arrays."""
+    list_ids = [lst.version.id for lst in lists]
+    entity_list, entity_ids, entity_schema = [], [], []
+    name_entity, name_alias, name_weak = [], [], []
+    var_name, var_tokens = [], []
+    vocab: dict[str, int] = {}
+    for li, lst in enumerate(lists):
+        for ent in lst.entities:
+            e = len(entity_ids)
+            entity_list.append(li)
+            entity_ids.append(ent.id)
+            entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
+            for ai, nm in enumerate(ent.names()):
+                variants = name_variants(nm.name)
+                if not variants:
+                    continue
+                n = len(name_entity)
+                name_entity.append(e)
+                name_alias.append(ai)
+                name_weak.append(nm.weak)
+                for toks in variants:
+                    var_name.append(n)
+                    var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
+    return _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias,
+                     name_weak, var_name, var_tokens, vocab)
+
+
+def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias, name_weak,
+              var_name, var_tokens, vocab) -> NameIndex:
+    lengths = np.fromiter((len(t) for t in var_tokens), np.int64, len(var_tokens))
+    var_ptr = np.zeros(len(var_tokens) + 1, np.int64)
+    np.cumsum(lengths, out=var_ptr[1:])
+    var_tok = np.fromiter((t for toks in var_tokens for t in toks), np.int32, int(var_ptr[-1]))
+    var_of_tok = np.repeat(np.arange(len(var_tokens), dtype=np.int32), lengths)
+    pos_of_tok = (np.arange(len(var_tok)) - var_ptr[:-1].repeat(lengths)).astype(np.int8)
+
+    # Document frequency over entities, so an entity with many aliases does not inflate it.
+    ent_of_tok = np.asarray(name_entity, np.int32)[np.asarray(var_name, np.int32)][var_of_tok]
+    pairs = np.unique(ent_of_tok.astype(np.int64) * len(vocab) + var_tok)
+    df = np.bincount((pairs % len(vocab)).astype(np.int64), minlength=len(vocab))
+    idf = (np.log((len(entity_ids) + 1) / (df + 1)) + 1.0).astype(np.float32)
+
+    vocab_arr = np.array(list(vocab), dtype=object)
+    skels = [skeleton(t) for t in vocab_arr]
+    skel_ids: dict[str, int] = {}
+    vocab_skel = np.fromiter((skel_ids.setdefault(s, len(skel_ids)) for s in skels), np.int32, len(skels))
+
+    order = np.argsort(var_tok, kind="stable")
+    post_ptr = np.zeros(len(vocab) + 1, np.int64)
+    np.cumsum(np.bincount(var_tok, minlength=len(vocab)), out=post_ptr[1:])
+
+    index = NameIndex(
+        list_ids=np.array(list_ids, dtype=object),
+        entity_list=np.asarray(entity_list, np.int16),
+        entity_ids=np.array(entity_ids, dtype=object),
+        entity_schema=np.asarray(entity_schema, np.int8),
+        name_entity=np.asarray(name_entity, np.int32),
+        name_alias=np.asarray(name_alias, np.int16),
+        name_weak=np.asarray(name_weak, bool),
+        var_name=np.asarray(var_name, np.int32),
+        var_ptr=var_ptr,
+        var_tok=var_tok,
+        var_weight=np.zeros(0, np.float32),
+        var_wsum=np.zeros(0, np.float32),
+        vocab=vocab_arr,
+        vocab_skel=vocab_skel,
+        skel_vocab=np.array(list(skel_ids), dtype=object),
+        idf=idf,
+        post_ptr=post_ptr,
+        post_var=var_of_tok[order],
+        post_pos=pos_of_tok[order],
+    )
+    index.var_weight = index.token_weight(var_tok).astype(np.float32)
+    index.var_wsum = np.add.reduceat(index.var_weight, var_ptr[:-1]).astype(np.float32) \
+        if len(var_tok) else np.zeros(len(var_tokens), np.float32)
+    return index
+
+
+def save_index(index: NameIndex, path: Path) -> None:
+    """Write the arrays atomically (temp file + rename): a crash never leaves half an index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for f in fields(index):
+        a = getattr(index, f.name)
+        arrays[f.name] = a.astype(str) if a.dtype == object else a
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_index(path: Path) -> NameIndex:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {}
+        for f in fields(NameIndex):
+            a = data[f.name]
+            arrays[f.name] = a.astype(object) if a.dtype.kind == "U" else a
+    return NameIndex(**arrays)
+
+
+def cached_index(lists: list[LoadedList], cache_dir: Path | None) -> NameIndex:
+    """The index for these lists: from the cache when their checksums match, else built and cached."""
+    if cache_dir is None:
+        return build_index(lists)
+    path = Path(cache_dir) / f"index-{lists_key(lists)}.npz"
+    if path.exists():
+        try:
+            return load_index(path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable index cache %s: %s", path, exc)
+    index = build_index(lists)
+    try:
+        save_index(index, path)
+    except OSError as exc:
+        log.warning("could not write index cache %s: %s", path, exc)
+    return index

@@ -1,0 +1,57 @@
+"""Helpers every list parser shares: bounded reads, the version record, name counting."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from service.lists.errors import ListError
+from service.model import Entity, ListVersion, LoadedList, RowProblem
+
+# Official lists are a few MB; anything far bigger is a wrong file or an attack, not a list.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes, or a ListError saying why there are none worth parsing."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ListError(f"{path}: {size} bytes is larger than the {MAX_FILE_BYTES}-byte limit for {what}")
+        data = path.read_bytes()
+    except ListError:
+        raise
+    except IsADirectoryError:
+        raise ListError(f"{path}: is a folder, expected the {what} file") from None
+    except OSError as exc:
+        raise ListError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise ListError(f"{path}: {what} is empty")
+    return data
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_list(list_id: str, source: str, published: str | None, inputs: list[tuple[Path, bytes]],
+               entities: list[Entity], problems: list[RowProblem],
+               warnings: list[str] | None = None) -> LoadedList:
+    """Wrap parsed entities with the version record that identifies exactly which bytes they came from."""
+    digest = hashlib.sha256()
+    for _, data in inputs:  # callers pass the files in a fixed order
+        digest.update(data)
+    version = ListVersion(
+        id=list_id, source=source, published=published, sha256=digest.hexdigest(),
+        entities=len(entities), names=sum(1 + len(e.aliases) for e in entities),
+        loaded_at=now_iso(), files=[str(p) for p, _ in inputs], skipped_rows=len(problems))
+    return LoadedList(version=version, entities=entities, problems=problems, warnings=list(warnings or []))
+
+
+def natural_order(name: str) -> str | None:
+    """"LAST, First" -> "First LAST" (OFAC's form for individuals); None when there is nothing to turn."""
+    last, sep, first = name.partition(",")
+    if not sep or not first.strip() or not last.strip():
+        return None
+    return f"{first.strip()} {last.strip()}"

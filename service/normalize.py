@@ -1,0 +1,185 @@
+"""Names to comparable tokens: script, case, punctuation, titles, particles, legal forms.
+
+The pipeline, each step a function with examples:
+
+>>> fold("KAN'AN, Fawzi")
+'kanan, fawzi'
+>>> fold("Андроник Ефремов")
+'andronik efremov'
+>>> name_variants("EL AISSAMI MADDAH, Tareck Zaidan")[0]
+['aissami', 'maddah', 'tareck', 'zaidan']
+>>> name_variants("Ghazi Nasr al-Din")[-1]
+['ghazi', 'nasrdin']
+>>> skeleton("muhammad"), skeleton("mohamed"), skeleton("hezbollah"), skeleton("hizballah")
+('mhmd', 'mhmd', 'hsblh', 'hsblh')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+from service.name_parts import LEGAL_FORMS, LEGAL_PHRASES, PARTICLES, STOPWORDS, TITLES
+
+# Characters with no place in a name: controls, zero-width joiners, bidi overrides.
+_INVISIBLE = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_INVISIBLE.update({c: None for c in (0x7F, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF)})
+_INVISIBLE.update({c: None for c in range(0x202A, 0x202F)})
+_INVISIBLE.update({c: None for c in range(0x2066, 0x206A)})
+
+# Apostrophes, ʿayn and hamza signs are dropped inside words: "Kan'an" -> "kanan".
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032]")
+# Syllabic scripts whose transliteration runs syllables together: give each its own token.
+_SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
+# "S.A." / "L.L.C." / "J.S.C." -> "sa" / "llc" / "jsc": dots between single letters join them.
+_INITIALISM = re.compile(r"\b(?:[a-z]\.){1,}[a-z]\b\.?")
+_SEPARATORS = re.compile(r"[^a-z0-9\-\s]+")
+_SPACES = re.compile(r"\s+")
+
+_MAX_CHARS = 512
+
+
+def fold(text: str) -> str:
+    """NFKC, invisible characters removed, any script transliterated to lower-case ASCII.
+
+    >>> fold("Özgün ERDOĞAN")
+    'ozgun erdogan'
+    """
+    text = unicodedata.normalize("NFKC", text[: _MAX_CHARS * 4]).translate(_INVISIBLE)
+    text = _APOSTROPHES.sub("", text)
+    if not text.isascii():
+        text = _SYLLABIC.sub(r" \1 ", text)
+        text = anyascii(text)
+        text = _APOSTROPHES.sub("", text)
+    return text.casefold()[:_MAX_CHARS]
+
+
+def tokenize(folded: str) -> list[str]:
+    """Split a folded name into tokens; hyphens are kept inside tokens for ``name_variants``.
+
+    >>> tokenize("cecoex, s.a.")
+    ['cecoex', 'sa']
+    >>> tokenize("el-aissami maddah")
+    ['el-aissami', 'maddah']
+    """
+    text = _INITIALISM.sub(lambda m: m.group(0).replace(".", ""), folded)
+    text = _SEPARATORS.sub(" ", text)
+    return [t.strip("-") for t in _SPACES.split(text) if t.strip("-")]
+
+
+def _drop_titles(tokens: list[str]) -> list[str]:
+    """Leading titles go ("Dr", "Hajj", "Col"); a name made only of titles keeps them."""
+    i = 0
+    while i < len(tokens) - 1 and tokens[i] in TITLES:
+        i += 1
+    return tokens[i:]
+
+
+def _canonical_legal_forms(tokens: list[str]) -> list[str]:
+    """Multi-word and abbreviated legal forms to one canonical token ("S.A. de C.V." -> "sa")."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in (4, 3, 2):
+            phrase = tuple(tokens[i : i + size])
+            if len(phrase) == size and phrase in LEGAL_PHRASES:
+                out.append(LEGAL_PHRASES[phrase])
+                i += size
+                break
+        else:
+            out.append(LEGAL_FORMS.get(tokens[i], tokens[i]))
+            i += 1
+    return out
+
+
+def _compounds(tokens: list[str]) -> list[str]:
+    """Join Arabic compounds the way other romanizations write them as one word.
+
+    "nasr al din" -> "nasrdin" (≈ "nasreddin"), "abd al rahman" -> "abdrahman" (≈ "abdelrahman"),
+    "abu bakr" -> "abubakr"; a leading article glued to a word is split off ("alhakim" -> "hakim").
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t in ("abd", "abdul", "abdel", "abdal", "abu", "abou", "bin", "ibn") and i + 1 < len(tokens):
+            j = i + 1
+            if tokens[j] in PARTICLES and j + 1 < len(tokens):
+                j += 1
+            out.append(("abd" if t.startswith("abd") else t) + tokens[j])
+            i = j + 1
+        elif (i + 2 < len(tokens) and tokens[i + 1] in ("al", "el", "ul", "ad", "ed", "ud", "ud")
+              and tokens[i + 2] in ("din", "deen", "dine", "allah", "lah", "llah", "rahman")):
+            out.append(t + tokens[i + 2])
+            i += 3
+        elif len(t) > 5 and t[:2] in ("al", "el") and t[2] not in "aeiou":
+            out.append(t[2:])
+            i += 1
+        else:
+            out.append(t)
+            i += 1
+    return out
+
+
+def _content(tokens: list[str]) -> list[str]:
+    """Particles and connecting words go; a name made only of them keeps them."""
+    kept = [t for t in tokens if t not in PARTICLES and t not in STOPWORDS]
+    return kept or tokens
+
+
+def name_variants(name: str) -> list[list[str]]:
+    """The token lists a name is scored as: split at hyphens, joined at hyphens, compounds joined.
+
+    Titles and particles are removed, legal forms canonicalized. Duplicates are dropped, the
+    first variant is the plain split form.
+
+    >>> name_variants("Dr. Abdel-Rahman AL-HAKIM")
+    [['abdel', 'rahman', 'hakim'], ['abdelrahman', 'alhakim'], ['abdrahman', 'hakim']]
+    """
+    raw = tokenize(fold(name))
+    split = [p for t in raw for p in t.split("-") if p]
+    joined = [t.replace("-", "") for t in raw]
+    variants: list[list[str]] = []
+    for tokens in (split, joined, _compounds(split)):
+        tokens = _content(_canonical_legal_forms(_drop_titles(tokens)))
+        if tokens and tokens not in variants:
+            variants.append(tokens)
+    return variants
+
+
+# Spelling rules for the common romanizations of Arabic, Persian, Russian and Turkic names.
+# Applied in order to a folded token; vowels are dropped afterwards (except a leading one).
+_SKELETON_RULES = [
+    (re.compile(r"(?<=[aeiou])[wy](?![aeiou])"), ""),  # Fawzi -> Fazi, Sayf -> Saf (glides after vowels)
+    (re.compile(r"(?<=[aeiou])[wy]$"), ""),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"(?:dzh|dj|zh|j)"), "j"),
+    (re.compile(r"(?:tch|sch|sh|ch)"), "x"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"(?:th|dh)"), "t"),
+    (re.compile(r"ck|q|c|k"), "k"),
+    (re.compile(r"ts|tz"), "s"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"w|v"), "v"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+_VOWELS = re.compile(r"[aeiou]+")
+
+
+def skeleton(token: str) -> str:
+    """A transliteration key: spellings of one name in different romanizations collide.
+
+    >>> [skeleton(t) for t in ("fawzi", "fauzi", "faouzi", "kanaan", "canaan", "kanan")]
+    ['fs', 'fs', 'fs', 'kn', 'kn', 'kn']
+    """
+    s = token
+    for pattern, repl in _SKELETON_RULES:
+        s = pattern.sub(repl, s)
+    head, rest = s[:1], _VOWELS.sub("", s[1:])
+    if head in "aeiou" and head:
+        head = "a"  # Omar / Umar / Amar: an initial vowel of any colour
+    return re.sub(r"(.)\1+", r"\1", head + rest) or token

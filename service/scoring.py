@@ -1,0 +1,191 @@
+"""Vectorized name scoring: query tokens against the vocabulary, then numpy aggregation.
+
+1. Each distinct query token is compared with the whole token vocabulary in one
+   ``rapidfuzz.process.cdist`` call (Jaro-Winkler on the folded token and on its
+   transliteration skeleton); pairs under a cutoff are dropped. This is the only string work.
+2. The surviving (query token, vocabulary token, similarity) triples are expanded through the
+   postings into (query row, name variant, position) triples: only names sharing a similar
+   token are ever touched, which is exactly the set exhaustive scoring would give a score > 0.
+3. numpy sorts and reduces the triples into, per (query row, variant): the weighted share of
+   the query explained by the name and the weighted share of the name explained by the query.
+   Token weights are inverse document frequencies, so "mohammed" or "trading" count for little
+   and a rare surname for much. Their blend, damped when only little rare evidence matched, is
+   the score in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from service.index import NameIndex
+from service.normalize import skeleton
+
+_MAXQ = 64  # query tokens per row (more are cut)
+_MAXPOS = 64  # > index.MAX_TOKENS
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """The scorer's knobs; defaults were chosen on the dev evaluation split (see README)."""
+
+    token_cutoff: float = 0.80  # Jaro-Winkler under this is no match at all
+    floor: float = 0.60  # similarity is rescaled so that floor -> 0 and 1 -> 1
+    skeleton_scale: float = 0.93  # a pair equal only in skeleton counts this much
+    short_token: int = 3  # tokens this short must match at >= short_cutoff
+    short_cutoff: float = 0.92
+    query_share: float = 0.6  # weight of query coverage vs listed-name coverage
+    evidence_idf: float = 6.0  # matched rarity (sum of idf) needed for full confidence
+    evidence_power: float = 0.5
+
+
+@dataclass(slots=True)
+class TokenMatches:
+    """For one query token: the similar vocabulary tokens and their (rescaled) similarity."""
+
+    vocab: np.ndarray  # int32
+    sim: np.ndarray  # float32
+    var: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # postings expansion
+    pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+
+class TokenMatcher:
+    """Query token -> similar vocabulary tokens, with a bounded cache (names repeat a lot)."""
+
+    def __init__(self, index: NameIndex, params: Params, cache_size: int = 200_000):
+        self.index, self.params = index, params
+        self._vocab = list(index.vocab)
+        self._skels = list(index.skel_vocab)
+        self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
+        self._cache: dict[str, TokenMatches] = {}
+        self._cache_size = cache_size
+
+    def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
+        missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
+        if missing:
+            if len(self._cache) + len(missing) > self._cache_size:
+                self._cache.clear()
+            for start in range(0, len(missing), 256):
+                chunk = missing[start : start + 256]
+                for tok, tm in zip(chunk, self._compute(chunk), strict=True):
+                    self._cache[tok] = tm
+        return {t: self._cache[t] for t in tokens}
+
+    def _compute(self, tokens: list[str]) -> list[TokenMatches]:
+        p, idx = self.params, self.index
+        workers = -1 if len(tokens) > 16 else 1
+        plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
+                              dtype=np.float32, workers=workers, score_cutoff=p.token_cutoff)
+        skel = process.cdist([skeleton(t) for t in tokens], self._skels,
+                             scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
+                             workers=workers, score_cutoff=p.token_cutoff)
+        sim = np.maximum(plain, skel[:, idx.vocab_skel] * np.float32(p.skeleton_scale))
+        out = []
+        for row, tok in zip(sim, tokens, strict=True):
+            cols = np.flatnonzero(row >= p.token_cutoff)
+            s = row[cols]
+            short = (self._vocab_len[cols] <= p.short_token) | (len(tok) <= p.short_token)
+            keep = ~short | (s >= p.short_cutoff)
+            cols, s = cols[keep].astype(np.int32), s[keep]
+            s = np.clip((s - p.floor) / (1.0 - p.floor), 0.0, 1.0).astype(np.float32)
+            tm = TokenMatches(cols, s)
+            tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
+            out.append(tm)
+        return out
+
+
+def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
+    """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
+    starts, ends = idx.post_ptr[vocab], idx.post_ptr[vocab + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.float32)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    take = offsets + np.arange(total)
+    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+
+
+@dataclass(slots=True)
+class RowScores:
+    """Scores of name variants for query rows (one row = one variant of one query)."""
+
+    row: np.ndarray  # int32
+    var: np.ndarray  # int32
+    score: np.ndarray  # float32
+    query_cov: np.ndarray
+    name_cov: np.ndarray
+    evidence: np.ndarray
+
+
+def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
+               matches: dict[str, TokenMatches]) -> RowScores:
+    """Score every name variant sharing a similar token with each row, all rows at once."""
+    parts_r, parts_i, parts_v, parts_p, parts_s = [], [], [], [], []
+    for r, toks in enumerate(rows):
+        for i, tok in enumerate(toks[:_MAXQ]):
+            tm = matches[tok]
+            if len(tm.var):
+                parts_r.append(np.full(len(tm.var), r, np.int64))
+                parts_i.append(np.full(len(tm.var), i, np.int64))
+                parts_v.append(tm.var)
+                parts_p.append(tm.pos)
+                parts_s.append(tm.vsim)
+    if not parts_r:
+        z = np.zeros(0, np.float32)
+        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
+    R, I = np.concatenate(parts_r), np.concatenate(parts_i)
+    V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
+    S = np.concatenate(parts_s)
+    nvar = len(idx.var_name)
+    rv = R * nvar + V
+
+    # Query side: best similarity of each query token within each variant, weighted.
+    qkey = rv * _MAXQ + I
+    q_rv, q_val = _group_max(qkey, S)
+    q_rv_key = q_rv // _MAXQ
+    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
+    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
+    q_r = q_rv_key // nvar
+    q_contrib = q_val * qw[row_off[q_r] + (q_rv % _MAXQ)]
+    keys, q_sum = _group_sum(q_rv_key, q_contrib)
+
+    # Listed-name side: best similarity of each name token to any query token, weighted.
+    ckey = rv * _MAXPOS + P
+    c_key, c_val = _group_max(ckey, S)
+    c_rv = c_key // _MAXPOS
+    c_var = c_rv % nvar
+    c_contrib = c_val * idx.var_weight[idx.var_ptr[c_var] + (c_key % _MAXPOS)]
+    _, c_sum = _group_sum(c_rv, c_contrib)
+
+    row = (keys // nvar).astype(np.int32)
+    var = (keys % nvar).astype(np.int32)
+    row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
+    query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
+    name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
+    score, evidence = blend(params, query_cov, name_cov, c_sum)
+    return RowScores(row, var, score, query_cov, name_cov, evidence)
+
+
+def blend(params: Params, query_cov, name_cov, matched_idf):
+    """Coverage of both sides, damped when the matched tokens carry little rarity."""
+    evidence = np.minimum(1.0, np.asarray(matched_idf) / params.evidence_idf) ** params.evidence_power
+    score = (params.query_share * query_cov + (1 - params.query_share) * name_cov) * evidence
+    return np.asarray(score, np.float32), np.asarray(evidence, np.float32)
+
+
+def _group_max(keys: np.ndarray, values: np.ndarray):
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], values[order]
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    return k[starts], np.maximum.reduceat(v, starts)
+
+
+def _group_sum(keys: np.ndarray, values: np.ndarray):
+    """Keys must be sorted (they come out of _group_max)."""
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.add.reduceat(values, starts)
