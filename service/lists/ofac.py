@@ -83,11 +83,11 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
     inputs = [(main_path, data)]
     entities: dict[str, Entity] = {}
     remarks: dict[str, str] = {}
-    bad = 0
     for line, row in _rows(text, main_path, 12, problems):
         made = _entity(row, list_id)
         if isinstance(made, str) or made.id in entities:
-            problems.append(RowProblem(MAIN, line, made if isinstance(made, str) else f"duplicate ent_num {made.id}"))
+            reason = made if isinstance(made, str) else f"duplicate ent_num {made.id}"
+            problems.append(RowProblem(MAIN, line, reason))
             continue
         entities[made.id] = made
         remarks[made.id] = null(row[11]) or ""

@@ -76,7 +76,7 @@ def parse_document(doc_type: str, value: str) -> Document | None:
     number, country, note = m.groups()
     if not any(ch.isdigit() for ch in number) or number.lower().startswith(("issued", "expires")):
         return None
-    return Document(doc_type.rstrip(" .#"), number.strip(), country, note.strip() if note else None)
+    return Document(doc_type.removesuffix(" #"), number.strip(), country, note.strip() if note else None)
 
 
 def _split(remarks: str) -> list[str]:

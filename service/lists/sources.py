@@ -1,0 +1,30 @@
+"""The parser families Orinoco can read, by source name (what ``--list SOURCE=PATH`` takes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.lists.custom import load_custom
+from service.lists.ofac import load_ofac
+from service.lists.un import load_un
+from service.model import LoadedList
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    load: Callable[[Path, str], LoadedList]  # (path, list_id) -> LoadedList, raises ListError
+    default_list_id: str
+    takes_folder: bool  # True: PATH is a folder of files (OFAC CSV set); False: a single file
+    help: str
+
+
+SOURCES: dict[str, Source] = {s.name: s for s in (
+    Source("ofac", load_ofac, "ofac_sdn", True,
+           "OFAC SDN legacy CSV folder: sdn.csv (+ alt.csv, add.csv, sdn_comments.csv)"),
+    Source("un", load_un, "un_sc", False, "UN Security Council consolidated list XML file"),
+    Source("custom", load_custom, "custom", False,
+           "custom CSV: entity_id,name,schema[,is_primary,birth_date,country,program]"),
+)}

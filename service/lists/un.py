@@ -1,0 +1,141 @@
+"""UN Security Council Consolidated List XML -> entities.
+
+Individuals are under INDIVIDUALS/INDIVIDUAL (name = FIRST_NAME..FOURTH_NAME in the UN's order),
+organisations under ENTITIES/ENTITY (name in FIRST_NAME). Alias QUALITY "Low" marks a weak alias.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from service.lists.base import build_list, read_bytes
+from service.lists.errors import ListError
+from service.lists.safexml import parse_xml
+from service.model import (
+    AKA,
+    FKA,
+    ORIGINAL_SCRIPT,
+    Address,
+    BirthDate,
+    Document,
+    Entity,
+    LoadedList,
+    Name,
+    RowProblem,
+)
+
+ROOT = "CONSOLIDATED_LIST"
+_NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_RECORDS = (("INDIVIDUALS", "INDIVIDUAL", "Person"), ("ENTITIES", "ENTITY", "Organization"))
+
+
+def _text(elem: Element, path: str) -> str | None:
+    value = elem.findtext(path)
+    value = value.strip() if value else None
+    return value or None
+
+
+def _values(elem: Element, tag: str) -> list[str]:
+    return [v.text.strip() for v in elem.findall(f"{tag}/VALUE") if v.text and v.text.strip()]
+
+
+def _join(*parts: str | None) -> str | None:
+    return ", ".join(p for p in parts if p) or None
+
+
+def _iso(value: str | None) -> str | None:
+    return value if value and _ISO_DATE.match(value) else None
+
+
+def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
+    """Parse the UN consolidated XML; raises ListError if the file is unsafe, broken or not this list."""
+    path = Path(path)
+    data = read_bytes(path, "UN consolidated XML")
+    root, lines = parse_xml(data, path, "UN consolidated XML", frozenset(t for _, t, _ in _RECORDS))
+    if root.tag != ROOT:
+        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the UN list")
+    problems: list[RowProblem] = []
+    entities: list[Entity] = []
+    seen: set[str] = set()
+    for group, tag, schema in _RECORDS:
+        for elem, line in zip(root.findall(f"{group}/{tag}"), lines[tag], strict=False):
+            made = _record(elem, tag, schema, list_id)
+            if isinstance(made, str) or made.id in seen:
+                reason = made if isinstance(made, str) else f"duplicate DATAID {made.id}"
+                problems.append(RowProblem(path.name, line, reason))
+                continue
+            seen.add(made.id)
+            entities.append(made)
+    if not entities:
+        raise ListError(f"{path}: no INDIVIDUAL or ENTITY records found")
+    generated = root.get("dateGenerated", "")[:10]
+    return build_list(list_id, "un", _iso(generated), [(path, data)], entities, problems)
+
+
+def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
+    data_id = _text(elem, "DATAID")
+    parts = [_text(elem, p) for p in (_NAME_PARTS if schema == "Person" else _NAME_PARTS[:1])]
+    name = " ".join(p for p in parts if p)
+    if not data_id:
+        return f"{tag} without DATAID"
+    if not name:
+        return f"{tag} {data_id} has no name"
+    entity = Entity(id=data_id, list_id=list_id, schema=schema, name=name,
+                    reference=_text(elem, "REFERENCE_NUMBER"), remarks=_text(elem, "COMMENTS1"),
+                    listed_on=_iso(_text(elem, "LISTED_ON")), gender=_text(elem, "GENDER"))
+    program = _text(elem, "UN_LIST_TYPE")
+    entity.programs = [program] if program else []
+    entity.titles = _values(elem, "TITLE") + _values(elem, "DESIGNATION")
+    entity.nationalities = _values(elem, "NATIONALITY")
+    _aliases(entity, elem, tag)
+    for node in elem.findall(f"{tag}_ADDRESS"):
+        address = Address(street=_text(node, "STREET"), city=_text(node, "CITY"),
+                          country=_text(node, "COUNTRY"), note=_text(node, "NOTE"),
+                          region=_text(node, "STATE_PROVINCE"), postal_code=_text(node, "ZIP_CODE"))
+        if address.street or address.city or address.country or address.region:
+            entity.addresses.append(address)
+    for node in elem.findall("INDIVIDUAL_DATE_OF_BIRTH"):
+        birth = _birth_date(node)
+        if birth is not None:
+            entity.birth_dates.append(birth)
+    for node in elem.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
+        place = _join(_text(node, "STREET"), _text(node, "CITY"), _text(node, "STATE_PROVINCE"),
+                      _text(node, "COUNTRY"))
+        if place:
+            entity.places_of_birth.append(place)
+    for node in elem.findall("INDIVIDUAL_DOCUMENT"):
+        number = _text(node, "NUMBER")
+        if number:
+            entity.documents.append(Document(
+                type=_text(node, "TYPE_OF_DOCUMENT") or _text(node, "TYPE_OF_DOCUMENT2") or "Document",
+                number=number, country=_text(node, "ISSUING_COUNTRY") or _text(node, "COUNTRY_OF_ISSUE"),
+                note=_join(_text(node, "DATE_OF_ISSUE"), _text(node, "CITY_OF_ISSUE"), _text(node, "NOTE"))))
+    return entity
+
+
+def _aliases(entity: Entity, elem: Element, tag: str) -> None:
+    """QUALITY is Good/Low for individuals (Low = weak) and a.k.a./f.k.a. for entities."""
+    names = {entity.name}
+    for node in elem.findall(f"{tag}_ALIAS"):
+        alias = _text(node, "ALIAS_NAME")
+        if not alias or alias in names:
+            continue
+        names.add(alias)
+        quality = (_text(node, "QUALITY") or "").lower()
+        entity.aliases.append(Name(alias, FKA if quality == "f.k.a." else AKA, quality == "low"))
+    original = _text(elem, "NAME_ORIGINAL_SCRIPT")
+    if original and original not in names:
+        entity.aliases.append(Name(original, ORIGINAL_SCRIPT, False))
+
+
+def _birth_date(node: Element) -> BirthDate | None:
+    kind = (_text(node, "TYPE_OF_DATE") or "").upper()
+    circa = kind == "APPROXIMATELY" or "approx" in (_text(node, "NOTE") or "").lower()
+    if kind == "BETWEEN":
+        start, end = _iso(_text(node, "FROM_YEAR")), _iso(_text(node, "TO_YEAR"))
+        return BirthDate(start, end, circa) if start else None
+    when = _iso(_text(node, "DATE")) or _iso(_text(node, "YEAR"))
+    return BirthDate(when, None, circa) if when else None
