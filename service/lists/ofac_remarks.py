@@ -16,7 +16,9 @@ from service.model import AKA, FKA, NKA, BirthDate, Document, Entity, Name
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _DATE = re.compile(r"^(?:(\d{1,2}) )?(?:([A-Z][a-z]{2}) )?(\d{4})$")
-_WEAK_ALIAS = re.compile(r"^([afn])\.k\.a\.\s+'(.*)'$", re.S)
+_WEAK_ALIAS = re.compile(r"^([afn])\.k\.a\.\s+'(.*)'\.?$", re.S)
+# Words whose own period ends a name ("... S.A."), so a final "." after them is not OFAC's full stop.
+_ABBREVIATIONS = {"LTD", "LTDA", "INC", "CO", "CORP", "CIA", "JR", "SR", "BHD", "PTE", "PVT", "NO", "ST"}
 _ALIAS_KIND = {"a": AKA, "f": FKA, "n": NKA}
 _IMO = re.compile(r"\bIMO (\d{7})\b")
 _DOC_VALUE = re.compile(r"^#?\s*(.+?)(?:\s+\(([^)]*)\))?(\s+(?:issued|expires|Issued|Expires)\b.*)?$")
@@ -80,10 +82,15 @@ def parse_document(doc_type: str, value: str) -> Document | None:
 
 
 def _split(remarks: str) -> list[str]:
-    text = remarks.strip()
-    if text.endswith("."):
-        text = text[:-1]
-    return [seg.strip() for seg in text.split(";") if seg.strip()]
+    return [seg.strip() for seg in remarks.split(";") if seg.strip()]
+
+
+def _strip_full_stop(value: str) -> str:
+    """Drop OFAC's closing "." from the last value, but not the one that ends "S.A." or "LTD."."""
+    if not value.endswith("."):
+        return value
+    last_word = value[:-1].rsplit(" ", 1)[-1]
+    return value if "." in last_word or last_word.upper() in _ABBREVIATIONS else value[:-1]
 
 
 def apply_remarks(entity: Entity, remarks: str) -> None:
@@ -94,9 +101,9 @@ def apply_remarks(entity: Entity, remarks: str) -> None:
             _add_weak_alias(entity, m.group(2).strip(), _ALIAS_KIND[m.group(1)])
             continue
         if seg.startswith("Linked To:"):
-            entity.links.append(seg[len("Linked To:"):].strip())
+            entity.links.append(_strip_full_stop(seg[len("Linked To:"):].strip()))
             continue
-        body = seg[5:] if seg.startswith("alt. ") else seg
+        body = (seg[5:] if seg.startswith("alt. ") else seg).removesuffix(".")
         _apply_field(entity, body)
         for imo in _IMO.findall(body):
             _add_imo(entity, imo)
