@@ -20,7 +20,7 @@ _WEAK_ALIAS = re.compile(r"^([afn])\.k\.a\.\s+'(.*)'\.?$", re.S)
 # Words whose own period ends a name ("... S.A."), so a final "." after them is not OFAC's full stop.
 _ABBREVIATIONS = {"LTD", "LTDA", "INC", "CO", "CORP", "CIA", "JR", "SR", "BHD", "PTE", "PVT", "NO", "ST"}
 _ALIAS_KIND = {"a": AKA, "f": FKA, "n": NKA}
-_IMO = re.compile(r"\bIMO (\d{7})\b")
+_IMO = re.compile(r"\bIMO (\d+)\b")  # mostly 7 digits; OFAC has a few typos
 _DOC_VALUE = re.compile(r"^#?\s*(.+?)(?:\s+\(([^)]*)\))?(\s+(?:issued|expires|Issued|Expires)\b.*)?$")
 
 # Segment prefixes that introduce an identity or registration document, longest first so that

@@ -28,7 +28,8 @@ from service.model import (
 
 ROOT = "CONSOLIDATED_LIST"
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
-_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# "2015-03-27", "1974", and the zoned forms the UN file sometimes has: "2015-03-27-04:00", "...T00:00:09Z".
+_ISO_DATE = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:T[\d:.]*)?(?:Z|[+-]\d{2}:\d{2})?$")
 _RECORDS = (("INDIVIDUALS", "INDIVIDUAL", "Person"), ("ENTITIES", "ENTITY", "Organization"))
 
 
@@ -47,7 +48,8 @@ def _join(*parts: str | None) -> str | None:
 
 
 def _iso(value: str | None) -> str | None:
-    return value if value and _ISO_DATE.match(value) else None
+    m = _ISO_DATE.match(value) if value else None
+    return m.group(1) if m else None
 
 
 def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
@@ -71,8 +73,8 @@ def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
             entities.append(made)
     if not entities:
         raise ListError(f"{path}: no INDIVIDUAL or ENTITY records found")
-    generated = root.get("dateGenerated", "")[:10]
-    return build_list(list_id, "un", _iso(generated), [(path, data)], entities, problems)
+    published = _iso(root.get("dateGenerated", "").strip())
+    return build_list(list_id, "un", published, [(path, data)], entities, problems)
 
 
 def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
