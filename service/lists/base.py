@@ -26,7 +26,7 @@ def read_bytes(path: Path, what: str) -> bytes:
         raise ListError(f"{path}: is a folder, expected the {what} file") from None
     except OSError as exc:
         raise ListError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
-    if not data.strip():
+    if not data.strip(b" \t\r\n\x00\x1a"):  # whitespace, NULs, and OFAC's Ctrl-Z end-of-file byte
         raise ListError(f"{path}: {what} is empty")
     return data
 
