@@ -16,6 +16,7 @@ from service.normalize import fold
 
 BIRTH_MATCH, BIRTH_CONFLICT = 1.05, 0.9
 COUNTRY_MATCH = 1.03
+MAX_FACTOR = BIRTH_MATCH * COUNTRY_MATCH  # the most evidence can raise a name score
 
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 

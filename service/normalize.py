@@ -11,7 +11,7 @@ The pipeline, each step a function with examples:
 >>> name_variants("Ghazi Nasr al-Din")[-1]
 ['ghazi', 'nasrdin']
 >>> skeleton("muhammad"), skeleton("mohamed"), skeleton("hezbollah"), skeleton("hizballah")
-('mhmd', 'mhmd', 'hsblh', 'hsblh')
+('mahamad', 'mahamad', 'hasbala', 'hasbala')
 """
 
 from __future__ import annotations
@@ -154,6 +154,7 @@ def name_variants(name: str) -> list[list[str]]:
 _SKELETON_RULES = [
     (re.compile(r"(?<=[aeiou])[wy](?![aeiou])"), ""),  # Fawzi -> Fazi, Sayf -> Saf (glides after vowels)
     (re.compile(r"(?<=[aeiou])[wy]$"), ""),
+    (re.compile(r"(?<=[aeiou])h$"), ""),  # Fatimah -> Fatima, Hizballah -> Hizballa
     (re.compile(r"ph"), "f"),
     (re.compile(r"(?:dzh|dj|zh|j)"), "j"),
     (re.compile(r"(?:tch|sch|sh|ch)"), "x"),
@@ -165,21 +166,21 @@ _SKELETON_RULES = [
     (re.compile(r"z"), "s"),
     (re.compile(r"w|v"), "v"),
     (re.compile(r"y"), "i"),
-    (re.compile(r"(.)\1+"), r"\1"),
 ]
 _VOWELS = re.compile(r"[aeiou]+")
+_DOUBLES = re.compile(r"(.)\1+")
 
 
 def skeleton(token: str) -> str:
     """A transliteration key: spellings of one name in different romanizations collide.
 
+    Consonants are mapped to a class, every run of vowels becomes one "a" (the vowel is
+    uncertain, its presence is not), doubled letters collapse.
+
     >>> [skeleton(t) for t in ("fawzi", "fauzi", "faouzi", "kanaan", "canaan", "kanan")]
-    ['fs', 'fs', 'fs', 'kn', 'kn', 'kn']
+    ['fasa', 'fasa', 'fasa', 'kanan', 'kanan', 'kanan']
     """
     s = token
     for pattern, repl in _SKELETON_RULES:
         s = pattern.sub(repl, s)
-    head, rest = s[:1], _VOWELS.sub("", s[1:])
-    if head in "aeiou" and head:
-        head = "a"  # Omar / Umar / Amar: an initial vowel of any colour
-    return re.sub(r"(.)\1+", r"\1", head + rest) or token
+    return _DOUBLES.sub(r"\1", _VOWELS.sub("a", s)) or token

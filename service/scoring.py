@@ -33,12 +33,15 @@ class Params:
     """The scorer's knobs; defaults were chosen on the dev evaluation split (see README)."""
 
     token_cutoff: float = 0.80  # Jaro-Winkler under this is no match at all
-    floor: float = 0.60  # similarity is rescaled so that floor -> 0 and 1 -> 1
+    floor: float = 0.78  # similarity is rescaled so that floor -> 0 and 1 -> 1
     skeleton_scale: float = 0.93  # a pair equal only in skeleton counts this much
+    skeleton_cutoff: float = 0.90  # skeletons less alike than this do not count
+    long_token: int = 8  # tokens this long are rarely alike by chance: their skeleton counts more
+    long_skeleton_scale: float = 0.97
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
-    query_share: float = 0.6  # weight of query coverage vs listed-name coverage
-    evidence_idf: float = 6.0  # matched rarity (sum of idf) needed for full confidence
+    query_share: float = 0.35  # weight of query coverage vs listed-name coverage
+    evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
 
 
@@ -51,6 +54,13 @@ class TokenMatches:
     var: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # postings expansion
     pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    _lookup: dict[int, float] | None = None
+
+    def by_vocab(self) -> dict[int, float]:
+        """vocabulary id -> similarity, for explanations (built once per cached token)."""
+        if self._lookup is None:
+            self._lookup = dict(zip(self.vocab.tolist(), self.sim.tolist(), strict=True))
+        return self._lookup
 
 
 class TokenMatcher:
@@ -82,8 +92,10 @@ class TokenMatcher:
                               dtype=np.float32, workers=workers, score_cutoff=p.token_cutoff)
         skel = process.cdist([skeleton(t) for t in tokens], self._skels,
                              scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
-                             workers=workers, score_cutoff=p.token_cutoff)
-        sim = np.maximum(plain, skel[:, idx.vocab_skel] * np.float32(p.skeleton_scale))
+                             workers=workers, score_cutoff=p.skeleton_cutoff)
+        scale = np.array([[p.long_skeleton_scale if len(t) >= p.long_token else p.skeleton_scale]
+                          for t in tokens], np.float32)
+        sim = np.maximum(plain, skel[:, idx.vocab_skel] * scale)
         out = []
         for row, tok in zip(sim, tokens, strict=True):
             cols = np.flatnonzero(row >= p.token_cutoff)

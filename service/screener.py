@@ -96,19 +96,27 @@ class Screener:
         """Match every query against the lists; matches sorted by score, at most ``limit``."""
         thr = self.default_threshold if threshold is None else threshold
         scored = self._score(queries)
-        q, ent, score, row_var = self._best_per_entity(queries, scored, lists)
-        results = [Result(query, []) for query in queries]
+        q, ent, score, sel = self._best_per_entity(queries, scored, lists)
+        # Only candidates that evidence could lift over the threshold, a few past the limit
+        # (evidence may reorder them), are adjusted and explained.
+        keep = score * evidence.MAX_FACTOR > thr if thr > 0 else np.ones(len(score), bool)
+        q, ent, score, sel = q[keep], ent[keep], score[keep], sel[keep]
         order = np.lexsort((-score, q))
+        starts = np.searchsorted(q[order], q[order], side="left")
+        order = order[np.arange(len(order)) - starts < limit + 5]
+        candidates: list[list[tuple[float, int, float, int]]] = [[] for _ in queries]
         for k in order:
-            res = results[q[k]]
-            if len(res.matches) >= limit * 3:
-                continue
-            m = self._match(res.query, int(ent[k]), float(score[k]), scored, int(row_var[k]))
-            if m.score > thr or (thr == 0 and m.score >= 0):
-                res.matches.append(m)
-        for res in results:
-            res.matches.sort(key=lambda m: -m.score)
-            del res.matches[limit:]
+            query = queries[q[k]]
+            entity = self._entities[ent[k]]
+            factor = evidence.adjust(query.birth_date, query.country, entity)[0] \
+                if query.birth_date or query.country else 1.0
+            final = min(1.0, float(score[k]) * factor)
+            if final > thr or thr == 0:
+                candidates[q[k]].append((final, int(ent[k]), float(score[k]), int(sel[k])))
+        results = []
+        for query, cands in zip(queries, candidates, strict=True):
+            cands.sort(key=lambda c: -c[0])
+            results.append(Result(query, [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]))
         return results
 
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
@@ -191,16 +199,14 @@ class Screener:
 
     def _token_pairs(self, scored: _Scored, row: int, var: int) -> list[dict]:
         idx = self.index
-        listed = idx.var_tok[idx.var_ptr[var]: idx.var_ptr[var + 1]]
+        listed = idx.var_tok[idx.var_ptr[var]: idx.var_ptr[var + 1]].tolist()
         pairs = []
         for tok, w in zip(scored.rows[row], scored.weights[row], strict=False):
-            tm = scored.matches[tok]
-            hit = np.isin(tm.vocab, listed)
-            best = {"query": tok, "weight": round(float(w), 3), "listed": None, "similarity": 0.0}
-            if hit.any():
-                j = int(np.argmax(np.where(hit, tm.sim, -1)))
-                best.update(listed=str(idx.vocab[tm.vocab[j]]), similarity=round(float(tm.sim[j]), 4))
-            pairs.append(best)
+            sims = scored.matches[tok].by_vocab()
+            best = max(listed, key=lambda v: sims.get(v, -1.0))
+            sim = sims.get(best, 0.0)
+            pairs.append({"query": tok, "listed": str(idx.vocab[best]) if sim > 0 else None,
+                          "similarity": round(sim, 4), "weight": round(float(w), 3)})
         return pairs
 
     # -- one pair ---------------------------------------------------------------------------
