@@ -7,7 +7,11 @@ tests that need them skip with the reason when they are absent.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,75 @@ def un_2026() -> LoadedList:
 
 def by_id(loaded: LoadedList) -> dict[str, Entity]:
     return {e.id: e for e in loaded.entities}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Serves ``server.routes``: path -> (body, mode). Modes: "ok", "truncated" (announces the full
+    length, sends half, then closes), "missing" (404)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        body, mode = self.server.routes.get(self.path, (b"", "missing"))
+        if mode == "missing":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2] if mode == "truncated" else body)
+        if mode == "truncated":
+            self.close_connection = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def http_server(routes: dict[str, tuple[bytes, str]]) -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1 (no internet here); yields its base URL. Mutate ``routes`` freely."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.routes = routes
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_registry(path: Path, base_url: str, max_bytes: int = 10_000_000) -> Path:
+    """A sources.toml like the real one, with every URL on ``base_url`` and the fixture folder names."""
+    path.write_text(f"""
+[[list]]
+id = "ofac_sdn"
+parser = "ofac"
+publisher = "test"
+format = "OFAC legacy CSV"
+entry = "."
+reference = "ofac_sdn_2021-07"
+max_bytes = {max_bytes}
+files = [
+  {{ name = "sdn.csv", url = "{base_url}/ofac/sdn.csv", required = true }},
+  {{ name = "alt.csv", url = "{base_url}/ofac/alt.csv", required = false }},
+  {{ name = "add.csv", url = "{base_url}/ofac/add.csv", required = false }},
+  {{ name = "sdn_comments.csv", url = "{base_url}/ofac/sdn_comments.csv", required = false }},
+]
+
+[[list]]
+id = "un_sc"
+parser = "un"
+publisher = "test"
+format = "UN XML"
+entry = "consolidated.xml"
+reference = "un_sc_2026-02/consolidated.xml"
+max_bytes = {max_bytes}
+files = [{{ name = "consolidated.xml", url = "{base_url}/un/consolidated.xml", required = true }}]
+""", encoding="utf-8")
+    return path
+
+
+def fixture_routes() -> dict[str, tuple[bytes, str]]:
+    """The official-format fixtures, served where write_registry's URLs point."""
+    routes = {f"/ofac/{p.name}": (p.read_bytes(), "ok") for p in (FIXTURES / "ofac").iterdir()}
+    routes["/un/consolidated.xml"] = ((FIXTURES / "un" / "consolidated.xml").read_bytes(), "ok")
+    return routes

@@ -1,0 +1,150 @@
+"""`update`/`import` into the cache against a local HTTP server: a bad download never replaces a good list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+from lists_support import FIXTURES, fixture_routes, http_server, write_registry
+
+from service.lists import ListError
+from service.lists.cache import ListCache, default_lists, import_files, update_list
+from service.lists.registry import load_registry
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    """An empty cache, no reference files, and a registry pointing at a local server."""
+    monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ORINOCO_REFERENCE_DIR", str(tmp_path / "no-reference"))
+    routes = fixture_routes()
+    with http_server(routes) as base_url:
+        registry = write_registry(tmp_path / "sources.toml", base_url)
+        monkeypatch.setenv("ORINOCO_SOURCES", str(registry))
+        yield {"routes": routes, "specs": {s.id: s for s in load_registry()}, "cache": ListCache(),
+               "tmp": tmp_path}
+
+
+def _state(cache: ListCache, list_id: str) -> tuple[str, str]:
+    current = cache.current(list_id)
+    return current.name, cache.meta(current)["version"]["sha256"]
+
+
+def test_update_downloads_checks_and_records(env):
+    cache, spec = env["cache"], env["specs"]["ofac_sdn"]
+    installed = update_list(spec, cache, timeout=5)
+    assert installed.changed and installed.loaded.version.entities == 5
+    meta = cache.meta(cache.current("ofac_sdn"))
+    recorded = {f["name"]: f["sha256"] for f in meta["files"]}
+    fixtures = (FIXTURES / "ofac").iterdir()
+    assert recorded == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in fixtures}
+    assert all(f["url"].startswith("http://127.0.0.1:") for f in meta["files"])
+    assert cache.load("ofac_sdn").version.sha256 == installed.loaded.version.sha256
+    assert all(path.startswith(str(installed.path)) for path in installed.loaded.version.files)
+
+
+def test_same_content_is_unchanged_and_a_new_version_keeps_the_previous(env):
+    cache, spec, routes = env["cache"], env["specs"]["ofac_sdn"], env["routes"]
+    first = update_list(spec, cache, timeout=5)
+    assert not update_list(spec, cache, timeout=5).changed
+    body, _ = routes["/ofac/sdn.csv"]
+    routes["/ofac/sdn.csv"] = (body.replace(b"NORTHERN STAR", b"NORTHERN STAR II"), "ok")
+    second = update_list(spec, cache, timeout=5)
+    assert second.changed and second.loaded.version.sha256 != first.loaded.version.sha256
+    assert cache.previous("ofac_sdn") == first.path
+    assert cache.current("ofac_sdn") == second.path
+
+
+@pytest.mark.parametrize(("path", "broken"), [
+    ("/ofac/sdn.csv", "truncated"),  # connection closed before Content-Length bytes arrived
+    ("/ofac/sdn.csv", "missing"),  # required file: HTTP 404
+    ("/ofac/sdn.csv", "cut"),  # complete HTTP response, but the file itself stops mid-row
+    ("/ofac/sdn.csv", "shrunk"),  # parses, but far fewer entities than the current version
+    ("/un/consolidated.xml", "truncated"),
+    ("/un/consolidated.xml", "cut"),
+    ("/un/consolidated.xml", "garbage"),
+])
+def test_a_bad_download_leaves_the_good_version_in_place(env, path, broken):
+    cache, routes = env["cache"], env["routes"]
+    list_id = "ofac_sdn" if path.startswith("/ofac") else "un_sc"
+    update_list(env["specs"][list_id], cache, timeout=5)
+    before = _state(cache, list_id)
+    body, _ = routes[path]
+    routes[path] = {
+        "truncated": (body, "truncated"),
+        "missing": (b"", "missing"),
+        "cut": (body[: len(body) * 2 // 3], "ok"),
+        "shrunk": (body.split(b"\r\n")[0] + b"\r\n\x1a", "ok"),
+        "garbage": (bytes(range(256)) * 4, "ok"),
+    }[broken]
+    with pytest.raises(ListError) as info:
+        update_list(env["specs"][list_id], cache, timeout=5)
+    assert "current" in str(info.value) or "truncated" in str(info.value) or "XML" in str(info.value)
+    assert _state(cache, list_id) == before
+    assert cache.load(list_id).version.sha256 == before[1]
+    assert not [p for p in (cache.root / list_id).iterdir() if p.name.startswith(".staging-")]
+
+
+def test_missing_optional_file_is_a_warning(env):
+    env["routes"].pop("/ofac/add.csv")
+    installed = update_list(env["specs"]["ofac_sdn"], env["cache"], timeout=5)
+    assert installed.loaded.version.entities == 5
+    assert any("add.csv" in w for w in installed.loaded.warnings)
+
+
+def test_size_limit(env, tmp_path):
+    base_url = env["specs"]["un_sc"].files[0].url.rsplit("/un/", 1)[0]
+    registry = write_registry(tmp_path / "small.toml", base_url, max_bytes=1000)
+    spec = {s.id: s for s in load_registry(registry)}["un_sc"]
+    with pytest.raises(ListError, match="limit"):
+        update_list(spec, env["cache"], timeout=5)
+    assert env["cache"].current("un_sc") is None
+
+
+def test_import_local_files_and_refuse_a_broken_one(env, tmp_path):
+    cache = env["cache"]
+    installed = import_files("un", FIXTURES / "un" / "consolidated.xml", "un_sc", cache)
+    assert installed.changed and installed.loaded.version.published == "2025-01-15"
+    broken = tmp_path / "consolidated.xml"
+    broken.write_bytes((FIXTURES / "un" / "consolidated.xml").read_bytes()[:500])
+    before = _state(cache, "un_sc")
+    with pytest.raises(ListError):
+        import_files("un", broken, "un_sc", cache)
+    assert _state(cache, "un_sc") == before
+
+
+def test_default_lists_prefers_the_cache(env):
+    import_files("custom", FIXTURES / "custom" / "watchlist.csv", "custom", env["cache"])
+    assert [x.version.id for x in default_lists(download=True, timeout=2)] == ["custom"]
+
+
+def test_default_lists_downloads_when_the_cache_is_empty(env):
+    lists = default_lists(download=True, timeout=5)
+    assert sorted(x.version.id for x in lists) == ["ofac_sdn", "un_sc"]
+    assert env["cache"].list_ids() == ["ofac_sdn", "un_sc"]
+
+
+def test_default_lists_falls_back_to_the_reference_files(env, monkeypatch):
+    for route in list(env["routes"]):
+        env["routes"][route] = (b"", "missing")  # "no internet"
+    ref = env["tmp"] / "reference"
+    shutil.copytree(FIXTURES / "ofac", ref / "ofac_sdn_2021-07")
+    (ref / "un_sc_2026-02").mkdir()
+    shutil.copy(FIXTURES / "un" / "consolidated.xml", ref / "un_sc_2026-02" / "consolidated.xml")
+    monkeypatch.setenv("ORINOCO_REFERENCE_DIR", str(ref))
+    lists = default_lists(download=True, timeout=2)
+    assert [(x.version.id, x.version.entities) for x in lists] == [("ofac_sdn", 5), ("un_sc", 3)]
+    assert env["cache"].list_ids() == []
+
+
+def test_default_lists_with_nothing_available_says_what_to_do(env):
+    with pytest.raises(ListError, match="orinoco lists update"):
+        default_lists(download=False)
+
+
+def test_meta_is_json_with_the_version(env):
+    installed = update_list(env["specs"]["un_sc"], env["cache"], timeout=5)
+    meta = json.loads((installed.path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["version"]["published"] == "2025-01-15" and meta["parser"] == "un"
