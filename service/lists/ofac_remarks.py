@@ -36,6 +36,7 @@ _DOC_TYPES = sorted((
     "US FEIN", "National Foreign ID Number", "SSN", "Chinese Commercial Code", "Residency Number",
     "Birth Certificate Number", "I.F.E.", "MMSI",
 ), key=len, reverse=True)
+_DOC_PREFIX = re.compile("^(" + "|".join(map(re.escape, _DOC_TYPES)) + ") ")
 
 
 def parse_date(text: str) -> str | None:
@@ -124,13 +125,10 @@ def _apply_field(entity: Entity, body: str) -> None:
         entity.citizenships.append(value)
     elif key == "Gender" and value:
         entity.gender = value
-    elif "IMO" not in body:
-        for doc_type in _DOC_TYPES:
-            if body.startswith(doc_type + " "):
-                doc = parse_document(doc_type, body[len(doc_type):])
-                if doc is not None:
-                    entity.documents.append(doc)
-                return
+    elif "IMO" not in body and (m := _DOC_PREFIX.match(body)):
+        doc = parse_document(m.group(1), body[m.end():])
+        if doc is not None:
+            entity.documents.append(doc)
 
 
 def _add_weak_alias(entity: Entity, name: str, kind: str) -> None:
