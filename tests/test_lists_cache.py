@@ -62,6 +62,8 @@ def test_same_content_is_unchanged_and_a_new_version_keeps_the_previous(env):
     ("/ofac/sdn.csv", "missing"),  # required file: HTTP 404
     ("/ofac/sdn.csv", "cut"),  # complete HTTP response, but the file itself stops mid-row
     ("/ofac/sdn.csv", "shrunk"),  # parses, but far fewer entities than the current version
+    ("/ofac/alt.csv", "missing"),  # optional, but the current version has it: the new one would be partial
+    ("/ofac/alt.csv", "cut"),
     ("/un/consolidated.xml", "truncated"),
     ("/un/consolidated.xml", "cut"),
     ("/un/consolidated.xml", "garbage"),

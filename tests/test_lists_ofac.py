@@ -143,6 +143,14 @@ def test_missing_companions_are_warnings(tmp_path):
     assert len(loaded.warnings) == 3 and all("missing" in w for w in loaded.warnings)
 
 
+def test_a_cut_companion_refuses_the_set(tmp_path):
+    for f in (FIXTURES / "ofac").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "alt.csv").write_bytes((FIXTURES / "ofac" / "alt.csv").read_bytes()[:60])
+    with pytest.raises(ListError, match="alt.csv.*truncated"):
+        load_source("ofac", tmp_path)
+
+
 def test_sha256_changes_with_any_input(tmp_path):
     for f in (FIXTURES / "ofac").iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes())

@@ -109,14 +109,11 @@ class ListCache:
         """Parse the staged files, apply the whole-file checks, then make them ``current``."""
         loaded = load_source(parser, staged / entry, list_id)
         current = self.current(list_id)
-        if current is not None:
-            old = self.meta(current)["version"]
-            if old["sha256"] == loaded.version.sha256:
+        old = self._version_meta(current)
+        if old is not None:
+            if old["version"]["sha256"] == loaded.version.sha256:
                 return Installed(self.load(list_id), current, changed=False)
-            if loaded.version.entities < MIN_FRACTION * old["entities"]:
-                new = loaded.version.entities
-                raise ListError(f"{list_id}: new version has {new} entities, far fewer than the "
-                                f"{old['entities']} of the current one: refused, the current one stays")
+            _check_not_shrunk(list_id, old, loaded, {f["name"] for f in files})
         meta = {"list_id": list_id, "parser": parser, "entry": entry, "installed_at": now_iso(),
                 "files": files, "version": loaded.version.to_dict(),
                 "skipped_rows": len(loaded.problems), "warnings": loaded.warnings}
@@ -133,11 +130,37 @@ class ListCache:
         loaded.version.files = [str(final / Path(f).name) for f in loaded.version.files]
         return Installed(loaded, final, changed=True)
 
+    def _version_meta(self, version_dir: Path | None) -> dict | None:
+        """The meta.json of a version, or None (logged) if there is none or it is unreadable."""
+        if version_dir is None:
+            return None
+        try:
+            meta = self.meta(version_dir)
+            if not {"sha256", "entities", "names"} <= set(meta["version"]):
+                raise ValueError("version record incomplete")
+            return meta
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("cache: ignoring unreadable %s: %s", version_dir / META, exc)
+            return None
+
     @staticmethod
     def _prune(list_dir: Path, keep: set[str]) -> None:
         for version_dir in (list_dir / "versions").iterdir():
             if version_dir.name not in keep:
                 shutil.rmtree(version_dir, ignore_errors=True)
+
+
+def _check_not_shrunk(list_id: str, old: dict, loaded: LoadedList, new_files: set[str]) -> None:
+    """Refuse a version that lost a file, or most of its entities or names: a partial list."""
+    lost = sorted({f["name"] for f in old.get("files", [])} - new_files)
+    if lost:
+        raise ListError(f"{list_id}: {', '.join(lost)} missing from the new version but part of the "
+                        "current one: refused, the current one stays")
+    for what in ("entities", "names"):
+        before, now = old["version"][what], getattr(loaded.version, what)
+        if now < MIN_FRACTION * before:
+            raise ListError(f"{list_id}: new version has {now} {what}, far fewer than the {before} of "
+                            "the current one: refused, the current one stays")
 
 
 def _point(link: Path, target: str) -> None:

@@ -72,7 +72,7 @@ def _entity(row: list[str], list_id: str) -> Entity | str:
 
 
 def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
-    """Parse an OFAC legacy CSV folder; raises ListError if sdn.csv itself is unusable."""
+    """Parse an OFAC legacy CSV folder; ListError if sdn.csv, or a companion that is present, is unusable."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ListError(f"{folder}: expected a folder holding {MAIN} (and {ALT}, {ADD}, {COMMENTS})")
@@ -102,11 +102,7 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
         if not path.exists():
             warnings.append(f"{path}: missing, loaded without it")
             continue
-        try:
-            cdata, ctext = _text(path, f"OFAC {name}")
-        except ListError as exc:
-            warnings.append(f"{exc}; loaded without it")
-            continue
+        cdata, ctext = _text(path, f"OFAC {name}")  # present but broken: the set is not whole
         inputs.append((path, cdata))
         companions[name] = (path, ctext)
 
