@@ -2,11 +2,13 @@
 
 Format: no header, ``-0-`` is null, Latin-1, CRLF, a final Ctrl-Z byte (OFAC's dat_spec.txt).
 ``sdn.csv`` defines the entities; the other three attach to them by ``ent_num``. A missing
-companion file is a warning, not an error: an sdn.csv alone is still a usable list.
+companion file is a warning, not an error: an sdn.csv alone is still a usable list. The
+Consolidated (non-SDN) list has the same layout under other names: ``CONSOLIDATED_FILES``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.lists.base import build_list, natural_order, read_bytes
@@ -15,7 +17,19 @@ from service.lists.errors import ListError
 from service.lists.ofac_remarks import apply_remarks
 from service.model import AKA, FKA, NKA, Address, Entity, LoadedList, Name, RowProblem, Vessel
 
-MAIN, ALT, ADD, COMMENTS = "sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"
+
+@dataclass(frozen=True, slots=True)
+class FileSet:
+    """The four file names of one OFAC legacy CSV set (the SDN and Consolidated lists differ only here)."""
+
+    main: str = "sdn.csv"
+    alt: str = "alt.csv"
+    add: str = "add.csv"
+    comments: str = "sdn_comments.csv"
+
+
+SDN_FILES = FileSet()
+CONSOLIDATED_FILES = FileSet("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
 _SCHEMA = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", None: "Organization"}
 _ALT_KIND = {"aka": AKA, "fka": FKA, "nka": NKA}
 _EOF = "\x1a"
@@ -71,15 +85,17 @@ def _entity(row: list[str], list_id: str) -> Entity | str:
     return entity
 
 
-def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
+def load_ofac(folder: str | Path, list_id: str = "ofac_sdn", files: FileSet = SDN_FILES,
+              source: str = "ofac") -> LoadedList:
     """Parse an OFAC legacy CSV folder; ListError if sdn.csv, or a companion that is present, is unusable."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ListError(f"{folder}: expected a folder holding {MAIN} (and {ALT}, {ADD}, {COMMENTS})")
+        raise ListError(f"{folder}: expected a folder holding {files.main} "
+                        f"(and {files.alt}, {files.add}, {files.comments})")
     problems: list[RowProblem] = []
     warnings: list[str] = []
-    main_path = folder / MAIN
-    data, text = _text(main_path, "OFAC sdn.csv")
+    main_path = folder / files.main
+    data, text = _text(main_path, f"OFAC {files.main}")
     inputs = [(main_path, data)]
     entities: dict[str, Entity] = {}
     remarks: dict[str, str] = {}
@@ -87,17 +103,17 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
         made = _entity(row, list_id)
         if isinstance(made, str) or made.id in entities:
             reason = made if isinstance(made, str) else f"duplicate ent_num {made.id}"
-            problems.append(RowProblem(MAIN, line, reason))
+            problems.append(RowProblem(files.main, line, reason))
             continue
         entities[made.id] = made
         remarks[made.id] = null(row[11]) or ""
-    bad = sum(1 for p in problems if p.file == MAIN)
+    bad = sum(1 for p in problems if p.file == files.main)
     if not entities or bad > len(entities):
-        raise ListError(f"{main_path}: does not look like an OFAC sdn.csv "
+        raise ListError(f"{main_path}: does not look like an OFAC {files.main} "
                         f"({len(entities)} valid rows, {bad} malformed)")
 
     companions = {}
-    for name in (COMMENTS, ALT, ADD):
+    for name in (files.comments, files.alt, files.add):
         path = folder / name
         if not path.exists():
             warnings.append(f"{path}: missing, loaded without it")
@@ -106,34 +122,34 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn") -> LoadedList:
         inputs.append((path, cdata))
         companions[name] = (path, ctext)
 
-    if COMMENTS in companions:
-        path, ctext = companions[COMMENTS]
+    if files.comments in companions:
+        path, ctext = companions[files.comments]
         for line, row in _rows(ctext, path, 2, problems):
-            if _known(row[0], entities, path, line, problems):
+            if _known(row[0], entities, path, line, problems, files.main):
                 remarks[row[0].strip()] += row[1].rstrip()  # the continuation resumes mid-word
-    if ALT in companions:
-        path, ctext = companions[ALT]
+    if files.alt in companions:
+        path, ctext = companions[files.alt]
         for line, row in _rows(ctext, path, 5, problems):
-            if _known(row[0], entities, path, line, problems):
+            if _known(row[0], entities, path, line, problems, files.main):
                 _add_alias(entities[row[0].strip()], row, path, line, problems)
-    if ADD in companions:
-        path, ctext = companions[ADD]
+    if files.add in companions:
+        path, ctext = companions[files.add]
         for line, row in _rows(ctext, path, 6, problems):
-            if _known(row[0], entities, path, line, problems):
+            if _known(row[0], entities, path, line, problems, files.main):
                 _add_address(entities[row[0].strip()], row)
 
     for ent_id, entity in entities.items():
         if remarks[ent_id]:
             entity.remarks = remarks[ent_id]
             apply_remarks(entity, entity.remarks)
-    return build_list(list_id, "ofac", None, inputs, list(entities.values()), problems, warnings)
+    return build_list(list_id, source, None, inputs, list(entities.values()), problems, warnings)
 
 
 def _known(ent_num: str, entities: dict[str, Entity], path: Path, line: int,
-           problems: list[RowProblem]) -> bool:
+           problems: list[RowProblem], main: str) -> bool:
     if ent_num.strip() in entities:
         return True
-    problems.append(RowProblem(path.name, line, f"ent_num {ent_num.strip()} is not in {MAIN}"))
+    problems.append(RowProblem(path.name, line, f"ent_num {ent_num.strip()} is not in {main}"))
     return False
 
 
