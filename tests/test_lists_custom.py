@@ -50,6 +50,16 @@ def test_invalid_utf8_line_is_skipped_with_its_line_number(tmp_path):
     assert [(p.line, "UTF-8" in p.reason) for p in loaded.problems] == [(3, True)]
 
 
+def test_an_unbalanced_quote_does_not_swallow_rows_into_a_name(tmp_path):
+    path = tmp_path / "list.csv"
+    rows = ['1,"Open quote,person', '2,Next",person', "3,Fine,person", "4,More,person", "5,Last,person"]
+    path.write_text("entity_id,name,schema\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    loaded = load_source("custom", path)
+    assert all("\n" not in n.name for e in loaded.entities for n in e.names())
+    assert [e.id for e in loaded.entities] == ["3", "4", "5"]
+    assert [(p.line, "several lines" in p.reason) for p in loaded.problems] == [(2, True)]
+
+
 def _expected(path) -> tuple[dict[str, str], int]:
     primaries: dict[str, str] = {}
     names = set()

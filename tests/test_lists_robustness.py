@@ -123,7 +123,8 @@ def test_external_entities_are_refused(doctype):
     ("ofac", "sdn.csv", b"entity_id,name,schema\r\n1,A,person\r\n", "does not look like an OFAC"),
     ("un", "consolidated.xml", b"<?xml version='1.0'?><sdnList></sdnList>", "not the UN list"),
     ("un", "consolidated.xml", b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "no INDIVIDUAL"),
-    ("custom", "list.csv", b"entity_id,name,schema\n,,\n", "no usable rows"),
+    ("custom", "list.csv", b"entity_id,name,schema\n,,\n", "0 usable rows"),
+    ("custom", "list.csv", b"entity_id,name,schema\n1,A,person\n2,B\n3,C,thing\n", "1 usable rows, 2 bad"),
 ])
 def test_whole_file_failures_say_why(source, name, data, message):
     result = _load(source, {name: data}, "." if source == "ofac" else name)

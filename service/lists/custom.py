@@ -65,8 +65,9 @@ def load_custom(path: str | Path, list_id: str = "custom") -> LoadedList:
             problems.append(RowProblem(path.name, line, reason))
             continue
         groups.setdefault(field["entity_id"], []).append((line, field))
-    if not groups:
-        raise ListError(f"{path}: no usable rows in the custom list ({len(problems)} malformed)")
+    good = sum(len(rows_) for rows_ in groups.values())
+    if not groups or len(problems) > good:
+        raise ListError(f"{path}: not a usable custom list: {good} usable rows, {len(problems)} bad")
     entities = [_entity(ent_id, rows_, list_id, warnings) for ent_id, rows_ in groups.items()]
     return build_list(list_id, "custom", None, [(path, data)], entities, problems, warnings)
 
@@ -76,6 +77,8 @@ def _check(field: dict[str, str]) -> str | None:
         return "empty entity_id"
     if not field["name"]:
         return "empty name"
+    if "\n" in field["name"] or "\r" in field["name"]:
+        return "name spans several lines (an unbalanced quote?)"
     if field["schema"].lower() not in _SCHEMAS:
         return f"schema {field['schema'][:30]!r} is not one of person, organization, vessel, aircraft"
     return None
