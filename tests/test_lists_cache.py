@@ -89,6 +89,16 @@ def test_a_bad_download_leaves_the_good_version_in_place(env, path, broken):
     assert not [p for p in (cache.root / list_id).iterdir() if p.name.startswith(".staging-")]
 
 
+def test_a_damaged_current_version_falls_back_to_the_previous(env):
+    cache, spec, routes = env["cache"], env["specs"]["un_sc"], env["routes"]
+    first = update_list(spec, cache, timeout=5)
+    body, _ = routes["/un/consolidated.xml"]
+    routes["/un/consolidated.xml"] = (body.replace(b"IVAN PETROV", b"IVAN PETROFF"), "ok")
+    second = update_list(spec, cache, timeout=5)
+    (second.path / "consolidated.xml").write_bytes(b"<CONSOLIDATED_LIST>")  # disk damage after install
+    assert cache.load("un_sc").version.sha256 == first.loaded.version.sha256
+
+
 def test_missing_optional_file_is_a_warning(env):
     env["routes"].pop("/ofac/add.csv")
     installed = update_list(env["specs"]["ofac_sdn"], env["cache"], timeout=5)

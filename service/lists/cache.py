@@ -86,9 +86,14 @@ class ListCache:
                 continue
             try:
                 meta = self.meta(version_dir)
-                return load_source(meta["parser"], version_dir / meta["entry"], list_id)
+                loaded = load_source(meta["parser"], version_dir / meta["entry"], list_id)
             except (ListError, OSError, ValueError, KeyError) as exc:
                 errors.append(f"{version_dir.name}: {exc}")
+                continue
+            if errors:
+                log.warning("cache: %s current version unusable (%s), using the previous one",
+                            list_id, errors[0])
+            return loaded
         raise ListError(f"cached list {list_id!r} unusable: {'; '.join(errors) or 'nothing cached'}")
 
     @contextmanager
