@@ -93,8 +93,9 @@ def test_a_damaged_current_version_falls_back_to_the_previous(env):
     cache, spec, routes = env["cache"], env["specs"]["un_sc"], env["routes"]
     first = update_list(spec, cache, timeout=5)
     body, _ = routes["/un/consolidated.xml"]
-    routes["/un/consolidated.xml"] = (body.replace(b"IVAN PETROV", b"IVAN PETROFF"), "ok")
+    routes["/un/consolidated.xml"] = (body.replace(b"PETROV", b"PETROFF"), "ok")
     second = update_list(spec, cache, timeout=5)
+    assert second.changed
     (second.path / "consolidated.xml").write_bytes(b"<CONSOLIDATED_LIST>")  # disk damage after install
     assert cache.load("un_sc").version.sha256 == first.loaded.version.sha256
 
