@@ -9,23 +9,25 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("service.api")
 
 PROBLEM_TYPE = "https://orinoco.invalid/problems/"  # stable identifiers, not fetchable pages
-TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-          413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
-          500: "Internal Server Error", 503: "Service Unavailable"}
+TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+          405: "Method Not Allowed", 413: "Content Too Large", 500: "Internal Server Error",
+          503: "Service Unavailable"}
 
 
 class ApiError(Exception):
     """A problem the client can act on: status, a short slug for ``type``, a detail, the field."""
 
-    def __init__(self, status: int, slug: str, detail: str, field: str | None = None):
+    def __init__(self, status: int, slug: str, detail: str, field: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status, self.slug, self.detail, self.field = status, slug, detail, field
+        self.headers = headers
 
 
 def problem(status: int, slug: str, detail: str, field: str | None = None,
@@ -48,9 +50,10 @@ def problem(status: int, slug: str, detail: str, field: str | None = None,
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(status, "http-error")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     detail = {404: f"no such resource: {request.path}",
               405: f"{request.method} is not allowed on {request.path}",
-              413: "the request body is larger than the limit"}.get(status, exc.description or "")
+              413: f"the request body is larger than the limit of {limit} bytes"}.get(status, exc.description)
     allow = exc.get_response().headers.get("Allow") if status == 405 else None
     return problem(status, slug, detail, headers={"Allow": allow} if allow else None)
 
@@ -60,10 +63,11 @@ def _unexpected(exc: Exception) -> Response:
     frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
     log.error("unhandled %s on %s %s request_id=%s\n%s", type(exc).__name__, request.method,
               request.url_rule.rule if request.url_rule else "?", g.get("request_id"), frames)
-    return problem(500, "internal-error", "an internal error occurred; quote the request_id when reporting it")
+    return problem(500, "internal-error",
+                   "an internal error occurred; quote the request_id when reporting it")
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(ApiError, lambda e: problem(e.status, e.slug, e.detail, e.field))
+    app.register_error_handler(ApiError, lambda e: problem(e.status, e.slug, e.detail, e.field, e.headers))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -1,1 +1,96 @@
-def add_parser(sub): pass
+"""``orinoco serve``: the screening API under gunicorn (or Flask's dev server with ``--dev``).
+
+Every flag has an ORINOCO_* environment variable; a flag wins over its variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import tempfile
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from service.cli.common import add_list_args, fail, load_lists, parse_list_arg
+
+if TYPE_CHECKING:
+    from service.api import ApiConfig, ScreenerProvider
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the screening HTTP API (gunicorn)",
+                                   description=__doc__.splitlines()[0])
+    parser.add_argument("--host", help=f"address to listen on (ORINOCO_HOST, default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, help=f"port (ORINOCO_PORT, default {DEFAULT_PORT})")
+    parser.add_argument("--workers", type=int,
+                        help="worker processes (ORINOCO_WORKERS, default: the CPU count)")
+    parser.add_argument("--threshold", help="default match threshold in [0, 1] (ORINOCO_THRESHOLD, "
+                                            "default: the engine's)")
+    parser.add_argument("--dev", action="store_true", help="Flask's development server: one process, "
+                                                           "lists loaded in the background")
+    add_list_args(parser)
+    parser.epilog = "Lists also from ORINOCO_LISTS, e.g. 'ofac=DIR,un=FILE'; API keys from ORINOCO_API_KEYS."
+    parser.set_defaults(func=cmd_serve)
+
+
+def _setting(flag, env: str, default, convert=str):
+    if flag is not None:
+        return flag
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        return convert(raw)
+    except ValueError:
+        fail(f"{env}={raw!r} is not a valid value")
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    host = _setting(args.host, "ORINOCO_HOST", DEFAULT_HOST)
+    port = _setting(args.port, "ORINOCO_PORT", DEFAULT_PORT, int)
+    workers = _setting(args.workers, "ORINOCO_WORKERS", _cpu_count(), int)
+    if not 0 <= port <= 65535 or workers < 1:
+        fail(f"invalid port {port} or worker count {workers}")
+    if not args.lists:
+        args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
+    for value in args.lists:
+        parse_list_arg(value)  # a malformed --list exits here with a message, before anything loads
+    metrics_dir = None
+    if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Must be set before prometheus_client is first imported (by service.api, below).
+        metrics_dir = tempfile.mkdtemp(prefix="orinoco-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+    # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
+    from service.api import ScreenerProvider
+    from service.api.config import from_env, parse_threshold
+    from service.screener import Screener
+    from service.serving import list_loader, run_gunicorn, screener_builder
+
+    try:
+        config = from_env()
+        if args.threshold is not None:
+            config = replace(config, default_threshold=parse_threshold(args.threshold))
+    except ValueError as exc:
+        fail(str(exc))
+    build = screener_builder(list_loader(args.lists))
+    if args.dev:
+        return _run_dev(ScreenerProvider(build=build), config, host, port)
+    provider = ScreenerProvider(build=build, screener=Screener.from_lists(load_lists(args)))
+    return run_gunicorn(provider, config, host, port, workers, metrics_dir)
+
+
+def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
+    from service.api import create_app
+
+    provider.load_in_background()  # /readyz answers 503 until the index is built
+    signal.signal(signal.SIGHUP, lambda *_: provider.load_in_background())
+    create_app(provider, config).run(host=host, port=port, threaded=True)
+    return 0

@@ -1,0 +1,45 @@
+"""What the HTTP layer can be told: limits, the default threshold and the API keys.
+
+Built from ``ORINOCO_*`` environment variables by ``from_env`` (flags override them in
+``orinoco serve``); the limits are fixed by the API contract and documented in openapi.json.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    api_keys: tuple[str, ...] = ()  # empty: no authentication
+    default_threshold: float | None = None  # None: the Screener's own default
+    default_limit: int = 10
+    max_limit: int = 100
+    max_queries: int = 1000
+    max_name_length: int = 512
+    max_body_bytes: int = 1024 * 1024
+
+    def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
+        return (f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
+                f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
+                f"max_body_bytes={self.max_body_bytes})")
+
+
+def parse_keys(text: str | None) -> tuple[str, ...]:
+    return tuple(k.strip() for k in (text or "").split(",") if k.strip())
+
+
+def parse_threshold(text: str) -> float:
+    """A threshold from a flag or the environment: a number in [0, 1], else ValueError."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {text}")
+    return value
+
+
+def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
+    threshold = env.get("ORINOCO_THRESHOLD", "").strip()
+    return ApiConfig(api_keys=parse_keys(env.get("ORINOCO_API_KEYS")),
+                     default_threshold=parse_threshold(threshold) if threshold else None)

@@ -1,0 +1,36 @@
+"""The app's own objects, reachable from any route: the provider and the config."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from service.api.config import ApiConfig
+from service.api.errors import ApiError
+from service.api.provider import ScreenerProvider
+from service.model import ListVersion
+from service.screener import Screener
+
+EXTENSION = "orinoco"
+
+
+def provider() -> ScreenerProvider:
+    return current_app.extensions[EXTENSION][0]
+
+
+def config() -> ApiConfig:
+    return current_app.extensions[EXTENSION][1]
+
+
+def screener() -> Screener:
+    """The Screener to use for this whole request (read once: a reload may swap it meanwhile)."""
+    current = provider().screener
+    if current is None:
+        raise ApiError(503, "not-ready", "the lists are still loading (see /readyz); retry shortly")
+    return current
+
+
+def version_dict(v: ListVersion) -> dict:
+    """A list version as the API shows it: what an auditor needs, not the server's file paths."""
+    return {"id": v.id, "source": v.source, "entities": v.entities, "names": v.names,
+            "published": v.published, "loaded_at": v.loaded_at, "sha256": v.sha256,
+            "skipped_rows": v.skipped_rows}

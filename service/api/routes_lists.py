@@ -1,0 +1,50 @@
+"""What is loaded: GET /v1/lists, GET /v1/entities/<list>/<id>, and POST /v1/admin/reload."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, g, jsonify
+
+from service.api import context
+from service.api.errors import ApiError
+
+bp = Blueprint("lists", __name__)
+log = logging.getLogger("service.api.lists")
+
+
+@bp.get("/v1/lists")
+def lists():
+    provider = context.provider()
+    screener = context.screener()
+    return jsonify({"lists": [context.version_dict(v) for v in screener.versions],
+                    "reload": provider.status.to_dict()})
+
+
+@bp.get("/v1/entities/<list_id>/<path:entity_id>")
+def entity(list_id: str, entity_id: str):
+    screener = context.screener()
+    if list_id not in screener.list_ids:
+        raise ApiError(404, "unknown-list", f"no list {list_id!r} is loaded; loaded lists: "
+                                            f"{', '.join(screener.list_ids)}")
+    found = screener.entity(list_id, entity_id)
+    if found is None:
+        raise ApiError(404, "unknown-entity", f"list {list_id!r} has no entity {entity_id!r}")
+    return jsonify(found.to_dict())
+
+
+@bp.post("/v1/admin/reload")
+def reload():
+    """Reload the lists like SIGHUP does. Only with API keys configured: it costs a full index build."""
+    if not context.config().api_keys:
+        raise ApiError(403, "admin-disabled", "POST /v1/admin/reload needs ORINOCO_API_KEYS to be set; "
+                                              "without keys, send SIGHUP to the server process instead")
+    provider = context.provider()
+    if not provider.can_reload:
+        raise ApiError(403, "reload-unsupported",
+                       "this server was started with a fixed index and cannot reload")
+    outcome = provider.request_reload()
+    log.info("reload requested over HTTP request_id=%s: %s", g.request_id, outcome)
+    response = jsonify({"request_id": g.request_id, "status": outcome, "reload": provider.status.to_dict()})
+    response.status_code = 202
+    return response

@@ -1,0 +1,66 @@
+"""Operations and documentation: /healthz, /readyz, /metrics, /openapi.json and the / page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import files
+
+from flask import Blueprint, Response, jsonify
+
+from service.api import context, metrics
+
+bp = Blueprint("ops", __name__)
+
+
+@cache
+def _resource(name: str) -> str:
+    return files("service.api").joinpath(name).read_text(encoding="utf-8")
+
+
+def openapi_document() -> dict:
+    return json.loads(_resource("openapi.json"))
+
+
+@bp.get("/")
+def index():
+    return Response(_resource("index.html"), mimetype="text/html")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(_resource("openapi.json"), mimetype="application/json")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Alive: the process answers. Says nothing about the lists (that is /readyz)."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready once an index is loaded; 503 before. A failed reload is reported but keeps it ready."""
+    provider = context.provider()
+    screener = provider.screener
+    now = datetime.now(UTC)
+    body = {
+        "status": "ready" if screener else ("loading" if provider.status.loading or not provider.status.error
+                                            else "unavailable"),
+        "lists": [{"id": v.id, "published": v.published, "loaded_at": v.loaded_at, "entities": v.entities,
+                   "published_age_seconds": metrics.age_seconds(v.published, now),
+                   "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
+                  for v in (screener.versions if screener else [])],
+        "reload": provider.status.to_dict(),
+    }
+    response = jsonify(body)
+    if screener is None:
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.get("/metrics")
+def prometheus():
+    return Response(metrics.render(context.provider()), content_type=metrics.CONTENT_TYPE)

@@ -1,0 +1,113 @@
+"""``orinoco serve`` in production: this process becomes the gunicorn master.
+
+The index is built once in the master (``preload_app``) and workers are forked from it, so
+they share its memory copy-on-write. On SIGHUP gunicorn calls ``on_reload`` in the master
+*before* it forks the new workers: the hook rebuilds the lists and the Screener there, keeps
+the old one if that fails (the error is then reported by every worker's /readyz and
+/v1/lists), and the new workers start on whichever index the master holds. The old workers
+keep answering until the new ones are up, so no request is refused during a reload.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import shutil
+from collections.abc import Callable
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
+
+from service.api import ApiConfig, ScreenerProvider, create_app
+from service.cli.common import parse_list_arg
+from service.lists import load_source
+from service.lists.cache import default_lists
+from service.model import LoadedList
+from service.screener import Screener
+
+log = logging.getLogger("service.serving")
+
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
+    """Reload the same lists as at start: the ``--list`` paths again, else the local cache.
+
+    Raises ListError instead of exiting, so a bad file can never stop a running server.
+    """
+    specs = [parse_list_arg(v) for v in values]
+
+    def load() -> list[LoadedList]:
+        if not specs:
+            return default_lists(download=False)
+        return [load_source(source, path, list_id) for source, list_id, path in specs]
+
+    return load
+
+
+def screener_builder(load: Callable[[], list[LoadedList]]) -> Callable[[], Screener]:
+    return lambda: Screener.from_lists(load())
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn run in-process: its options come from here, not from argv or a config file."""
+
+    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict):
+        self.provider, self.api_config, self.options = provider, config, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app(self.provider, self.api_config)
+
+
+def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider,
+                     metrics_dir: str | None) -> dict:
+    def on_reload(_arbiter) -> None:
+        # Runs in the master between SIGHUP and the fork of the new workers.
+        gc.unfreeze()
+        provider.load()
+        gc.collect()
+        gc.freeze()
+
+    def on_exit(_arbiter) -> None:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        # Threads keep /healthz and keep-alive connections answered while a worker screens a batch;
+        # the engine itself runs one request at a time per worker (see routes_screen).
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "timeout": 120,  # a 1,000-name batch at threshold 0 takes seconds on a busy machine
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "accesslog": "-",  # request line, status, time, request id: names are in bodies, never logged
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "proc_name": "orinoco",
+        "on_reload": on_reload,
+        "on_exit": on_exit,
+    }
+    if "control_socket_disable" in Config().settings:
+        # gunicorn >= 24 opens a control socket at one fixed path per user; reloads here are SIGHUP.
+        options["control_socket_disable"] = True
+    if os.path.isdir("/dev/shm"):
+        options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off a possibly slow container disk
+    return options
+
+
+def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
+                 metrics_dir: str | None) -> int:
+    """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop."""
+    provider.master_pid = os.getpid()
+    gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
+    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider, metrics_dir)).run()
+    return 0
