@@ -161,6 +161,7 @@ _SKELETON_RULES = [
     (re.compile(r"kh"), "h"),
     (re.compile(r"gh"), "g"),
     (re.compile(r"(?:th|dh)"), "t"),
+    (re.compile(r"c(?=[eiy])"), "s"),  # soft c: Calcimin -> Kalsimin
     (re.compile(r"ck|q|c|k"), "k"),
     (re.compile(r"ts|tz"), "s"),
     (re.compile(r"z"), "s"),

@@ -36,13 +36,17 @@ class Params:
     floor: float = 0.78  # similarity is rescaled so that floor -> 0 and 1 -> 1
     skeleton_scale: float = 0.93  # a pair equal only in skeleton counts this much
     skeleton_cutoff: float = 0.90  # skeletons less alike than this do not count
+    skeleton_gate: float = 0.7  # ...and count only where the spellings are at least this alike
     long_token: int = 8  # tokens this long are rarely alike by chance: their skeleton counts more
     long_skeleton_scale: float = 0.97
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
-    query_share: float = 0.35  # weight of query coverage vs listed-name coverage
-    evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
+    miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
+    miss_listed: float = 1.0  # cost of listed-name weight left unmatched (words not typed)
+    evidence_idf: float = 12.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
+    weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
+    schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
 
 
 @dataclass(slots=True)
@@ -89,13 +93,16 @@ class TokenMatcher:
         p, idx = self.params, self.index
         workers = -1 if len(tokens) > 16 else 1
         plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
-                              dtype=np.float32, workers=workers, score_cutoff=p.token_cutoff)
+                              dtype=np.float32, workers=workers,
+                              score_cutoff=min(p.token_cutoff, p.skeleton_gate))
         skel = process.cdist([skeleton(t) for t in tokens], self._skels,
                              scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
                              workers=workers, score_cutoff=p.skeleton_cutoff)
         scale = np.array([[p.long_skeleton_scale if len(t) >= p.long_token else p.skeleton_scale]
                           for t in tokens], np.float32)
-        sim = np.maximum(plain, skel[:, idx.vocab_skel] * scale)
+        skel = skel[:, idx.vocab_skel] * scale
+        skel[plain < p.skeleton_gate] = 0.0
+        sim = np.maximum(np.where(plain >= p.token_cutoff, plain, 0.0), skel)
         out = []
         for row, tok in zip(sim, tokens, strict=True):
             cols = np.flatnonzero(row >= p.token_cutoff)
@@ -179,15 +186,23 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
     query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
-    score, evidence = blend(params, query_cov, name_cov, c_sum)
+    score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var])
     return RowScores(row, var, score, query_cov, name_cov, evidence)
 
 
-def blend(params: Params, query_cov, name_cov, matched_idf):
-    """Coverage of both sides, damped when the matched tokens carry little rarity."""
-    evidence = np.minimum(1.0, np.asarray(matched_idf) / params.evidence_idf) ** params.evidence_power
-    score = (params.query_share * query_cov + (1 - params.query_share) * name_cov) * evidence
-    return np.asarray(score, np.float32), np.asarray(evidence, np.float32)
+def blend(params: Params, query_matched, query_total, listed_matched, listed_total):
+    """A weighted Tversky index of the two token sets, damped when little rarity matched.
+
+    matched / (matched + a * unmatched query weight + b * unmatched listed weight): typing
+    fewer words than the list holds costs more than typing extra ones, and an unmatched rare
+    token costs more than an unmatched common one because weights are idf.
+    """
+    matched = (query_matched + listed_matched) / 2
+    miss_q = np.maximum(query_total - query_matched, 0)
+    miss_l = np.maximum(listed_total - listed_matched, 0)
+    base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
+    evidence = np.minimum(1.0, listed_matched / params.evidence_idf) ** params.evidence_power
+    return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
 
 
 def _group_max(keys: np.ndarray, values: np.ndarray):

@@ -20,8 +20,6 @@ from service.scoring import Params, RowScores, TokenMatcher, score_rows
 
 ANY = "Any"
 DEFAULT_THRESHOLD = 0.80
-WEAK_ALIAS_FACTOR = 0.95  # a low-quality alias is scored, flagged, and counts a little less
-SCHEMA_MISMATCH_FACTOR = 0.75  # asked for a Person, found an Organization (or the reverse)
 
 
 @dataclass(slots=True)
@@ -150,12 +148,12 @@ class Screener:
         names = idx.var_name[rs.var]
         ent = idx.name_entity[names]
         q = scored.row_query[rs.row]
-        score = rs.score * np.where(idx.name_weak[names], WEAK_ALIAS_FACTOR, 1.0).astype(np.float32)
+        score = rs.score * np.where(idx.name_weak[names], self.params.weak_alias_factor, 1.0).astype(np.float32)
         wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
                           + [-1], np.int8)[q]
         schema = idx.entity_schema[ent]
         mismatch = (wanted >= 0) & (schema != wanted)
-        score = np.where(mismatch, score * SCHEMA_MISMATCH_FACTOR, score)
+        score = np.where(mismatch, score * self.params.schema_mismatch_factor, score)
         keep = np.ones(len(ent), bool)
         if lists:
             allowed = np.isin(idx.list_ids, lists)
@@ -176,11 +174,11 @@ class Screener:
         alias = entity.names()[int(idx.name_alias[n])]
         adjustments = []
         if alias.weak:
-            adjustments.append({"reason": "weak alias", "factor": WEAK_ALIAS_FACTOR})
+            adjustments.append({"reason": "weak alias", "factor": self.params.weak_alias_factor})
         wanted = query.schema if query.schema in SCHEMAS else None
         if wanted and wanted != entity.schema:
             adjustments.append({"reason": f"schema {entity.schema} is not {wanted}",
-                                "factor": SCHEMA_MISMATCH_FACTOR})
+                                "factor": self.params.schema_mismatch_factor})
         factor, facts = evidence.adjust(query.birth_date, query.country, entity)
         adjustments.extend(facts)
         final = float(min(1.0, score * factor))
