@@ -12,6 +12,8 @@ import traceback
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from service.api.body import drain
+
 log = logging.getLogger("service.api")
 
 PROBLEM_TYPE = "https://orinoco.invalid/problems/"  # stable identifiers, not fetchable pages
@@ -54,13 +56,16 @@ def _http_error(exc: HTTPException) -> Response:
     detail = {404: f"no such resource: {request.path}",
               405: f"{request.method} is not allowed on {request.path}",
               413: f"the request body is larger than the limit of {limit} bytes"}.get(status, exc.description)
+    if status == 413:
+        drain()
     allow = exc.get_response().headers.get("Allow") if status == 405 else None
     return problem(status, slug, detail, headers={"Allow": allow} if allow else None)
 
 
 def _unexpected(exc: Exception) -> Response:
-    # The traceback's frames, not the exception's message: a message may quote a screened name.
-    frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    # Where it happened, not the exception's message: a message may quote a screened name.
+    frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}"
+                       for f in traceback.extract_tb(exc.__traceback__))
     log.error("unhandled %s on %s %s request_id=%s\n%s", type(exc).__name__, request.method,
               request.url_rule.rule if request.url_rule else "?", g.get("request_id"), frames)
     return problem(500, "internal-error",

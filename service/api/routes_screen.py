@@ -7,9 +7,10 @@ import threading
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from service.api import context, metrics, validation
+from service.api.body import read_body
 from service.lists.base import now_iso
 
 bp = Blueprint("screen", __name__)
@@ -24,7 +25,7 @@ _ENGINE = threading.Lock()
 def screen():
     cfg = context.config()
     screener = context.screener()
-    req = validation.screen_request(validation.parse_json(request.get_data()), cfg, screener.list_ids)
+    req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
     threshold = req.threshold if req.threshold is not None else cfg.default_threshold
     started = time.perf_counter()
     with _ENGINE:
@@ -50,7 +51,7 @@ def screen():
 @bp.post("/v1/compare")
 def compare():
     screener = context.screener()
-    a, b = validation.compare_request(validation.parse_json(request.get_data()), context.config())
+    a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
     with _ENGINE:
         result = screener.compare(a, b)
     return jsonify({"request_id": g.request_id, "score": result.score, "explanation": result.explanation})
