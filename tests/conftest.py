@@ -87,7 +87,8 @@ class Server:
 
 def server_env(tmp: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test's environment without any ORINOCO_* setting it did not ask for, and a private cache."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORINOCO_") and k != "PROMETHEUS_MULTIPROC_DIR"}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ORINOCO_") and k != "PROMETHEUS_MULTIPROC_DIR"}
     env["ORINOCO_CACHE_DIR"] = str(tmp / "cache")
     env["ORINOCO_REFERENCE_DIR"] = str(reference_dir())
     env["PATH"] = f"{ORINOCO.parent}{os.pathsep}{env.get('PATH', '')}"

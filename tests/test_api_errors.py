@@ -166,9 +166,9 @@ def test_a_wrong_method_is_a_json_405(server, method, path, allowed):
     assert allowed in response.headers["Allow"]
 
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
-                                                                                  max_size=4), max_leaves=12)
+_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+_json = st.recursive(_scalar, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
 _name = st.one_of(st.text(max_size=40), st.text(alphabet="-'., \u0301\u200bA", max_size=12), _json)
 _query = st.fixed_dictionaries({"name": _name}, optional={
     "schema": st.sampled_from(["Person", "Any", "Vessel", "x", ""]) | _json,
@@ -177,7 +177,8 @@ _query = st.fixed_dictionaries({"name": _name}, optional={
 _body = st.one_of(
     _json,
     st.fixed_dictionaries({"queries": st.lists(_query, max_size=4)},
-                          optional={"threshold": _json | st.floats(-1, 2), "limit": _json | st.integers(-2, 200),
+                          optional={"threshold": _json | st.floats(-1, 2),
+                                    "limit": _json | st.integers(-2, 200),
                                     "lists": _json | st.lists(st.sampled_from(["ofac_sdn", "un_sc", "x"]))}),
     st.fixed_dictionaries({"names": st.lists(_name, max_size=4)}),
 )
@@ -187,7 +188,8 @@ _body = st.one_of(
 @given(body=_body)
 def test_no_input_produces_a_500(server, body):
     for path in ("/v1/screen", "/v1/compare"):
-        payload = body if path == "/v1/screen" or not isinstance(body, dict) else {"a": body, "b": {"name": "x"}}
+        compare_pair = path == "/v1/compare" and isinstance(body, dict)
+        payload = {"a": body, "b": {"name": "x"}} if compare_pair else body
         response = server.post(path, json=payload)
         assert response.status_code in (200, 400), (path, payload, response.text)
         if response.status_code == 400:
@@ -215,8 +217,9 @@ def test_an_unexpected_exception_is_a_json_500_without_internals_and_logged_with
     assert response.status_code == 500
     assert response.content_type == "application/problem+json"
     body = response.get_json()
-    assert body == {"type": "https://orinoco.invalid/problems/internal-error", "title": "Internal Server Error",
-                    "status": 500, "detail": body["detail"], "request_id": "rid-500"}
+    assert body == {"type": "https://orinoco.invalid/problems/internal-error",
+                    "title": "Internal Server Error", "status": 500, "detail": body["detail"],
+                    "request_id": "rid-500"}
     assert "Secretname" not in response.get_data(as_text=True) and "/srv" not in body["detail"]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "request_id=rid-500" in logged and "RuntimeError" in logged

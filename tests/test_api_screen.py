@@ -32,7 +32,8 @@ def test_a_name_that_is_not_listed_returns_no_match(server):
 
 
 def test_one_result_per_query_in_order_with_the_query_echoed(server):
-    queries = [{"name": "Ghazi Nasreddin", "schema": "Person", "birth_date": "1957", "country": "SA", "id": "c-1"},
+    queries = [{"name": "Ghazi Nasreddin", "schema": "Person", "birth_date": "1957", "country": "SA",
+                "id": "c-1"},
                {"name": "Hassan Rouhani", "id": 7},
                {"name": "Tareck El-Aissami", "birth_date": "1974-11-12", "country": "VE"}]
     body = server.post("/v1/screen", json={"queries": queries}).json()
