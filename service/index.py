@@ -21,7 +21,7 @@ from service.normalize import name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 4  # bump when the arrays or the normalization change: old caches are ignored
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 
@@ -96,6 +96,13 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                      name_weak, var_name, var_tokens, vocab)
 
 
+def apply_weights(index: NameIndex) -> None:
+    """Derive the per-token weights from ``idf`` (legal forms count less)."""
+    w = index.token_weight(index.var_tok).astype(np.float32)
+    index.var_weight = w
+    index.var_wsum = np.add.reduceat(w, index.var_ptr[:-1]).astype(np.float32) if len(w) else w
+
+
 def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias, name_weak,
               var_name, var_tokens, vocab) -> NameIndex:
     lengths = np.fromiter((len(t) for t in var_tokens), np.int64, len(var_tokens))
@@ -141,9 +148,7 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         post_var=var_of_tok[order],
         post_pos=pos_of_tok[order],
     )
-    index.var_weight = index.token_weight(var_tok).astype(np.float32)
-    index.var_wsum = np.add.reduceat(index.var_weight, var_ptr[:-1]).astype(np.float32) \
-        if len(var_tok) else np.zeros(len(var_tokens), np.float32)
+    apply_weights(index)
     return index
 
 

@@ -163,34 +163,51 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     nvar = len(idx.var_name)
     rv = R * nvar + V
 
-    # Query side: best similarity of each query token within each variant, weighted.
-    qkey = rv * _MAXQ + I
-    q_rv, q_val = _group_max(qkey, S)
-    q_rv_key = q_rv // _MAXQ
+    # One-to-one alignment inside each (row, variant): a query token and a listed token pair
+    # up when each is the other's best; two rounds let the runner-up pairs form.
+    pair = _align(rv * _MAXQ + I, rv * _MAXPOS + P, S, rounds=2)
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
-    q_r = q_rv_key // nvar
-    q_contrib = q_val * qw[row_off[q_r] + (q_rv % _MAXQ)]
-    keys, q_sum = _group_sum(q_rv_key, q_contrib)
-
-    # Listed-name side: best similarity of each name token to any query token, weighted.
-    ckey = rv * _MAXPOS + P
-    c_key, c_val = _group_max(ckey, S)
-    c_rv = c_key // _MAXPOS
-    c_var = c_rv % nvar
-    c_contrib = c_val * idx.var_weight[idx.var_ptr[c_var] + (c_key % _MAXPOS)]
-    _, c_sum = _group_sum(c_rv, c_contrib)
+    q_contrib = S[pair] * qw[row_off[R[pair]] + I[pair]]
+    at = idx.var_ptr[V[pair]] + P[pair]
+    c_contrib = S[pair] * idx.var_weight[at]
+    order = np.argsort(rv[pair], kind="stable")
+    keys, q_sum = _group_sum(rv[pair][order], q_contrib[order])
+    _, c_sum = _group_sum(rv[pair][order], c_contrib[order])
 
     row = (keys // nvar).astype(np.int32)
     var = (keys % nvar).astype(np.int32)
     row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
     query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
-    score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var])
+    score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
     return RowScores(row, var, score, query_cov, name_cov, evidence)
 
 
-def blend(params: Params, query_matched, query_total, listed_matched, listed_total):
+def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:
+    """Indices of the triples that form mutual-best pairs, each token used at most once."""
+    active = np.arange(len(sim))
+    chosen = []
+    for _ in range(rounds):
+        if not len(active):
+            break
+        best_q = _argmax_per_key(qkey[active], sim[active])
+        best_c = _argmax_per_key(ckey[active], sim[active])
+        mutual = active[np.intersect1d(best_q, best_c, assume_unique=True)]
+        chosen.append(mutual)
+        used = np.isin(qkey[active], qkey[mutual]) | np.isin(ckey[active], ckey[mutual])
+        active = active[~used]
+    return np.concatenate(chosen)
+
+
+def _argmax_per_key(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of the largest value of each key (ties: the first)."""
+    order = np.lexsort((-values, keys))
+    k = keys[order]
+    return order[np.concatenate(([True], k[1:] != k[:-1]))]
+
+
+def blend(params: Params, query_matched, query_total, listed_matched, listed_missed):
     """A weighted Tversky index of the two token sets, damped when little rarity matched.
 
     matched / (matched + a * unmatched query weight + b * unmatched listed weight): typing
@@ -199,20 +216,13 @@ def blend(params: Params, query_matched, query_total, listed_matched, listed_tot
     """
     matched = (query_matched + listed_matched) / 2
     miss_q = np.maximum(query_total - query_matched, 0)
-    miss_l = np.maximum(listed_total - listed_matched, 0)
+    miss_l = np.maximum(listed_missed, 0)
     base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
     evidence = np.minimum(1.0, listed_matched / params.evidence_idf) ** params.evidence_power
     return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
 
 
-def _group_max(keys: np.ndarray, values: np.ndarray):
-    order = np.argsort(keys, kind="stable")
-    k, v = keys[order], values[order]
-    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-    return k[starts], np.maximum.reduceat(v, starts)
-
-
 def _group_sum(keys: np.ndarray, values: np.ndarray):
-    """Keys must be sorted (they come out of _group_max)."""
+    """Sum of values per key; keys must be sorted."""
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     return keys[starts], np.add.reduceat(values, starts)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from service import evidence
-from service.index import NameIndex, build_index, cached_index
+from service.index import NameIndex, apply_weights, build_index, cached_index
 from service.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.normalize import name_variants
 from service.scoring import Params, RowScores, TokenMatcher, score_rows
@@ -219,9 +219,7 @@ class Screener:
         one = LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])
         pair_index = build_index([one])
         pair_index.idf = self._idf_for(pair_index.vocab)
-        pair_index.var_weight = pair_index.token_weight(pair_index.var_tok).astype(np.float32)
-        if len(pair_index.var_tok):
-            pair_index.var_wsum = np.add.reduceat(pair_index.var_weight, pair_index.var_ptr[:-1])
+        apply_weights(pair_index)
         pair = Screener([one], pair_index, self.params, self.default_threshold, weight_source=self)
         res = pair.screen([a], limit=1, threshold=0.0)[0]
         if not res.matches:
