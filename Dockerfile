@@ -1,0 +1,49 @@
+# Orinoco screening API: `orinoco serve` (gunicorn master + workers) as a non-root user.
+#
+#   docker build -t orinoco .                              # lists mounted at run time
+#   docker build -t orinoco --build-arg FETCH_LISTS=1 .    # official lists fetched into the image
+#   docker run -p 8000:8000 -v /srv/lists:/lists:ro \
+#       -e ORINOCO_LISTS="ofac=/lists/ofac_sdn,un=/lists/un/consolidated.xml" orinoco
+FROM python:3.11.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Every runtime dependency pinned (the versions CI tests with), installed in their own layer.
+RUN printf '%s\n' anyascii==0.3.3 blinker==1.9.0 click==8.5.1 defusedxml==0.7.1 flask==3.1.3 \
+        gunicorn==27.0.1 itsdangerous==2.2.0 jellyfish==1.3.0 jinja2==3.1.6 markupsafe==3.0.4 \
+        numpy==2.4.6 pandas==3.1.1 prometheus-client==0.26.0 pycountry==26.2.16 \
+        python-dateutil==4.0.0 rapidfuzz==3.14.6 tzdata==2026.6 werkzeug==3.1.9 \
+        > /app/constraints.txt \
+    && pip install --constraint /app/constraints.txt --requirement /app/constraints.txt
+
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY reference_lists/sources.toml ./reference_lists/sources.toml
+RUN pip install --constraint /app/constraints.txt . && pip check
+
+RUN useradd --system --uid 10001 --create-home --home-dir /home/orinoco orinoco \
+    && install -d -o orinoco -g orinoco /var/lib/orinoco
+USER orinoco
+
+ENV ORINOCO_HOST=0.0.0.0 \
+    ORINOCO_PORT=8000 \
+    ORINOCO_CACHE_DIR=/var/lib/orinoco \
+    ORINOCO_SOURCES=/app/reference_lists/sources.toml
+
+# FETCH_LISTS=1: download the official lists into the cache now (needs network at build time);
+# otherwise mount list files and name them in ORINOCO_LISTS, or mount a cache at /var/lib/orinoco.
+ARG FETCH_LISTS=0
+RUN if [ "$FETCH_LISTS" = "1" ]; then orinoco lists update; fi
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('ORINOCO_PORT', '8000'), timeout=4)"]
+
+# This process becomes the gunicorn master: SIGTERM (docker stop) drains, SIGHUP reloads the lists.
+ENTRYPOINT ["orinoco", "serve"]
+CMD []
