@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 INDEX_FORMAT = 4  # bump when the arrays or the normalization change: old caches are ignored
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
+GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class NameIndex:
     var_name: np.ndarray  # int32 -> name
     var_ptr: np.ndarray  # int64, CSR offsets into var_tok
     var_tok: np.ndarray  # int32 -> vocab
+    var_given: np.ndarray  # bool: the token is a given name of a "LAST, First" person name
     var_weight: np.ndarray  # float32, the weight of each variant token
     var_wsum: np.ndarray  # float32, total weight per variant
     vocab: np.ndarray  # str, folded tokens
@@ -73,7 +75,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     list_ids = [lst.version.id for lst in lists]
     entity_list, entity_ids, entity_schema = [], [], []
     name_entity, name_alias, name_weak = [], [], []
-    var_name, var_tokens = [], []
+    var_name, var_tokens, var_given = [], [], []
     vocab: dict[str, int] = {}
     for li, lst in enumerate(lists):
         for ent in lst.entities:
@@ -89,22 +91,33 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                 name_entity.append(e)
                 name_alias.append(ai)
                 name_weak.append(nm.weak)
+                given = _given_names(nm.name) if ent.schema == "Person" else set()
                 for toks in variants:
+                    var_given.extend(t in given for t in toks[:MAX_TOKENS])
                     var_name.append(n)
                     var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
     return _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias,
-                     name_weak, var_name, var_tokens, vocab)
+                     name_weak, var_name, var_tokens, var_given, vocab)
+
+
+def _given_names(name: str) -> set[str]:
+    """Tokens after the comma of a "LAST, First Middle" name that are not also in the surname."""
+    if "," not in name:
+        return set()
+    last, _, first = name.partition(",")
+    return {t for v in name_variants(first) for t in v} - {t for v in name_variants(last) for t in v}
 
 
 def apply_weights(index: NameIndex) -> None:
-    """Derive the per-token weights from ``idf`` (legal forms count less)."""
+    """Derive the per-token weights from ``idf`` (legal forms and given names count less)."""
     w = index.token_weight(index.var_tok).astype(np.float32)
+    w[index.var_given] *= np.float32(GIVEN_NAME_WEIGHT)
     index.var_weight = w
     index.var_wsum = np.add.reduceat(w, index.var_ptr[:-1]).astype(np.float32) if len(w) else w
 
 
 def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias, name_weak,
-              var_name, var_tokens, vocab) -> NameIndex:
+              var_name, var_tokens, var_given, vocab) -> NameIndex:
     lengths = np.fromiter((len(t) for t in var_tokens), np.int64, len(var_tokens))
     var_ptr = np.zeros(len(var_tokens) + 1, np.int64)
     np.cumsum(lengths, out=var_ptr[1:])
@@ -138,6 +151,7 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         var_name=np.asarray(var_name, np.int32),
         var_ptr=var_ptr,
         var_tok=var_tok,
+        var_given=np.asarray(var_given, bool),
         var_weight=np.zeros(0, np.float32),
         var_wsum=np.zeros(0, np.float32),
         vocab=vocab_arr,

@@ -43,7 +43,7 @@ class Params:
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
     miss_listed: float = 1.0  # cost of listed-name weight left unmatched (words not typed)
-    evidence_idf: float = 12.0  # matched rarity (sum of idf) needed for full confidence
+    evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
     weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
     schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
