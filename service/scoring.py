@@ -185,26 +185,37 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
 
 
 def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:
-    """Indices of the triples that form mutual-best pairs, each token used at most once."""
-    active = np.arange(len(sim))
+    """Indices of the triples that form mutual-best pairs, each token used at most once.
+
+    Sorted once by (key, -similarity); each round keeps the still-free triples in that order,
+    takes the head of every key's run on both sides, and pairs the triples that head both.
+    """
+    by_q, by_c = np.lexsort((-sim, qkey)), np.lexsort((-sim, ckey))
+    q_id, c_id = _run_ids(qkey, by_q), _run_ids(ckey, by_c)
+    used_q = np.zeros(int(q_id.max(initial=-1)) + 1, bool)
+    used_c = np.zeros(int(c_id.max(initial=-1)) + 1, bool)
+    free = np.ones(len(sim), bool)
     chosen = []
     for _ in range(rounds):
-        if not len(active):
+        oq, oc = by_q[free[by_q]], by_c[free[by_c]]
+        if not len(oq):
             break
-        best_q = _argmax_per_key(qkey[active], sim[active])
-        best_c = _argmax_per_key(ckey[active], sim[active])
-        mutual = active[np.intersect1d(best_q, best_c, assume_unique=True)]
+        head = np.zeros(len(sim), np.int8)
+        head[oq[run_starts(q_id[oq])]] += 1
+        head[oc[run_starts(c_id[oc])]] += 1
+        mutual = np.flatnonzero(head == 2)
         chosen.append(mutual)
-        used = np.isin(qkey[active], qkey[mutual]) | np.isin(ckey[active], ckey[mutual])
-        active = active[~used]
-    return np.concatenate(chosen)
+        used_q[q_id[mutual]] = True
+        used_c[c_id[mutual]] = True
+        free &= ~(used_q[q_id] | used_c[c_id])
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
-def _argmax_per_key(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Position of the largest value of each key (ties: the first)."""
-    order = np.lexsort((-values, keys))
-    k = keys[order]
-    return order[np.concatenate(([True], k[1:] != k[:-1]))]
+def _run_ids(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """A dense id per distinct key, given an order that sorts the keys."""
+    ids = np.empty(len(keys), np.int64)
+    ids[order] = np.cumsum(run_starts(keys[order])) - 1
+    return ids
 
 
 def blend(params: Params, query_matched, query_total, listed_matched, listed_missed):
@@ -224,5 +235,12 @@ def blend(params: Params, query_matched, query_total, listed_matched, listed_mis
 
 def _group_sum(keys: np.ndarray, values: np.ndarray):
     """Sum of values per key; keys must be sorted."""
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    starts = np.flatnonzero(run_starts(keys))
     return keys[starts], np.add.reduceat(values, starts)
+
+
+def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal keys (empty in, empty out)."""
+    mask = np.ones(len(sorted_keys), bool)
+    mask[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return mask

@@ -16,7 +16,7 @@ from service import evidence
 from service.index import NameIndex, apply_weights, build_index, cached_index
 from service.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.normalize import name_variants
-from service.scoring import Params, RowScores, TokenMatcher, score_rows
+from service.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
 
 ANY = "Any"
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
@@ -161,7 +161,7 @@ class Screener:
         pos = np.flatnonzero(keep)
         key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
         order = np.lexsort((-score[pos], key))
-        first = order[np.concatenate(([True], key[order][1:] != key[order][:-1]))]
+        first = order[run_starts(key[order])]
         sel = pos[first]
         return q[sel], ent[sel], score[sel], sel
 
