@@ -166,7 +166,8 @@ def test_a_wrong_method_is_a_json_405(server, method, path, allowed):
     assert allowed in response.headers["Allow"]
 
 
-_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) \
+    | st.text(max_size=30)
 _json = st.recursive(_scalar, lambda inner: st.lists(inner, max_size=4)
                      | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
 _name = st.one_of(st.text(max_size=40), st.text(alphabet="-'., \u0301\u200bA", max_size=12), _json)
