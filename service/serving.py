@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import shutil
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -65,18 +64,13 @@ class GunicornServer(BaseApplication):
         return create_app(self.provider, self.api_config)
 
 
-def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider,
-                     metrics_dir: str | None) -> dict:
+def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider) -> dict:
     def on_reload(_arbiter) -> None:
         # Runs in the master between SIGHUP and the fork of the new workers.
         gc.unfreeze()
         provider.load()
         gc.collect()
         gc.freeze()
-
-    def on_exit(_arbiter) -> None:
-        if metrics_dir:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -94,7 +88,6 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
         "errorlog": "-",
         "proc_name": "orinoco",
         "on_reload": on_reload,
-        "on_exit": on_exit,
     }
     if "control_socket_disable" in Config().settings:
         # gunicorn >= 24 opens a control socket at one fixed path per user; reloads here are SIGHUP.
@@ -104,10 +97,9 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
     return options
 
 
-def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
-                 metrics_dir: str | None) -> int:
+def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int) -> int:
     """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop."""
     provider.master_pid = os.getpid()
     gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
-    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider, metrics_dir)).run()
+    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider)).run()
     return 0

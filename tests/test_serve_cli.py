@@ -66,3 +66,26 @@ def test_dev_server_loads_in_the_background_and_reloads_on_hup(start_server, tmp
         assert time.monotonic() < deadline, "the dev server did not reload on SIGHUP"
         time.sleep(0.2)
     assert server.get("/v1/entities/custom/C9").status_code == 200
+
+
+def test_metrics_survive_a_worker_restart_and_their_directory_goes_with_the_master(start_server, tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    server = start_server(*LISTS, workers=2, env={"TMPDIR": str(tmp)})
+    for _ in range(5):
+        server.post("/v1/screen", json={"name": "Jane Doe"})
+    [metrics_dir] = tmp.glob("orinoco-metrics-*")
+    assert list(metrics_dir.glob("counter_*.db"))
+    server.signal(signal.SIGHUP)  # every worker is replaced
+    deadline = time.monotonic() + 60
+    while "Worker exiting" not in server.log():
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1)
+    assert metrics_dir.is_dir()
+    text = server.get("/metrics").text
+    series = 'orinoco_http_requests_total{endpoint="/v1/screen",method="POST",status="200"}'
+    line = next(x for x in text.splitlines() if x.startswith(series))
+    assert float(line.rsplit(" ", 1)[1]) == 5.0  # counted by workers that are gone
+    assert server.stop() == 0
+    assert not metrics_dir.exists()

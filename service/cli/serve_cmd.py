@@ -6,11 +6,14 @@ Every flag has an ORINOCO_* environment variable; a flag wins over its variable.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import signal
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from service.cli.common import add_list_args, fail, load_lists, parse_list_arg
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from service.api import ApiConfig, ScreenerProvider
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+T = TypeVar("T")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=cmd_serve)
 
 
-def _setting(flag, env: str, default, convert=str):
+def _setting(flag: T | None, env: str, default: T, convert: Callable[[str], T]) -> T:
     if flag is not None:
         return flag
     raw = os.environ.get(env, "").strip()
@@ -53,7 +57,7 @@ def _cpu_count() -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    host = _setting(args.host, "ORINOCO_HOST", DEFAULT_HOST)
+    host = _setting(args.host, "ORINOCO_HOST", DEFAULT_HOST, str)
     port = _setting(args.port, "ORINOCO_PORT", DEFAULT_PORT, int)
     workers = _setting(args.workers, "ORINOCO_WORKERS", _cpu_count(), int)
     if not 0 <= port <= 65535 or workers < 1:
@@ -62,11 +66,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
     for value in args.lists:
         parse_list_arg(value)  # a malformed --list exits here with a message, before anything loads
-    metrics_dir = None
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Must be set before prometheus_client is first imported (by service.api, below).
-        metrics_dir = tempfile.mkdtemp(prefix="orinoco-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        _private_metrics_dir()
 
     # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
     from service.api import ScreenerProvider
@@ -84,7 +85,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         return _run_dev(ScreenerProvider(build=build), config, host, port)
     provider = ScreenerProvider(build=build, screener=Screener.from_lists(load_lists(args)))
-    return run_gunicorn(provider, config, host, port, workers, metrics_dir)
+    return run_gunicorn(provider, config, host, port, workers)
+
+
+def _private_metrics_dir() -> None:
+    """Where gunicorn's workers share metrics; set before prometheus_client is first imported.
+
+    Removed when the master exits; forked workers run the same exit handlers, hence the pid check.
+    """
+    path = tempfile.mkdtemp(prefix="orinoco-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    master = os.getpid()
+    atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, ignore_errors=True))
 
 
 def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
