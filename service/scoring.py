@@ -45,6 +45,7 @@ class Params:
     miss_listed: float = 1.0  # cost of listed-name weight left unmatched (words not typed)
     evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
+    exact_power: float = 8.0
     weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
     schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
 
@@ -157,7 +158,7 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     if not parts_r:
         z = np.zeros(0, np.float32)
         return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
-    R, I = np.concatenate(parts_r), np.concatenate(parts_i)
+    R, Q = np.concatenate(parts_r), np.concatenate(parts_i)
     V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
     S = np.concatenate(parts_s)
     nvar = len(idx.var_name)
@@ -165,10 +166,10 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
 
     # One-to-one alignment inside each (row, variant): a query token and a listed token pair
     # up when each is the other's best; two rounds let the runner-up pairs form.
-    pair = _align(rv * _MAXQ + I, rv * _MAXPOS + P, S, rounds=2)
+    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=2)
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
-    q_contrib = S[pair] * qw[row_off[R[pair]] + I[pair]]
+    q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
     at = idx.var_ptr[V[pair]] + P[pair]
     c_contrib = S[pair] * idx.var_weight[at]
     order = np.argsort(rv[pair], kind="stable")
@@ -230,6 +231,8 @@ def blend(params: Params, query_matched, query_total, listed_matched, listed_mis
     miss_l = np.maximum(listed_missed, 0)
     base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
     evidence = np.minimum(1.0, listed_matched / params.evidence_idf) ** params.evidence_power
+    # An exact, complete match is never damped: identical names score 1.
+    evidence = evidence + (1 - evidence) * base ** params.exact_power
     return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
 
 

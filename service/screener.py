@@ -19,6 +19,7 @@ from service.normalize import name_variants
 from service.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
 
 ANY = "Any"
+DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
 
 
@@ -61,7 +62,7 @@ class Comparison:
 class Screener:
     """Screens names against the loaded lists."""
 
-    def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = Params(),
+    def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
                  default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None):
         self.versions: list[ListVersion] = [lst.version for lst in lists]
         self.default_threshold = default_threshold
@@ -70,6 +71,7 @@ class Screener:
         self._entities: list[Entity] = [e for lst in lists for e in lst.entities]
         self._by_key = {(e.list_id, e.id): e for e in self._entities}
         self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
+        self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
         self._matcher = TokenMatcher(index, params)
         self._weights = weight_source or self  # whose token statistics weigh query tokens
 
@@ -114,7 +116,8 @@ class Screener:
         results = []
         for query, cands in zip(queries, candidates, strict=True):
             cands.sort(key=lambda c: -c[0])
-            results.append(Result(query, [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]))
+            matches = [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]
+            results.append(Result(query, matches))
         return results
 
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
@@ -140,7 +143,7 @@ class Screener:
             if v is None and src is self:
                 tm = matches[t]
                 v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
-            out.append(src.index.max_idf if v is None else float(src.index.token_weight(np.array([v]))[0]))
+            out.append(src.index.max_idf if v is None else float(src._vocab_weight[v]))
         return np.asarray(out, np.float32)
 
     def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None):
@@ -148,7 +151,8 @@ class Screener:
         names = idx.var_name[rs.var]
         ent = idx.name_entity[names]
         q = scored.row_query[rs.row]
-        score = rs.score * np.where(idx.name_weak[names], self.params.weak_alias_factor, 1.0).astype(np.float32)
+        weak = np.where(idx.name_weak[names], self.params.weak_alias_factor, 1.0)
+        score = rs.score * weak.astype(np.float32)
         wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
                           + [-1], np.int8)[q]
         schema = idx.entity_schema[ent]
