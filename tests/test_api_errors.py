@@ -185,7 +185,7 @@ _body = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(body=_body)
 def test_no_input_produces_a_500(server, body):
     for path in ("/v1/screen", "/v1/compare"):
