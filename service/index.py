@@ -17,11 +17,11 @@ import numpy as np
 
 from service.model import SCHEMAS, LoadedList
 from service.name_parts import LEGAL_CANON
-from service.normalize import name_variants, skeleton
+from service.normalize import acronyms, name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 4  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 5  # bump when the arrays or the normalization change: old caches are ignored
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
@@ -85,6 +85,8 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
                 variants = name_variants(nm.name)
+                if ent.schema == "Organization":
+                    variants += [[a] for a in acronyms(nm.name)]
                 if not variants:
                     continue
                 n = len(name_entity)

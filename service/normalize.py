@@ -21,7 +21,7 @@ import unicodedata
 
 from anyascii import anyascii
 
-from service.name_parts import LEGAL_FORMS, LEGAL_PHRASES, PARTICLES, STOPWORDS, TITLES
+from service.name_parts import LEGAL_CANON, LEGAL_FORMS, LEGAL_PHRASES, PARTICLES, STOPWORDS, TITLES
 
 # Characters with no place in a name: controls, zero-width joiners, bidi overrides.
 _INVISIBLE = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
@@ -147,6 +147,25 @@ def name_variants(name: str) -> list[list[str]]:
         if tokens and tokens not in variants:
             variants.append(tokens)
     return variants
+
+
+def acronyms(name: str) -> list[str]:
+    """Initialisms an organisation is also known by: of its content words, and of all its words.
+
+    >>> acronyms("EASTERN TURKISTAN ISLAMIC MOVEMENT")
+    ['etim']
+    >>> acronyms("Forces Democratiques de Liberation du Rwanda, S.A.")
+    ['fdlr', 'fddldr']
+    """
+    words = [p for t in tokenize(fold(name)) for p in t.split("-") if p]
+    content = [t for t in _canonical_legal_forms(words) if t not in LEGAL_CANON]
+    out = []
+    for tokens in (_content(content), content):
+        if len(tokens) >= 4:
+            initials = "".join(t[0] for t in tokens)
+            if initials not in out:
+                out.append(initials)
+    return out
 
 
 # Spelling rules for the common romanizations of Arabic, Persian, Russian and Turkic names.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.normalize import fold, name_variants, skeleton, tokenize
+from service.normalize import acronyms, fold, name_variants, skeleton, tokenize
 
 
 @pytest.mark.parametrize(("text", "folded"), [
@@ -98,3 +98,9 @@ def test_skeleton_collides_romanizations(group: tuple[str, ...]) -> None:
 def test_skeleton_keeps_different_names_apart() -> None:
     assert skeleton("ghazi") != skeleton("fawzi")
     assert skeleton("maduro") != skeleton("madrid")
+
+
+def test_acronyms_of_long_organisation_names() -> None:
+    assert acronyms("EASTERN TURKISTAN ISLAMIC MOVEMENT") == ["etim"]
+    assert acronyms("Higher Institute of Applied Science and Technology") == ["hiast", "hioasat"]
+    assert acronyms("ALPHA TRADING CO., LTD.") == []  # too short to be known by its initials
