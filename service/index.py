@@ -21,7 +21,7 @@ from service.normalize import acronyms, name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 5  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 6  # bump when the arrays or the normalization change: old caches are ignored
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname

@@ -123,6 +123,20 @@ def _compounds(tokens: list[str]) -> list[str]:
     return out
 
 
+def _syllables(tokens: list[str]) -> list[str]:
+    """Join a short syllable to the word before it: "Lin Na" -> "linna", "Jong Un" -> "jongun".
+
+    East Asian given names are written as one word, two words or hyphenated.
+    """
+    out: list[str] = []
+    for t in tokens:
+        if out and len(t) <= 2 and t.isalpha() and len(out[-1]) <= 5:
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
+
+
 def _content(tokens: list[str]) -> list[str]:
     """Particles and connecting words go; a name made only of them keeps them."""
     kept = [t for t in tokens if t not in PARTICLES and t not in STOPWORDS]
@@ -142,7 +156,7 @@ def name_variants(name: str) -> list[list[str]]:
     split = [p for t in raw for p in t.split("-") if p]
     joined = [t.replace("-", "") for t in raw]
     variants: list[list[str]] = []
-    for tokens in (split, joined, _compounds(split)):
+    for tokens in (split, joined, _compounds(split), _syllables(split)):
         tokens = _content(_canonical_legal_forms(_drop_titles(tokens)))
         if tokens and tokens not in variants:
             variants.append(tokens)
