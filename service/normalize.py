@@ -130,7 +130,7 @@ def _syllables(tokens: list[str]) -> list[str]:
     """
     out: list[str] = []
     for t in tokens:
-        if out and len(t) <= 2 and t.isalpha() and len(out[-1]) <= 5:
+        if out and len(t) <= 2 and t.isalpha() and len(out[-1]) <= 5 and t not in PARTICLES:
             out[-1] += t
         else:
             out.append(t)

@@ -104,3 +104,11 @@ def test_acronyms_of_long_organisation_names() -> None:
     assert acronyms("EASTERN TURKISTAN ISLAMIC MOVEMENT") == ["etim"]
     assert acronyms("Higher Institute of Applied Science and Technology") == ["hiast", "hioasat"]
     assert acronyms("ALPHA TRADING CO., LTD.") == []  # too short to be known by its initials
+
+
+def test_documented_examples_hold() -> None:
+    import doctest
+
+    import service.normalize
+
+    assert doctest.testmod(service.normalize).failed == 0
