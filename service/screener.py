@@ -96,11 +96,9 @@ class Screener:
         """Match every query against the lists; matches sorted by score, at most ``limit``."""
         thr = self.default_threshold if threshold is None else threshold
         scored = self._score(queries)
-        q, ent, score, sel = self._best_per_entity(queries, scored, lists)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
-        keep = score * evidence.MAX_FACTOR > thr if thr > 0 else np.ones(len(score), bool)
-        q, ent, score, sel = q[keep], ent[keep], score[keep], sel[keep]
+        q, ent, score, sel = self._best_per_entity(queries, scored, lists, thr / evidence.MAX_FACTOR)
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
         order = order[np.arange(len(order)) - starts < limit + 5]
@@ -146,7 +144,9 @@ class Screener:
             out.append(src.index.max_idf if v is None else float(src._vocab_weight[v]))
         return np.asarray(out, np.float32)
 
-    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None):
+    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None,
+                         floor: float):
+        """Per (query, entity) the best-scoring name variant, if it scores over ``floor``."""
         idx, rs = self.index, scored.scores
         names = idx.var_name[rs.var]
         ent = idx.name_entity[names]
@@ -158,7 +158,7 @@ class Screener:
         schema = idx.entity_schema[ent]
         mismatch = (wanted >= 0) & (schema != wanted)
         score = np.where(mismatch, score * self.params.schema_mismatch_factor, score)
-        keep = np.ones(len(ent), bool)
+        keep = score > floor if floor > 0 else np.ones(len(ent), bool)
         if lists:
             allowed = np.isin(idx.list_ids, lists)
             keep &= allowed[idx.entity_list[ent]]
