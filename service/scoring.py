@@ -76,6 +76,10 @@ class TokenMatcher:
         self._vocab = list(index.vocab)
         self._skels = list(index.skel_vocab)
         self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
+        # skeleton id -> the vocabulary tokens with that skeleton (CSR)
+        self._skel_members = np.argsort(index.vocab_skel, kind="stable").astype(np.int64)
+        self._skel_ptr = np.zeros(len(self._skels) + 1, np.int64)
+        np.cumsum(np.bincount(index.vocab_skel, minlength=len(self._skels)), out=self._skel_ptr[1:])
         self._cache: dict[str, TokenMatches] = {}
         self._cache_size = cache_size
 
@@ -91,6 +95,7 @@ class TokenMatcher:
         return {t: self._cache[t] for t in tokens}
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:
+        """Similar vocabulary tokens of each token: two cdist calls, then sparse numpy only."""
         p, idx = self.params, self.index
         workers = -1 if len(tokens) > 16 else 1
         plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
@@ -99,19 +104,35 @@ class TokenMatcher:
         skel = process.cdist([skeleton(t) for t in tokens], self._skels,
                              scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
                              workers=workers, score_cutoff=p.skeleton_cutoff)
-        scale = np.array([[p.long_skeleton_scale if len(t) >= p.long_token else p.skeleton_scale]
-                          for t in tokens], np.float32)
-        skel = skel[:, idx.vocab_skel] * scale
-        skel[plain < p.skeleton_gate] = 0.0
-        sim = np.maximum(np.where(plain >= p.token_cutoff, plain, 0.0), skel)
+        # Plain pairs over the cutoff.
+        r1, v1 = np.nonzero(plain >= p.token_cutoff)
+        s1 = plain[r1, v1]
+        # Skeleton pairs, expanded from skeletons to the vocabulary tokens that have them,
+        # kept where the plain spellings are at least somewhat alike.
+        r2, k2 = np.nonzero(skel)
+        counts = self._skel_ptr[k2 + 1] - self._skel_ptr[k2]
+        v2 = self._skel_members[_ranges(self._skel_ptr[k2], counts)]
+        r2, k2 = np.repeat(r2, counts), np.repeat(k2, counts)
+        tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
+        scale = np.where(tok_len >= p.long_token, p.long_skeleton_scale, p.skeleton_scale).astype(np.float32)
+        s2 = skel[r2, k2] * scale[r2]
+        gate = plain[r2, v2] >= p.skeleton_gate
+        r2, v2, s2 = r2[gate], v2[gate], s2[gate]
+        # Best of the two per (token, vocabulary token).
+        row = np.concatenate((r1, r2)).astype(np.int64)
+        voc = np.concatenate((v1, v2)).astype(np.int64)
+        sim = np.concatenate((s1, s2))
+        order = np.lexsort((-sim, voc, row))
+        first = order[run_starts(row[order] * len(self._vocab) + voc[order])]
+        row, voc, sim = row[first], voc[first], sim[first]
+        short = (self._vocab_len[voc] <= p.short_token) | (tok_len[row] <= p.short_token)
+        keep = (sim >= p.token_cutoff) & (~short | (sim >= p.short_cutoff))
+        row, voc = row[keep], voc[keep].astype(np.int32)
+        sim = np.clip((sim[keep] - p.floor) / (1.0 - p.floor), 0.0, 1.0).astype(np.float32)
+        bounds = np.searchsorted(row, np.arange(len(tokens) + 1))
         out = []
-        for row, tok in zip(sim, tokens, strict=True):
-            cols = np.flatnonzero(row >= p.token_cutoff)
-            s = row[cols]
-            short = (self._vocab_len[cols] <= p.short_token) | (len(tok) <= p.short_token)
-            keep = ~short | (s >= p.short_cutoff)
-            cols, s = cols[keep].astype(np.int32), s[keep]
-            s = np.clip((s - p.floor) / (1.0 - p.floor), 0.0, 1.0).astype(np.float32)
+        for i in range(len(tokens)):
+            cols, s = voc[bounds[i]: bounds[i + 1]], sim[bounds[i]: bounds[i + 1]]
             tm = TokenMatches(cols, s)
             tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
             out.append(tm)
@@ -120,14 +141,19 @@ class TokenMatcher:
 
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
     """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
-    starts, ends = idx.post_ptr[vocab], idx.post_ptr[vocab + 1]
-    lens = ends - starts
+    starts = idx.post_ptr[vocab]
+    lens = idx.post_ptr[vocab + 1] - starts
+    take = _ranges(starts, lens)
+    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + len)`` for every pair, without a Python loop."""
     total = int(lens.sum())
     if total == 0:
-        return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.float32)
+        return np.zeros(0, np.int64)
     offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-    take = offsets + np.arange(total)
-    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+    return offsets + np.arange(total)
 
 
 @dataclass(slots=True)
