@@ -90,7 +90,7 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
         "on_reload": on_reload,
     }
     if "control_socket_disable" in Config().settings:
-        # gunicorn >= 24 opens a control socket at one fixed path per user; reloads here are SIGHUP.
+        # recent gunicorn opens a control socket at one fixed path per user; reloads here are SIGHUP.
         options["control_socket_disable"] = True
     if os.path.isdir("/dev/shm"):
         options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off a possibly slow container disk
