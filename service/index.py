@@ -17,11 +17,11 @@ import numpy as np
 
 from service.model import SCHEMAS, LoadedList
 from service.name_parts import LEGAL_CANON
-from service.normalize import acronyms, name_variants, skeleton
+from service.normalize import acronyms, consonant_key, name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 6  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 7  # bump when the arrays or the normalization change: old caches are ignored
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
@@ -47,6 +47,8 @@ class NameIndex:
     vocab: np.ndarray  # str, folded tokens
     vocab_skel: np.ndarray  # int32 -> skel_vocab
     skel_vocab: np.ndarray  # str, skeletons
+    vocab_ckey: np.ndarray  # int32 -> ckey_vocab
+    ckey_vocab: np.ndarray  # str, consonant keys (for Arabic-script queries)
     idf: np.ndarray  # float32 per vocab token
     post_ptr: np.ndarray  # int64, CSR offsets per vocab token into post_var/post_pos
     post_var: np.ndarray  # int32 -> variant
@@ -137,6 +139,9 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
     skels = [skeleton(t) for t in vocab_arr]
     skel_ids: dict[str, int] = {}
     vocab_skel = np.fromiter((skel_ids.setdefault(s, len(skel_ids)) for s in skels), np.int32, len(skels))
+    ckey_ids: dict[str, int] = {}
+    vocab_ckey = np.fromiter((ckey_ids.setdefault(consonant_key(t), len(ckey_ids)) for t in vocab_arr),
+                             np.int32, len(vocab_arr))
 
     order = np.argsort(var_tok, kind="stable")
     post_ptr = np.zeros(len(vocab) + 1, np.int64)
@@ -159,6 +164,8 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         vocab=vocab_arr,
         vocab_skel=vocab_skel,
         skel_vocab=np.array(list(skel_ids), dtype=object),
+        vocab_ckey=vocab_ckey,
+        ckey_vocab=np.array(list(ckey_ids), dtype=object),
         idf=idf,
         post_ptr=post_ptr,
         post_var=var_of_tok[order],

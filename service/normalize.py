@@ -218,3 +218,58 @@ def skeleton(token: str) -> str:
     for pattern, repl in _SKELETON_RULES:
         s = pattern.sub(repl, s)
     return _DOUBLES.sub(r"\1", _VOWELS.sub("a", s)) or token
+
+
+# Arabic-script names, read the way their romanizations are: as consonants. Short vowels are not
+# written, and alif, waw and ya are as often vowels (a, u/o, i/e) as consonants, so all three are
+# dropped, as are ʿayn, hamza and ta marbuta; every other letter goes to its skeleton class.
+CONSONANT_MARK = "~"  # prefixes a consonant key; tokenize() never yields it
+_ARABIC_WORD = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+_ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_CONSONANTS = str.maketrans({
+    **dict.fromkeys("\u0627\u0623\u0625\u0622\u0671\u0648\u0624\u064a\u0649\u0626\u06cc\u0639\u0621"
+                    "\u0629", ""),
+    "\u0628": "b", "\u067e": "p", "\u062a": "t", "\u062b": "t", "\u062c": "j", "\u0686": "x",
+    "\u062d": "h", "\u062e": "h", "\u062f": "d", "\u0630": "t", "\u0631": "r", "\u0632": "s",
+    "\u0698": "j", "\u0633": "s", "\u0634": "x", "\u0635": "s", "\u0636": "d", "\u0637": "t",
+    "\u0638": "s", "\u063a": "g", "\u0641": "f", "\u0642": "k", "\u0643": "k", "\u06a9": "k",
+    "\u06af": "g", "\u0644": "l", "\u0645": "m", "\u0646": "n", "\u0647": "h", "\u06c1": "h",
+})
+_JOINS_NEXT = ("\u0639\u0628\u062f", "\u0627\u0628\u0648", "\u0623\u0628\u0648")  # عبد, ابو, أبو
+
+
+def consonant_key(token: str) -> str:
+    """The consonants of a folded token, in skeleton classes, for comparison with Arabic script.
+
+    >>> consonant_key("saddam"), consonant_key("hussein"), consonant_key("huwaysh")
+    ('sdm', 'hsn', 'hx')
+    """
+    return _DOUBLES.sub(r"\1", skeleton(token).replace("a", "").replace("v", "")) or token
+
+
+def arabic_consonant_keys(name: str) -> list[str]:
+    """Consonant keys of the Arabic-script words of a name ([] when it has none).
+
+    The article is dropped ("التكريتي" -> "tkrt"), "عبد"/"أبو" join the next word as in
+    "Abdallah", and each key carries CONSONANT_MARK.
+
+    >>> arabic_consonant_keys("صدام حسين التكريتي")
+    ['~sdm', '~hsn', '~tkrt']
+    """
+    words = _ARABIC_WORD.findall(_ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", name)))
+    keys: list[str] = []
+    joined = ""
+    for word in words:
+        if word.startswith("\u0627\u0644") and len(word) > 3:
+            word = word[2:]
+        key = _DOUBLES.sub(r"\1", word.translate(_ARABIC_CONSONANTS))
+        if word in _JOINS_NEXT:
+            joined += key
+            continue
+        key = _DOUBLES.sub(r"\1", joined + key)
+        joined = ""
+        if key:
+            keys.append(CONSONANT_MARK + key)
+    if joined:
+        keys.append(CONSONANT_MARK + joined)
+    return keys

@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from service.index import NameIndex
-from service.normalize import skeleton
+from service.normalize import CONSONANT_MARK, skeleton
 
 _MAXQ = 64  # query tokens per row (more are cut)
 _MAXPOS = 64  # > index.MAX_TOKENS
@@ -39,6 +39,8 @@ class Params:
     skeleton_gate: float = 0.7  # ...and count only where the spellings are at least this alike
     long_token: int = 8  # tokens this long are rarely alike by chance: their skeleton counts more
     long_skeleton_scale: float = 0.97
+    consonant_cutoff: float = 0.90  # consonant keys of Arabic-script words: at least this alike
+    consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
@@ -76,10 +78,10 @@ class TokenMatcher:
         self._vocab = list(index.vocab)
         self._skels = list(index.skel_vocab)
         self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
-        # skeleton id -> the vocabulary tokens with that skeleton (CSR)
-        self._skel_members = np.argsort(index.vocab_skel, kind="stable").astype(np.int64)
-        self._skel_ptr = np.zeros(len(self._skels) + 1, np.int64)
-        np.cumsum(np.bincount(index.vocab_skel, minlength=len(self._skels)), out=self._skel_ptr[1:])
+        self._ckeys = list(index.ckey_vocab)
+        # skeleton / consonant key id -> the vocabulary tokens that have it (CSR)
+        self._skel_members, self._skel_ptr = _members(index.vocab_skel, len(self._skels))
+        self._ckey_members, self._ckey_ptr = _members(index.vocab_ckey, len(self._ckeys))
         self._cache: dict[str, TokenMatches] = {}
         self._cache_size = cache_size
 
@@ -95,9 +97,42 @@ class TokenMatcher:
         return {t: self._cache[t] for t in tokens}
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:
-        """Similar vocabulary tokens of each token: two cdist calls, then sparse numpy only."""
-        p, idx = self.params, self.index
+        """Similar vocabulary tokens of each token: cdist calls, then sparse numpy only."""
         workers = -1 if len(tokens) > 16 else 1
+        latin = [i for i, t in enumerate(tokens) if not t.startswith(CONSONANT_MARK)]
+        arabic = [i for i, t in enumerate(tokens) if t.startswith(CONSONANT_MARK)]
+        parts = []
+        if latin:
+            r, v, s = self._spelling_pairs([tokens[i] for i in latin], workers)
+            parts.append((np.asarray(latin)[r], v, s))
+        if arabic:
+            r, v, s = self._consonant_pairs([tokens[i][1:] for i in arabic], workers)
+            parts.append((np.asarray(arabic)[r], v, s))
+        row = np.concatenate([x[0] for x in parts]).astype(np.int64)
+        voc = np.concatenate([x[1] for x in parts]).astype(np.int64)
+        sim = np.concatenate([x[2] for x in parts]).astype(np.float32)
+        tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
+        consonant = np.zeros(len(tokens), bool)
+        consonant[arabic] = True
+        return self._token_matches(tok_len, consonant, row, voc, sim)
+
+    def _consonant_pairs(self, keys: list[str], workers: int):
+        """Arabic-script words, as consonant keys, against the consonant keys of the vocabulary."""
+        p = self.params
+        ck = process.cdist(keys, self._ckeys, scorer=JaroWinkler.normalized_similarity,
+                           dtype=np.float32, workers=workers, score_cutoff=p.consonant_cutoff)
+        r, k = np.nonzero(ck)
+        s = ck[r, k]
+        short = np.fromiter((len(keys[i]) <= p.short_token for i in r), bool, len(r))
+        keep = ~short | (s >= 1.0)
+        r, k, s = r[keep], k[keep], s[keep]
+        counts = self._ckey_ptr[k + 1] - self._ckey_ptr[k]
+        v = self._ckey_members[_ranges(self._ckey_ptr[k], counts)]
+        return np.repeat(r, counts), v, np.repeat(s, counts)
+
+    def _spelling_pairs(self, tokens: list[str], workers: int):
+        """Folded tokens against the vocabulary: plain Jaro-Winkler, and on skeletons."""
+        p = self.params
         plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
                               dtype=np.float32, workers=workers,
                               score_cutoff=min(p.token_cutoff, p.skeleton_gate))
@@ -117,21 +152,26 @@ class TokenMatcher:
         scale = np.where(tok_len >= p.long_token, p.long_skeleton_scale, p.skeleton_scale).astype(np.float32)
         s2 = skel[r2, k2] * scale[r2]
         gate = plain[r2, v2] >= p.skeleton_gate
-        r2, v2, s2 = r2[gate], v2[gate], s2[gate]
-        # Best of the two per (token, vocabulary token).
-        row = np.concatenate((r1, r2)).astype(np.int64)
-        voc = np.concatenate((v1, v2)).astype(np.int64)
-        sim = np.concatenate((s1, s2))
+        return np.concatenate((r1, r2[gate])), np.concatenate((v1, v2[gate])), np.concatenate((s1, s2[gate]))
+
+    def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
+                       voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:
+        """Best pair per (token, vocabulary token), cutoffs, rescaling, postings expansion.
+
+        Consonant keys had their own length rule; their similarity is scaled after rescaling.
+        """
+        p, idx = self.params, self.index
         order = np.lexsort((-sim, voc, row))
         first = order[run_starts(row[order] * len(self._vocab) + voc[order])]
         row, voc, sim = row[first], voc[first], sim[first]
-        short = (self._vocab_len[voc] <= p.short_token) | (tok_len[row] <= p.short_token)
+        short = ((self._vocab_len[voc] <= p.short_token) | (tok_len[row] <= p.short_token)) & ~consonant[row]
         keep = (sim >= p.token_cutoff) & (~short | (sim >= p.short_cutoff))
         row, voc = row[keep], voc[keep].astype(np.int32)
-        sim = np.clip((sim[keep] - p.floor) / (1.0 - p.floor), 0.0, 1.0).astype(np.float32)
-        bounds = np.searchsorted(row, np.arange(len(tokens) + 1))
+        sim = np.clip((sim[keep] - p.floor) / (1.0 - p.floor), 0.0, 1.0)
+        sim = (sim * np.where(consonant[row], p.consonant_scale, 1.0)).astype(np.float32)
+        bounds = np.searchsorted(row, np.arange(len(tok_len) + 1))
         out = []
-        for i in range(len(tokens)):
+        for i in range(len(tok_len)):
             cols, s = voc[bounds[i]: bounds[i + 1]], sim[bounds[i]: bounds[i + 1]]
             tm = TokenMatches(cols, s)
             tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
@@ -145,6 +185,13 @@ def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
     lens = idx.post_ptr[vocab + 1] - starts
     take = _ranges(starts, lens)
     return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+
+
+def _members(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of ``ids``: for each value < n, the positions holding it."""
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(ids, minlength=n), out=ptr[1:])
+    return np.argsort(ids, kind="stable").astype(np.int64), ptr
 
 
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:

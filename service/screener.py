@@ -15,7 +15,7 @@ import numpy as np
 from service import evidence
 from service.index import NameIndex, apply_weights, build_index, cached_index
 from service.model import SCHEMAS, Entity, ListVersion, LoadedList
-from service.normalize import name_variants
+from service.normalize import arabic_consonant_keys, name_variants
 from service.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
 
 ANY = "Any"
@@ -121,7 +121,8 @@ class Screener:
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
         rows, row_query = [], []
         for qi, query in enumerate(queries):
-            for toks in name_variants(query.name)[:4]:
+            keys = arabic_consonant_keys(query.name)
+            for toks in [*name_variants(query.name)[:4], *([keys] if keys else [])]:
                 rows.append(toks)
                 row_query.append(qi)
         return rows, np.asarray(row_query, np.int32)

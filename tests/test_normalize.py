@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from service.normalize import acronyms, fold, name_variants, skeleton, tokenize
+from service.normalize import (
+    acronyms,
+    arabic_consonant_keys,
+    consonant_key,
+    fold,
+    name_variants,
+    skeleton,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(("text", "folded"), [
@@ -112,3 +120,10 @@ def test_documented_examples_hold() -> None:
     import service.normalize
 
     assert doctest.testmod(service.normalize).failed == 0
+
+
+def test_arabic_script_consonant_keys_meet_romanizations() -> None:
+    assert arabic_consonant_keys("صدام حسين التكريتي") == ["~" + consonant_key(t) for t in
+                                                         ("saddam", "hussein", "tikriti")]
+    assert arabic_consonant_keys("عبد اللطيف") == ["~" + consonant_key("abdlatif")]
+    assert arabic_consonant_keys("Saddam Hussein") == []

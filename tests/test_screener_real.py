@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from lists_support import eval_path, ofac_2021, un_2026
 from rapidfuzz.distance import JaroWinkler
 
+from service.model import LoadedList
 from service.normalize import name_variants, skeleton
 from service.screener import Query, Screener
 
@@ -90,3 +92,20 @@ def test_screening_any_text_never_raises(screener: Screener) -> None:
     assert len(results) == len(odd)
     assert all(0 <= m.score <= 1 for r in results for m in r.matches)
     assert np.isfinite([m.score for r in results for m in r.matches]).all()
+
+
+def test_arabic_script_names_find_their_romanized_entity() -> None:
+    """UN individuals' Arabic-script names against the UN list stripped of every original-script
+    alias: only the romanized names are left to find them by."""
+    un = un_2026()
+    stripped, queries = [], []
+    for e in un.entities:
+        script = [a.name for a in e.aliases if a.kind == "original_script"]
+        queries += [(s, e.id) for s in script if any("\u0621" <= c <= "\u064a" for c in s)]
+        stripped.append(replace(e, aliases=[a for a in e.aliases if a.kind != "original_script"]))
+    screener = Screener.from_lists([LoadedList(un.version, stripped)])
+    results = screener.screen([Query(q) for q, _ in queries], limit=1, threshold=0.0)
+    found = sum(bool(r.matches) and r.matches[0].entity_id == e
+                for (_, e), r in zip(queries, results, strict=True))
+    assert len(queries) > 300
+    assert found / len(queries) > 0.7, f"{found}/{len(queries)}"
