@@ -34,7 +34,7 @@ class Query:
 
 @dataclass(slots=True)
 class Match:
-    list_id: str
+    list: str  # the list id: the field is called "list" in the API
     entity_id: str
     schema: str
     name: str

@@ -48,7 +48,7 @@ def test_the_schemas_reject_what_they_should(spec):
     with pytest.raises(AssertionError):
         check(spec, "ScreenResponse", {"results": []})
     with pytest.raises(AssertionError):
-        check(spec, "Match", {"list_id": "x"})
+        check(spec, "Match", {"list": "x"})
 
 
 def test_screen_responses_match(server, spec):

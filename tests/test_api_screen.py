@@ -21,8 +21,8 @@ def test_acceptance_names_find_their_ofac_entity_first(server, name, ent_num):
     matches = body["results"][0]["matches"]
     assert matches, f"{name!r}: no match above the default threshold {body['threshold']}"
     top = matches[0]
-    assert (top["list_id"], top["entity_id"]) == ("ofac_sdn", ent_num), \
-        f"{name!r}: first match is {top['list_id']}/{top['entity_id']} {top['name']!r} ({top['score']})"
+    assert (top["list"], top["entity_id"]) == ("ofac_sdn", ent_num), \
+        f"{name!r}: first match is {top['list']}/{top['entity_id']} {top['name']!r} ({top['score']})"
     assert top["score"] > body["threshold"]
 
 
@@ -88,7 +88,7 @@ def test_a_request_id_is_generated_when_none_is_given(server):
 def test_the_lists_filter_restricts_the_matches_and_the_versions(server):
     body = server.post("/v1/screen", json={"name": "Hezbollah", "lists": ["un_sc"], "threshold": 0.0}).json()
     assert [v["id"] for v in body["lists"]] == ["un_sc"]
-    assert {m["list_id"] for m in body["results"][0]["matches"]} <= {"un_sc"}
+    assert {m["list"] for m in body["results"][0]["matches"]} <= {"un_sc"}
 
 
 def test_a_higher_threshold_drops_weaker_matches(server):

@@ -30,7 +30,7 @@ def screener() -> Screener:
 def test_article_names_rank_their_ofac_entity_first(screener: Screener, name: str, entity: str) -> None:
     matches = screener.screen([Query(name)])[0].matches
     assert matches, f"{name}: no match above the default threshold"
-    assert (matches[0].list_id, matches[0].entity_id) == ("ofac_sdn", entity)
+    assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity)
 
 
 @pytest.mark.parametrize("name", ["Hassan Rouhani", "Hugo Chavez", "Mahmoud Ahmadinejad"])
@@ -42,7 +42,7 @@ def test_original_script_alias_matches(screener: Screener) -> None:
     un = next(e for e in un_2026().entities if any(a.kind == "original_script" for a in e.aliases))
     script = next(a.name for a in un.aliases if a.kind == "original_script")
     top = screener.screen([Query(script)], limit=1)[0].matches[0]
-    assert (top.list_id, top.entity_id) == ("un_sc", un.id)
+    assert (top.list, top.entity_id) == ("un_sc", un.id)
 
 
 def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Screener) -> None:
