@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from service.normalize import acronyms, consonant_key, name_variants, skeleton
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 7  # bump when the arrays or the normalization change: old caches are ignored
+KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
@@ -208,12 +210,18 @@ def cached_index(lists: list[LoadedList], cache_dir: Path | None) -> NameIndex:
     path = Path(cache_dir) / f"index-{lists_key(lists)}.npz"
     if path.exists():
         try:
-            return load_index(path)
+            index = load_index(path)
+            log.info("index loaded from cache %s", path)
+            return index
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring unreadable index cache %s: %s", path, exc)
+    started = time.perf_counter()
     index = build_index(lists)
+    log.info("index built in %.2f s (%d names)", time.perf_counter() - started, len(index.name_entity))
     try:
         save_index(index, path)
     except OSError as exc:
         log.warning("could not write index cache %s: %s", path, exc)
+    for old in sorted(path.parent.glob("index-*.npz"), key=lambda p: p.stat().st_mtime)[:-KEEP_CACHED]:
+        old.unlink(missing_ok=True)
     return index

@@ -21,7 +21,7 @@ from gunicorn.config import Config
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.cli.common import parse_list_arg
 from service.lists import load_source
-from service.lists.cache import default_lists
+from service.lists.cache import cache_dir, default_lists
 from service.model import LoadedList
 from service.screener import Screener
 
@@ -45,8 +45,13 @@ def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
     return load
 
 
+def new_screener(lists: list[LoadedList]) -> Screener:
+    """The Screener for these lists, its index read from the cache when their checksums match."""
+    return Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+
+
 def screener_builder(load: Callable[[], list[LoadedList]]) -> Callable[[], Screener]:
-    return lambda: Screener.from_lists(load())
+    return lambda: new_screener(load())
 
 
 class GunicornServer(BaseApplication):

@@ -72,8 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
     from service.api import ScreenerProvider
     from service.api.config import from_env, parse_threshold
-    from service.screener import Screener
-    from service.serving import list_loader, run_gunicorn, screener_builder
+    from service.serving import list_loader, new_screener, run_gunicorn, screener_builder
 
     try:
         config = from_env()
@@ -84,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     build = screener_builder(list_loader(args.lists))
     if args.dev:
         return _run_dev(ScreenerProvider(build=build), config, host, port)
-    provider = ScreenerProvider(build=build, screener=Screener.from_lists(load_lists(args)))
+    provider = ScreenerProvider(build=build, screener=new_screener(load_lists(args)))
     return run_gunicorn(provider, config, host, port, workers)
 
 
