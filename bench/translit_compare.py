@@ -15,24 +15,17 @@ unidecode and PyICU are optional: a missing one is reported and skipped.
 from __future__ import annotations
 
 import argparse
-import csv
-import os
-import random
 import unicodedata
 from collections import defaultdict
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
+from devsplit import alias_recall, dev_index, reference_dir
 
 import service.normalize as normalize
 from service.lists import load_source
 from service.model import LoadedList
 from service.screener import Query, Screener
-
-REPO = Path(__file__).resolve().parents[1]
-SCHEMA = {"person": "Person", "organization": "Organization", "company": "Organization",
-          "vessel": "Vessel", "aircraft": "Aircraft"}
 
 
 def transliterators() -> dict:
@@ -71,40 +64,18 @@ def cross_script(un: LoadedList) -> dict[str, tuple[int, float]]:
     return {s: (len(h), 100 * float(np.mean(h))) for s, h in hits.items()}
 
 
-def read(path: Path, n: int, seed: int = 20240601) -> list[dict]:
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    if not n or n >= len(rows):
-        return rows
-    return [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), n))]
-
-
-def alias_recall(eval_dir: Path, max_queries: int, max_neg: int) -> tuple[float, float]:
-    index = load_source("custom", eval_dir / "index_dev.csv")
-    screener = Screener.from_lists([index])
-    neg = read(eval_dir / "negatives_dev.csv", max_neg)
-    best = [max((m.score for m in r.matches), default=0.0) for r in screener.screen(
-        [Query(r["query"], SCHEMA.get(r["kind"], "Any")) for r in neg], threshold=0.0)]
-    thr = float(np.sort(best)[::-1][int(0.01 * len(best))])
-    rows = read(eval_dir / "alias_holdout_dev.csv", max_queries)
-    res = screener.screen([Query(r["query"], SCHEMA.get(r["schema"], "Any")) for r in rows], threshold=0.0)
-    found = [any(m.entity_id == r["entity_id"] and m.score > thr for m in x.matches)
-             for r, x in zip(rows, res, strict=True)]
-    return thr, 100 * float(np.mean(found))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-queries", type=int, default=2000)
     ap.add_argument("--max-neg", type=int, default=5000)
     args = ap.parse_args()
-    ref = Path(os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists")
-    un = load_source("un", ref / "un_sc_2026-02" / "consolidated.xml")
+    un = load_source("un", reference_dir() / "un_sc_2026-02" / "consolidated.xml")
     print("| transliterator | cross-script recall@1 by script (names) | dev alias recall@1% alerts |")
     print("|---|---|---|")
     for name, fn in transliterators().items():
         normalize.transliterate = fn
         scripts = cross_script(un)
-        thr, recall = alias_recall(ref.parent / "eval", args.max_queries, args.max_neg)
+        thr, recall = alias_recall(Screener.from_lists([dev_index()]), args.max_queries, args.max_neg)
         cells = ", ".join(f"{s.title()} {r:.0f}% ({n})" for s, (n, r) in sorted(scripts.items()))
         print(f"| {name} | {cells} | {recall:.1f} (threshold {thr:.3f}) |")
 
