@@ -22,7 +22,8 @@ from service.normalize import acronyms, consonant_key, name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 7  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 8  # bump when the arrays or the normalization change: old caches are ignored
+INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
@@ -63,6 +64,7 @@ class NameIndex:
     def token_weight(self, vocab_ids: np.ndarray) -> np.ndarray:
         w = self.idf[vocab_ids].copy()
         w[np.isin(self.vocab[vocab_ids], list(LEGAL_CANON))] *= LEGAL_WEIGHT
+        w[np.char.str_len(self.vocab[vocab_ids].astype(str)) == 1] *= INITIAL_WEIGHT
         return w
 
 

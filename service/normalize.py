@@ -7,7 +7,7 @@ The pipeline, each step a function with examples:
 >>> fold("Андроник Ефремов")
 'andronik efremov'
 >>> name_variants("EL AISSAMI MADDAH, Tareck Zaidan")[0]
-['aissami', 'maddah', 'tareck', 'zaidan']
+['tareck', 'zaidan', 'aissami', 'maddah']
 >>> name_variants("Ghazi Nasr al-Din")[-1]
 ['ghazi', 'nasrdin']
 >>> skeleton("muhammad"), skeleton("mohamed"), skeleton("hezbollah"), skeleton("hizballah")
@@ -147,6 +147,19 @@ def _content(tokens: list[str]) -> list[str]:
     return kept or tokens
 
 
+def _reading_order(folded: str) -> str:
+    """"last, first" -> "first last", so that a title among the given names leads and is dropped
+    ("IBRAHIM, Haji" -> "haji ibrahim"). Token order is otherwise irrelevant to scoring.
+
+    >>> _reading_order("kanan, fawzi mustafa"), _reading_order("cecoex, s.a.")
+    ('fawzi mustafa kanan', 'cecoex, s.a.')
+    """
+    last, comma, first = folded.partition(",")
+    if not comma or "," in first or all(t in LEGAL_FORMS for t in tokenize(first)):
+        return folded  # not "LAST, First": no comma, several, or "ACME, S.A."
+    return f"{first.strip()} {last.strip()}"
+
+
 def name_variants(name: str) -> list[list[str]]:
     """The token lists a name is scored as: split at hyphens, joined at hyphens, compounds joined.
 
@@ -156,7 +169,7 @@ def name_variants(name: str) -> list[list[str]]:
     >>> name_variants("Dr. Abdel-Rahman AL-HAKIM")
     [['abdel', 'rahman', 'hakim'], ['abdelrahman', 'alhakim'], ['abdrahman', 'hakim']]
     """
-    raw = tokenize(fold(name))
+    raw = tokenize(_reading_order(fold(name)))
     split = [p for t in raw for p in t.split("-") if p]
     joined = [t.replace("-", "") for t in raw]
     variants: list[list[str]] = []
@@ -197,7 +210,8 @@ _SKELETON_RULES = [
     (re.compile(r"(?:tch|sch|sh|ch)"), "x"),
     (re.compile(r"kh"), "h"),
     (re.compile(r"gh"), "g"),
-    (re.compile(r"(?:th|dh)"), "t"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"dh"), "d"),
     (re.compile(r"c(?=[eiy])"), "s"),  # soft c: Calcimin -> Kalsimin
     (re.compile(r"ck|q|c|k"), "k"),
     (re.compile(r"ts|tz"), "s"),
