@@ -122,10 +122,25 @@ class Screener:
         rows, row_query = [], []
         for qi, query in enumerate(queries):
             keys = arabic_consonant_keys(query.name)
-            for toks in [*name_variants(query.name)[:4], *([keys] if keys else [])]:
+            variants = name_variants(query.name)[:4]
+            merged = self._merged(variants[0]) if variants else None
+            for toks in [*variants, *([merged] if merged else []), *([keys] if keys else [])]:
                 rows.append(toks)
                 row_query.append(qi)
         return rows, np.asarray(row_query, np.int32)
+
+    def _merged(self, tokens: list[str]) -> list[str] | None:
+        """Adjacent query tokens joined where the lists write them as one word
+        ("Mohammad Bagher" -> "mohammadbagher"), or None when no pair is."""
+        out, i, found = [], 0, False
+        while i < len(tokens):
+            if i + 1 < len(tokens) and tokens[i] + tokens[i + 1] in self._vocab_id:
+                out.append(tokens[i] + tokens[i + 1])
+                i, found = i + 2, True
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out if found else None
 
     def _score(self, queries: list[Query]) -> _Scored:
         rows, row_query = self._rows(queries)

@@ -19,6 +19,7 @@ def _list() -> LoadedList:
         Entity("r1", "test", "Person", "ZARGHAMI, Mohammed Ali",
                aliases=[Name("ZARGAMI, Mohamed", weak=True)]),
         Entity("r2", "test", "Person", "QUDSIYYA, Hassan"),
+        Entity("r3", "test", "Person", "RASOULI, Mohammadbagher"),
         Entity("v1", "test", "Vessel", "ZARGHAMI STAR"),
     ]
     version = ListVersion("test", "custom", None, "0" * 64, len(entities), len(entities) + 1, "now")
@@ -134,3 +135,8 @@ def test_index_cache_round_trip(tmp_path) -> None:
         b = second.screen([Query(name)], threshold=0.0)[0].matches
         assert [(m.entity_id, m.score) for m in a] == [(m.entity_id, m.score) for m in b]
     assert np.array_equal(first.index.var_tok, second.index.var_tok)
+
+
+def test_words_the_list_writes_as_one_are_joined(screener: Screener) -> None:
+    entity, score = top(screener, "Mohammad Bagher Rasouli")
+    assert entity == "r3" and score > 0.9
