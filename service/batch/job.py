@@ -61,9 +61,10 @@ class JobOptions:
 
     def fingerprint(self, input_sha256: str, versions: list[ListVersion]) -> dict:
         """Everything that decides the output: a resume must match it exactly."""
-        return {"input_sha256": input_sha256, "columns": asdict(self.columns), "chunk_size": self.chunk_size,
-                "limit": self.limit, "threshold": self.threshold, "rejects": str(self.rejects),
-                "lists": [[v.id, v.sha256] for v in versions]}
+        fingerprint = {"input_sha256": input_sha256, "columns": asdict(self.columns),
+                       "chunk_size": self.chunk_size, "limit": self.limit, "threshold": self.threshold,
+                       "rejects": str(self.rejects), "lists": [[v.id, v.sha256] for v in versions]}
+        return json.loads(json.dumps(fingerprint))  # as it reads back from the checkpoint
 
 
 @dataclass(slots=True)

@@ -1,0 +1,200 @@
+"""Acceptance tests of ``orinoco screen`` on the real OFAC 2021 + UN lists.
+
+The customer file holds the dev seed names, 1,000 dev negatives (fixed seed), invalid rows and a
+formula-looking row. The job runs in chunks of 100 rows (11 chunks), so that resuming and the Dask
+engine are exercised over several chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+from lists_support import OFAC_2021, UN_2026, eval_path, reference_path
+
+from service.batch import dask_engine
+from service.cli import main
+
+CHUNK = "100"
+INVALID = {"C-EMPTY": ("", "empty name"), "C-DIGITS": ("12345 678", "name has no letters"),
+           "C-LONG": ("Ali " * 200, "name longer than 512 characters")}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory):
+    """A private index cache for the module's in-process and subprocess runs."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORINOCO_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield dict(os.environ)
+
+
+@pytest.fixture(scope="module")
+def lists_args() -> list[str]:
+    return ["--list", f"ofac={reference_path(OFAC_2021)}", "--list", f"un={reference_path(UN_2026)}"]
+
+
+@pytest.fixture(scope="module")
+def seeds() -> pd.DataFrame:
+    frame = pd.read_csv(eval_path("seed_cases_dev.csv"), dtype=str, keep_default_na=False)
+    return frame.assign(cid=[f"S{i:03d}" for i in range(len(frame))])
+
+
+@pytest.fixture(scope="module")
+def customers(tmp_path_factory, seeds) -> Path:
+    negatives = pd.read_csv(eval_path("negatives_dev.csv"), dtype=str, keep_default_na=False)
+    sample = negatives.sample(n=1000, random_state=20260101)
+    rows = [*zip(seeds["cid"], seeds["query"], strict=True),
+            *((f"N{i:04d}", q) for i, q in enumerate(sample["query"])),
+            *((cid, name) for cid, (name, _) in INVALID.items()),
+            ("-42", "=Nicolas Maduro")]
+    path = tmp_path_factory.mktemp("batch") / "customers.csv"
+    pd.DataFrame(rows, columns=["cid", "full_name"]).to_csv(path, index=False)
+    return path
+
+
+def screen_args(customers: Path, output: Path, lists_args: list[str], *extra: str) -> list[str]:
+    return ["screen", str(customers), "-o", str(output), "--name-column", "full_name", "--id-column", "cid",
+            "--chunk-size", CHUNK, "--quiet", *lists_args, *extra]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, env, customers, lists_args) -> Path:
+    """The output of one uninterrupted local run."""
+    out = tmp_path_factory.mktemp("clean") / "alerts.csv"
+    summary = out.with_name("summary.json")
+    assert main(screen_args(customers, out, lists_args, "--summary-json", str(summary))) == 0
+    return out
+
+
+def read_alerts(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_seed_names_alert_exactly_as_expected(clean, seeds):
+    alerts = read_alerts(clean)
+    for seed in seeds.itertuples():
+        mine = alerts[alerts["input_id"] == seed.cid]
+        if seed.expect == "hit":
+            assert len(mine), f"seed {seed.cid} produced no alert"
+            top = mine.iloc[0]
+            assert (top["list"], top["entity_id"]) == ("ofac_sdn", seed.expected_entity_id), seed.cid
+            assert list(mine["score"].astype(float)) == sorted(mine["score"].astype(float), reverse=True)
+        else:
+            assert mine.empty, f"'none' seed {seed.cid} alerted"
+    assert list(alerts.columns) == ["input_id", "input_name", "list", "entity_id", "name", "matched_name",
+                                    "score", "weak_alias", "explanation"]
+    assert json.loads(alerts.iloc[0]["explanation"])["tokens"]
+
+
+def test_alerts_follow_input_order(clean, customers):
+    order = {cid: i for i, cid in enumerate(pd.read_csv(customers, dtype=str)["cid"])}
+    alerts = read_alerts(clean)
+    ids = [order[i.removeprefix("'")] for i in alerts["input_id"]]
+    assert ids == sorted(ids)
+
+
+def test_rejects_and_summary(clean, customers):
+    rejects = pd.read_csv(clean.with_name("alerts.rejects.csv"), dtype=str, keep_default_na=False)
+    assert dict(zip(rejects["input_id"], rejects["reason"], strict=True)) == \
+        {cid: reason for cid, (_, reason) in INVALID.items()}
+    summary = json.loads(clean.with_name("summary.json").read_text())
+    total = len(pd.read_csv(customers))
+    assert summary["rows_read"] == total
+    assert summary["rows_screened"] == summary["names_screened"] == total - len(INVALID)
+    assert summary["rows_rejected"] == summary["rejects"] == len(INVALID)
+    assert summary["alerts"] == len(read_alerts(clean))
+    assert summary["chunks"] == 11 and summary["complete"]
+    assert [x["id"] for x in summary["lists"]] == ["ofac_sdn", "un_sc"]
+
+
+def test_formula_cells_are_escaped_for_spreadsheets(clean):
+    alerts = read_alerts(clean)
+    maduro = alerts[alerts["input_name"] == "'=Nicolas Maduro"]
+    assert not maduro.empty and set(maduro["input_id"]) == {"'-42"}
+    assert not alerts.map(lambda v: v.startswith(("=", "+", "-", "@", "\t", "\r"))).any().any()
+
+
+CRASH_AFTER_APPENDS = 4  # the 4th chunk's alerts are written, its checkpoint is not: the worst moment
+
+CRASHING_RUN = f"""
+import os, signal, sys
+from service.batch import io
+from service.cli import main
+appended = 0
+original = io.CsvJournal.append
+def append(self, frame):
+    global appended
+    original(self, frame)
+    if self.path.name == "alerts.csv":
+        appended += 1
+        if appended == {CRASH_AFTER_APPENDS}:
+            os.kill(os.getpid(), signal.SIGKILL)
+io.CsvJournal.append = append
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_resume_after_sigkill_gives_the_clean_output(tmp_path, env, customers, lists_args, clean):
+    out = tmp_path / "alerts.csv"
+    args = screen_args(customers, out, lists_args)
+    crashed = subprocess.run([sys.executable, "-c", CRASHING_RUN, *args], env=env, capture_output=True)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr.decode()[-2000:]
+    state = json.loads(out.with_name("alerts.csv.state.json").read_text())
+    assert state["counts"]["chunks"] == CRASH_AFTER_APPENDS - 1 and not state["complete"]
+    assert out.stat().st_size > state["alerts_size"]  # the unfinished chunk's rows are in the file
+
+    assert main([*args, "--resume"]) == 0
+    assert out.read_bytes() == clean.read_bytes()
+    rejects = "alerts.rejects.csv"
+    assert out.with_name(rejects).read_bytes() == clean.with_name(rejects).read_bytes()
+    assert main([*args, "--resume"]) == 0  # a finished job resumes to nothing
+    assert out.read_bytes() == clean.read_bytes()
+
+
+def test_resume_refused_when_input_or_options_change(tmp_path, env, customers, lists_args, capsys):
+    data = tmp_path / "customers.csv"
+    data.write_bytes(customers.read_bytes())
+    out = tmp_path / "alerts.csv"
+    assert main(screen_args(data, out, lists_args)) == 0
+    with pytest.raises(SystemExit) as exc:
+        main(screen_args(data, out, lists_args, "--threshold", "0.7", "--resume"))
+    assert exc.value.code == 2 and "threshold changed" in capsys.readouterr().err
+    with data.open("a") as f:
+        f.write("X1,Someone Else\n")
+    with pytest.raises(SystemExit) as exc:
+        main(screen_args(data, out, lists_args, "--resume"))
+    assert exc.value.code == 2 and "input_sha256 changed" in capsys.readouterr().err
+
+
+def test_jsonl_to_parquet_gives_the_same_alerts(tmp_path, env, customers, lists_args, clean):
+    source = tmp_path / "customers.jsonl"
+    pd.read_csv(customers, dtype=str, keep_default_na=False).to_json(source, orient="records", lines=True)
+    out = tmp_path / "alerts.parquet"
+    assert main(screen_args(source, out, lists_args)) == 0
+    got = pd.read_parquet(out)
+    want = read_alerts(clean)
+    assert list(got["entity_id"]) == list(want["entity_id"])
+    assert list(got["score"]) == list(want["score"].astype(float))
+    assert got["input_name"].str.startswith("=").any()  # Parquet keeps values as they are
+    assert not out.with_name("alerts.parquet.chunks").exists()
+
+
+def test_dask_engine_on_a_local_cluster_matches_the_local_engine(tmp_path, env, customers, lists_args, clean):
+    out = tmp_path / "alerts.csv"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        args = screen_args(customers, out, lists_args, "--engine", "dask",
+                           "--scheduler", cluster.scheduler_address)
+        assert main(args) == 0
+        per_worker = client.run(lambda: (dask_engine.RECEIVED, dask_engine.TASKS))
+    assert out.read_bytes() == clean.read_bytes()
+    assert len(per_worker) == 2
+    assert [received for received, _ in per_worker.values()] == [1, 1]  # the Screener came once per worker
+    assert sum(tasks for _, tasks in per_worker.values()) == 11  # one task per chunk, more tasks than workers

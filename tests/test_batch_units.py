@@ -1,0 +1,74 @@
+"""The batch pieces without the lists: which rows are screened or rejected, CSV escaping, chunking
+and the Parquet journal's rollback."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from service.batch.io import CsvJournal, ParquetJournal, read_chunks, spreadsheet_safe
+from service.batch.prepare import Columns, prepare
+from service.batch.screening import ALERT_SCHEMA, empty_alerts
+
+
+def test_each_name_column_is_screened_and_bad_names_are_rejected_with_the_reason():
+    chunk = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
+                          "name": ["Ali Hassan", "", "", "x" * 513, "Acme Ltd"],
+                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! 42"],
+                          "kind": ["Person", "", "", "", "Spaceship"]})
+    queries, rejects = prepare(chunk, 11, Columns(("name", "alias"), id="id", schema="kind"))
+    assert list(zip(queries["row"], queries["input_id"], queries["input_name"], queries["schema"],
+                    strict=True)) == [(11, "a", "Ali Hassan", "Person"), (12, "b", "Bob Marley", "Any"),
+                                      (14, "d", "Jo Doe", "Any")]
+    assert list(zip(rejects["row"], rejects["column"], rejects["reason"], strict=True)) == [
+        (13, "name,alias", "empty name"),
+        (14, "name", "name longer than 512 characters"),
+        (15, "name", "unknown schema (expected one of Person, Organization, Vessel, Aircraft)"),
+        (15, "alias", "name has no letters"),
+    ]
+
+
+def test_row_numbers_are_the_ids_without_an_id_column():
+    queries, _ = prepare(pd.DataFrame({"name": ["Ann Lee", "Bo Wu"]}), 101, Columns(("name",)))
+    assert list(queries["input_id"]) == ["101", "102"]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_get_a_quote(cell):
+    out = spreadsheet_safe(pd.DataFrame({"a": [cell, "Ann"], "n": [1.5, -2.0]}))
+    assert list(out["a"]) == [f"'{cell}", "Ann"]
+    assert list(out["n"]) == [1.5, -2.0]  # numbers are not text cells
+
+
+def test_chunks_are_cut_at_fixed_rows_and_missing_columns_named(tmp_path):
+    path = tmp_path / "c.csv"
+    pd.DataFrame({"name": [f"N{i}" for i in range(7)], "x": range(7)}).to_csv(path, index=False)
+    assert [len(c) for c in read_chunks(path, 3, ["name", "x"])] == [3, 3, 1]
+    assert next(read_chunks(path, 3, ["x"]))["x"].tolist() == ["0", "1", "2"]
+    with pytest.raises(ValueError, match="no column 'nom'"):
+        next(read_chunks(path, 3, ["nom"]))
+
+
+def test_csv_journal_rolls_back_an_unfinished_chunk(tmp_path):
+    journal = CsvJournal(tmp_path / "a.csv", ["a"])
+    journal.start()
+    journal.append(pd.DataFrame({"a": ["one"]}))
+    mark = journal.size()
+    journal.append(pd.DataFrame({"a": ["two"]}))
+    journal.rollback(mark)
+    assert journal.path.read_text() == "a\none\n"
+
+
+def test_parquet_journal_rolls_back_and_joins_chunks(tmp_path):
+    journal = ParquetJournal(tmp_path / "a.parquet", ALERT_SCHEMA)
+    journal.start()
+    row = pd.DataFrame([["1", "Ann", "l", "e", "N", "M", 0.9, False, "{}"]], columns=ALERT_SCHEMA.names)
+    journal.append(row)
+    journal.append(empty_alerts())
+    journal.append(row.assign(input_id="3"))
+    journal.rollback(2)
+    journal.append(row.assign(input_id="4"))
+    journal.finish()
+    journal.cleanup()
+    assert pd.read_parquet(journal.path)["input_id"].tolist() == ["1", "4"]
+    assert not journal.parts.exists()
