@@ -224,6 +224,9 @@ def cached_index(lists: list[LoadedList], cache_dir: Path | None) -> NameIndex:
         save_index(index, path)
     except OSError as exc:
         log.warning("could not write index cache %s: %s", path, exc)
-    for old in sorted(path.parent.glob("index-*.npz"), key=lambda p: p.stat().st_mtime)[:-KEEP_CACHED]:
-        old.unlink(missing_ok=True)
+    try:
+        for old in sorted(path.parent.glob("index-*.npz"), key=lambda p: p.stat().st_mtime)[:-KEEP_CACHED]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only or vanished cache folder costs disk space, never the index
+        log.warning("could not prune the index cache %s: %s", path.parent, exc)
     return index

@@ -100,15 +100,19 @@ class ListCache:
     def staging(self, list_id: str) -> Iterator[Path]:
         """A private folder on the cache's filesystem (so the final rename is atomic), removed on failure."""
         list_dir = self.root / list_id
-        (list_dir / "versions").mkdir(parents=True, exist_ok=True)
-        with (list_dir / ".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            path = Path(tempfile.mkdtemp(prefix=".staging-", dir=list_dir))
-            try:
+        path = None
+        try:
+            (list_dir / "versions").mkdir(parents=True, exist_ok=True)
+            with (list_dir / ".lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                path = Path(tempfile.mkdtemp(prefix=".staging-", dir=list_dir))
                 yield path
-            finally:
-                if path.exists():
-                    shutil.rmtree(path, ignore_errors=True)
+        except OSError as exc:  # a full or read-only disk: say so, like any other failed update
+            raise ListError(f"{list_id}: cannot write the list cache {self.root}: {exc.strerror or exc}; "
+                            "keeping the current version") from None
+        finally:
+            if path is not None and path.exists():
+                shutil.rmtree(path, ignore_errors=True)
 
     def commit(self, list_id: str, parser: str, entry: str, staged: Path, files: list[dict]) -> Installed:
         """Parse the staged files, apply the whole-file checks, then make them ``current``."""
