@@ -238,8 +238,8 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     rv = R * nvar + V
 
     # One-to-one alignment inside each (row, variant): a query token and a listed token pair
-    # up when each is the other's best; two rounds let the runner-up pairs form.
-    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=2)
+    # up when each is the other's best; further rounds let the runner-up pairs form.
+    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=_MAXQ)
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
     q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
@@ -263,6 +263,7 @@ def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> 
 
     Sorted once by (key, -similarity); each round keeps the still-free triples in that order,
     takes the head of every key's run on both sides, and pairs the triples that head both.
+    Rounds stop when no triple is free (most groups are done after one or two).
     """
     by_q, by_c = np.lexsort((-sim, qkey)), np.lexsort((-sim, ckey))
     q_id, c_id = _run_ids(qkey, by_q), _run_ids(ckey, by_c)
@@ -278,6 +279,8 @@ def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> 
         head[oq[run_starts(q_id[oq])]] += 1
         head[oc[run_starts(c_id[oc])]] += 1
         mutual = np.flatnonzero(head == 2)
+        if not len(mutual):
+            break
         chosen.append(mutual)
         used_q[q_id[mutual]] = True
         used_c[c_id[mutual]] = True

@@ -104,8 +104,6 @@ def test_a_name_compared_with_itself_scores_one(screener: Screener, words: list[
     assert screener.compare(Query(name), Query(name)).score == pytest.approx(1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: the token alignment pairs at most 2 copies of a "
-                   "repeated token, so 'aaa aaa aaa' vs itself scores 0.47 (found by the property above)")
 def test_a_name_with_a_token_repeated_three_times_compared_with_itself_scores_one(screener: Screener) -> None:
     assert screener.compare(Query("aaa aaa aaa"), Query("aaa aaa aaa")).score == pytest.approx(1.0)
 
