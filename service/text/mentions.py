@@ -1,0 +1,67 @@
+"""Candidate spans: every run of 1..4 words inside a clause that could be a listed name.
+
+The list itself is the gazetteer, so candidates are not limited to capitalised spans (the
+engine scores them all in one batch); what is not capitalised is only held to stricter rules
+later (``screen_text``). A span does not start or end with a function word, and a span made
+only of function words, months, weekdays, countries, demonyms or regions is no candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.name_parts import PARTICLES
+from service.text.tokens import Word
+from service.text.words import is_noise_word, is_place_or_noise
+
+MAX_WORDS = 4
+# "name": its words capitalised; "initial": one capitalised word opening a sentence (its capital
+# says nothing); "uncased": in a sentence all in capitals or all in lower case; "lower": a word in
+# lower case where the writer used case, i.e. written as an ordinary word.
+STYLES = ("name", "initial", "uncased", "lower")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    first: int  # index of the first word
+    last: int  # index of the last word (inclusive)
+    start: int  # character offsets into the original text
+    end: int
+    query: str  # the words joined by single spaces: line breaks and possessives gone
+    style: str  # how it is written: one of STYLES
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+
+def _edge_ok(word: Word, leading: bool) -> bool:
+    """A span may start with a capitalised particle ("El Aissami", "Al Qaida"), never end with one."""
+    if is_noise_word(word.folded):
+        return False
+    return word.folded not in PARTICLES or (leading and word.text[:1].isupper())
+
+
+def _style(span: list[Word]) -> str:
+    if not span[0].cased:
+        return "uncased"
+    if not all(w.text[:1].isupper() for w in span if w.folded not in PARTICLES):
+        return "lower"
+    return "initial" if len(span) == 1 and span[0].sentence_initial else "name"
+
+
+def candidates(words: list[Word]) -> list[Candidate]:
+    """All candidate spans, in text order (shorter first at the same start)."""
+    out: list[Candidate] = []
+    for i, first in enumerate(words):
+        if not _edge_ok(first, leading=True):
+            continue
+        for j in range(i, min(i + MAX_WORDS, len(words))):
+            if words[j].clause != first.clause:
+                break
+            span = words[i: j + 1]
+            if not _edge_ok(words[j], leading=False) or is_place_or_noise(tuple(w.folded for w in span)):
+                continue
+            out.append(Candidate(i, j, first.start, words[j].end, " ".join(w.text for w in span),
+                                 _style(span)))
+    return out

@@ -1,0 +1,69 @@
+"""Running text to word tokens that keep their character offsets into the original text.
+
+A word may hold inner apostrophes and hyphens ("Kan'an", "El-Aissami"); a possessive "'s" is
+not part of it ("Maduro's" -> "Maduro"). Words are grouped into clauses: a name never spans a
+sentence end, a comma, a bracket or a blank line, but may span a single line break.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.normalize import fold
+
+_WORD = re.compile(r"\w+(?:['\u2019\u02bc`\-\u2010\u2011]\w+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['\u2019\u02bc]s$", re.IGNORECASE)
+# What ends a clause between two words: punctuation, brackets, dashes standing alone, a blank line.
+_CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"\u201c\u201d\u00ab\u00bb/|\u2013\u2014]|\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?]|\n\s*\n")
+_INITIAL = re.compile(r"^\s*\.\s*$")  # "J. Smith": the dot after a lone capital is not an end
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    start: int
+    end: int  # possessive excluded
+    text: str
+    folded: str
+    clause: int
+    sentence: int
+    sentence_initial: bool
+    cased: bool  # False in a sentence written all in capitals or all in lower case
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` with offsets, clause and sentence numbers, and case information."""
+    raw: list[tuple[int, int, str, int, int, bool]] = []
+    clause, sentence, prev_end, prev_text = 0, 0, 0, ""
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        gap = text[prev_end:start]
+        initial = len(prev_text) == 1 and prev_text.isupper() and _INITIAL.match(gap)
+        if raw and _CLAUSE_BREAK.search(gap) and not initial:
+            clause += 1
+        sentence_initial = not raw or (bool(_SENTENCE_END.search(gap)) and not initial)
+        if raw and sentence_initial:
+            sentence += 1
+        token = m.group()
+        possessive = _POSSESSIVE.search(token)
+        if possessive and possessive.start() > 0:
+            end = start + possessive.start()
+            token = token[: possessive.start()]
+        raw.append((start, end, token, clause, sentence, sentence_initial))
+        prev_end, prev_text = m.end(), token
+    uncased = _uncased_sentences(raw)
+    return [Word(s, e, t, fold(t), c, n, si, n not in uncased) for s, e, t, c, n, si in raw]
+
+
+def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool]]) -> set[int]:
+    """Sentences written (mostly) in capitals or with no capital at all, like many payment
+    messages: their case says nothing about which words are names."""
+    upper: dict[int, list[bool]] = {}
+    lower: dict[int, list[bool]] = {}
+    for _, _, token, _, sentence, _ in raw:
+        if token[:1].isalpha():
+            upper.setdefault(sentence, []).append(token.isupper())
+            lower.setdefault(sentence, []).append(token.islower())
+    return {n for n, flags in upper.items() if len(flags) >= 3 and sum(flags) / len(flags) > 0.6
+            or all(lower[n])}
