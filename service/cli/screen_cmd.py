@@ -1,4 +1,8 @@
-"""``orinoco screen``: screen a whole customer file (CSV, Parquet, JSON Lines) and write the alerts."""
+"""``orinoco screen``: screen a whole customer file (CSV, Parquet, JSON Lines) and write the alerts.
+
+The batch packages (pyarrow, tqdm, dask) are the optional ``batch`` extra, imported only when the
+command runs: the server image has no need of them.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,18 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from service.batch.io import INPUT_FORMATS, OUTPUT_FORMATS, count_rows, file_format
-from service.batch.job import JobError, JobOptions, Summary, run_job
-from service.batch.prepare import Columns
 from service.cli.common import add_list_args, fail, load_lists
 
-log = logging.getLogger("service.batch")
+if TYPE_CHECKING:
+    from service.batch.job import JobOptions, Summary
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("screen", help="screen a customer file in batch (locally or on Dask)",
                                    description=__doc__.splitlines()[0])
-    parser.add_argument("input", type=Path, help=f"customer file ({', '.join(INPUT_FORMATS)})")
+    parser.add_argument("input", type=Path, help="customer file (.csv, .parquet, .jsonl)")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="alerts file, one row per alert (.csv or .parquet)")
     parser.add_argument("--name-column", dest="name_columns", action="append", default=[], metavar="COLUMN",
@@ -50,6 +53,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _options(args: argparse.Namespace) -> JobOptions:
+    from service.batch.io import INPUT_FORMATS, OUTPUT_FORMATS, file_format
+    from service.batch.job import JobOptions
+    from service.batch.prepare import Columns
+
     if not args.input.is_file():
         fail(f"{args.input}: no such file")
     try:
@@ -70,10 +77,16 @@ def _options(args: argparse.Namespace) -> JobOptions:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    options = _options(args)
-    from tqdm import tqdm
+    try:
+        from tqdm import tqdm
 
+        from service.batch.io import count_rows
+        from service.batch.job import JobError
+    except ImportError as exc:
+        fail(f"orinoco screen needs the batch extra ({exc.name} is missing): pip install 'orinoco[batch]'")
     from service.serving import new_screener
+
+    options = _options(args)
 
     screener = new_screener(load_lists(args))
     show = not args.quiet and sys.stderr.isatty()
@@ -98,6 +111,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, options: JobOptions, screener, progress) -> Summary:
+    from service.batch.job import run_job
+
     threshold = screener.default_threshold if options.threshold is None else options.threshold
     if args.engine == "local":
         from service.batch.screening import LocalEngine
