@@ -13,7 +13,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_screen
+from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
 from service.api.config import ApiConfig, from_env
 from service.api.context import EXTENSION
 from service.api.provider import ScreenerProvider
@@ -31,7 +31,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # keep the documented field order: it reads better in an audit trail
     app.extensions[EXTENSION] = (provider, config)
-    for blueprint in (routes_screen.bp, routes_lists.bp, routes_ops.bp):
+    for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
 

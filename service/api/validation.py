@@ -182,3 +182,34 @@ def compare_request(body: Any, config: ApiConfig) -> tuple[Query, Query]:
         if side not in body:
             raise ApiError(400, "missing-name", f'{side} is required: {{"{side}": {{"name": ...}}}}', side)
     return query(body["a"], "a", config), query(body["b"], "b", config)
+
+
+TEXT_FIELDS = ("text", "threshold", "lists")
+MAX_TEXT_CHARS = 100_000  # an article or a long payment message; larger is a 413
+
+
+@dataclass(slots=True)
+class TextRequest:
+    text: str
+    threshold: float | None
+    lists: list[str] | None
+
+
+def text_request(body: Any, known_lists: list[str]) -> TextRequest:
+    body = _object(body, "", TEXT_FIELDS)
+    value = body.get("text")
+    if value is None:
+        raise ApiError(400, "missing-text", 'text is required: {"text": "..."}', "text")
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        raise ApiError(413, "text-too-large",
+                       f"text has {len(value)} characters; at most {MAX_TEXT_CHARS} per request", "text")
+    text = _text(value, "text", MAX_TEXT_CHARS)
+    if not text.strip():
+        raise ApiError(400, "empty-text", "text is empty", "text")
+    threshold = body.get("threshold")
+    if threshold is not None:
+        threshold = float(_number(threshold, "threshold"))
+        if not 0.0 <= threshold <= 1.0:
+            raise ApiError(400, "threshold-out-of-range",
+                           f"threshold must be between 0 and 1, got {threshold}", "threshold")
+    return TextRequest(text, threshold, list_filter(body.get("lists"), known_lists))

@@ -60,8 +60,9 @@ def candidates(words: list[Word]) -> list[Candidate]:
             if words[j].clause != first.clause:
                 break
             span = words[i: j + 1]
-            if not _edge_ok(words[j], leading=False) or is_place_or_noise(tuple(w.folded for w in span)):
-                continue
-            out.append(Candidate(i, j, first.start, words[j].end, " ".join(w.text for w in span),
-                                 _style(span)))
+            if _edge_ok(words[j], leading=False) and not is_place_or_noise(tuple(w.folded for w in span)):
+                out.append(Candidate(i, j, first.start, words[j].end, " ".join(w.text for w in span),
+                                     _style(span)))
+            if words[j].possessive:
+                break  # "Maduro's government": the name ends at the possessive
     return out

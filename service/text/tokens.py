@@ -30,11 +30,12 @@ class Word:
     sentence: int
     sentence_initial: bool
     cased: bool  # False in a sentence written all in capitals or all in lower case
+    possessive: bool  # "'s" followed (and was cut off): the name ends here
 
 
 def words(text: str) -> list[Word]:
     """The words of ``text`` with offsets, clause and sentence numbers, and case information."""
-    raw: list[tuple[int, int, str, int, int, bool]] = []
+    raw: list[tuple[int, int, str, int, int, bool, bool]] = []
     clause, sentence, prev_end, prev_text = 0, 0, 0, ""
     for m in _WORD.finditer(text):
         start, end = m.span()
@@ -47,21 +48,22 @@ def words(text: str) -> list[Word]:
             sentence += 1
         token = m.group()
         possessive = _POSSESSIVE.search(token)
-        if possessive and possessive.start() > 0:
+        possessive = possessive if possessive and possessive.start() > 0 else None
+        if possessive:
             end = start + possessive.start()
             token = token[: possessive.start()]
-        raw.append((start, end, token, clause, sentence, sentence_initial))
+        raw.append((start, end, token, clause, sentence, sentence_initial, bool(possessive)))
         prev_end, prev_text = m.end(), token
     uncased = _uncased_sentences(raw)
-    return [Word(s, e, t, fold(t), c, n, si, n not in uncased) for s, e, t, c, n, si in raw]
+    return [Word(s, e, t, fold(t), c, n, si, n not in uncased, p) for s, e, t, c, n, si, p in raw]
 
 
-def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool]]) -> set[int]:
+def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool, bool]]) -> set[int]:
     """Sentences written (mostly) in capitals or with no capital at all, like many payment
     messages: their case says nothing about which words are names."""
     upper: dict[int, list[bool]] = {}
     lower: dict[int, list[bool]] = {}
-    for _, _, token, _, sentence, _ in raw:
+    for _, _, token, _, sentence, _, _ in raw:
         if token[:1].isalpha():
             upper.setdefault(sentence, []).append(token.isupper())
             lower.setdefault(sentence, []).append(token.islower())

@@ -1,0 +1,43 @@
+"""POST /v1/screen/text: the listed names mentioned in a text, with character offsets."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+
+from flask import Blueprint, g, jsonify
+
+from service.api import context, metrics, validation
+from service.api.body import read_body
+from service.api.routes_screen import _ENGINE as ENGINE_LOCK  # the engine is shared: one lock
+from service.lists.base import now_iso
+from service.text import screen_text
+
+bp = Blueprint("screen_text", __name__)
+log = logging.getLogger("service.api.screen_text")
+
+
+@bp.post("/v1/screen/text")
+def screen_text_route():
+    cfg = context.config()
+    screener = context.screener()
+    req = validation.text_request(validation.parse_json(read_body()), screener.list_ids)
+    threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+    started = time.perf_counter()
+    with ENGINE_LOCK:
+        mentions = screen_text(screener, req.text, threshold=threshold, lists=req.lists)
+    elapsed = time.perf_counter() - started
+    metrics.ALERTS.inc(len(mentions))
+    # Sizes and counts only: the text is personal data and never goes to the log.
+    log.info("screen_text request_id=%s chars=%d mentions=%d engine_ms=%.1f", g.request_id, len(req.text),
+             len(mentions), elapsed * 1000)
+    used = req.lists or screener.list_ids
+    return jsonify({
+        "request_id": g.request_id,
+        "screened_at": now_iso(),
+        "threshold": screener.default_threshold if threshold is None else threshold,
+        "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
+        "mentions": [{"start": m.start, "end": m.end, "text": m.text,
+                      "matches": [asdict(x) for x in m.matches]} for m in mentions],
+    })
