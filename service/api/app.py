@@ -17,6 +17,7 @@ from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_
 from service.api.config import ApiConfig, from_env
 from service.api.context import EXTENSION
 from service.api.provider import ScreenerProvider
+from service.api.ratelimit import RateLimiter
 from service.screener import Screener
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -34,6 +35,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
+    limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
 
     @app.before_request
     def _start() -> None:
@@ -41,6 +43,8 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         auth.check(config.api_keys)
+        if limiter:
+            limiter.check(by_key=bool(config.api_keys))
 
     @app.after_request
     def _finish(response: Response) -> Response:

@@ -1,4 +1,4 @@
-"""What the HTTP layer can be told: limits, the default threshold and the API keys.
+"""What the HTTP layer can be told: limits, the default threshold, API keys, rate limit, audit log.
 
 Built from ``ORINOCO_*`` environment variables by ``from_env`` (flags override them in
 ``orinoco serve``); the limits are fixed by the API contract and documented in openapi.json.
@@ -10,6 +10,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from service.api.audit import AuditLog, from_settings
+from service.api.ratelimit import Rate, parse_rate
+
 
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
@@ -20,11 +23,13 @@ class ApiConfig:
     max_queries: int = 1000
     max_name_length: int = 512
     max_body_bytes: int = 1024 * 1024
+    rate_limit: Rate | None = None  # per client and worker process; None: unlimited
+    audit: AuditLog | None = None  # None: no audit log
 
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
         return (f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
                 f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
-                f"max_body_bytes={self.max_body_bytes})")
+                f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit})")
 
 
 def parse_keys(text: str | None) -> tuple[str, ...]:
@@ -41,5 +46,10 @@ def parse_threshold(text: str) -> float:
 
 def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     threshold = env.get("ORINOCO_THRESHOLD", "").strip()
+    rate = env.get("ORINOCO_RATE_LIMIT", "").strip()
     return ApiConfig(api_keys=parse_keys(env.get("ORINOCO_API_KEYS")),
-                     default_threshold=parse_threshold(threshold) if threshold else None)
+                     default_threshold=parse_threshold(threshold) if threshold else None,
+                     rate_limit=parse_rate(rate) if rate else None,
+                     audit=from_settings(env.get("ORINOCO_AUDIT_LOG", "").strip(),
+                                         env.get("ORINOCO_AUDIT_CLEAR", "").strip() == "1",
+                                         env.get("ORINOCO_AUDIT_SALT")))

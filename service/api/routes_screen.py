@@ -38,10 +38,14 @@ def screen():
     log.info("screen request_id=%s queries=%d alerts=%d engine_ms=%.1f", g.request_id, len(req.queries),
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
+    effective = screener.default_threshold if threshold is None else threshold
+    if cfg.audit:  # before answering: no decision leaves without its record
+        cfg.audit.screening(g.request_id, "/v1/screen", effective,
+                            [v for v in screener.versions if v.id in used], results)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
-        "threshold": screener.default_threshold if threshold is None else threshold,
+        "threshold": effective,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],

@@ -1,0 +1,84 @@
+"""Optional per-client rate limiting of /v1/*: a token bucket per API key (else per client address).
+
+Off unless ORINOCO_RATE_LIMIT is set ("100/minute", "5/second", "1000/hour"). A client may burst
+up to the whole count, then gets one request per period/count; past that it gets a 429
+problem+json with Retry-After. The buckets live in each gunicorn worker's memory: with N
+workers a client can get up to N times the limit, as each worker counts the requests it
+served. That bounds abuse without a shared store to run; set the limit per worker accordingly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import request
+
+from service.api import auth
+from service.api.errors import ApiError
+
+PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten (gets a full bucket)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    count: int
+    period: float  # seconds
+
+    def __str__(self) -> str:
+        unit = next(name for name, seconds in PERIODS.items() if seconds == self.period)
+        return f"{self.count}/{unit}"
+
+
+def parse_rate(text: str) -> Rate:
+    """"100/minute" -> Rate(100, 60.0); ValueError for anything else."""
+    count, _, unit = text.strip().partition("/")
+    unit = unit.strip().lower().removesuffix("s")
+    if not count.strip().isdigit() or int(count) < 1 or unit not in PERIODS:
+        raise ValueError(f"rate limit must look like 100/minute (per second, minute or hour), got {text!r}")
+    return Rate(int(count), PERIODS[unit])
+
+
+class RateLimiter:
+    """Token buckets by client; ``check`` raises a 429 ApiError when the client's bucket is empty."""
+
+    def __init__(self, rate: Rate, clock=time.monotonic):
+        self.rate, self._clock = rate, clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """Take one token; 0.0 if granted, else the seconds until one is available."""
+        per_second = self.rate.count / self.rate.period
+        with self._lock:
+            now = self._clock()
+            tokens, at = self._buckets.pop(client, (float(self.rate.count), now))
+            tokens = min(float(self.rate.count), tokens + (now - at) * per_second)
+            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second
+            self._buckets[client] = (tokens - 1.0 if not wait else tokens, now)
+            while len(self._buckets) > MAX_CLIENTS:
+                self._buckets.popitem(last=False)
+        return wait
+
+    def check(self, by_key: bool) -> None:
+        """For /v1/* only; ``by_key`` when API keys are required (so a presented key was checked)."""
+        if not request.path.startswith(auth.PROTECTED_PREFIX):
+            return
+        wait = self.take(client_id(by_key))
+        if wait:
+            raise ApiError(429, "rate-limited", f"more than {self.rate} requests from this client; "
+                           f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))})
+
+
+def client_id(by_key: bool) -> str:
+    """The valid API key (hashed: keys are never kept in clear), else the client address: without
+    configured keys any string passes as a key, so it cannot name a client."""
+    key = auth.presented_key() if by_key else None
+    if key:
+        return "key:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+    return "addr:" + (request.remote_addr or "?")
