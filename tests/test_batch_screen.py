@@ -53,7 +53,7 @@ def customers(tmp_path_factory, seeds) -> Path:
     rows = [*zip(seeds["cid"], seeds["query"], strict=True),
             *((f"N{i:04d}", q) for i, q in enumerate(sample["query"])),
             *((cid, name) for cid, (name, _) in INVALID.items()),
-            ("-42", "=Nicolas Maduro")]
+            ("-42", "=Nicolas Maduro"), ("DUP", seeds["query"].iloc[0])]
     path = tmp_path_factory.mktemp("batch") / "customers.csv"
     pd.DataFrame(rows, columns=["cid", "full_name"]).to_csv(path, index=False)
     return path
@@ -91,6 +91,13 @@ def test_seed_names_alert_exactly_as_expected(clean, seeds):
     assert list(alerts.columns) == ["input_id", "input_name", "list", "entity_id", "name", "matched_name",
                                     "score", "weak_alias", "explanation"]
     assert json.loads(alerts.iloc[0]["explanation"])["tokens"]
+
+
+def test_a_repeated_name_alerts_for_every_row(clean, seeds):
+    alerts = read_alerts(clean)
+    first, repeated = (alerts[alerts["input_id"] == cid].drop(columns="input_id").reset_index(drop=True)
+                       for cid in (seeds["cid"].iloc[0], "DUP"))
+    assert len(first) and first.equals(repeated)
 
 
 def test_alerts_follow_input_order(clean, customers):
@@ -189,7 +196,7 @@ def test_jsonl_to_parquet_gives_the_same_alerts(tmp_path, env, customers, lists_
 def test_dask_engine_on_a_local_cluster_matches_the_local_engine(tmp_path, env, customers, lists_args, clean):
     out = tmp_path / "alerts.csv"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         args = screen_args(customers, out, lists_args, "--engine", "dask",
                            "--scheduler", cluster.scheduler_address)
         assert main(args) == 0

@@ -101,6 +101,6 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
             yield client
         return
     cluster = LocalCluster(n_workers=workers or machine_workers(), threads_per_worker=1, processes=True,
-                           memory_limit=memory_limit, dashboard_address=None)
+                           memory_limit=memory_limit, dashboard_address=":0")
     with cluster, Client(cluster) as client:
         yield client

@@ -18,27 +18,33 @@ ALERT_SCHEMA = pa.schema([*((c, pa.string()) for c in ALERT_COLUMNS[:6]), ("scor
 
 
 def empty_alerts() -> pd.DataFrame:
+    """The alerts of a chunk without any: the meta of the Dask partitions."""
     return ALERT_SCHEMA.empty_table().to_pandas()
 
 
 def screen_queries(screener: Screener, queries: pd.DataFrame, limit: int,
                    threshold: float | None) -> pd.DataFrame:
-    """One row per match, in query order and, per query, by score (the screener's order)."""
-    records = []
-    for start in range(0, len(queries), SCREEN_BATCH):
-        part = queries.iloc[start:start + SCREEN_BATCH]
-        batch = [Query(name, schema, birth or None, country or None) for name, schema, birth, country in
-                 zip(part["input_name"], part["schema"], part["birth_date"], part["country"], strict=True)]
-        results = screener.screen(batch, limit=limit, threshold=threshold)
-        for input_id, input_name, result in zip(part["input_id"], part["input_name"], results, strict=True):
-            records.extend(
-                (input_id, input_name, m.list, m.entity_id, m.name, m.matched_name, m.score, m.weak_alias,
-                 json.dumps(m.explanation, separators=(",", ":"), ensure_ascii=False))
-                for m in result.matches)
-    if not records:
-        return empty_alerts()
-    return pa.Table.from_pylist([dict(zip(ALERT_COLUMNS, r, strict=True)) for r in records],
-                                schema=ALERT_SCHEMA).to_pandas()
+    """One row per match, in query order and, per query, by score (the screener's order).
+
+    A query that repeats within the chunk (same name, schema, birth date, country: customer files
+    repeat common names) is screened once; each row still gets its own alert rows.
+    """
+    keys = list(zip(queries["input_name"], queries["schema"], queries["birth_date"], queries["country"],
+                    strict=True))
+    unique = list(dict.fromkeys(keys))
+    alerts: dict[tuple, list[tuple]] = {}
+    for start in range(0, len(unique), SCREEN_BATCH):
+        batch = unique[start:start + SCREEN_BATCH]
+        results = screener.screen([Query(name, schema, birth or None, country or None)
+                                   for name, schema, birth, country in batch],
+                                  limit=limit, threshold=threshold)
+        for key, result in zip(batch, results, strict=True):
+            alerts[key] = [(m.list, m.entity_id, m.name, m.matched_name, m.score, m.weak_alias,
+                            json.dumps(m.explanation, separators=(",", ":"), ensure_ascii=False))
+                           for m in result.matches]
+    records = [dict(zip(ALERT_COLUMNS, (input_id, key[0], *match), strict=True))
+               for input_id, key in zip(queries["input_id"], keys, strict=True) for match in alerts[key]]
+    return pa.Table.from_pylist(records, schema=ALERT_SCHEMA).to_pandas()
 
 
 class LocalEngine:
