@@ -19,6 +19,7 @@ import argparse
 import importlib
 import os
 import pickle
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -106,7 +107,7 @@ def main() -> None:
     generated = time.perf_counter() - start
     print(f"{args.rows:,} synthetic customers ({len(set(names)):,} distinct names) written in "
           f"{generated:.1f} s; OFAC SDN 2021-07 + UN 2026-02; chunks of {args.chunk_size:,}; "
-          f"{os.cpu_count()} CPUs\n")
+          f"{os.cpu_count()} CPUs; load average before the run {os.getloadavg()[0]:.1f}\n")
 
     def fresh() -> Screener:  # every engine starts from the same cold token cache
         return pickle.loads(snapshot)
@@ -149,6 +150,8 @@ def main() -> None:
               f"brute-force alerts (JW >= {cut:.3f})", "alerted by both", "Jaccard"]
     jaccard = f"{both / union:.2f}" if union else "-"
     print(table(header, [[f"{len(sample):,}", n_engine, int(brute_hit.sum()), both, jaccard]]))
+    print(f"\nload average after the run: {os.getloadavg()[0]:.1f} (shared machine: compare rows, not runs)")
+    shutil.rmtree(work)
 
 
 if __name__ == "__main__":
