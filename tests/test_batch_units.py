@@ -72,3 +72,19 @@ def test_parquet_journal_rolls_back_and_joins_chunks(tmp_path):
     journal.cleanup()
     assert pd.read_parquet(journal.path)["input_id"].tolist() == ["1", "4"]
     assert not journal.parts.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "{tmp}/missing/a.csv"], "its folder does not exist"),
+    (["-o", "{tmp}/a.txt"], "unsupported extension '.txt'"),
+    (["-o", "{tmp}/c.csv"], "would overwrite the input"),
+    (["-o", "{tmp}/a.csv", "--threshold", "1.5"], "--threshold 1.5"),
+    (["-o", "{tmp}/a.csv", "--scheduler", "tcp://x:8786"], "need --engine dask"),
+])
+def test_the_command_refuses_bad_arguments_before_loading_lists(tmp_path, capsys, args, message):
+    from service.cli import main
+
+    (tmp_path / "c.csv").write_text("name\nAnn Lee\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["screen", str(tmp_path / "c.csv"), *(a.format(tmp=tmp_path) for a in args)])
+    assert exc.value.code == 2 and message in capsys.readouterr().err

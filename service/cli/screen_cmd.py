@@ -64,6 +64,10 @@ def _options(args: argparse.Namespace) -> JobOptions:
         file_format(args.output, OUTPUT_FORMATS)
     except ValueError as exc:
         fail(str(exc))
+    if not args.output.resolve().parent.is_dir():
+        fail(f"{args.output}: its folder does not exist")
+    if args.output.resolve() == args.input.resolve():
+        fail("the output would overwrite the input")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         fail(f"--threshold {args.threshold}: expected a number in [0, 1]")
     if args.limit < 1 or args.chunk_size < 1 or (args.workers is not None and args.workers < 1):
