@@ -135,6 +135,9 @@ def test_the_whole_article_is_screened_in_one_engine_call(screener, article, mon
      "20250"),
     ("The Venezuela of Nicolas Maduro's government. Maduro's allies met in Iran.", "Maduro", "22790"),
     ("Hugo Chavez met Adan Chavez Frias in May.", "Adan Chavez Frias", "22804"),
+    ("Talks with the Revolutionary Armed Forces of Colombia resumed.",
+     "Revolutionary Armed Forces of Colombia", "4711"),
+    ("He worked for the Iranian Ministry of Petroleum until 2019.", "Iranian Ministry of Petroleum", "29788"),
 ])
 def test_names_in_messages_and_notes(screener, text, phrase, entity_id):
     found = [m for m in screen_text(screener, text) if m.text == phrase]
@@ -145,6 +148,8 @@ def test_names_in_messages_and_notes(screener, text, phrase, entity_id):
     "Hugo Chavez spoke in Caracas.",  # his brother CHAVEZ FRIAS, Adan is listed: a surname is not enough
     "He said the alliance would bid for capital in the international market.",
     "The Iranian and Venezuelan sides met in October in Tehran.",
+    # OFAC lists Iran's ministry (address Tehran): a country adjective naming another country rules it out
+    "Since April he has worked in the Venezuelan Ministry of Petroleum.",
 ])
 def test_ordinary_words_and_shared_surnames_raise_no_alert(screener, text):
     assert screen_text(screener, text) == []

@@ -1,4 +1,5 @@
-"""Candidate spans: every run of 1..4 words inside a clause that could be a listed name.
+"""Candidate spans: every run of 1..4 words (and the connecting words between them) inside a clause
+that could be a listed name.
 
 The list itself is the gazetteer, so candidates are not limited to capitalised spans (the
 engine scores them all in one batch); what is not capitalised is only held to stricter rules
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.name_parts import PARTICLES
+from service.name_parts import PARTICLES, STOPWORDS
 from service.text.tokens import Word
 from service.text.words import is_noise_word, is_place_or_noise
 
-MAX_WORDS = 4
+MAX_WORDS = 4  # content words; connecting words and particles come on top ("Forces of Colombia")
+MAX_SPAN = 6
 # "name": its words capitalised; "initial": one capitalised word opening a sentence (its capital
 # says nothing); "uncased": in a sentence all in capitals or all in lower case; "lower": a word in
 # lower case where the writer used case, i.e. written as an ordinary word.
@@ -45,8 +47,8 @@ def _edge_ok(word: Word, leading: bool) -> bool:
 def _style(span: list[Word]) -> str:
     if not span[0].cased:
         return "uncased"
-    if not all(w.text[:1].isupper() for w in span if w.folded not in PARTICLES):
-        return "lower"
+    if not all(w.text[:1].isupper() for w in span if w.folded not in PARTICLES and w.folded not in STOPWORDS):
+        return "lower"  # "Revolutionary Armed Forces of Colombia" is a name, "Hezbollah members" not
     return "initial" if len(span) == 1 and span[0].sentence_initial else "name"
 
 
@@ -56,8 +58,10 @@ def candidates(words: list[Word]) -> list[Candidate]:
     for i, first in enumerate(words):
         if not _edge_ok(first, leading=True):
             continue
-        for j in range(i, min(i + MAX_WORDS, len(words))):
-            if words[j].clause != first.clause:
+        content = 0
+        for j in range(i, min(i + MAX_SPAN, len(words))):
+            content += words[j].folded not in PARTICLES and words[j].folded not in STOPWORDS
+            if words[j].clause != first.clause or content > MAX_WORDS:
                 break
             span = words[i: j + 1]
             if _edge_ok(words[j], leading=False) and not is_place_or_noise(tuple(w.folded for w in span)):

@@ -9,6 +9,7 @@ words that are rare in the lists count, so a shared "Ali" links nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from service.normalize import name_variants, skeleton
 from service.screener import Match
@@ -21,21 +22,28 @@ class Antecedent:
     match: Match
 
 
-def content_tokens(query: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def content_tokens(query: str) -> tuple[str, ...]:
+    """The words of a span the engine scores: particles, titles and connecting words dropped."""
     variants = name_variants(query)
-    return variants[0] if variants else []
+    return tuple(variants[0]) if variants else ()
+
+
+@lru_cache(maxsize=65536)
+def skeletons(query: str) -> frozenset[str]:
+    return frozenset(skeleton(t) for t in content_tokens(query))
 
 
 def antecedent(start: int, query: str, match: Match) -> Antecedent:
-    return Antecedent(start, frozenset(skeleton(t) for t in content_tokens(query)), match)
+    return Antecedent(start, skeletons(query), match)
 
 
 def resolve(start: int, query: str, earlier: list[Antecedent], is_rare) -> Match | None:
     """The match of the nearest earlier mention that contains every (rare) word of ``query``."""
     tokens = content_tokens(query)
-    if not tokens or not all(is_rare(t) for t in tokens):
+    if not earlier or not tokens or not all(is_rare(t) for t in tokens):
         return None
-    keys = {skeleton(t) for t in tokens}
+    keys = skeletons(query)
     for ante in sorted(earlier, key=lambda a: -a.start):
         if ante.start < start and keys <= ante.skeletons:
             note = f"resolved to the earlier mention at offset {ante.start}"

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.index import NameIndex
-from service.normalize import skeleton
+from service.normalize import fold, skeleton
 from service.screener import Match, Query, Screener
 from service.text.mentions import Candidate, candidates
 from service.text.resolve import antecedent, content_tokens, resolve
-from service.text.tokens import words
-from service.text.words import is_place_or_noise
+from service.text.tokens import Word, words
+from service.text.words import country_code, is_place_or_noise
 
 # A listed word is rare when at most ~20 entities share it: only rare words can carry a mention
 # that rests on one word (a lone organisation name, a surname repeated after a full name).
@@ -53,7 +53,8 @@ def screen_text(screener: Screener, text: str, threshold: float | None = None,
     found = {q: r.matches for q, r in zip(queries, results, strict=True) if r.matches}
     is_rare = rarity(screener)
     admitted = [(c, found[c.query]) for c in cands
-                if c.query in found and admissible(c, found[c.query][0], thr, is_rare)]
+                if c.query in found and admissible(c, found[c.query][0], thr, is_rare)
+                and not _other_country(screener, ws, c, found[c.query][0])]
     chosen = _non_overlapping(admitted)
     earlier = [antecedent(c.start, c.query, ms[0]) for c, ms in chosen]
     taken = [(c.start, c.end) for c, _ in chosen]
@@ -91,6 +92,19 @@ def admissible(c: Candidate, best: Match, threshold: float, is_rare: Callable[[s
     rare = any(p["listed"] and p["similarity"] >= RARE_WORD_SIMILARITY and is_rare(p["listed"])
                and not is_place_or_noise((p["query"],)) for p in pairs)
     return rare or best.score >= COMMON_WORDS_MIN_SCORE
+
+
+def _other_country(screener: Screener, ws: list[Word], c: Candidate, best: Match) -> bool:
+    """"the Venezuelan Ministry of Petroleum" is not Iran's: a country adjective just before the
+    span that names none of the countries the entity is tied to rules the match out."""
+    before = ws[c.first - 1] if c.first > 0 and ws[c.first - 1].clause == ws[c.first].clause else None
+    wanted = country_code(before.folded) if before else None
+    entity = screener.entity(best.list, best.entity_id) if wanted else None
+    if entity is None:
+        return False
+    tied = {country_code(fold(x).strip()) for x in entity.nationalities + entity.citizenships
+            + [a.country for a in entity.addresses if a.country]} - {None}
+    return bool(tied) and wanted not in tied
 
 
 def rarity(screener: Screener) -> Callable[[str], bool]:

@@ -72,13 +72,33 @@ def _country_words() -> frozenset[str]:
 
 def is_demonym(token: str) -> bool:
     """"venezuelan", "iranian", "syrian", "chinese": a country's name with a demonym suffix."""
+    return _demonym_country(token) is not None
+
+
+def _demonym_country(token: str) -> str | None:
     words = _country_words()
     for suffix in _DEMONYM_SUFFIXES:
         stem = token[: -len(suffix)]
-        if token.endswith(suffix) and len(stem) >= 3 and any(
-                stem + ending in words for ending in ("", "a", "o", "e", "ia", "on", "y")):
-            return True
-    return False
+        if token.endswith(suffix) and len(stem) >= 3:
+            for ending in ("", "a", "o", "e", "ia", "on", "y"):
+                if stem + ending in words:
+                    return stem + ending
+    return None
+
+
+@cache
+def country_code(name: str) -> str | None:
+    """ISO alpha-2 code of a folded country name or demonym ("venezuelan" -> "VE"), else None."""
+    for candidate in (name, _demonym_country(name)):
+        if candidate and tuple(candidate.split()) in country_tokens():
+            try:
+                return pycountry.countries.lookup(candidate).alpha_2
+            except LookupError:
+                try:
+                    return pycountry.countries.search_fuzzy(candidate)[0].alpha_2
+                except LookupError:
+                    return None
+    return None
 
 
 def is_noise_word(token: str) -> bool:
