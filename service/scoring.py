@@ -63,6 +63,9 @@ class TokenMatches:
     vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     _lookup: dict[int, float] | None = None
 
+    def nbytes(self) -> int:
+        return self.vocab.nbytes + self.sim.nbytes + self.var.nbytes + self.pos.nbytes + self.vsim.nbytes
+
     def by_vocab(self) -> dict[int, float]:
         """vocabulary id -> similarity, for explanations (built once per cached token)."""
         if self._lookup is None:
@@ -73,7 +76,7 @@ class TokenMatches:
 class TokenMatcher:
     """Query token -> similar vocabulary tokens, with a bounded cache (names repeat a lot)."""
 
-    def __init__(self, index: NameIndex, params: Params, cache_size: int = 200_000):
+    def __init__(self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20):
         self.index, self.params = index, params
         self._vocab = list(index.vocab)
         self._skels = list(index.skel_vocab)
@@ -83,17 +86,20 @@ class TokenMatcher:
         self._skel_members, self._skel_ptr = _members(index.vocab_skel, len(self._skels))
         self._ckey_members, self._ckey_ptr = _members(index.vocab_ckey, len(self._ckeys))
         self._cache: dict[str, TokenMatches] = {}
-        self._cache_size = cache_size
+        self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
     def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
-            if len(self._cache) + len(missing) > self._cache_size:
+            # Bounded by bytes, not tokens: on a large list a common token's postings are big.
+            if self._cached_bytes > self._cache_bytes:
                 self._cache.clear()
+                self._cached_bytes = 0
             for start in range(0, len(missing), 256):
                 chunk = missing[start : start + 256]
                 for tok, tm in zip(chunk, self._compute(chunk), strict=True):
                     self._cache[tok] = tm
+                    self._cached_bytes += tm.nbytes()
         return {t: self._cache[t] for t in tokens}
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from service.model import BirthDate, Entity, ListVersion, LoadedList, Name
+from service.scoring import TokenMatcher
 from service.screener import Query, Screener
 
 
@@ -140,3 +141,11 @@ def test_index_cache_round_trip(tmp_path) -> None:
 def test_words_the_list_writes_as_one_are_joined(screener: Screener) -> None:
     entity, score = top(screener, "Mohammad Bagher Rasouli")
     assert entity == "r3" and score > 0.9
+
+
+def test_token_cache_is_bounded_by_bytes(screener: Screener) -> None:
+    matcher = TokenMatcher(screener.index, screener.params, cache_bytes=2_000)
+    for name in ("mohammed", "hassan", "ali", "omar", "haddad", "saleh", "karimi", "nasser") * 3:
+        matcher.match([name])
+        assert matcher._cached_bytes <= 2_000 + max(tm.nbytes() for tm in matcher._cache.values())
+    assert matcher.match(["hassan"])["hassan"].sim.max() == 1.0
