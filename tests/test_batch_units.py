@@ -88,3 +88,21 @@ def test_the_command_refuses_bad_arguments_before_loading_lists(tmp_path, capsys
     with pytest.raises(SystemExit) as exc:
         main(["screen", str(tmp_path / "c.csv"), *(a.format(tmp=tmp_path) for a in args)])
     assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_resume_refuses_an_output_that_lost_finished_chunks(tmp_path):
+    from service.batch.job import JobError, JobOptions, run_job
+    from service.batch.screening import empty_alerts
+
+    class NoAlerts:
+        def screen_chunks(self, chunks):
+            return ((k, empty_alerts()) for k, _ in chunks)
+
+    (tmp_path / "c.csv").write_text("name\nAnn Lee\nBo Wu\n")
+    options = JobOptions(tmp_path / "c.csv", tmp_path / "a.csv", tmp_path / "r.csv", Columns(("name",)), 1)
+    assert run_job(options, [], NoAlerts()).counts.chunks == 2
+    state = options.state_path.read_text()
+    options.state_path.write_text(state.replace('"complete": true', '"complete": false'))
+    (tmp_path / "a.csv").write_text("")
+    with pytest.raises(JobError, match="lost finished chunks"):
+        run_job(options, [], NoAlerts(), resume=True)

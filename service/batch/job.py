@@ -117,8 +117,9 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
 
     if resume:
         state = _load_state(options.state_path, fingerprint)
-        alerts.rollback(state["alerts_size"])
-        rejects.rollback(state["rejects_size"])
+        if not state["complete"]:
+            _rollback(alerts, state["alerts_size"])
+            _rollback(rejects, state["rejects_size"])
         counts = Counts(**state["counts"])
         progress(counts.rows_read)
     else:
@@ -163,6 +164,18 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
     alerts.cleanup()
     summary.complete = True
     return summary
+
+
+def _rollback(journal: CsvJournal | ParquetJournal, size: int) -> None:
+    """Cut the file back to the checkpoint; refuse when it holds less than the checkpoint says."""
+    try:
+        have = journal.size()
+    except FileNotFoundError:
+        have = -1
+    if have < size:
+        raise JobError(f"--resume: {journal.path} lost finished chunks since the checkpoint; "
+                       "run without --resume to start again")
+    journal.rollback(size)
 
 
 def _load_state(path: Path, fingerprint: dict) -> dict:
