@@ -18,6 +18,10 @@ import requests
 from conftest import FIXTURE_LISTS
 from test_load import load_module
 
+from service.api import ApiConfig, ScreenerProvider, create_app
+from service.lists import load_source
+from service.screener import Screener
+
 
 def fresh(server, path: str) -> dict:
     return requests.get(server.url + path, headers={"Connection": "close"}, timeout=30).json()
@@ -70,3 +74,21 @@ def test_reloads_under_keep_alive_load_fail_no_request(ofac_server):
     assert ready["status"] == "ready" and "truncated" in ready["reload"]["error"]
     lists = fresh(server, "/v1/lists")
     assert lists["lists"][0]["sha256"] == second and "truncated" in lists["reload"]["error"]
+
+
+def test_a_reload_that_lost_most_entities_is_refused(tmp_path):
+    """A custom CSV cut short still parses (its last row skipped): the entity count gives it away."""
+    path = tmp_path / "watchlist.csv"
+    full = (FIXTURE_LISTS / "custom" / "watchlist.csv").read_bytes()
+    path.write_bytes(full)
+    provider = ScreenerProvider(build=lambda: Screener.from_lists([load_source("custom", path)]))
+    assert provider.load()
+    served = provider.screener
+    path.write_bytes(full[: full.index(b"\nC2,")])  # only C1's rows left: 1 entity of 4
+    assert load_source("custom", path).version.entities == 1
+    assert not provider.load() and provider.screener is served
+    client = create_app(provider, ApiConfig()).test_client()
+    for route in ("/readyz", "/v1/lists"):
+        assert "far fewer than the 4 being served" in client.get(route).get_json()["reload"]["error"]
+    path.write_bytes(full)
+    assert provider.load() and client.get("/readyz").get_json()["reload"]["error"] is None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from service.lists import ListError
 from service.lists.base import now_iso
+from service.lists.cache import MIN_FRACTION
 from service.screener import Screener
 
 log = logging.getLogger("service.api.provider")
@@ -34,6 +35,16 @@ class LoadStatus:
     def to_dict(self) -> dict:
         return {"loading": self.loading, "last_attempt": self.last_attempt,
                 "last_success": self.last_success, "error": self.error}
+
+
+def check_not_shrunk(current: Screener, fresh: Screener) -> None:
+    """Refuse a reload where a list lost most of its entities, as the cache refuses such a download:
+    a file cut short (a copy still running, a full disk) can still parse. Restart to accept one."""
+    before = {v.id: v.entities for v in current.versions}
+    for v in fresh.versions:
+        if v.id in before and v.entities < MIN_FRACTION * before[v.id]:
+            raise ListError(f"{v.id}: the new files have {v.entities} entities, far fewer than the "
+                            f"{before[v.id]} being served: refused (restart the server to load them anyway)")
 
 
 class ScreenerProvider:
@@ -58,6 +69,8 @@ class ScreenerProvider:
             self.status.loading, self.status.last_attempt = True, now_iso()
             try:
                 fresh = self._build()
+                if self._screener is not None:
+                    check_not_shrunk(self._screener, fresh)
             except ListError as exc:
                 self.status.error = str(exc)
                 log.error("list reload failed, %s: %s", self._kept(), exc)
