@@ -153,3 +153,9 @@ def test_names_in_messages_and_notes(screener, text, phrase, entity_id):
 ])
 def test_ordinary_words_and_shared_surnames_raise_no_alert(screener, text):
     assert screen_text(screener, text) == []
+
+
+def test_a_lower_case_word_does_not_repeat_an_earlier_name(screener):
+    text = "Iranian Revolutionary Guards secured the site. Later the guards left, and Guards returned."
+    found = [(m.text, m.matches[0].entity_id) for m in screen_text(screener, text)]
+    assert found == [("Iranian Revolutionary Guards", "10391"), ("Guards", "10391")]

@@ -60,8 +60,8 @@ def screen_text(screener: Screener, text: str, threshold: float | None = None,
     taken = [(c.start, c.end) for c, _ in chosen]
     resolved = []
     for c in sorted(cands, key=lambda c: (-c.size, c.start)):
-        if any(c.start < e and s < c.end for s, e in taken):
-            continue
+        if c.style == "lower" or any(c.start < e and s < c.end for s, e in taken):
+            continue  # "the guards left" does not repeat "Iranian Revolutionary Guards"
         match = resolve(c.start, c.query, earlier, is_rare)
         if match is not None:
             resolved.append((c, [match]))
