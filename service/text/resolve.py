@@ -39,12 +39,13 @@ def antecedent(start: int, query: str, match: Match) -> Antecedent:
 
 
 def resolve(start: int, query: str, earlier: list[Antecedent], is_rare) -> Match | None:
-    """The match of the nearest earlier mention that contains every (rare) word of ``query``."""
+    """The match of the nearest earlier mention (``earlier`` is sorted latest first) that contains
+    every (rare) word of ``query``."""
     tokens = content_tokens(query)
     if not earlier or not tokens or not all(is_rare(t) for t in tokens):
         return None
     keys = skeletons(query)
-    for ante in sorted(earlier, key=lambda a: -a.start):
+    for ante in earlier:
         if ante.start < start and keys <= ante.skeletons:
             note = f"resolved to the earlier mention at offset {ante.start}"
             return replace(ante.match, explanation={**ante.match.explanation, "resolved_to": ante.start,

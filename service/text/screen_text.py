@@ -55,17 +55,17 @@ def screen_text(screener: Screener, text: str, threshold: float | None = None,
     admitted = [(c, found[c.query]) for c in cands
                 if c.query in found and admissible(c, found[c.query][0], thr, is_rare)
                 and not _other_country(screener, ws, c, found[c.query][0])]
-    chosen = _non_overlapping(admitted)
-    earlier = [antecedent(c.start, c.query, ms[0]) for c, ms in chosen]
-    taken = [(c.start, c.end) for c, _ in chosen]
+    taken = bytearray(len(ws))  # per word: already part of a mention
+    chosen = _non_overlapping(admitted, taken)
+    earlier = sorted((antecedent(c.start, c.query, ms[0]) for c, ms in chosen), key=lambda a: -a.start)
     resolved = []
     for c in sorted(cands, key=lambda c: (-c.size, c.start)):
-        if c.style == "lower" or any(c.start < e and s < c.end for s, e in taken):
+        if c.style == "lower" or any(taken[c.first: c.last + 1]):
             continue  # "the guards left" does not repeat "Iranian Revolutionary Guards"
         match = resolve(c.start, c.query, earlier, is_rare)
         if match is not None:
             resolved.append((c, [match]))
-            taken.append((c.start, c.end))
+            taken[c.first: c.last + 1] = b"\x01" * c.size
     mentions = [Mention(c.start, c.end, text[c.start: c.end], ms) for c, ms in chosen + resolved]
     return sorted(mentions, key=lambda m: m.start)
 
@@ -122,10 +122,13 @@ def rarity(screener: Screener) -> Callable[[str], bool]:
     return lambda token: rare.get(token, True)
 
 
-def _non_overlapping(admitted: list[tuple[Candidate, list[Match]]]) -> list[tuple[Candidate, list[Match]]]:
-    """Best score first, the longer span on ties; a span overlapping a kept one is dropped."""
+def _non_overlapping(admitted: list[tuple[Candidate, list[Match]]],
+                     taken: bytearray) -> list[tuple[Candidate, list[Match]]]:
+    """Best score first, the longer span on ties; a span overlapping a kept one is dropped.
+    The kept spans' words are marked in ``taken``."""
     kept: list[tuple[Candidate, list[Match]]] = []
     for c, ms in sorted(admitted, key=lambda cm: (-cm[1][0].score, -cm[0].size, cm[0].start)):
-        if all(c.end <= k.start or k.end <= c.start for k, _ in kept):
+        if not any(taken[c.first: c.last + 1]):
             kept.append((c, ms))
+            taken[c.first: c.last + 1] = b"\x01" * c.size
     return sorted(kept, key=lambda cm: cm[0].start)
