@@ -138,6 +138,8 @@ def test_the_whole_article_is_screened_in_one_engine_call(screener, article, mon
     ("Talks with the Revolutionary Armed Forces of Colombia resumed.",
      "Revolutionary Armed Forces of Colombia", "4711"),
     ("He worked for the Iranian Ministry of Petroleum until 2019.", "Iranian Ministry of Petroleum", "29788"),
+    ("BENEFICIARY: KAN'AN, FAWZI MUSTAFA / CARACAS VE", "KAN'AN, FAWZI MUSTAFA", "10892"),
+    ("Mr. Tareck Z. El Aissami arrived.", "Tareck Z. El Aissami", "20250"),
 ])
 def test_names_in_messages_and_notes(screener, text, phrase, entity_id):
     found = [m for m in screen_text(screener, text) if m.text == phrase]

@@ -38,7 +38,10 @@ class Candidate:
 
 
 def _edge_ok(word: Word, leading: bool) -> bool:
-    """A span may start with a capitalised particle ("El Aissami", "Al Qaida"), never end with one."""
+    """A span may start with an initial ("T. Z. El Aissami") or a capitalised particle ("El Aissami",
+    "Al Qaida"), never end with a particle."""
+    if leading and len(word.text) == 1 and word.text.isupper():
+        return True
     if is_noise_word(word.folded):
         return False
     return word.folded not in PARTICLES or (leading and word.text[:1].isupper())
@@ -61,12 +64,15 @@ def candidates(words: list[Word]) -> list[Candidate]:
         content = 0
         for j in range(i, min(i + MAX_SPAN, len(words))):
             content += words[j].folded not in PARTICLES and words[j].folded not in STOPWORDS
-            if words[j].clause != first.clause or content > MAX_WORDS:
-                break
+            new_clause = j > i and words[j].clause != words[j - 1].clause
+            if content > MAX_WORDS or (new_clause and not (j == i + 1 and words[j].after_surname_comma)):
+                break  # one comma may follow the first word: "KAN'AN, Fawzi Mustafa"
             span = words[i: j + 1]
             if _edge_ok(words[j], leading=False) and not is_place_or_noise(tuple(w.folded for w in span)):
-                out.append(Candidate(i, j, first.start, words[j].end, " ".join(w.text for w in span),
-                                     _style(span)))
+                query = " ".join(w.text for w in span)
+                if j > i and span[1].clause != first.clause:
+                    query = query.replace(" ", ", ", 1)  # the engine reads "LAST, First" in order
+                out.append(Candidate(i, j, first.start, words[j].end, query, _style(span)))
             if words[j].possessive:
                 break  # "Maduro's government": the name ends at the possessive
     return out
