@@ -69,6 +69,14 @@ def test_over_the_rate_limit_is_a_429_problem_with_retry_after_per_key(limited, 
     assert api_keys[0] not in limited.log()
 
 
+def test_a_flood_of_bad_keys_is_limited_by_address_too(limited, api_keys):
+    bad = [limited.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": f"guess-{i}"}).status_code
+           for i in range(6)]
+    assert bad == [401] * 5 + [429]
+    good = limited.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": api_keys[1]})
+    assert good.status_code == 200  # the valid key has its own bucket
+
+
 def test_api_keys_and_screened_names_never_reach_the_log(keyed_server, api_keys):
     wrong = "wrong-key-" + api_keys[0][::-1]
     for headers in ({"X-API-Key": api_keys[0]}, {"Authorization": f"Bearer {api_keys[1]}"},

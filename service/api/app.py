@@ -42,9 +42,9 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         g.started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        auth.check(config.api_keys)
         if limiter:
-            limiter.check(by_key=bool(config.api_keys))
+            limiter.check(config.api_keys)
+        auth.check(config.api_keys)
 
     @app.after_request
     def _finish(response: Response) -> Response:

@@ -65,20 +65,20 @@ class RateLimiter:
                 self._buckets.popitem(last=False)
         return wait
 
-    def check(self, by_key: bool) -> None:
-        """For /v1/* only; ``by_key`` when API keys are required (so a presented key was checked)."""
+    def check(self, keys: tuple[str, ...]) -> None:
+        """For /v1/* only, before authentication: a flood of bad keys is limited too."""
         if not request.path.startswith(auth.PROTECTED_PREFIX):
             return
-        wait = self.take(client_id(by_key))
+        wait = self.take(client_id(keys))
         if wait:
             raise ApiError(429, "rate-limited", f"more than {self.rate} requests from this client; "
                            f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))})
 
 
-def client_id(by_key: bool) -> str:
-    """The valid API key (hashed: keys are never kept in clear), else the client address: without
-    configured keys any string passes as a key, so it cannot name a client."""
-    key = auth.presented_key() if by_key else None
-    if key:
+def client_id(keys: tuple[str, ...]) -> str:
+    """A valid API key (hashed: keys are never kept in clear), else the client address: an invalid
+    or unchecked key (no keys configured) is any string, so it cannot name a client."""
+    key = auth.presented_key() if keys else None
+    if key and auth.key_is_valid(key, keys):
         return "key:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
     return "addr:" + (request.remote_addr or "?")
