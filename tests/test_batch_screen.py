@@ -7,11 +7,16 @@ engine are exercised over several chunks.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pandas as pd
@@ -142,17 +147,23 @@ def append(self, frame):
     if self.path.name == "alerts.csv":
         appended += 1
         if appended == {CRASH_AFTER_APPENDS}:
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), int(sys.argv[1]))
 io.CsvJournal.append = append
-sys.exit(main(sys.argv[1:]))
+sys.exit(main(sys.argv[2:]))
 """
 
 
-def test_resume_after_sigkill_gives_the_clean_output(tmp_path, env, customers, lists_args, clean):
+@pytest.mark.parametrize(("sig", "exit_code"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)],
+                         ids=["SIGKILL", "Ctrl-C"])
+def test_resume_after_a_crash_gives_the_clean_output(tmp_path, env, customers, lists_args, clean,
+                                                     sig, exit_code):
     out = tmp_path / "alerts.csv"
     args = screen_args(customers, out, lists_args)
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_RUN, *args], env=env, capture_output=True)
-    assert crashed.returncode == -signal.SIGKILL, crashed.stderr.decode()[-2000:]
+    crashed = subprocess.run([sys.executable, "-c", CRASHING_RUN, str(int(sig)), *args], env=env,
+                             capture_output=True)
+    assert crashed.returncode == exit_code, crashed.stderr.decode()[-2000:]
+    if sig == signal.SIGINT:
+        assert "--resume to continue" in crashed.stderr.decode()
     state = json.loads(out.with_name("alerts.csv.state.json").read_text())
     assert state["counts"]["chunks"] == CRASH_AFTER_APPENDS - 1 and not state["complete"]
     assert out.stat().st_size > state["alerts_size"]  # the unfinished chunk's rows are in the file
@@ -205,3 +216,29 @@ def test_dask_engine_on_a_local_cluster_matches_the_local_engine(tmp_path, env, 
     assert len(per_worker) == 2
     assert [received for received, _ in per_worker.values()] == [1, 1]  # the Screener came once per worker
     assert sum(tasks for _, tasks in per_worker.values()) == 11  # one task per chunk, more tasks than workers
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path, env, customers, lists_args):
+    orinoco = str(Path(sys.executable).with_name("orinoco"))
+    args = [orinoco, *screen_args(customers, tmp_path / "a.csv", lists_args)]
+    args.remove("--quiet")
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a real terminal's size
+    with subprocess.Popen(args, env=env, stderr=terminal, stdout=subprocess.DEVNULL) as proc:
+        os.close(terminal)
+        shown = b""
+        while chunk := _read(controller):
+            shown += chunk
+        assert proc.wait() == 0
+    os.close(controller)
+    assert re.search(rb"1\.02k/1\.02k \[[0-9:]+<[0-9:]+, +[0-9.k]+ rows/s\]", shown), shown[-500:]
+
+    piped = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert piped.returncode == 0 and "rows/s" not in piped.stderr and "rows read" in piped.stderr
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the terminal's other end closed: the process has exited
+        return b""
