@@ -22,7 +22,7 @@ from service.normalize import acronyms, consonant_key, name_variants, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 8  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 9  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)

@@ -128,13 +128,15 @@ def _compounds(tokens: list[str]) -> list[str]:
 
 
 def _syllables(tokens: list[str]) -> list[str]:
-    """Join a short syllable to the word before it: "Lin Na" -> "linna", "Jong Un" -> "jongun".
+    """Join a two-letter syllable to the word before it: "Lin Na" -> "linna", "Jong Un" -> "jongun".
+
+    Lone letters are initials ("T. Z. El Aissami"), not syllables: they stay apart.
 
     East Asian given names are written as one word, two words or hyphenated.
     """
     out: list[str] = []
     for t in tokens:
-        if out and len(t) <= 2 and t.isalpha() and len(out[-1]) <= 5 and t not in PARTICLES:
+        if out and len(t) == 2 and t.isalpha() and 2 <= len(out[-1]) <= 5 and t not in PARTICLES:
             out[-1] += t
         else:
             out.append(t)

@@ -127,3 +127,7 @@ def test_arabic_script_consonant_keys_meet_romanizations() -> None:
                                                          ("saddam", "hussein", "tikriti")]
     assert arabic_consonant_keys("عبد اللطيف") == ["~" + consonant_key("abdlatif")]
     assert arabic_consonant_keys("Saddam Hussein") == []
+
+
+def test_initials_are_not_syllables() -> None:
+    assert all("tz" not in v for v in name_variants("T. Z. El Aissami"))
