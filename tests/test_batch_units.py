@@ -106,3 +106,10 @@ def test_resume_refuses_an_output_that_lost_finished_chunks(tmp_path):
     (tmp_path / "a.csv").write_text("")
     with pytest.raises(JobError, match="lost finished chunks"):
         run_job(options, [], NoAlerts(), resume=True)
+
+
+def test_a_dask_chunk_shows_no_names_in_worker_logs():
+    from service.batch.dask_engine import Chunk
+
+    queries, _ = prepare(pd.DataFrame({"name": ["Ann Lee", "Bo Wu"]}), 1, Columns(("name",)))
+    assert repr(Chunk(7, queries)) == "<chunk 7: 2 queries>"

@@ -44,13 +44,27 @@ class ScreenerPlugin(WorkerPlugin):
         RECEIVED += 1
 
 
-def _screen_partition(queries: pd.DataFrame, plugin: str, limit: int,
-                      threshold: float | None) -> pd.DataFrame:
+class Chunk:
+    """A chunk's queries as a task argument. Dask logs a failed task's arguments and exception:
+    this repr and the withheld exception message keep the screened names out of worker logs."""
+
+    def __init__(self, number: int, queries: pd.DataFrame):
+        self.number, self.queries = number, queries
+
+    def __repr__(self) -> str:
+        return f"<chunk {self.number}: {len(self.queries)} queries>"
+
+
+def _screen_partition(chunk: Chunk, plugin: str, limit: int, threshold: float | None) -> pd.DataFrame:
     global TASKS
     holder: ScreenerPlugin = get_worker().plugins[plugin]
     with holder.lock:
         TASKS += 1
-        return screen_queries(holder.screener, queries, limit, threshold)
+        try:
+            return screen_queries(holder.screener, chunk.queries, limit, threshold)
+        except Exception as exc:
+            raise RuntimeError(f"{chunk!r}: {type(exc).__name__} while screening (message withheld: "
+                               "it may hold names)") from None
 
 
 class DaskEngine:
@@ -81,7 +95,7 @@ class DaskEngine:
             yield head, future.result()
 
     def _submit(self, k: int, queries: pd.DataFrame) -> Future:
-        frame = dd.from_map(_screen_partition, [queries], plugin=self.plugin, limit=self.limit,
+        frame = dd.from_map(_screen_partition, [Chunk(k, queries)], plugin=self.plugin, limit=self.limit,
                             threshold=self.threshold, meta=empty_alerts(), label="orinoco-screen",
                             enforce_metadata=False)
         return self.client.compute(frame)
