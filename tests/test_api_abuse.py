@@ -146,3 +146,19 @@ def test_no_answer_without_its_audit_record(tmp_path):
     response = client.post("/v1/screen", json={"name": SECRET_NAME})
     assert response.status_code == 500 and "results" not in response.get_json()
     assert not Path(tmp_path / "missing-folder").exists()
+
+
+def test_text_screening_is_audited_too(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    client = _app(AuditLog(str(path), b"salt")).test_client()
+    text = f"{SECRET_NAME} paid Jane Example Doe of Example Holdings Ltd on Monday."
+    response = client.post("/v1/screen/text", json={"text": text})
+    assert response.status_code == 200
+    (record,) = [json.loads(line) for line in path.read_text().splitlines()]
+    assert record["endpoint"] == "/v1/screen/text"
+    assert record["request_id"] == response.get_json()["request_id"]
+    mentions = response.get_json()["mentions"]
+    assert {m["text"] for m in mentions} >= {"Jane Example Doe"}
+    assert [q["id"] for q in record["queries"]] == [f"{m['start']}-{m['end']}" for m in mentions]
+    assert all(q["top"] and "name" not in q for q in record["queries"])
+    assert "Jane" not in path.read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import current_app
 
 from service.api.config import ApiConfig
@@ -11,6 +13,10 @@ from service.model import ListVersion
 from service.screener import Screener
 
 EXTENSION = "orinoco"
+
+# The engine keeps a token-similarity cache that is not safe to mutate from several threads,
+# so one request at a time per process uses it; gunicorn scales across worker processes.
+ENGINE_LOCK = threading.Lock()
 
 
 def provider() -> ScreenerProvider:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import asdict
 
@@ -16,9 +15,6 @@ from service.lists.base import now_iso
 bp = Blueprint("screen", __name__)
 log = logging.getLogger("service.api.screen")
 
-# The engine keeps a token-similarity cache that is not safe to mutate from several threads,
-# so one request at a time per process uses it; gunicorn scales across worker processes.
-_ENGINE = threading.Lock()
 
 
 @bp.post("/v1/screen")
@@ -28,7 +24,7 @@ def screen():
     req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
     threshold = req.threshold if req.threshold is not None else cfg.default_threshold
     started = time.perf_counter()
-    with _ENGINE:
+    with context.ENGINE_LOCK:
         results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
     elapsed = time.perf_counter() - started
     alerts = sum(1 for r in results if r.matches)
@@ -56,6 +52,6 @@ def screen():
 def compare():
     screener = context.screener()
     a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
-    with _ENGINE:
+    with context.ENGINE_LOCK:
         result = screener.compare(a, b)
     return jsonify({"request_id": g.request_id, "score": result.score, "explanation": result.explanation})
