@@ -98,9 +98,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
                disable=not show, file=sys.stderr, dynamic_ncols=True)
     try:
         summary = _run(args, options, screener, bar.update)
-    except JobError as exc:
-        fail(str(exc))
-    except ValueError as exc:  # an unreadable input or a missing column
+    except (JobError, ValueError) as exc:  # a refused resume, an unreadable input, a missing column
         fail(str(exc))
     except KeyboardInterrupt:
         print(f"\norinoco screen: interrupted; finished chunks are kept in {options.output}: "
