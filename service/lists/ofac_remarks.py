@@ -20,12 +20,13 @@ _WEAK_ALIAS = re.compile(r"^([afn])\.k\.a\.\s+'(.*)'\.?$", re.S)
 # Words whose own period ends a name ("... S.A."), so a final "." after them is not OFAC's full stop.
 _ABBREVIATIONS = {"LTD", "LTDA", "INC", "CO", "CORP", "CIA", "JR", "SR", "BHD", "PTE", "PVT", "NO", "ST"}
 _ALIAS_KIND = {"a": AKA, "f": FKA, "n": NKA}
-_IMO = re.compile(r"\bIMO (\d+)\b")  # mostly 7 digits; OFAC has a few typos
+IMO = re.compile(r"\bIMO (\d+)\b")  # mostly 7 digits; OFAC has a few typos
+_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")  # ISO 9362: bank, country, location, branch
 _DOC_VALUE = re.compile(r"^#?\s*(.+?)(?:\s+\(([^)]*)\))?(\s+(?:issued|expires|Issued|Expires)\b.*)?$")
 
 # Segment prefixes that introduce an identity or registration document, longest first so that
-# "Diplomatic Passport" wins over "Passport".
-_DOC_TYPES = sorted((
+# "Diplomatic Passport" wins over "Passport". The XML's idType values name the same documents.
+DOC_TYPES = sorted((
     "Passport", "Diplomatic Passport", "National ID No.", "Identification Number", "Cedula No.",
     "NIT #", "R.F.C.", "C.U.R.P.", "RFC", "RUC #", "RIF #", "Tax ID No.", "Registration ID",
     "Registration Number", "Public Registration Number", "Folio Mercantil No.", "Matricula Mercantil No",
@@ -36,7 +37,7 @@ _DOC_TYPES = sorted((
     "US FEIN", "National Foreign ID Number", "SSN", "Chinese Commercial Code", "Residency Number",
     "Birth Certificate Number", "I.F.E.", "MMSI",
 ), key=len, reverse=True)
-_DOC_PREFIX = re.compile("^(" + "|".join(map(re.escape, _DOC_TYPES)) + ") ")
+_DOC_PREFIX = re.compile("^(" + "|".join(map(re.escape, DOC_TYPES)) + ") ")
 
 
 def parse_date(text: str) -> str | None:
@@ -77,7 +78,8 @@ def parse_document(doc_type: str, value: str) -> Document | None:
     if not m:
         return None
     number, country, note = m.groups()
-    if not any(ch.isdigit() for ch in number) or number.lower().startswith(("issued", "expires")):
+    bic = doc_type == "SWIFT/BIC" and _BIC.match(number)  # most BICs have no digit at all
+    if not (bic or any(ch.isdigit() for ch in number)) or number.lower().startswith(("issued", "expires")):
         return None
     return Document(doc_type.removesuffix(" #"), number.strip(), country, note.strip() if note else None)
 
@@ -99,15 +101,15 @@ def apply_remarks(entity: Entity, remarks: str) -> None:
     for seg in _split(remarks):
         m = _WEAK_ALIAS.match(seg)
         if m:
-            _add_weak_alias(entity, m.group(2).strip(), _ALIAS_KIND[m.group(1)])
+            add_weak_alias(entity, m.group(2).strip(), _ALIAS_KIND[m.group(1)])
             continue
         if seg.startswith("Linked To:"):
             entity.links.append(_strip_full_stop(seg[len("Linked To:"):].strip()))
             continue
         body = (seg[5:] if seg.startswith("alt. ") else seg).removesuffix(".")
         _apply_field(entity, body)
-        for imo in _IMO.findall(body):
-            _add_imo(entity, imo)
+        for imo in IMO.findall(body):
+            add_imo(entity, imo)
 
 
 def _apply_field(entity: Entity, body: str) -> None:
@@ -131,14 +133,16 @@ def _apply_field(entity: Entity, body: str) -> None:
             entity.documents.append(doc)
 
 
-def _add_weak_alias(entity: Entity, name: str, kind: str) -> None:
+def add_weak_alias(entity: Entity, name: str, kind: str) -> None:
+    """A weak alias, unless it repeats a name the entity already has (OFAC's remarks often do)."""
     if not name or name == entity.name or any(a.name == name for a in entity.aliases):
         return
     natural = natural_order(name) if entity.schema == "Person" else None
     entity.aliases.append(Name(name, kind, True, natural))
 
 
-def _add_imo(entity: Entity, imo: str) -> None:
+def add_imo(entity: Entity, imo: str) -> None:
+    """An IMO number is both the vessel's identity and a document: screening looks it up either way."""
     if entity.vessel is not None and entity.vessel.imo is None:
         entity.vessel.imo = imo
     if not any(d.type == "IMO" and d.number == imo for d in entity.documents):

@@ -17,7 +17,11 @@ from service.lists.errors import ListError
 
 
 class _LineTarget:
-    """A TreeBuilder that also notes the line number of every element whose tag is in ``tags``."""
+    """A TreeBuilder that also notes the line number of every element whose tag is in ``tags``.
+
+    Tags are compared without their ``{namespace}``: a publisher that changes its namespace URI
+    (OFAC did) must not make every record lose its line number.
+    """
 
     def __init__(self, tags: frozenset[str]):
         self.tags = tags
@@ -27,14 +31,16 @@ class _LineTarget:
         self.end, self.data, self.close = self._tb.end, self._tb.data, self._tb.close
 
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        if tag in self.tags and self.parser is not None:
-            self.lines[tag].append(self.parser.parser.CurrentLineNumber)
+        local = tag.rpartition("}")[2]
+        if local in self.tags and self.parser is not None:
+            self.lines[local].append(self.parser.parser.CurrentLineNumber)
         return self._tb.start(tag, attrs)
 
 
 def parse_xml(data: bytes, path: Path, what: str,
               record_tags: frozenset[str] = frozenset()) -> tuple[Element, dict[str, list[int]]]:
-    """The root element and, per record tag, the start line of each record; ListError if unsafe or broken."""
+    """The root element and, per record tag (local name), the start line of each record; ListError if
+    unsafe or broken."""
     target = _LineTarget(record_tags)
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     target.parser = parser

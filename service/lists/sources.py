@@ -8,6 +8,7 @@ from pathlib import Path
 
 from service.lists.custom import load_custom
 from service.lists.ofac import load_ofac
+from service.lists.ofac_cons import load_ofac_cons
 from service.lists.un import load_un
 from service.model import LoadedList
 
@@ -24,6 +25,9 @@ class Source:
 SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("ofac", load_ofac, "ofac_sdn", True,
            "OFAC SDN legacy CSV folder: sdn.csv (+ alt.csv, add.csv, sdn_comments.csv)"),
+    Source("ofac_cons", load_ofac_cons, "ofac_cons", True,
+           "OFAC Consolidated (non-SDN) list: folder with cons_prim.csv (+ cons_alt.csv, cons_add.csv, "
+           "cons_comments.csv), or consolidated.xml"),
     Source("un", load_un, "un_sc", False, "UN Security Council consolidated list XML file"),
     Source("custom", load_custom, "custom", False,
            "custom CSV: entity_id,name,schema[,is_primary,birth_date,country,program]"),
