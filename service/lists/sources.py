@@ -9,6 +9,7 @@ from pathlib import Path
 from service.lists.custom import load_custom
 from service.lists.ofac import load_ofac
 from service.lists.ofac_cons import load_ofac_cons
+from service.lists.uk import load_uk
 from service.lists.un import load_un
 from service.model import LoadedList
 
@@ -29,6 +30,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
            "OFAC Consolidated (non-SDN) list: folder with cons_prim.csv (+ cons_alt.csv, cons_add.csv, "
            "cons_comments.csv), or consolidated.xml"),
     Source("un", load_un, "un_sc", False, "UN Security Council consolidated list XML file"),
+    Source("uk", load_uk, "uk_ofsi", False, "UK HM Treasury OFSI Consolidated List ConList.xlsx file"),
     Source("custom", load_custom, "custom", False,
            "custom CSV: entity_id,name,schema[,is_primary,birth_date,country,program]"),
 )}
