@@ -123,6 +123,13 @@ def test_document_with_issue_dates():
     assert parse_document("Passport", "issued 21 Jun 1992 in Amman, Jordan") is None
 
 
+def test_a_swift_bic_is_a_document_although_it_has_no_digit():
+    assert parse_document("SWIFT/BIC", "SABRRUMM") == Document("SWIFT/BIC", "SABRRUMM")
+    assert parse_document("SWIFT/BIC", "SOMRRUM1KST") == Document("SWIFT/BIC", "SOMRRUM1KST")
+    assert parse_document("SWIFT/BIC", "see remarks") is None
+    assert parse_document("Passport", "ABCDEFGH") is None  # other documents still need a digit
+
+
 def test_fixture_set():
     loaded = load_source("ofac", FIXTURES / "ofac")
     e = by_id(loaded)

@@ -98,8 +98,10 @@ def _published(value: str | None, path: Path, warnings: list[str]) -> str | None
 def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[RowProblem]) -> Entity | str:
     """One sdnEntry -> Entity, or the reason it cannot be one. A bad alias alone is a problem, not a skip."""
     uid, kind, name = _text(elem, "uid"), (_text(elem, "sdnType") or "").lower(), _full_name(elem)
-    if not uid or not uid.isdigit():
-        return f"{RECORD} uid {(uid or '')[:20]!r} is not a number"
+    if not uid:
+        return f"{RECORD} without uid"
+    if not uid.isdigit():
+        return f"{RECORD} uid {uid[:20]!r} is not a number"
     if kind not in _SCHEMA:
         return f"{RECORD} {uid}: unknown sdnType {kind[:20]!r}"
     if name is None:
