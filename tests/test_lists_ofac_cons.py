@@ -9,17 +9,22 @@ import csv
 import json
 import re
 import shutil
+import tempfile
 import time
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lists_support import FIXTURES, by_id, http_server, reference_dir, reference_path
 from test_lists_cli import run
 
 from service.lists import ListError, load_source
 from service.lists.cache import reference_dir as cache_reference_dir
 from service.lists.ofac import CONSOLIDATED_FILES
+from service.lists.ofac_cons import load_ofac_cons
 from service.lists.registry import DEFAULT_REGISTRY, load_registry
 from service.model import FKA, BirthDate, Document, Entity, LoadedList, Vessel
 
@@ -28,6 +33,8 @@ FIXTURE = FIXTURES / "ofac_cons"
 BAD = FIXTURES / "ofac_cons_bad"
 OLD_NAMESPACE = b"http://tempuri.org/sdnList.xsd"
 NEW_NAMESPACE = b"https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/XML"
+XML = (FIXTURE / "consolidated.xml").read_bytes()
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @cache
@@ -218,6 +225,30 @@ def test_malformed_xml_elements_are_skipped_with_their_line():
     assert len(loaded.warnings) == 2
     assert "Record_Count says 8, the file has 7 records" in loaded.warnings[0]
     assert "Publish_Date '14 March 2025' is not MM/DD/YYYY" in loaded.warnings[1]
+
+
+def _parse_xml_bytes(data: bytes) -> LoadedList | ListError:
+    """The parser itself, not load_source, which would turn a parser bug into a ListError too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "consolidated.xml").write_bytes(data)
+        try:
+            return load_ofac_cons(Path(tmp) / "consolidated.xml")
+        except ListError as exc:
+            return exc
+
+
+@FUZZ
+@given(cut=st.integers(min_value=0, max_value=XML.rindex(b"</sdnList>") + len(b"</sdnList>") - 1))
+def test_a_cut_xml_is_refused(cut):
+    assert isinstance(_parse_xml_bytes(XML[:cut]), ListError)
+
+
+@FUZZ
+@given(position=st.integers(min_value=0, max_value=len(XML)), junk=st.binary(min_size=1, max_size=12))
+def test_arbitrary_bytes_in_the_xml_load_or_are_refused(position, junk):
+    result = _parse_xml_bytes(XML[:position] + junk + XML[position:])
+    if isinstance(result, LoadedList):
+        assert all(p.line >= 1 for p in result.problems)
 
 
 def test_entity_expansion_is_refused_quickly():
