@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,3 +56,15 @@ def natural_order(name: str) -> str | None:
     if not sep or not first.strip() or not last.strip():
         return None
     return f"{first.strip()} {last.strip()}"
+
+
+def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
+    """``text`` cut at every ``separator`` match that is not inside (brackets), parts stripped, empty
+    parts left out: "Saudi (this aka only, alt Yemeni), Syrian" -> two parts, not three."""
+    parts, start = [], 0
+    for m in separator.finditer(text):
+        if text.count("(", 0, m.start()) == text.count(")", 0, m.start()):
+            parts.append(text[start:m.start()])
+            start = m.end()
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
