@@ -7,10 +7,8 @@ They never hide a strong name match: the largest penalty is small, and only a cl
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import pycountry
-
+from service.countries import country_code
 from service.model import Entity
 from service.normalize import fold
 
@@ -45,22 +43,12 @@ def country_factor(country: str | None, entity: Entity) -> tuple[float, str | No
     """A country named among the entity's nationalities, citizenships or addresses: up a little."""
     if not country:
         return 1.0, None
-    wanted = fold(country).strip()
+    wanted, code = fold(country).strip(), country_code(country)
     known = entity.nationalities + entity.citizenships + [a.country for a in entity.addresses if a.country]
     for c in known:
-        folded = fold(c).strip()
-        if folded == wanted or (len(wanted) == 2 and _iso2(folded) == wanted):
+        if fold(c).strip() == wanted or (code is not None and country_code(c) == code):
             return COUNTRY_MATCH, "country matches"
     return 1.0, None
-
-
-@lru_cache(maxsize=4096)
-def _iso2(country_name: str) -> str | None:
-    """ISO 3166 alpha-2 code of a country name, lower-case ("venezuela" -> "ve")."""
-    try:
-        return pycountry.countries.lookup(country_name).alpha_2.lower()
-    except LookupError:
-        return None
 
 
 def adjust(birth_date: str | None, country: str | None, entity: Entity) -> tuple[float, list[dict]]:

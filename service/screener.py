@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from service.index import NameIndex, apply_weights, build_index, cached_index
 from service.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.normalize import arabic_consonant_keys, name_variants
 from service.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
+
+if TYPE_CHECKING:
+    from service.resolve import Resolution
 
 ANY = "Any"
 DEFAULT_PARAMS = Params()
@@ -45,6 +49,8 @@ class Match:
     birth_dates: list[str]
     nationalities: list[str]
     explanation: dict = field(default_factory=dict)
+    cluster_id: str | None = None  # the party's cluster when other lists list it too
+    also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
 
 
 @dataclass(slots=True)
@@ -74,6 +80,7 @@ class Screener:
         self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
         self._matcher = TokenMatcher(index, params)
         self._weights = weight_source or self  # whose token statistics weigh query tokens
+        self.resolution: Resolution | None = None  # set by whoever resolved the lists (service.resolve)
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
@@ -211,9 +218,12 @@ class Screener:
             "name_score": round(float(rs.score[k]), 4),
             "adjustments": adjustments,
         }
+        cluster = self.resolution.cluster_of(entity.list_id, entity.id) if self.resolution else None
         return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
                      round(final, 4), entity.programs, [b.date for b in entity.birth_dates],
-                     sorted(set(entity.nationalities + entity.citizenships)), explanation)
+                     sorted(set(entity.nationalities + entity.citizenships)), explanation,
+                     cluster.id if cluster else None,
+                     self.resolution.also_listed_on(entity.list_id, entity.id) if cluster else [])
 
     def _token_pairs(self, scored: _Scored, row: int, var: int) -> list[dict]:
         idx = self.index

@@ -23,6 +23,7 @@ from service.cli.common import parse_list_arg
 from service.lists import load_source
 from service.lists.cache import cache_dir, default_lists
 from service.model import LoadedList
+from service.resolve.store import cached_resolution
 from service.screener import Screener
 
 log = logging.getLogger("service.serving")
@@ -46,8 +47,12 @@ def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
 
 
 def new_screener(lists: list[LoadedList]) -> Screener:
-    """The Screener for these lists, its index read from the cache when their checksums match."""
-    return Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    """The Screener for these lists, its index read from the cache when their checksums match,
+    with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0)."""
+    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    if os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0":
+        screener.resolution = cached_resolution(lists, screener, cache_dir() / "resolution")
+    return screener
 
 
 def screener_builder(load: Callable[[], list[LoadedList]]) -> Callable[[], Screener]:

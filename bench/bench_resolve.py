@@ -1,0 +1,105 @@
+"""Benchmark and measurement of entity resolution across the real lists (nothing asserted).
+
+Loads OFAC SDN 2021 + UN + UK + AU + CA from ORINOCO_REFERENCE_DIR (as the registry names them),
+then prints:
+  * the time to load (parse) the lists, to build the index, and to resolve, with the ratios;
+  * how many records of each list are in one cluster with a record of another list;
+  * the recall of the identifier links when the resolver is not shown any document number
+    (names, birth dates and countries only): the share of the pairs linked by a shared
+    passport / national ID / IMO / registration number that still end up in one cluster;
+  * with ``--sample N``, a seeded random sample of links written to a CSV for judging by hand
+    (bench/resolve_sample.csv, judged in bench/resolve_judgement.md).
+
+    /work/venv/bin/python bench/bench_resolve.py [--lists ofac_sdn,un_sc,...] [--sample 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from service.lists import load_source
+from service.lists.registry import load_registry
+from service.resolve import Resolution, resolve
+from service.resolve.report import linked_counts
+from service.screener import Screener
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_LISTS = "ofac_sdn,un_sc,uk_ofsi,au_dfat,ca_sema"
+
+
+def reference_dir() -> Path:
+    return Path(os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists")
+
+
+def pairs_in_clusters(resolution: Resolution) -> set[tuple]:
+    return {tuple(sorted((a, b))) for c in resolution.clusters for a in c.members for b in c.members if a < b}
+
+
+def facts(e) -> str:
+    return (f"{e.list_id}:{e.id} {e.schema} {e.name!r} dob={[b.date for b in e.birth_dates][:3]} "
+            f"nat={sorted(set(e.nationalities + e.citizenships))[:3]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lists", default=DEFAULT_LISTS, help="registry ids, comma-separated")
+    parser.add_argument("--sample", type=int, default=0, help="write this many random links to judge")
+    parser.add_argument("--sample-file", default=str(REPO / "bench" / "resolve_sample.csv"))
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    specs = {s.id: s for s in load_registry()}
+    ref = reference_dir()
+    started = time.perf_counter()
+    lists = [load_source(specs[i].parser, ref / specs[i].reference, i) for i in args.lists.split(",")]
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        screener = Screener.from_lists(lists, tmp)
+    index_s = time.perf_counter() - started
+    started = time.perf_counter()
+    resolution = resolve(lists, screener)
+    resolve_s = time.perf_counter() - started
+    started = time.perf_counter()
+    blind = resolve(lists, screener, use_identifiers=False)
+    blind_s = time.perf_counter() - started
+
+    records = sum(lst.version.entities for lst in lists)
+    print(f"lists: {', '.join(f'{x.version.id} {x.version.entities}' for x in lists)} ({records} records)")
+    print(f"load {load_s:.2f} s | index build {index_s:.2f} s | resolve {resolve_s:.2f} s "
+          f"({resolve_s / load_s:.1f}x load, {resolve_s / (load_s + index_s):.1f}x load+index) | "
+          f"resolve without numbers {blind_s:.2f} s")
+    clustered = sum(len(c.members) for c in resolution.clusters)
+    print(f"clusters: {len(resolution.clusters)} ({clustered} records), {resolution.candidates} candidate "
+          f"pairs decided, {resolution.refused} links refused by the merge rules")
+    for (a, b), n in sorted(linked_counts(resolution).items()):
+        total = next(x.version.entities for x in lists if x.version.id == a)
+        print(f"  {a:>9} records also on {b:<9}: {n:5d} of {total} ({100 * n / total:.1f}%)")
+
+    by_id = {tuple(sorted((link.a, link.b)))
+             for c in resolution.clusters for link in c.links if link.by_identifier}
+    found = by_id & pairs_in_clusters(blind)
+    print(f"identifier links: {len(by_id)}; recovered without document numbers: {len(found)} "
+          f"({100 * len(found) / max(1, len(by_id)):.1f}% recall)")
+
+    if args.sample:
+        entities = {(e.list_id, e.id): e for lst in lists for e in lst.entities}
+        links = sorted((link for c in resolution.clusters for link in c.links), key=lambda x: (x.a, x.b))
+        chosen = random.Random(args.seed).sample(links, min(args.sample, len(links)))
+        with open(args.sample_file, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["n", "points", "by_identifier", "a", "b", "evidence"])
+            for n, link in enumerate(chosen, 1):
+                writer.writerow([n, link.points, link.by_identifier, facts(entities[link.a]),
+                                 facts(entities[link.b]), "; ".join(link.evidence)])
+        print(f"sample of {len(chosen)} links -> {args.sample_file}")
+
+
+if __name__ == "__main__":
+    main()

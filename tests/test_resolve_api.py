@@ -1,0 +1,32 @@
+"""Clusters over HTTP: a real gunicorn on OFAC SDN 2021 + UN 2026 fills ``also_listed_on``."""
+
+from __future__ import annotations
+
+
+def test_screen_results_name_the_other_listings_of_the_same_party(server):
+    query = {"name": "Qasem Soleimani", "schema": "Person"}
+    body = server.post("/v1/screen", json={"queries": [query]}).json()
+    ofac, un = body["results"][0]["matches"][:2]  # both score 1.0
+    if ofac["list"] != "ofac_sdn":
+        ofac, un = un, ofac
+    assert (ofac["list"], ofac["entity_id"], un["list"], un["entity_id"]) == \
+        ("ofac_sdn", "10481", "un_sc", "110408")
+    assert ofac["cluster_id"] == un["cluster_id"] is not None
+    assert ofac["also_listed_on"] == [{"list": "un_sc", "entity_id": "110408"}]
+    assert un["also_listed_on"] == [{"list": "ofac_sdn", "entity_id": "10481"}]
+
+
+def test_a_party_on_one_list_only_has_no_cluster(server):
+    body = server.post("/v1/screen", json={"name": "Tareck El-Aissami"}).json()
+    top = body["results"][0]["matches"][0]
+    assert (top["list"], top["entity_id"]) == ("ofac_sdn", "20250")  # a US designation, not a UN one
+    assert top["cluster_id"] is None and top["also_listed_on"] == []
+
+
+def test_the_entity_record_shows_its_cluster_and_why(server):
+    record = server.get("/v1/entities/un_sc/110408").json()
+    cluster = record["cluster"]
+    assert {"list": "ofac_sdn", "entity_id": "10481"} in cluster["members"]
+    (link,) = cluster["links"]
+    assert link["by_identifier"] and any("008827" in e for e in link["evidence"])
+    assert server.get("/v1/entities/ofac_sdn/20250").json()["cluster"] is None
