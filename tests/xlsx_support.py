@@ -1,13 +1,15 @@
 """A minimal .xlsx writer for test fixtures: openpyxl is not a dependency, and five XML parts suffice.
 
-Cells are inline strings (``t="inlineStr"``), as a generator may write them; calamine reads them
-like the shared strings of Excel-written files.
+Text cells are inline strings (``t="inlineStr"``), as a generator may write them; calamine reads
+them like the shared strings of Excel-written files. Numbers are number cells, and dates are day
+numbers in a date-formatted cell (style 1, format 14), as Excel stores them (DFAT's Control Date).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from xml.sax.saxutils import escape
 
 _NS = "http://schemas.openxmlformats.org/"
@@ -18,14 +20,23 @@ _PARTS = {
     '<Override PartName="/xl/workbook.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
     "_rels/.rels": f'<Relationships xmlns="{_NS}package/2006/relationships">'
     f'<Relationship Id="rId1" Type="{_NS}officeDocument/2006/relationships/officeDocument" '
     'Target="xl/workbook.xml"/></Relationships>',
     "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_NS}package/2006/relationships">'
     f'<Relationship Id="rId1" Type="{_NS}officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/></Relationships>',
+    'Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_NS}officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/></Relationships>',
+    "xl/styles.xml": f'<styleSheet xmlns="{_NS}spreadsheetml/2006/main"><fonts count="1"><font/></fonts>'
+    '<fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+    '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/>'
+    '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
 }
+_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _column(index: int) -> str:
@@ -38,12 +49,19 @@ def _column(index: int) -> str:
     return letters
 
 
-def xlsx_bytes(rows: list[list[str]], sheet: str = "Data") -> bytes:
+def _cell(ref: str, value: str | float | date) -> str:
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def xlsx_bytes(rows: list[list[str | float | date]], sheet: str = "Data") -> bytes:
     """One worksheet named ``sheet`` holding ``rows`` (empty strings are empty cells)."""
     body = "".join(
-        f'<row r="{r}">' + "".join(
-            f'<c r="{_column(c)}{r}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
-            for c, value in enumerate(row) if value) + "</row>"
+        f'<row r="{r}">' + "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row)
+                                   if value != "") + "</row>"
         for r, row in enumerate(rows, start=1))
     parts = {
         **_PARTS,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.lists.au import load_au
 from service.lists.ca import load_ca
 from service.lists.custom import load_custom
 from service.lists.ofac import load_ofac
@@ -32,6 +33,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
            "cons_comments.csv), or consolidated.xml"),
     Source("un", load_un, "un_sc", False, "UN Security Council consolidated list XML file"),
     Source("uk", load_uk, "uk_ofsi", False, "UK HM Treasury OFSI Consolidated List ConList.xlsx file"),
+    Source("au", load_au, "au_dfat", False,
+           "Australia DFAT Consolidated List regulation8_consolidated.xlsx file"),
     Source("ca", load_ca, "ca_sema", False,
            "Canada Consolidated Autonomous Sanctions List (SEMA, JVCFOA) sema-lmes.xml file"),
     Source("custom", load_custom, "custom", False,
