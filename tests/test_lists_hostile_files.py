@@ -3,7 +3,8 @@ fields, oversized files, and compressed bombs.
 
 No parser accepts archives (zip, gzip): a list file is read as the bytes it is, so a
 compression bomb is never expanded; served as a download it is stored compressed, within the
-byte limit, and refused by the parser.
+byte limit, and refused by the parser. The one exception, .xlsx workbooks (a zip), have their
+expanded size capped before they are read (service/lists/xlsx.py, tested in test_lists_uk.py).
 """
 
 from __future__ import annotations

@@ -62,14 +62,14 @@ def load_uk(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
     if missing:
         raise ListError(f"{path}: sheet {SHEET!r} lacks the column(s) {', '.join(missing)}")
     warnings = [f"column {c!r} missing, loaded without it" for c in OPTIONAL if c not in header]
-    columns = [(c, header.get(c, len(rows[at]))) for c in REQUIRED + OPTIONAL]  # absent: always ""
+    columns = [(c, header.get(c, -1)) for c in REQUIRED + OPTIONAL]
     published = next((_iso_date(r[1]) for r in rows[:at] if len(r) > 1 and r[0] == "Last Updated"), None)
 
     problems: list[RowProblem] = []
     groups: dict[str, list[Row]] = {}
     for index in range(at + 1, len(rows)):
         cells = rows[index]
-        row = {c: cells[i] if i < len(cells) else "" for c, i in columns}
+        row = {c: cells[i] if 0 <= i < len(cells) else "" for c, i in columns}  # absent columns: ""
         reason = _problem(row)
         if reason:
             problems.append(RowProblem(path.name, index + 1, reason))
@@ -144,7 +144,7 @@ def _add_name(entity: Entity, seen: dict[str, Name], name: str, natural: str | N
 
 def _non_latin(text: str) -> bool:
     return not text.isascii() and any(
-        ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in text)
+        ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)  # FULLWIDTH LATIN too
 
 
 def _merge(entity: Entity, row: Row) -> None:

@@ -1,4 +1,4 @@
-"""Reading one worksheet of an .xlsx list (UK OFSI), bounded like every other list file.
+"""Reading one worksheet of an .xlsx list (UK OFSI, Australia DFAT), bounded like every other list file.
 
 An .xlsx is a zip archive. Before calamine expands it, every member is decompressed once by
 ``zipfile`` (which stops at the declared size and checks the CRC) and the total is capped, so a
