@@ -30,3 +30,16 @@ def test_the_entity_record_shows_its_cluster_and_why(server):
     (link,) = cluster["links"]
     assert link["by_identifier"] and any("008827" in e for e in link["evidence"])
     assert server.get("/v1/entities/ofac_sdn/20250").json()["cluster"] is None
+
+
+def test_serve_un_ofac_and_uk_fills_also_listed_on_across_all_three(start_server):
+    from conftest import real_list_args
+    from lists_support import reference_path
+
+    uk = reference_path("uk_ofsi_2025-04/ConList.xlsx")
+    server = start_server(*real_list_args(), "--list", f"uk={uk}")
+    body = server.post("/v1/screen", json={"name": "Jaber al-Jalahmah"}).json()
+    top = body["results"][0]["matches"][0]
+    others = {(x["list"], x["entity_id"]) for x in top["also_listed_on"]} | {(top["list"], top["entity_id"])}
+    assert others == {("ofac_sdn", "10010"), ("un_sc", "2797952"), ("uk_ofsi", "9225")}
+    assert {v["id"] for v in body["lists"]} == {"ofac_sdn", "un_sc", "uk_ofsi"}
