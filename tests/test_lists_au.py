@@ -14,13 +14,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lists_support import by_id, http_server, reference_path
 from test_lists_ca import FIXTURE as CA_FIXTURE
 from test_lists_ca import run
 from xlsx_support import xlsx_bytes
 
 from service.lists import ListError, load_source
-from service.lists.au import _control_date
+from service.lists.au import _control_date, load_au
 from service.lists.registry import DEFAULT_REGISTRY, load_registry
 from service.lists.xlsx import read_sheet
 from service.model import AKA, FKA, ORIGINAL_SCRIPT, Address, BirthDate, Document, LoadedList, Name
@@ -252,3 +254,42 @@ def test_serve_accepts_au_and_ca_lists(start_server, tmp_path):
     hits = server.post("/v1/screen", json={"name": "Andrei Petrovich Examplov"}).json()
     found = {(m["list"], m["entity_id"]) for m in hits["results"][0]["matches"]}
     assert ("ca_sema", "Russia-1-Part-2-12") in found
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_damaged_workbook_loads_or_is_refused_never_crashes(tmp_path, data):
+    """A cut anywhere, or a few bytes changed: ListError from the parser itself (not the catch-all
+    in load_source), or a list."""
+    workbook = bytearray(xlsx_bytes(fixture_rows(), "Sheet1"))
+    if data.draw(st.booleans()):
+        workbook = workbook[:data.draw(st.integers(0, len(workbook) - 1))]
+    else:
+        for _ in range(data.draw(st.integers(1, 8))):
+            workbook[data.draw(st.integers(0, len(workbook) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / "regulation8_consolidated.xlsx"
+    path.write_bytes(bytes(workbook))
+    try:
+        load_au(path)
+    except ListError as exc:
+        assert "could not be parsed" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_arbitrary_cell_text_is_loaded_or_a_row_problem(tmp_path, data):
+    """Any text in any cell of the fixture: the workbook loads (bad rows skipped) or is refused."""
+    rows = fixture_rows()
+    for _ in range(data.draw(st.integers(1, 6))):
+        r = data.draw(st.integers(1, len(rows) - 1))
+        if rows[r]:
+            c = data.draw(st.integers(0, len(rows[r]) - 1))
+            rows[r][c] = data.draw(st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=60))
+    path = tmp_path / "regulation8_consolidated.xlsx"
+    path.write_bytes(xlsx_bytes(rows, "Sheet1"))
+    try:
+        loaded = load_au(path)
+    except ListError as exc:
+        assert "no usable listing" in str(exc)
+    else:
+        assert all(e.name for e in loaded.entities)

@@ -12,6 +12,8 @@ from functools import cache
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lists_support import FIXTURES, by_id, http_server, reference_path
 from test_lists_robustness import BILLION_LAUGHS
 
@@ -208,3 +210,12 @@ def test_lists_update_import_and_show(tmp_path, monkeypatch, capsys):
     assert {v["id"]: v["entities"] for v in shown} == {"ca_sema": 5, "ca_copy": 5}
     assert run(["lists", "show", "--json", "--list", f"ca={FIXTURE}"]) == 0  # what `serve --list` loads
     assert [(v["id"], v["source"]) for v in json.loads(capsys.readouterr().out)] == [("ca_sema", "ca")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=len(FIXTURE.read_bytes()) - 20))
+def test_a_file_cut_anywhere_is_refused(tmp_path, cut):
+    path = tmp_path / "sema-lmes.xml"
+    path.write_bytes(FIXTURE.read_bytes()[:cut])
+    with pytest.raises(ListError):
+        load_source("ca", path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def _check_expansion(data: bytes, path: Path, what: str) -> None:
                     while stream.read(_CHUNK):
                         pass
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
-            EOFError, ValueError) as exc:
+            EOFError, ValueError, zlib.error) as exc:  # zlib.error: a damaged deflate stream
         raise ListError(f"{path}: {what} is not a valid .xlsx (zip) file: {exc}") from None
     if total > MAX_EXPANDED_BYTES:
         raise ListError(f"{path}: {what} expands to more than {MAX_EXPANDED_BYTES} bytes: refused")
