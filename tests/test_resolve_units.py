@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.countries import country_code
 from service.model import BirthDate, Document, Entity, Vessel
 from service.resolve.agreement import Agreement, birth_agreement, country_agreement
 from service.resolve.clusters import Link, build_clusters, cluster_id
@@ -110,3 +111,13 @@ def test_merge_keeps_one_record_per_list_and_refuses_conflicting_chains():
     assert [c.members for c in clusters] == [[("a", "1"), ("b", "1")]]
     assert refused == 2
     assert clusters[0].id == cluster_id([("b", "1"), ("a", "1")])  # order-free, stable id
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Russian Federation", "RU"), ("Russia", "RU"), ("Russian", "RU"), ("Syrian Arab Republic", "SY"),
+    ("Iran (Islamic Republic of)", "IR"), ("Iranian", "IR"), ("Iraqi", "IQ"), ("Ukrainian", "UA"),
+    ("Malian", "ML"), ("Chinese", "CN"), ("Afghan", "AF"), ("Democratic People's Republic of Korea", "KP"),
+    ("(1) Syria", "SY"), ("VE", "VE"), ("Korean", None), ("former Soviet Union", None), ("", None),
+])
+def test_country_codes_from_names_codes_and_demonyms(text, code):
+    assert country_code(text) == code
