@@ -31,7 +31,9 @@ def _registry(path, base_url: str):
     """The real uk_ofsi entry with its URL on the local server."""
     text = DEFAULT_REGISTRY.read_text(encoding="utf-8")
     start = text.index('[[list]]\nid = "uk_ofsi"')
-    path.write_text(text[start:].replace(OFSI_URL, f"{base_url}/ConList.xlsx"), encoding="utf-8")
+    end = text.find("[[list]]\n", start + 1)  # the entry ends where the next one starts, if any
+    entry = text[start:] if end < 0 else text[start:end]
+    path.write_text(entry.replace(OFSI_URL, f"{base_url}/ConList.xlsx"), encoding="utf-8")
     return path
 
 
