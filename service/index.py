@@ -18,11 +18,11 @@ import numpy as np
 
 from service.model import SCHEMAS, LoadedList
 from service.name_parts import LEGAL_CANON
-from service.normalize import acronyms, consonant_key, name_variants, skeleton
+from service.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 9  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 10  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
@@ -91,6 +91,8 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
                 variants = name_variants(nm.name)
+                for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
+                    variants += [v for v in name_variants(form) if v not in variants]
                 if ent.schema == "Organization":
                     variants += [[a] for a in acronyms(nm.name)]
                 if not variants:

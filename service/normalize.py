@@ -182,6 +182,30 @@ def name_variants(name: str) -> list[list[str]]:
     return variants
 
 
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_TRAILING_PARENTHESIS = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def parenthesis_forms(name: str, trailing_alias: bool) -> list[str]:
+    """The other names a listed name with a parenthesis stands for: the name without it, and,
+    for organisations (``trailing_alias``), a trailing parenthesis as a name of its own.
+
+    >>> parenthesis_forms("ARMAMENT INDUSTRIES GROUP (AIG)", True)
+    ['ARMAMENT INDUSTRIES GROUP', 'AIG']
+    >>> parenthesis_forms("SANTOS, Ahmad (Ahmed)", False)
+    ['SANTOS, Ahmad']
+    """
+    if "(" not in name:
+        return []
+    forms = []
+    stripped = " ".join(_PARENTHESIS.sub(" ", name).split()).replace(" ,", ",")
+    if stripped and stripped != name:
+        forms.append(stripped)
+    if trailing_alias and (m := _TRAILING_PARENTHESIS.search(name)) and m.group(1).strip():
+        forms.append(m.group(1).strip())
+    return forms
+
+
 def acronyms(name: str) -> list[str]:
     """Initialisms an organisation is also known by: of its content words, and of all its words.
 

@@ -22,6 +22,8 @@ def _list() -> LoadedList:
         Entity("r2", "test", "Person", "QUDSIYYA, Hassan"),
         Entity("r3", "test", "Person", "RASOULI, Mohammadbagher"),
         Entity("v1", "test", "Vessel", "ZARGHAMI STAR"),
+        Entity("o1", "test", "Organization", "FORCES DEMOCRATIQUES DE LIBERATION DU RWANDA (FDLR)"),
+        Entity("p1", "test", "Person", "SANTOS, Ahmad (Ahmed)"),
     ]
     version = ListVersion("test", "custom", None, "0" * 64, len(entities), len(entities) + 1, "now")
     return LoadedList(version, entities)
@@ -35,6 +37,12 @@ def screener() -> Screener:
 def top(screener: Screener, name: str, **kw) -> tuple[str, float]:
     matches = screener.screen([Query(name, **kw)], limit=1, threshold=0.0)[0].matches
     return (matches[0].entity_id, matches[0].score) if matches else (None, 0.0)
+
+
+def test_a_listed_parenthesis_is_not_needed_in_the_query(screener: Screener) -> None:
+    assert top(screener, "Forces Democratiques de Liberation du Rwanda") == ("o1", 1.0)
+    assert top(screener, "FDLR", schema="Organization") == ("o1", 1.0)  # an organisation's acronym
+    assert top(screener, "Ahmad Santos") == ("p1", 1.0)
 
 
 def test_identical_names_score_one(screener: Screener) -> None:
