@@ -22,7 +22,7 @@ from service.screener import Screener
 log = logging.getLogger(__name__)
 
 # Bump when a rule, a weight or the candidate search changes: cached clusters are then rebuilt.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 
 def cache_key(lists: list[LoadedList]) -> str:
