@@ -58,7 +58,7 @@ def customers(tmp_path_factory, seeds) -> Path:
     rows = [*zip(seeds["cid"], seeds["query"], strict=True),
             *((f"N{i:04d}", q) for i, q in enumerate(sample["query"])),
             *((cid, name) for cid, (name, _) in INVALID.items()),
-            ("-42", "=Nicolas Maduro"), ("DUP", seeds["query"].iloc[0])]
+            ("-42", "=Nicolas Maduro"), ("DUP", seeds["query"].iloc[0]), ("C-QS", "Qasem Soleimani")]
     path = tmp_path_factory.mktemp("batch") / "customers.csv"
     pd.DataFrame(rows, columns=["cid", "full_name"]).to_csv(path, index=False)
     return path
@@ -94,8 +94,16 @@ def test_seed_names_alert_exactly_as_expected(clean, seeds):
         else:
             assert mine.empty, f"'none' seed {seed.cid} alerted"
     assert list(alerts.columns) == ["input_id", "input_name", "list", "entity_id", "name", "matched_name",
-                                    "score", "weak_alias", "explanation"]
+                                    "score", "weak_alias", "cluster_id", "also_listed_on", "explanation"]
     assert json.loads(alerts.iloc[0]["explanation"])["tokens"]
+
+
+def test_alerts_name_the_other_listings_of_the_same_party(clean):
+    alerts = read_alerts(clean)
+    soleimani = alerts[(alerts["input_id"] == "C-QS") & (alerts["entity_id"] == "10481")].iloc[0]
+    assert soleimani["list"] == "ofac_sdn" and soleimani["also_listed_on"] == "un_sc:110408"
+    un = alerts[(alerts["input_id"] == "C-QS") & (alerts["entity_id"] == "110408")].iloc[0]
+    assert un["cluster_id"] == soleimani["cluster_id"] and un["cluster_id"].startswith("C")
 
 
 def test_a_repeated_name_alerts_for_every_row(clean, seeds):
