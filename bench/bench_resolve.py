@@ -7,10 +7,11 @@ then prints:
   * the recall of the identifier links when the resolver is not shown any document number
     (names, birth dates and countries only): the share of the pairs linked by a shared
     passport / national ID / IMO / registration number that still end up in one cluster;
-  * with ``--sample N``, a seeded random sample of links written to a CSV for judging by hand
-    (bench/resolve_sample.csv, judged in bench/resolve_judgement.md).
+  * with ``--sample N``, a seeded random sample of N links, and of N more among the borderline
+    ones (linked on name, birth date and country only, under ``BORDERLINE`` points), written to
+    a CSV for judging by hand (bench/resolve_sample.csv, judged in bench/resolve_judgement.md).
 
-    /work/venv/bin/python bench/bench_resolve.py [--lists ofac_sdn,un_sc,...] [--sample 60]
+    /work/venv/bin/python bench/bench_resolve.py [--lists ofac_sdn,un_sc,...] [--sample 40]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from service.screener import Screener
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_LISTS = "ofac_sdn,un_sc,uk_ofsi,au_dfat,ca_sema"
+BORDERLINE = 1.15  # an exact name and nothing else, or a near name with a birth year
 
 
 def reference_dir() -> Path:
@@ -91,14 +93,21 @@ def main() -> None:
     if args.sample:
         entities = {(e.list_id, e.id): e for lst in lists for e in lst.entities}
         links = sorted((link for c in resolution.clusters for link in c.links), key=lambda x: (x.a, x.b))
-        chosen = random.Random(args.seed).sample(links, min(args.sample, len(links)))
+        borderline = [x for x in links if x.points < BORDERLINE and not x.by_identifier]
+        rng = random.Random(args.seed)
+        strata = [("any", rng.sample(links, min(args.sample, len(links)))),
+                  ("borderline", rng.sample(borderline, min(args.sample, len(borderline))))]
         with open(args.sample_file, "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(["n", "points", "by_identifier", "a", "b", "evidence"])
-            for n, link in enumerate(chosen, 1):
-                writer.writerow([n, link.points, link.by_identifier, facts(entities[link.a]),
-                                 facts(entities[link.b]), "; ".join(link.evidence)])
-        print(f"sample of {len(chosen)} links -> {args.sample_file}")
+            writer.writerow(["n", "stratum", "points", "by_identifier", "a", "b", "evidence"])
+            n = 0
+            for stratum, chosen in strata:
+                for link in chosen:
+                    n += 1
+                    writer.writerow([n, stratum, link.points, link.by_identifier, facts(entities[link.a]),
+                                     facts(entities[link.b]), "; ".join(link.evidence)])
+        print(f"links: {len(links)}, of which borderline (< {BORDERLINE} points, no identifier): "
+              f"{len(borderline)}; sample of {n} -> {args.sample_file}")
 
 
 if __name__ == "__main__":

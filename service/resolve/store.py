@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from service.index import INDEX_FORMAT
 from service.model import LoadedList
 from service.resolve import Resolution, resolve
 from service.resolve.clusters import Cluster, Link
@@ -21,12 +22,13 @@ from service.screener import Screener
 
 log = logging.getLogger(__name__)
 
-# Bump when a rule, a weight or the candidate search changes: cached clusters are then rebuilt.
+# Bump when a rule, a weight or the candidate search changes: cached clusters are then rebuilt
+# (a change of the index format, i.e. of the name scores, rebuilds them too).
 RULES_VERSION = 3
 
 
 def cache_key(lists: list[LoadedList]) -> str:
-    digest = hashlib.sha256(f"rules={RULES_VERSION}".encode())
+    digest = hashlib.sha256(f"rules={RULES_VERSION} index={INDEX_FORMAT}".encode())
     for lst in sorted(lists, key=lambda x: x.version.id):
         digest.update(f"\n{lst.version.id}:{lst.version.sha256}".encode())
     return digest.hexdigest()[:24]
