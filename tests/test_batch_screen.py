@@ -94,7 +94,7 @@ def test_seed_names_alert_exactly_as_expected(clean, seeds):
         else:
             assert mine.empty, f"'none' seed {seed.cid} alerted"
     assert list(alerts.columns) == ["input_id", "input_name", "list", "entity_id", "name", "matched_name",
-                                    "score", "weak_alias", "cluster_id", "also_listed_on", "explanation"]
+                                    "score", "weak_alias", "explanation", "cluster_id", "also_listed_on"]
     assert json.loads(alerts.iloc[0]["explanation"])["tokens"]
 
 

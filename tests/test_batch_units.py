@@ -62,7 +62,7 @@ def test_csv_journal_rolls_back_an_unfinished_chunk(tmp_path):
 def test_parquet_journal_rolls_back_and_joins_chunks(tmp_path):
     journal = ParquetJournal(tmp_path / "a.parquet", ALERT_SCHEMA)
     journal.start()
-    row = pd.DataFrame([["1", "Ann", "l", "e", "N", "M", 0.9, False, "C1", "un_sc:7", "{}"]],
+    row = pd.DataFrame([["1", "Ann", "l", "e", "N", "M", 0.9, False, "{}", "C1", "un_sc:7"]],
                        columns=ALERT_SCHEMA.names)
     journal.append(row)
     journal.append(empty_alerts())

@@ -12,11 +12,15 @@ from service.screener import Query, Screener
 
 SCREEN_BATCH = 2_000  # queries per screen() call: one token cdist per batch, bounded memory
 ALERT_COLUMNS = ["input_id", "input_name", "list", "entity_id", "name", "matched_name", "score",
-                 "weak_alias", "cluster_id", "also_listed_on", "explanation"]
+                 "weak_alias", "explanation", "cluster_id", "also_listed_on"]
 # also_listed_on: the same party's records on the other loaded lists, "list:entity_id; ..."
 ALERT_SCHEMA = pa.schema([*((c, pa.string()) for c in ALERT_COLUMNS[:6]), ("score", pa.float64()),
-                          ("weak_alias", pa.bool_()), ("cluster_id", pa.string()),
-                          ("also_listed_on", pa.string()), ("explanation", pa.string())])
+                          ("weak_alias", pa.bool_()), ("explanation", pa.string()),
+                          ("cluster_id", pa.string()), ("also_listed_on", pa.string())])
+
+
+def _listed(records: list[dict]) -> str:
+    return "; ".join(f"{r['list']}:{r['entity_id']}" for r in records)
 
 
 def empty_alerts() -> pd.DataFrame:
@@ -41,9 +45,9 @@ def screen_queries(screener: Screener, queries: pd.DataFrame, limit: int,
                                    for name, schema, birth, country in batch],
                                   limit=limit, threshold=threshold)
         for key, result in zip(batch, results, strict=True):
-            alerts[key] = [(m.list, m.entity_id, m.name, m.matched_name, m.score, m.weak_alias, m.cluster_id,
-                            "; ".join(f"{x['list']}:{x['entity_id']}" for x in m.also_listed_on),
-                            json.dumps(m.explanation, separators=(",", ":"), ensure_ascii=False))
+            alerts[key] = [(m.list, m.entity_id, m.name, m.matched_name, m.score, m.weak_alias,
+                            json.dumps(m.explanation, separators=(",", ":"), ensure_ascii=False),
+                            m.cluster_id, _listed(m.also_listed_on))
                            for m in result.matches]
     records = [dict(zip(ALERT_COLUMNS, (input_id, key[0], *match), strict=True))
                for input_id, key in zip(queries["input_id"], keys, strict=True) for match in alerts[key]]
