@@ -46,7 +46,7 @@ def _summary(loaded: LoadedList) -> dict:
 
 def _line(loaded: LoadedList) -> str:
     v = loaded.version
-    return (f"{v.id:<12} source={v.source:<7} published={v.published or '-':<10} entities={v.entities:<6} "
+    return (f"{v.id:<12} source={v.source:<9} published={v.published or '-':<10} entities={v.entities:<6} "
             f"names={v.names:<6} skipped_rows={v.skipped_rows} sha256={v.sha256}")
 
 
