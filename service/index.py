@@ -22,12 +22,16 @@ from service.normalize import acronyms, consonant_key, name_variants, parenthesi
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 10  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 11  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
+# An East Slavic patronymic ("Nikolayevich", Ukrainian "Mykolayovych", Belarusian "Ryhoravich")
+# is the father's name: lists and customers give it or leave it out, so it counts little.
+PATRONYMIC_WEIGHT = 0.35
+PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "auna")
 
 
 @dataclass(slots=True)
@@ -64,7 +68,12 @@ class NameIndex:
     def token_weight(self, vocab_ids: np.ndarray) -> np.ndarray:
         w = self.idf[vocab_ids].copy()
         w[np.isin(self.vocab[vocab_ids], list(LEGAL_CANON))] *= LEGAL_WEIGHT
-        w[np.char.str_len(self.vocab[vocab_ids].astype(str)) == 1] *= INITIAL_WEIGHT
+        tokens = self.vocab[vocab_ids].astype(str)
+        w[np.char.str_len(tokens) == 1] *= INITIAL_WEIGHT
+        patronymic = np.zeros(len(tokens), bool)
+        for ending in PATRONYMIC_ENDINGS:
+            patronymic |= np.char.endswith(tokens, ending)
+        w[patronymic] *= PATRONYMIC_WEIGHT
         return w
 
 

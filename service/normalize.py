@@ -235,7 +235,7 @@ _SKELETON_RULES = [
     (re.compile(r"(?:dzh|dj|zh|j)"), "j"),
     (re.compile(r"(?:tch|sch|sh|ch)"), "x"),
     (re.compile(r"kh"), "h"),
-    (re.compile(r"gh"), "g"),
+    (re.compile(r"gh"), "k"),  # Persian qaf: Ghasem = Qasem, Ghavamin = Qavamin
     (re.compile(r"th"), "t"),
     (re.compile(r"dh"), "d"),
     (re.compile(r"c(?=[eiy])"), "s"),  # soft c: Calcimin -> Kalsimin

@@ -60,6 +60,14 @@ def test_rare_token_mismatch_costs_more_than_a_common_one(screener: Screener) ->
     assert common_wrong > rare_wrong
 
 
+def test_a_missing_patronymic_costs_less_than_a_missing_given_name(screener: Screener) -> None:
+    listed = Query("KHRYAKOV, Oleksandr Vitaliyovych")
+    no_patronymic = screener.compare(Query("Oleksandr Khryakov"), listed).score
+    no_given_name = screener.compare(Query("Vitaliyovych Khryakov"), listed).score
+    assert no_patronymic > no_given_name
+    assert no_patronymic > screener.default_threshold
+
+
 def test_common_tokens_alone_score_low(screener: Screener) -> None:
     assert top(screener, "Trading Company")[1] < screener.default_threshold
 
