@@ -222,18 +222,41 @@ class RowScores:
 
 
 def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
-               matches: dict[str, TokenMatches]) -> RowScores:
-    """Score every name variant sharing a similar token with each row, all rows at once."""
+               matches: dict[str, TokenMatches], floor: float = 0.0,
+               vocab_weight: np.ndarray | None = None) -> RowScores:
+    """Score every name variant sharing a similar token with each row, all rows at once.
+
+    With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
+    query token alone reaches is dropped when that token provably cannot lift it to ``floor``
+    (``_single_token_bound``): every name that can reach ``floor`` scores exactly as without
+    it, and the long postings of "muhammad" or "co" are not aligned for nothing.
+    """
     parts_r, parts_i, parts_v, parts_p, parts_s = [], [], [], [], []
+    prune = floor > 0 and vocab_weight is not None
+    reach = np.zeros(len(idx.var_name), np.uint8)  # per name: how many of the row's tokens reach it
     for r, toks in enumerate(rows):
-        for i, tok in enumerate(toks[:_MAXQ]):
+        toks = toks[:_MAXQ]
+        w = weights[r][:_MAXQ]
+        if prune:
+            for tok in toks:
+                reach[matches[tok].var] += 1  # a token reaching a name twice counts once
+        for i, tok in enumerate(toks):
             tm = matches[tok]
-            if len(tm.var):
-                parts_r.append(np.full(len(tm.var), r, np.int64))
-                parts_i.append(np.full(len(tm.var), i, np.int64))
-                parts_v.append(tm.var)
-                parts_p.append(tm.pos)
-                parts_s.append(tm.vsim)
+            var, pos, vsim = tm.var, tm.pos, tm.vsim
+            if prune and len(var):
+                listed = float((tm.sim * vocab_weight[tm.vocab]).max())
+                keep = (reach[var] > 1) | (_single_token_bound(
+                    params, idx.var_wsum[var], float(w.sum()), float(w[i]), listed) >= floor)
+                var, pos, vsim = var[keep], pos[keep], vsim[keep]
+            if len(var):
+                parts_r.append(np.full(len(var), r, np.int64))
+                parts_i.append(np.full(len(var), i, np.int64))
+                parts_v.append(var)
+                parts_p.append(pos)
+                parts_s.append(vsim)
+        if prune:
+            for tok in toks:
+                reach[matches[tok].var] = 0
     if not parts_r:
         z = np.zeros(0, np.float32)
         return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
@@ -262,6 +285,21 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
     score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
     return RowScores(row, var, score, query_cov, name_cov, evidence)
+
+
+def _single_token_bound(params: Params, listed_total: np.ndarray, query_total: float,
+                        token_weight: float, listed_weight: float) -> np.ndarray:
+    """The most a name of listed weight ``listed_total`` can score when one query token (of
+    weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
+    all that reaches it: the rest of the query and of the name go unmatched.
+
+    ``blend`` grows with matched weight and shrinks with missed weight, and its damping never
+    raises a score, so no alignment of that one token can do better.
+    """
+    m = (token_weight + listed_weight) / 2
+    missed = params.miss_query * max(query_total - token_weight, 0.0) \
+        + params.miss_listed * np.maximum(listed_total - listed_weight, 0.0)
+    return m / np.maximum(m + missed, 1e-9)
 
 
 def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:

@@ -102,10 +102,11 @@ class Screener:
                lists: list[str] | None = None) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``."""
         thr = self.default_threshold if threshold is None else threshold
-        scored = self._score(queries)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
-        q, ent, score, sel = self._best_per_entity(queries, scored, lists, thr / evidence.MAX_FACTOR)
+        floor = thr / evidence.MAX_FACTOR
+        scored = self._score(queries, floor)
+        q, ent, score, sel = self._best_per_entity(queries, scored, lists, floor)
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
         order = order[np.arange(len(order)) - starts < limit + 5]
@@ -149,12 +150,12 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query]) -> _Scored:
+    def _score(self, queries: list[Query], floor: float = 0.0) -> _Scored:
         rows, row_query = self._rows(queries)
         matches = self._matcher.match([t for r in rows for t in r])
         weights = [self._query_weights(r, matches) for r in rows]
         return _Scored(rows, row_query, weights, matches,
-                       score_rows(self.index, self.params, rows, weights, matches))
+                       score_rows(self.index, self.params, rows, weights, matches, floor, self._vocab_weight))
 
     def _query_weights(self, tokens: list[str], matches) -> np.ndarray:
         """A known token weighs its idf; an unknown one the idf of its best match, else the max."""

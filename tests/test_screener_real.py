@@ -110,3 +110,21 @@ def test_arabic_script_names_find_their_romanized_entity() -> None:
                 for (_, e), r in zip(queries, results, strict=True))
     assert len(queries) > 300
     assert found / len(queries) > 0.7, f"{found}/{len(queries)}"
+
+
+@pytest.mark.parametrize("threshold", [0.35, 0.5, 0.7])
+def test_a_threshold_returns_exactly_the_matches_above_it(screener: Screener, threshold: float) -> None:
+    """Names that common query tokens alone reach are skipped when they cannot reach the
+    threshold; everything that can is scored exactly as with no threshold at all."""
+    rows = list(csv.DictReader(open(eval_path("alias_holdout_dev.csv"), encoding="utf-8")))
+    negatives = list(csv.DictReader(open(eval_path("negatives_dev.csv"), encoding="utf-8")))
+    rng = random.Random(11)
+    queries = [Query(r["query"]) for r in rng.sample(rows, 250) + rng.sample(negatives, 250)]
+    queries += [Query("Muhammad Ali"), Query("Co Ltd"), Query("Ahmad")]  # common tokens only
+    limited = screener.screen(queries, limit=10_000, threshold=threshold)
+    everything = screener.screen(queries, limit=10_000, threshold=0.0)
+    for query, got, full in zip(queries, limited, everything, strict=True):
+        # scores are reported rounded to 4 places: one that rounds to the threshold may be either side
+        expected = [(m.list, m.entity_id, m.score) for m in full.matches if m.score > threshold]
+        found = [(m.list, m.entity_id, m.score) for m in got.matches if m.score != threshold]
+        assert found == expected, query.name
