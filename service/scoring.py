@@ -228,39 +228,46 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
 
     With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
     query token alone reaches is dropped when that token provably cannot lift it to ``floor``
-    (``_single_token_bound``): every name that can reach ``floor`` scores exactly as without
-    it, and the long postings of "muhammad" or "co" are not aligned for nothing.
+    (``_listed_cutoff``): every name that can reach ``floor`` scores exactly as without it, and
+    the long postings of "muhammad" or "co" are not aligned for nothing.
     """
-    parts_r, parts_i, parts_v, parts_p, parts_s = [], [], [], [], []
+    parts_v, parts_p, parts_s, part_row, part_tok, part_len = [], [], [], [], [], []
     prune = floor > 0 and vocab_weight is not None
     reach = np.zeros(len(idx.var_name), np.uint8)  # per name: how many of the row's tokens reach it
+    listed: dict[str, float] = {}  # per token: the most listed weight it can match
     for r, toks in enumerate(rows):
         toks = toks[:_MAXQ]
         w = weights[r][:_MAXQ]
-        if prune:
+        total = float(w.sum())
+        shared = prune and len(toks) > 1
+        if shared:
             for tok in toks:
                 reach[matches[tok].var] += 1  # a token reaching a name twice counts once
         for i, tok in enumerate(toks):
             tm = matches[tok]
             var, pos, vsim = tm.var, tm.pos, tm.vsim
             if prune and len(var):
-                listed = float((tm.sim * vocab_weight[tm.vocab]).max())
-                keep = (reach[var] > 1) | (_single_token_bound(
-                    params, idx.var_wsum[var], float(w.sum()), float(w[i]), listed) >= floor)
+                if tok not in listed:
+                    listed[tok] = float((tm.sim * vocab_weight[tm.vocab]).max())
+                keep = idx.var_wsum[var] <= _listed_cutoff(params, floor, total, float(w[i]), listed[tok])
+                if shared:
+                    keep |= reach[var] > 1
                 var, pos, vsim = var[keep], pos[keep], vsim[keep]
             if len(var):
-                parts_r.append(np.full(len(var), r, np.int64))
-                parts_i.append(np.full(len(var), i, np.int64))
                 parts_v.append(var)
                 parts_p.append(pos)
                 parts_s.append(vsim)
-        if prune:
+                part_row.append(r)
+                part_tok.append(i)
+                part_len.append(len(var))
+        if shared:
             for tok in toks:
                 reach[matches[tok].var] = 0
-    if not parts_r:
+    if not parts_v:
         z = np.zeros(0, np.float32)
         return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
-    R, Q = np.concatenate(parts_r), np.concatenate(parts_i)
+    R = np.repeat(np.asarray(part_row, np.int64), part_len)
+    Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
     V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
     S = np.concatenate(parts_s)
     nvar = len(idx.var_name)
@@ -287,19 +294,25 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     return RowScores(row, var, score, query_cov, name_cov, evidence)
 
 
-def _single_token_bound(params: Params, listed_total: np.ndarray, query_total: float,
-                        token_weight: float, listed_weight: float) -> np.ndarray:
-    """The most a name of listed weight ``listed_total`` can score when one query token (of
-    weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
-    all that reaches it: the rest of the query and of the name go unmatched.
+def _listed_cutoff(params: Params, floor: float, query_total: float, token_weight: float,
+                   listed_weight: float) -> float:
+    """The largest listed weight a name may have and still reach ``floor`` when one query token
+    (of weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
+    all that reaches it; -inf when no such name can.
 
-    ``blend`` grows with matched weight and shrinks with missed weight, and its damping never
-    raises a score, so no alignment of that one token can do better.
+    With that token's weights matched in full and everything else missed, ``blend`` gives
+    m / (m + miss_query * (query_total - token_weight) + miss_listed * (W - listed_weight)), with
+    m = (token_weight + listed_weight) / 2, for a name of listed weight W; it grows with matched
+    and shrinks with missed weight and its damping never raises a score, so no alignment of
+    that one token does better. Solved for W at ``floor`` (with a hair of slack for rounding).
     """
     m = (token_weight + listed_weight) / 2
-    missed = params.miss_query * max(query_total - token_weight, 0.0) \
-        + params.miss_listed * np.maximum(listed_total - listed_weight, 0.0)
-    return m / np.maximum(m + missed, 1e-9)
+    if m <= 0:
+        return float("-inf")
+    spare = m / floor - m - params.miss_query * max(query_total - token_weight, 0.0)
+    if spare < 0:
+        return float("-inf")
+    return listed_weight + spare / params.miss_listed + 1e-4
 
 
 def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:
