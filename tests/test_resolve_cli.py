@@ -50,3 +50,15 @@ def test_resolve_needs_two_lists(lists, tmp_path, capsys):
         main(["resolve", *lists[:2], "-o", str(tmp_path / "x.csv")])
     assert exc.value.code == 2
     assert "at least two lists" in capsys.readouterr().err
+
+
+def test_the_service_screener_resolves_unless_told_not_to(lists, monkeypatch):
+    from service.cli.common import parse_list_arg
+    from service.lists import load_source
+    from service.serving import new_screener
+
+    loaded = [load_source(src, path, list_id) for src, list_id, path in map(parse_list_arg, lists[1::2])]
+    resolved = new_screener(loaded)
+    assert resolved.resolution is not None and resolved.resolution.cluster_of("a", "a1") is not None
+    monkeypatch.setenv("ORINOCO_RESOLVE", "0")
+    assert new_screener(loaded).resolution is None
