@@ -62,3 +62,25 @@ def test_the_service_screener_resolves_unless_told_not_to(lists, monkeypatch):
     assert resolved.resolution is not None and resolved.resolution.cluster_of("a", "a1") is not None
     monkeypatch.setenv("ORINOCO_RESOLVE", "0")
     assert new_screener(loaded).resolution is None
+
+
+def test_clusters_are_cached_by_the_lists_checksums(lists, tmp_path, caplog):
+    import logging
+
+    from service.cli.common import parse_list_arg
+    from service.lists import load_source
+    from service.resolve.store import cached_resolution
+    from service.screener import Screener
+
+    loaded = [load_source(src, path, list_id) for src, list_id, path in map(parse_list_arg, lists[1::2])]
+    screener = Screener.from_lists(loaded)
+    folder = tmp_path / "resolution"
+    first = cached_resolution(loaded, screener, folder)
+    (saved,) = folder.glob("clusters-*.json")
+    with caplog.at_level(logging.INFO, logger="service.resolve.store"):
+        again = cached_resolution(loaded, screener, folder)
+    assert "loaded from cache" in caplog.text
+    assert [c.to_dict() for c in again.clusters] == [c.to_dict() for c in first.clusters]
+    saved.write_text("{not json", encoding="utf-8")  # a damaged cache is resolved again, not trusted
+    redone = cached_resolution(loaded, screener, folder)
+    assert [c.id for c in redone.clusters] == [c.id for c in first.clusters]
