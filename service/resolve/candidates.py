@@ -4,7 +4,7 @@ screening engine finds similar by name. Everything else is never compared."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from service.model import Entity
 from service.resolve.identifiers import Identifier, identifiers, same_document
@@ -41,8 +41,7 @@ def shared_identifiers(entities: Iterable[Entity]) -> dict[tuple[Key, Key], list
     return dict(pairs)
 
 
-def name_candidates(screener: Screener, entities: list[Entity],
-                    progress: Callable[[int], None] | None = None) -> dict[tuple[Key, Key], float]:
+def name_candidates(screener: Screener, entities: list[Entity]) -> dict[tuple[Key, Key], float]:
     """Each record's name screened against every other list; the best score per pair, both ways."""
     scores: dict[tuple[Key, Key], float] = {}
     by_list: dict[str, list[Entity]] = defaultdict(list)
@@ -61,8 +60,6 @@ def name_candidates(screener: Screener, entities: list[Entity],
                 for m in result.matches:
                     pair = _ordered(key(e), (m.list, m.entity_id))
                     scores[pair] = max(scores.get(pair, 0.0), m.score)
-            if progress:
-                progress(len(batch))
     return scores
 
 
