@@ -19,7 +19,8 @@ different schemas (person vs organization)  never linked
 =========================================  ==========================================
 
 So a person needs a name score of 0.70 with the same birth date, 0.85 with the same birth year,
-0.92 with only a shared nationality, and an exact name (1.0) with nothing else to go on.
+0.92 with only a shared nationality, 0.97 with birth dates a year apart and a shared nationality,
+and an exact name (1.0) with nothing else to go on.
 """
 
 from __future__ import annotations
