@@ -129,16 +129,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, log_path: Path, lists: list[str] | None = None,
+                 env: dict[str, str] | None = None, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+    """``orinoco serve`` on a free port with ``lists`` (``--list`` values; default the real OFAC
+    SDN 2021 + UN files), its output in ``log_path``; returns once /readyz answers 200."""
     ref = Path(os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists")
+    if lists is None:
+        lists = [f"ofac={ref / 'ofac_sdn_2021-07'}", f"un={ref / 'un_sc_2026-02' / 'consolidated.xml'}"]
     port = free_port()
-    command = [str(Path(sys.executable).with_name("orinoco")), "serve", "--port", str(port),
-               "--workers", str(workers), "--list", f"ofac={ref / 'ofac_sdn_2021-07'}",
-               "--list", f"un={ref / 'un_sc_2026-02' / 'consolidated.xml'}"]
+    command = [str(Path(sys.executable).with_name("orinoco")), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), *(a for v in lists for a in ("--list", v))]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"orinoco serve exited:\n{log_path.read_text()[-2000:]}")
@@ -149,7 +154,7 @@ def start_server(workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("orinoco serve did not become ready in 120 s")
+    raise SystemExit(f"orinoco serve did not become ready in {timeout:.0f} s")
 
 
 def report(outcomes: list[Outcome], as_json: bool) -> None:

@@ -16,14 +16,15 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_http import start_server  # noqa: E402 - the sibling benchmark's helper
 
 from service.lists import load_source
 from service.screener import Screener
@@ -54,39 +55,11 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def post(url: str, text: str) -> dict:
     request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=300) as response:
         return json.load(response)
-
-
-def serve(ofac: Path, cache: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    orinoco = Path(sys.executable).with_name("orinoco")
-    command = [str(orinoco), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-               "--list", f"ofac={ofac}"]
-    proc = subprocess.Popen(command, env={**os.environ, "ORINOCO_CACHE_DIR": cache},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"orinoco serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("orinoco serve was not ready within 180 s")
 
 
 def main() -> None:
@@ -104,8 +77,9 @@ def main() -> None:
     for label, body in (("in-process, the article", article), ("in-process, repeated", text)):
         seconds, mentions = timed(lambda body=body: screen_text(screener, body), args.repeat)
         rows.append({"path": label, "characters": len(body), "seconds": seconds, "mentions": len(mentions)})
-    with tempfile.TemporaryDirectory() as cache:
-        proc, url = serve(ofac, cache)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(1, Path(tmp) / "server.log", [f"ofac={ofac}"],
+                                 {"ORINOCO_CACHE_DIR": tmp}, timeout=180)
         try:
             post(url + "/v1/screen/text", article)
             for label, body in (("HTTP, the article", article), ("HTTP, repeated", text)):
