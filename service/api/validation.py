@@ -142,15 +142,21 @@ def _number(value: Any, field: str) -> float:
     return value
 
 
+def _threshold(value: Any) -> float | None:
+    """The request's threshold in [0, 1], or None for the service's default."""
+    if value is None:
+        return None
+    threshold = float(_number(value, "threshold"))
+    if not 0.0 <= threshold <= 1.0:
+        raise ApiError(400, "threshold-out-of-range",
+                       f"threshold must be between 0 and 1, got {threshold}", "threshold")
+    return threshold
+
+
 def screen_request(body: Any, config: ApiConfig, known_lists: list[str]) -> ScreenRequest:
     body = _object(body, "", SCREEN_FIELDS)
     queries = _queries(body, config)
-    threshold = body.get("threshold")
-    if threshold is not None:
-        threshold = float(_number(threshold, "threshold"))
-        if not 0.0 <= threshold <= 1.0:
-            raise ApiError(400, "threshold-out-of-range",
-                           f"threshold must be between 0 and 1, got {threshold}", "threshold")
+    threshold = _threshold(body.get("threshold"))
     limit = body.get("limit", config.default_limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise ApiError(400, "wrong-type", "limit must be an integer", "limit")
@@ -206,10 +212,5 @@ def text_request(body: Any, known_lists: list[str]) -> TextRequest:
     text = _text(value, "text", MAX_TEXT_CHARS)
     if not text.strip():
         raise ApiError(400, "empty-text", "text is empty", "text")
-    threshold = body.get("threshold")
-    if threshold is not None:
-        threshold = float(_number(threshold, "threshold"))
-        if not 0.0 <= threshold <= 1.0:
-            raise ApiError(400, "threshold-out-of-range",
-                           f"threshold must be between 0 and 1, got {threshold}", "threshold")
+    threshold = _threshold(body.get("threshold"))
     return TextRequest(text, threshold, list_filter(body.get("lists"), known_lists))
