@@ -50,6 +50,18 @@ def build_list(list_id: str, source: str, published: str | None, inputs: list[tu
     return LoadedList(version=version, entities=entities, problems=problems, warnings=list(warnings or []))
 
 
+def keep_record(made: Entity | str, file: str, line: int, entities: dict[str, Entity],
+                problems: list[RowProblem], duplicate: str) -> None:
+    """Add a parsed record to ``entities``, or report it as a problem: ``made`` is the reason the
+    record was refused, or its id is taken (``duplicate``, e.g. "duplicate uid {id}", says so)."""
+    if isinstance(made, str):
+        problems.append(RowProblem(file, line, made))
+    elif made.id in entities:
+        problems.append(RowProblem(file, line, duplicate.format(id=made.id)))
+    else:
+        entities[made.id] = made
+
+
 def natural_order(name: str) -> str | None:
     """"LAST, First" -> "First LAST" (OFAC's form for individuals); None when there is nothing to turn."""
     last, sep, first = name.partition(",")

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from service.lists.base import build_list, read_bytes, split_outside_brackets
+from service.lists.base import build_list, keep_record, read_bytes, split_outside_brackets
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
 from service.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem, Vessel
@@ -40,20 +40,14 @@ def load_ca(path: str | Path, list_id: str = "ca_sema") -> LoadedList:
         raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: "
                         "not the Canadian SEMA list")
     problems: list[RowProblem] = []
-    entities: list[Entity] = []
-    seen: set[str] = set()
+    entities: dict[str, Entity] = {}
     records = [e for e in root if _local(e.tag) == RECORD]
     for elem, line in zip(records, lines[RECORD], strict=False):
-        made = _record(_fields(elem), list_id)
-        if isinstance(made, str) or made.id in seen:
-            reason = made if isinstance(made, str) else f"duplicate id {made.id} (Country, Schedule, Item)"
-            problems.append(RowProblem(path.name, line, reason))
-            continue
-        seen.add(made.id)
-        entities.append(made)
+        keep_record(_record(_fields(elem), list_id), path.name, line, entities, problems,
+                    "duplicate id {id} (Country, Schedule, Item)")
     if not entities:
         raise ListError(f"{path}: no usable <{RECORD}> in <{ROOT}> ({len(records)} records)")
-    return build_list(list_id, "ca", None, [(path, data)], entities, problems)
+    return build_list(list_id, "ca", None, [(path, data)], list(entities.values()), problems)
 
 
 def _local(tag: str) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from service.lists.base import build_list, natural_order, read_bytes
+from service.lists.base import build_list, keep_record, natural_order, read_bytes
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import DOC_TYPES, IMO, add_imo, add_weak_alias, parse_birth_date
 from service.lists.safexml import parse_xml
@@ -69,12 +69,8 @@ def load_ofac_xml(path: str | Path, list_id: str = "ofac_cons", source: str = "o
     entities: dict[str, Entity] = {}
     records = root.findall(RECORD)
     for elem, line in zip(records, lines[RECORD], strict=False):
-        made = _entry(elem, list_id, path.name, line, problems)
-        if isinstance(made, str) or made.id in entities:
-            reason = made if isinstance(made, str) else f"duplicate uid {made.id}"
-            problems.append(RowProblem(path.name, line, reason))
-            continue
-        entities[made.id] = made
+        keep_record(_entry(elem, list_id, path.name, line, problems), path.name, line, entities, problems,
+                    "duplicate uid {id}")
     if not entities:
         raise ListError(f"{path}: no valid <{RECORD}> records ({len(records)} found, all malformed)")
     declared = _text(root, "publshInformation/Record_Count")

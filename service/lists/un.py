@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from service.lists.base import build_list, read_bytes
+from service.lists.base import build_list, keep_record, read_bytes
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
 from service.model import (
@@ -60,21 +60,15 @@ def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
     if root.tag != ROOT:
         raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the UN list")
     problems: list[RowProblem] = []
-    entities: list[Entity] = []
-    seen: set[str] = set()
+    entities: dict[str, Entity] = {}
     for group, tag, schema in _RECORDS:
         for elem, line in zip(root.findall(f"{group}/{tag}"), lines[tag], strict=False):
-            made = _record(elem, tag, schema, list_id)
-            if isinstance(made, str) or made.id in seen:
-                reason = made if isinstance(made, str) else f"duplicate DATAID {made.id}"
-                problems.append(RowProblem(path.name, line, reason))
-                continue
-            seen.add(made.id)
-            entities.append(made)
+            keep_record(_record(elem, tag, schema, list_id), path.name, line, entities, problems,
+                        "duplicate DATAID {id}")
     if not entities:
         raise ListError(f"{path}: no INDIVIDUAL or ENTITY records found")
     published = _iso(root.get("dateGenerated", "").strip())
-    return build_list(list_id, "un", published, [(path, data)], entities, problems)
+    return build_list(list_id, "un", published, [(path, data)], list(entities.values()), problems)
 
 
 def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
