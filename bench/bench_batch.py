@@ -34,10 +34,10 @@ from service.batch.dask_engine import DaskEngine, dask_client
 from service.batch.job import Engine, JobOptions, run_job
 from service.batch.prepare import Columns
 from service.batch.screening import LocalEngine
+from service.engine.model import ListVersion, LoadedList
+from service.engine.normalize import fold, tokenize
+from service.engine.screener import Screener
 from service.lists import load_source
-from service.model import ListVersion, LoadedList
-from service.normalize import fold, tokenize
-from service.screener import Screener
 
 REPO = Path(__file__).resolve().parents[1]
 LOCALES = ("ar_AA", "fa_IR", "es_MX", "ru_RU", "tr_TR", "en_US", "fr_FR")

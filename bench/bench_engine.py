@@ -35,11 +35,11 @@ from faker import Faker
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from service.index import NameIndex, build_index, cached_index
+from service.engine.index import NameIndex, build_index, cached_index
+from service.engine.model import Entity, ListVersion, LoadedList
+from service.engine.normalize import fold, tokenize
+from service.engine.screener import Query, Screener
 from service.lists import load_source
-from service.model import Entity, ListVersion, LoadedList
-from service.normalize import fold, tokenize
-from service.screener import Query, Screener
 
 REPO = Path(__file__).resolve().parents[1]
 OFAC_DIR, UN_FILE = "ofac_sdn_2021-07", "un_sc_2026-02/consolidated.xml"

@@ -2,7 +2,7 @@
 
 Prints the cold parse (first in a fresh process) and the best warm parse, next to the time
 ``pandas.read_csv`` needs just to read the same OFAC files (no joins, no remarks parsing), and
-the ratio. If ``service.screener.Screener.from_lists`` exists, also times building the index.
+the ratio. If ``service.engine.screener.Screener.from_lists`` exists, also times building the index.
 
     /work/venv/bin/python bench/bench_lists.py [--repeat 3] [--json]
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from service.engine.model import LoadedList
 from service.lists import load_source
-from service.model import LoadedList
 
 REPO = Path(__file__).resolve().parents[1]
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
@@ -45,7 +45,7 @@ def pandas_read(ref: Path) -> float:
 
 def index_build(lists: list[LoadedList]) -> float | None:
     try:
-        from service.screener import Screener
+        from service.engine.screener import Screener
     except ImportError:
         return None
     if not hasattr(Screener, "from_lists"):

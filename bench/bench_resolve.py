@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from service.engine.screener import Screener
 from service.lists import load_source
 from service.lists.registry import load_registry
 from service.resolve import Resolution, resolve
 from service.resolve.report import linked_counts
-from service.screener import Screener
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_LISTS = "ofac_sdn,un_sc,uk_ofsi,au_dfat,ca_sema"

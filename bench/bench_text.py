@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_http import start_server  # noqa: E402 - the sibling benchmark's helper
 
+from service.engine.screener import Screener
 from service.lists import load_source
-from service.screener import Screener
 from service.text import screen_text
 
 REPO = Path(__file__).resolve().parents[1]

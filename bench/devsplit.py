@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from service.engine.model import LoadedList
+from service.engine.screener import Query, Screener
 from service.lists import load_source
-from service.model import LoadedList
-from service.screener import Query, Screener
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = {"person": "Person", "organization": "Organization", "company": "Organization",

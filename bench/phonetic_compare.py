@@ -1,5 +1,5 @@
 """Which per-token transliteration key should the index use? Our written skeleton rules
-(service.normalize.skeleton) against jellyfish's phonetic codes, on the dev alias evaluation.
+(service.engine.normalize.skeleton) against jellyfish's phonetic codes, on the dev alias evaluation.
 
     python bench/phonetic_compare.py [--max-queries 2000 --max-neg 5000]
 
@@ -15,10 +15,10 @@ from collections.abc import Callable
 import jellyfish
 from devsplit import alias_recall, dev_index
 
-import service.index as index
-import service.scoring as scoring
-from service.normalize import skeleton
-from service.screener import Screener
+import service.engine.index as index
+import service.engine.scoring as scoring
+from service.engine.normalize import skeleton
+from service.engine.screener import Screener
 
 
 def _code(fn: Callable[[str], str]) -> Callable[[str], str]:
@@ -29,7 +29,7 @@ def _code(fn: Callable[[str], str]) -> Callable[[str], str]:
 
 
 KEYS: dict[str, Callable[[str], str]] = {
-    "written rules (service.normalize.skeleton)": skeleton,
+    "written rules (service.engine.normalize.skeleton)": skeleton,
     "jellyfish metaphone": _code(jellyfish.metaphone),
     "jellyfish nysiis": _code(jellyfish.nysiis),
     "jellyfish soundex": _code(jellyfish.soundex),

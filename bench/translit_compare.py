@@ -22,10 +22,10 @@ from dataclasses import replace
 import numpy as np
 from devsplit import alias_recall, dev_index, reference_dir
 
-import service.normalize as normalize
+import service.engine.normalize as normalize
+from service.engine.model import LoadedList
+from service.engine.screener import Query, Screener
 from service.lists import load_source
-from service.model import LoadedList
-from service.screener import Query, Screener
 
 
 def transliterators() -> dict:

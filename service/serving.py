@@ -19,12 +19,11 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config
 
 from service.api import ApiConfig, ScreenerProvider, create_app
-from service.cli.common import parse_list_arg
-from service.lists import load_source
-from service.lists.cache import cache_dir, default_lists
-from service.model import LoadedList
+from service.engine.model import LoadedList
+from service.engine.screener import Screener
+from service.lists.cache import cache_dir
+from service.lists.specs import load_specs, parse_list_spec
 from service.resolve.store import cached_resolution
-from service.screener import Screener
 
 log = logging.getLogger("service.serving")
 
@@ -36,12 +35,10 @@ def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
 
     Raises ListError instead of exiting, so a bad file can never stop a running server.
     """
-    specs = [parse_list_arg(v) for v in values]
+    specs = [parse_list_spec(v) for v in values]
 
     def load() -> list[LoadedList]:
-        if not specs:
-            return default_lists(download=False)
-        return [load_source(source, path, list_id) for source, list_id, path in specs]
+        return load_specs(specs, download=False)
 
     return load
 
@@ -51,7 +48,7 @@ def new_screener(lists: list[LoadedList]) -> Screener:
     with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0)."""
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
     if os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0":
-        screener.resolution = cached_resolution(lists, screener, cache_dir() / "resolution")
+        screener.links = cached_resolution(lists, screener, cache_dir() / "resolution")
     return screener
 
 

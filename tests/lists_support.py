@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from service.engine.model import Entity, LoadedList
 from service.lists import load_source
-from service.model import Entity, LoadedList
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "lists"

@@ -18,7 +18,7 @@ from service.api.config import ApiConfig, from_env
 from service.api.context import EXTENSION
 from service.api.provider import ScreenerProvider
 from service.api.ratelimit import RateLimiter
-from service.screener import Screener
+from service.engine.screener import Screener
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 

@@ -21,9 +21,9 @@ import json
 import os
 import threading
 
+from service.engine.model import ListVersion
+from service.engine.screener import Result
 from service.lists.base import now_iso
-from service.model import ListVersion
-from service.screener import Result
 
 TOP_MATCHES = 5  # per query: what the decision was made on; the full answer went to the client
 

@@ -9,8 +9,8 @@ from flask import current_app
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
 from service.api.provider import ScreenerProvider
-from service.model import ListVersion
-from service.screener import Screener
+from service.engine.model import ListVersion
+from service.engine.screener import Screener
 
 EXTENSION = "orinoco"
 

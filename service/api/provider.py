@@ -17,10 +17,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.engine.screener import Screener
 from service.lists import ListError
 from service.lists.base import now_iso
 from service.lists.cache import MIN_FRACTION
-from service.screener import Screener
 
 log = logging.getLogger("service.api.provider")
 

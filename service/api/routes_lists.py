@@ -30,8 +30,8 @@ def entity(list_id: str, entity_id: str):
     found = screener.entity(list_id, entity_id)
     if found is None:
         raise ApiError(404, "unknown-entity", f"list {list_id!r} has no entity {entity_id!r}")
-    cluster = screener.resolution.cluster_of(list_id, entity_id) if screener.resolution else None
-    return jsonify({**found.to_dict(), "cluster": cluster.to_dict() if cluster else None})
+    cluster = screener.links.cluster_dict(list_id, entity_id) if screener.links else None
+    return jsonify({**found.to_dict(), "cluster": cluster})
 
 
 @bp.post("/v1/admin/reload")

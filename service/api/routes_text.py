@@ -10,8 +10,8 @@ from flask import Blueprint, g, jsonify
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
+from service.engine.screener import Query, Result
 from service.lists.base import now_iso
-from service.screener import Query, Result
 from service.text import screen_text
 
 bp = Blueprint("screen_text", __name__)

@@ -14,7 +14,7 @@ from typing import Any
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
-from service.screener import ANY, Query
+from service.engine.screener import ANY, Query
 
 SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", ANY)
 QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")

@@ -22,7 +22,7 @@ from distributed import Client, Future, LocalCluster, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from service.batch.screening import empty_alerts, screen_queries
-from service.screener import Screener
+from service.engine.screener import Screener
 
 # Per worker process, for the tests that prove the Screener arrives once per worker.
 RECEIVED = 0

@@ -31,7 +31,7 @@ from service.batch.io import (
 )
 from service.batch.prepare import REJECT_COLUMNS, Columns, prepare
 from service.batch.screening import ALERT_COLUMNS, ALERT_SCHEMA
-from service.model import ListVersion
+from service.engine.model import ListVersion
 
 STATE_VERSION = 1
 

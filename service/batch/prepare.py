@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from service.model import SCHEMAS
+from service.engine.model import SCHEMAS
 
 MAX_NAME_CHARS = 512
 QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country"]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from service.screener import Query, Screener
+from service.engine.screener import Query, Screener
 
 SCREEN_BATCH = 2_000  # queries per screen() call: one token cdist per batch, bounded memory
 ALERT_COLUMNS = ["input_id", "input_name", "list", "entity_id", "name", "matched_name", "score",

@@ -7,10 +7,10 @@ import json
 import sys
 
 from service.cli.common import add_list_args, fail, load_lists
+from service.engine.model import LoadedList
 from service.lists import SOURCES, ListError
 from service.lists.cache import DEFAULT_TIMEOUT, Installed, import_files, update_list
 from service.lists.registry import find_spec, load_registry
-from service.model import LoadedList
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

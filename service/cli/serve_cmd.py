@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
-from service.cli.common import add_list_args, fail, load_lists, parse_list_arg
+from service.cli.common import add_list_args, check_list_args, fail, load_lists
 
 if TYPE_CHECKING:
     from service.api import ApiConfig, ScreenerProvider
@@ -64,8 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         fail(f"invalid port {port} or worker count {workers}")
     if not args.lists:
         args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
-    for value in args.lists:
-        parse_list_arg(value)  # a malformed --list exits here with a message, before anything loads
+    check_list_args(args.lists)  # a malformed --list exits here with a message, before anything loads
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _private_metrics_dir()
 

@@ -1,4 +1,4 @@
-"""Official sanctions lists -> one entity model (``service.model``), each load versioned.
+"""Official sanctions lists -> one entity model (``service.engine.model``), each load versioned.
 
 ``load_source("ofac", folder)`` / ``load_source("un", file)`` / ``load_source("custom", file)``
 return a ``LoadedList``; a file that fails whole-file checks raises ``ListError``.
@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from service.engine.model import LoadedList
 from service.lists.errors import ListError
 from service.lists.sources import SOURCES, Source
-from service.model import LoadedList
 
 __all__ = ["SOURCES", "ListError", "Source", "load_source"]
 

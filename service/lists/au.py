@@ -17,13 +17,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from service.countries import country_code
+from service.engine.countries import country_code
+from service.engine.model import (
+    AKA,
+    FKA,
+    ORIGINAL_SCRIPT,
+    PRIMARY,
+    Address,
+    Entity,
+    LoadedList,
+    Name,
+    RowProblem,
+)
 from service.lists.base import build_list, natural_order, split_outside_brackets
 from service.lists.errors import ListError
 from service.lists.freedates import birth_dates, find_dates
 from service.lists.idnumbers import documents
 from service.lists.xlsx import read_sheet
-from service.model import AKA, FKA, ORIGINAL_SCRIPT, PRIMARY, Address, Entity, LoadedList, Name, RowProblem
 
 WHAT = "DFAT consolidated list .xlsx"
 SHEET = "Sheet1"

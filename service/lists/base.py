@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from service.engine.model import Entity, ListVersion, LoadedList, RowProblem
 from service.lists.errors import ListError
-from service.model import Entity, ListVersion, LoadedList, RowProblem
 
 # Official lists are a few MB; anything far bigger is a wrong file or an attack, not a list.
 MAX_FILE_BYTES = 256 * 1024 * 1024

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from service.engine.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem, Vessel
 from service.lists.base import build_list, keep_record, read_bytes, split_outside_brackets
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
-from service.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem, Vessel
 
 WHAT = "Canadian SEMA list XML"
 ROOT, RECORD = "data-set", "record"

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from service.engine.model import LoadedList
 from service.lists import load_source
 from service.lists.base import now_iso
 from service.lists.download import fetch
 from service.lists.errors import ListError
 from service.lists.registry import REPO_ROOT, ListSpec, load_registry
-from service.model import LoadedList
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from service.model import RowProblem
+from service.engine.model import RowProblem
 
 
 def iter_rows(text: str, file: str, problems: list[RowProblem]) -> Iterator[tuple[int, list[str]]]:

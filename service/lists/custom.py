@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from service.engine.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem
 from service.lists.base import build_list, read_bytes
 from service.lists.csvrows import iter_rows
 from service.lists.errors import ListError
-from service.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem
 
 REQUIRED = ("entity_id", "name", "schema")
 _SCHEMAS = {"person": "Person", "organization": "Organization", "organisation": "Organization",

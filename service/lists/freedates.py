@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from service.model import BirthDate
+from service.engine.model import BirthDate
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il|l)?|may|june?|july?|aug(?:ust)?"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from service.model import Document
+from service.engine.model import Document
 
 _LABELS = (
     ("Passport", r"passport"),

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.engine.model import AKA, FKA, NKA, Address, Entity, LoadedList, Name, RowProblem, Vessel
 from service.lists.base import build_list, natural_order, read_bytes
 from service.lists.csvrows import iter_rows
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import apply_remarks
-from service.model import AKA, FKA, NKA, Address, Entity, LoadedList, Name, RowProblem, Vessel
 
 
 @dataclass(frozen=True, slots=True)

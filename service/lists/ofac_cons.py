@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from service.engine.model import LoadedList
 from service.lists.errors import ListError
 from service.lists.ofac import CONSOLIDATED_FILES, load_ofac
 from service.lists.ofac_xml import load_ofac_xml
-from service.model import LoadedList
 
 SOURCE = "ofac_cons"
 XML_FILE = "consolidated.xml"

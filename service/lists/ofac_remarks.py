@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from service.engine.model import AKA, FKA, NKA, BirthDate, Document, Entity, Name
 from service.lists.base import natural_order
-from service.model import AKA, FKA, NKA, BirthDate, Document, Entity, Name
 
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}

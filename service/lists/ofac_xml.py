@@ -18,11 +18,22 @@ from datetime import datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from service.engine.model import (
+    AKA,
+    FKA,
+    NKA,
+    Address,
+    Document,
+    Entity,
+    LoadedList,
+    Name,
+    RowProblem,
+    Vessel,
+)
 from service.lists.base import build_list, keep_record, natural_order, read_bytes
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import DOC_TYPES, IMO, add_imo, add_weak_alias, parse_birth_date
 from service.lists.safexml import parse_xml
-from service.model import AKA, FKA, NKA, Address, Document, Entity, LoadedList, Name, RowProblem, Vessel
 
 ROOT, RECORD = "sdnList", "sdnEntry"
 _SCHEMA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.engine.model import LoadedList
 from service.lists.au import load_au
 from service.lists.ca import load_ca
 from service.lists.custom import load_custom
@@ -13,7 +14,6 @@ from service.lists.ofac import load_ofac
 from service.lists.ofac_cons import load_ofac_cons
 from service.lists.uk import load_uk
 from service.lists.un import load_un
-from service.model import LoadedList
 
 
 @dataclass(frozen=True, slots=True)

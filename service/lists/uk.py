@@ -14,10 +14,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from service.lists.base import build_list, natural_order
-from service.lists.errors import ListError
-from service.lists.xlsx import read_sheet
-from service.model import (
+from service.engine.model import (
     AKA,
     FKA,
     ORIGINAL_SCRIPT,
@@ -30,6 +27,9 @@ from service.model import (
     RowProblem,
     Vessel,
 )
+from service.lists.base import build_list, natural_order
+from service.lists.errors import ListError
+from service.lists.xlsx import read_sheet
 
 SHEET = "Data"
 _GIVEN = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")

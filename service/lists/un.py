@@ -10,10 +10,7 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from service.lists.base import build_list, keep_record, read_bytes
-from service.lists.errors import ListError
-from service.lists.safexml import parse_xml
-from service.model import (
+from service.engine.model import (
     AKA,
     FKA,
     ORIGINAL_SCRIPT,
@@ -25,6 +22,9 @@ from service.model import (
     Name,
     RowProblem,
 )
+from service.lists.base import build_list, keep_record, read_bytes
+from service.lists.errors import ListError
+from service.lists.safexml import parse_xml
 
 ROOT = "CONSOLIDATED_LIST"
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.model import Entity, LoadedList
+from service.engine.model import Entity, LoadedList
+from service.engine.screener import Screener
 from service.resolve.candidates import Key, key, name_candidates, name_score, shared_identifiers
 from service.resolve.clusters import Cluster, Link, build_clusters
 from service.resolve.rules import decide
-from service.screener import Screener
 
 __all__ = ["Cluster", "Link", "Resolution", "resolve"]
 
@@ -31,6 +31,14 @@ class Resolution:
 
     def cluster_of(self, list_id: str, entity_id: str) -> Cluster | None:
         return self._by_member.get((list_id, entity_id))
+
+    def cluster_id(self, list_id: str, entity_id: str) -> str | None:
+        cluster = self.cluster_of(list_id, entity_id)
+        return cluster.id if cluster else None
+
+    def cluster_dict(self, list_id: str, entity_id: str) -> dict | None:
+        cluster = self.cluster_of(list_id, entity_id)
+        return cluster.to_dict() if cluster else None
 
     def also_listed_on(self, list_id: str, entity_id: str) -> list[dict]:
         """The other records of the same party: ``[{"list": ..., "entity_id": ...}]``."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from service.countries import country_codes
-from service.model import BirthDate, Entity
+from service.engine.countries import country_codes
+from service.engine.model import BirthDate, Entity
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from service.model import Entity
+from service.engine.model import Entity
+from service.engine.screener import Query, Screener
 from service.resolve.identifiers import Identifier, identifiers, same_document
-from service.screener import Query, Screener
 
 Key = tuple[str, str]  # (list id, entity id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from service.model import Entity
+from service.engine.model import Entity
 from service.resolve.agreement import Agreement, birth_agreement
 from service.resolve.candidates import Key
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.countries import country_code
-from service.model import Entity
+from service.engine.countries import country_code
+from service.engine.model import Entity
 
 # A number must be long enough that two different parties are unlikely to share it by chance.
 MIN_DIGITS = 4

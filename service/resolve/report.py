@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import permutations
 
-from service.model import Entity
+from service.engine.model import Entity
 from service.resolve import Resolution
 from service.resolve.candidates import Key
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.model import Entity
+from service.engine.model import Entity
 from service.resolve.agreement import Agreement, birth_agreement, country_agreement
 from service.resolve.identifiers import Identifier
 

@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from service.index import INDEX_FORMAT
-from service.model import LoadedList
+from service.engine.index import INDEX_FORMAT
+from service.engine.model import LoadedList
+from service.engine.screener import Screener
 from service.resolve import Resolution, resolve
 from service.resolve.clusters import Cluster, Link
-from service.screener import Screener
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.name_parts import PARTICLES, STOPWORDS
+from service.engine.name_parts import PARTICLES, STOPWORDS
 from service.text.tokens import Word
 from service.text.words import is_noise_word, is_place_or_noise
 

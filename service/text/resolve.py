@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from service.normalize import name_variants, skeleton
-from service.screener import Match
+from service.engine.normalize import name_variants, skeleton
+from service.engine.screener import Match
 
 
 @dataclass(frozen=True, slots=True)

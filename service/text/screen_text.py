@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.index import NameIndex
-from service.normalize import fold, skeleton
-from service.screener import Match, Query, Screener
+from service.engine.index import NameIndex
+from service.engine.normalize import fold, skeleton
+from service.engine.screener import Match, Query, Screener
 from service.text.mentions import Candidate, candidates
 from service.text.resolve import antecedent, content_tokens, resolve
 from service.text.tokens import Word, words

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.normalize import fold
+from service.engine.normalize import fold
 
 _WORD = re.compile(r"\w+(?:['\u2019\u02bc`\-\u2010\u2011]\w+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['\u2019\u02bc]s$", re.IGNORECASE)

@@ -11,8 +11,8 @@ from functools import cache
 
 import pycountry
 
-from service.name_parts import LEGAL_FORMS, PARTICLES, STOPWORDS, TITLES
-from service.normalize import fold, tokenize
+from service.engine.name_parts import LEGAL_FORMS, PARTICLES, STOPWORDS, TITLES
+from service.engine.normalize import fold, tokenize
 
 FUNCTION_WORDS = frozenset("""
 a an the this that these those there here such some any all each every both either neither no not nor

@@ -1,0 +1,382 @@
+"""Vectorized name scoring: query tokens against the vocabulary, then numpy aggregation.
+
+1. Each distinct query token is compared with the whole token vocabulary in one
+   ``rapidfuzz.process.cdist`` call (Jaro-Winkler on the folded token and on its
+   transliteration skeleton); pairs under a cutoff are dropped. This is the only string work.
+2. The surviving (query token, vocabulary token, similarity) triples are expanded through the
+   postings into (query row, name variant, position) triples: only names sharing a similar
+   token are ever touched, which is exactly the set exhaustive scoring would give a score > 0.
+3. numpy sorts and reduces the triples into, per (query row, variant): the weighted share of
+   the query explained by the name and the weighted share of the name explained by the query.
+   Token weights are inverse document frequencies, so "mohammed" or "trading" count for little
+   and a rare surname for much. Their blend, damped when only little rare evidence matched, is
+   the score in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from service.engine.index import NameIndex
+from service.engine.normalize import CONSONANT_MARK, skeleton
+
+_MAXQ = 64  # query tokens per row (more are cut)
+_MAXPOS = 64  # > index.MAX_TOKENS
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """The scorer's knobs; defaults were chosen on the dev evaluation split (see README)."""
+
+    token_cutoff: float = 0.80  # Jaro-Winkler under this is no match at all
+    floor: float = 0.78  # similarity is rescaled so that floor -> 0 and 1 -> 1
+    skeleton_scale: float = 0.93  # a pair equal only in skeleton counts this much
+    skeleton_cutoff: float = 0.90  # skeletons less alike than this do not count
+    skeleton_gate: float = 0.7  # ...and count only where the spellings are at least this alike
+    long_token: int = 8  # tokens this long are rarely alike by chance: their skeleton counts more
+    long_skeleton_scale: float = 0.97
+    consonant_cutoff: float = 0.90  # consonant keys of Arabic-script words: at least this alike
+    consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
+    short_token: int = 3  # tokens this short must match at >= short_cutoff
+    short_cutoff: float = 0.92
+    miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
+    miss_listed: float = 1.0  # cost of listed-name weight left unmatched (words not typed)
+    evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
+    evidence_power: float = 0.5
+    exact_power: float = 8.0
+    weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
+    schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
+
+
+@dataclass(slots=True)
+class TokenMatches:
+    """For one query token: the similar vocabulary tokens and their (rescaled) similarity."""
+
+    vocab: np.ndarray  # int32
+    sim: np.ndarray  # float32
+    var: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # postings expansion
+    pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    _lookup: dict[int, float] | None = None
+
+    def nbytes(self) -> int:
+        return self.vocab.nbytes + self.sim.nbytes + self.var.nbytes + self.pos.nbytes + self.vsim.nbytes
+
+    def by_vocab(self) -> dict[int, float]:
+        """vocabulary id -> similarity, for explanations (built once per cached token)."""
+        if self._lookup is None:
+            self._lookup = dict(zip(self.vocab.tolist(), self.sim.tolist(), strict=True))
+        return self._lookup
+
+
+class TokenMatcher:
+    """Query token -> similar vocabulary tokens, with a bounded cache (names repeat a lot)."""
+
+    def __init__(self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20):
+        self.index, self.params = index, params
+        self._vocab = list(index.vocab)
+        self._skels = list(index.skel_vocab)
+        self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
+        self._ckeys = list(index.ckey_vocab)
+        # skeleton / consonant key id -> the vocabulary tokens that have it (CSR)
+        self._skel_members, self._skel_ptr = _members(index.vocab_skel, len(self._skels))
+        self._ckey_members, self._ckey_ptr = _members(index.vocab_ckey, len(self._ckeys))
+        self._cache: dict[str, TokenMatches] = {}
+        self._cache_bytes, self._cached_bytes = cache_bytes, 0
+
+    def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
+        missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
+        if missing:
+            # Bounded by bytes, not tokens: on a large list a common token's postings are big.
+            if self._cached_bytes > self._cache_bytes:
+                self._cache.clear()
+                self._cached_bytes = 0
+            for start in range(0, len(missing), 256):
+                chunk = missing[start : start + 256]
+                for tok, tm in zip(chunk, self._compute(chunk), strict=True):
+                    self._cache[tok] = tm
+                    self._cached_bytes += tm.nbytes()
+        return {t: self._cache[t] for t in tokens}
+
+    def _compute(self, tokens: list[str]) -> list[TokenMatches]:
+        """Similar vocabulary tokens of each token: cdist calls, then sparse numpy only."""
+        workers = -1 if len(tokens) > 16 else 1
+        latin = [i for i, t in enumerate(tokens) if not t.startswith(CONSONANT_MARK)]
+        arabic = [i for i, t in enumerate(tokens) if t.startswith(CONSONANT_MARK)]
+        parts = []
+        if latin:
+            r, v, s = self._spelling_pairs([tokens[i] for i in latin], workers)
+            parts.append((np.asarray(latin)[r], v, s))
+        if arabic:
+            r, v, s = self._consonant_pairs([tokens[i][1:] for i in arabic], workers)
+            parts.append((np.asarray(arabic)[r], v, s))
+        row = np.concatenate([x[0] for x in parts]).astype(np.int64)
+        voc = np.concatenate([x[1] for x in parts]).astype(np.int64)
+        sim = np.concatenate([x[2] for x in parts]).astype(np.float32)
+        tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
+        consonant = np.zeros(len(tokens), bool)
+        consonant[arabic] = True
+        return self._token_matches(tok_len, consonant, row, voc, sim)
+
+    def _consonant_pairs(self, keys: list[str], workers: int):
+        """Arabic-script words, as consonant keys, against the consonant keys of the vocabulary."""
+        p = self.params
+        ck = process.cdist(keys, self._ckeys, scorer=JaroWinkler.normalized_similarity,
+                           dtype=np.float32, workers=workers, score_cutoff=p.consonant_cutoff)
+        r, k = np.nonzero(ck)
+        s = ck[r, k]
+        short = np.fromiter((len(keys[i]) <= p.short_token for i in r), bool, len(r))
+        keep = ~short | (s >= 1.0)
+        r, k, s = r[keep], k[keep], s[keep]
+        counts = self._ckey_ptr[k + 1] - self._ckey_ptr[k]
+        v = self._ckey_members[_ranges(self._ckey_ptr[k], counts)]
+        return np.repeat(r, counts), v, np.repeat(s, counts)
+
+    def _spelling_pairs(self, tokens: list[str], workers: int):
+        """Folded tokens against the vocabulary: plain Jaro-Winkler, and on skeletons."""
+        p = self.params
+        plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
+                              dtype=np.float32, workers=workers,
+                              score_cutoff=min(p.token_cutoff, p.skeleton_gate))
+        skel = process.cdist([skeleton(t) for t in tokens], self._skels,
+                             scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
+                             workers=workers, score_cutoff=p.skeleton_cutoff)
+        # Plain pairs over the cutoff.
+        r1, v1 = np.nonzero(plain >= p.token_cutoff)
+        s1 = plain[r1, v1]
+        # Skeleton pairs, expanded from skeletons to the vocabulary tokens that have them,
+        # kept where the plain spellings are at least somewhat alike.
+        r2, k2 = np.nonzero(skel)
+        counts = self._skel_ptr[k2 + 1] - self._skel_ptr[k2]
+        v2 = self._skel_members[_ranges(self._skel_ptr[k2], counts)]
+        r2, k2 = np.repeat(r2, counts), np.repeat(k2, counts)
+        tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
+        scale = np.where(tok_len >= p.long_token, p.long_skeleton_scale, p.skeleton_scale).astype(np.float32)
+        s2 = skel[r2, k2] * scale[r2]
+        gate = plain[r2, v2] >= p.skeleton_gate
+        return np.concatenate((r1, r2[gate])), np.concatenate((v1, v2[gate])), np.concatenate((s1, s2[gate]))
+
+    def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
+                       voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:
+        """Best pair per (token, vocabulary token), cutoffs, rescaling, postings expansion.
+
+        Consonant keys had their own length rule; their similarity is scaled after rescaling.
+        """
+        p, idx = self.params, self.index
+        order = np.lexsort((-sim, voc, row))
+        first = order[run_starts(row[order] * len(self._vocab) + voc[order])]
+        row, voc, sim = row[first], voc[first], sim[first]
+        short = ((self._vocab_len[voc] <= p.short_token) | (tok_len[row] <= p.short_token)) & ~consonant[row]
+        keep = (sim >= p.token_cutoff) & (~short | (sim >= p.short_cutoff))
+        row, voc = row[keep], voc[keep].astype(np.int32)
+        sim = np.clip((sim[keep] - p.floor) / (1.0 - p.floor), 0.0, 1.0)
+        sim = (sim * np.where(consonant[row], p.consonant_scale, 1.0)).astype(np.float32)
+        bounds = np.searchsorted(row, np.arange(len(tok_len) + 1))
+        out = []
+        for i in range(len(tok_len)):
+            cols, s = voc[bounds[i]: bounds[i + 1]], sim[bounds[i]: bounds[i + 1]]
+            tm = TokenMatches(cols, s)
+            tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
+            out.append(tm)
+        return out
+
+
+def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
+    """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
+    starts = idx.post_ptr[vocab]
+    lens = idx.post_ptr[vocab + 1] - starts
+    take = _ranges(starts, lens)
+    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+
+
+def _members(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of ``ids``: for each value < n, the positions holding it."""
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(ids, minlength=n), out=ptr[1:])
+    return np.argsort(ids, kind="stable").astype(np.int64), ptr
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + len)`` for every pair, without a Python loop."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return offsets + np.arange(total)
+
+
+@dataclass(slots=True)
+class RowScores:
+    """Scores of name variants for query rows (one row = one variant of one query)."""
+
+    row: np.ndarray  # int32
+    var: np.ndarray  # int32
+    score: np.ndarray  # float32
+    query_cov: np.ndarray
+    name_cov: np.ndarray
+    evidence: np.ndarray
+
+
+def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
+               matches: dict[str, TokenMatches], floor: float = 0.0,
+               vocab_weight: np.ndarray | None = None) -> RowScores:
+    """Score every name variant sharing a similar token with each row, all rows at once.
+
+    With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
+    query token alone reaches is dropped when that token provably cannot lift it to ``floor``
+    (``_listed_cutoff``): every name that can reach ``floor`` scores exactly as without it, and
+    the long postings of "muhammad" or "co" are not aligned for nothing.
+    """
+    parts_v, parts_p, parts_s, part_row, part_tok, part_len = [], [], [], [], [], []
+    prune = floor > 0 and vocab_weight is not None
+    reach = np.zeros(len(idx.var_name), np.uint8)  # per name: how many of the row's tokens reach it
+    listed: dict[str, float] = {}  # per token: the most listed weight it can match
+    for r, toks in enumerate(rows):
+        toks = toks[:_MAXQ]
+        w = weights[r][:_MAXQ]
+        total = float(w.sum())
+        shared = prune and len(toks) > 1
+        if shared:
+            for tok in toks:
+                reach[matches[tok].var] += 1  # a token reaching a name twice counts once
+        for i, tok in enumerate(toks):
+            tm = matches[tok]
+            var, pos, vsim = tm.var, tm.pos, tm.vsim
+            if prune and len(var):
+                if tok not in listed:
+                    listed[tok] = float((tm.sim * vocab_weight[tm.vocab]).max())
+                keep = idx.var_wsum[var] <= _listed_cutoff(params, floor, total, float(w[i]), listed[tok])
+                if shared:
+                    keep |= reach[var] > 1
+                var, pos, vsim = var[keep], pos[keep], vsim[keep]
+            if len(var):
+                parts_v.append(var)
+                parts_p.append(pos)
+                parts_s.append(vsim)
+                part_row.append(r)
+                part_tok.append(i)
+                part_len.append(len(var))
+        if shared:
+            for tok in toks:
+                reach[matches[tok].var] = 0
+    if not parts_v:
+        z = np.zeros(0, np.float32)
+        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
+    R = np.repeat(np.asarray(part_row, np.int64), part_len)
+    Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
+    V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
+    S = np.concatenate(parts_s)
+    nvar = len(idx.var_name)
+    rv = R * nvar + V
+
+    # One-to-one alignment inside each (row, variant): a query token and a listed token pair
+    # up when each is the other's best; further rounds let the runner-up pairs form.
+    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=_MAXQ)
+    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
+    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
+    q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
+    at = idx.var_ptr[V[pair]] + P[pair]
+    c_contrib = S[pair] * idx.var_weight[at]
+    order = np.argsort(rv[pair], kind="stable")
+    keys, q_sum = _group_sum(rv[pair][order], q_contrib[order])
+    _, c_sum = _group_sum(rv[pair][order], c_contrib[order])
+
+    row = (keys // nvar).astype(np.int32)
+    var = (keys % nvar).astype(np.int32)
+    row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
+    query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
+    name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
+    score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
+    return RowScores(row, var, score, query_cov, name_cov, evidence)
+
+
+def _listed_cutoff(params: Params, floor: float, query_total: float, token_weight: float,
+                   listed_weight: float) -> float:
+    """The largest listed weight a name may have and still reach ``floor`` when one query token
+    (of weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
+    all that reaches it; -inf when no such name can.
+
+    With that token's weights matched in full and everything else missed, ``blend`` gives
+    m / (m + miss_query * (query_total - token_weight) + miss_listed * (W - listed_weight)), with
+    m = (token_weight + listed_weight) / 2, for a name of listed weight W; it grows with matched
+    and shrinks with missed weight and its damping never raises a score, so no alignment of
+    that one token does better. Solved for W at ``floor`` (with a hair of slack for rounding).
+    """
+    m = (token_weight + listed_weight) / 2
+    if m <= 0:
+        return float("-inf")
+    spare = m / floor - m - params.miss_query * max(query_total - token_weight, 0.0)
+    if spare < 0:
+        return float("-inf")
+    return listed_weight + spare / params.miss_listed + 1e-4
+
+
+def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:
+    """Indices of the triples that form mutual-best pairs, each token used at most once.
+
+    Sorted once by (key, -similarity); each round keeps the still-free triples in that order,
+    takes the head of every key's run on both sides, and pairs the triples that head both.
+    Rounds stop when no triple is free (most groups are done after one or two).
+    """
+    by_q, by_c = np.lexsort((-sim, qkey)), np.lexsort((-sim, ckey))
+    q_id, c_id = _run_ids(qkey, by_q), _run_ids(ckey, by_c)
+    used_q = np.zeros(int(q_id.max(initial=-1)) + 1, bool)
+    used_c = np.zeros(int(c_id.max(initial=-1)) + 1, bool)
+    free = np.ones(len(sim), bool)
+    chosen = []
+    for _ in range(rounds):
+        oq, oc = by_q[free[by_q]], by_c[free[by_c]]
+        if not len(oq):
+            break
+        head = np.zeros(len(sim), np.int8)
+        head[oq[run_starts(q_id[oq])]] += 1
+        head[oc[run_starts(c_id[oc])]] += 1
+        mutual = np.flatnonzero(head == 2)
+        if not len(mutual):
+            break
+        chosen.append(mutual)
+        used_q[q_id[mutual]] = True
+        used_c[c_id[mutual]] = True
+        free &= ~(used_q[q_id] | used_c[c_id])
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _run_ids(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """A dense id per distinct key, given an order that sorts the keys."""
+    ids = np.empty(len(keys), np.int64)
+    ids[order] = np.cumsum(run_starts(keys[order])) - 1
+    return ids
+
+
+def blend(params: Params, query_matched, query_total, listed_matched, listed_missed):
+    """A weighted Tversky index of the two token sets, damped when little rarity matched.
+
+    matched / (matched + a * unmatched query weight + b * unmatched listed weight): typing
+    fewer words than the list holds costs more than typing extra ones, and an unmatched rare
+    token costs more than an unmatched common one because weights are idf.
+    """
+    matched = (query_matched + listed_matched) / 2
+    miss_q = np.maximum(query_total - query_matched, 0)
+    miss_l = np.maximum(listed_missed, 0)
+    base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
+    evidence = np.minimum(1.0, listed_matched / params.evidence_idf) ** params.evidence_power
+    # An exact, complete match is never damped: identical names score 1.
+    evidence = evidence + (1 - evidence) * base ** params.exact_power
+    return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
+
+
+def _group_sum(keys: np.ndarray, values: np.ndarray):
+    """Sum of values per key; keys must be sorted."""
+    starts = np.flatnonzero(run_starts(keys))
+    return keys[starts], np.add.reduceat(values, starts)
+
+
+def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal keys (empty in, empty out)."""
+    mask = np.ones(len(sorted_keys), bool)
+    mask[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return mask

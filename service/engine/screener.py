@@ -1,0 +1,281 @@
+"""The Python API of the matching engine: ``Screener.from_lists(...)``, ``screen``, ``compare``.
+
+No Flask here: the HTTP layer, the CLI and the batch tool all call this. Screening a batch of
+queries is one pass of ``scoring.score_rows`` over all of them; only the returned matches
+(at most ``limit`` per query) are then explained one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from service.engine import evidence
+from service.engine.index import NameIndex, apply_weights, build_index, cached_index
+from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
+from service.engine.normalize import arabic_consonant_keys, name_variants
+from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
+
+ANY = "Any"
+DEFAULT_PARAMS = Params()
+DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
+
+
+class PartyLinks(Protocol):
+    """Where else a listed record's party is listed. ``service.resolve.Resolution`` is one; the
+    engine only asks, so it never imports the resolver (which screens with the engine)."""
+
+    def cluster_id(self, list_id: str, entity_id: str) -> str | None: ...
+
+    def also_listed_on(self, list_id: str, entity_id: str) -> list[dict]: ...
+
+    def cluster_dict(self, list_id: str, entity_id: str) -> dict | None: ...
+
+
+@dataclass(slots=True)
+class Query:
+    name: str
+    schema: str = ANY
+    birth_date: str | None = None
+    country: str | None = None
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class Match:
+    list: str  # the list id: the field is called "list" in the API
+    entity_id: str
+    schema: str
+    name: str
+    matched_name: str
+    weak_alias: bool
+    score: float
+    programs: list[str]
+    birth_dates: list[str]
+    nationalities: list[str]
+    explanation: dict = field(default_factory=dict)
+    cluster_id: str | None = None  # the party's cluster when other lists list it too
+    also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
+
+
+@dataclass(slots=True)
+class Result:
+    query: Query
+    matches: list[Match]
+
+
+@dataclass(slots=True)
+class Comparison:
+    score: float
+    explanation: dict
+
+
+class Screener:
+    """Screens names against the loaded lists."""
+
+    def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
+                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None):
+        self.versions: list[ListVersion] = [lst.version for lst in lists]
+        self.default_threshold = default_threshold
+        self.params = params
+        self.index = index
+        self._entities: list[Entity] = [e for lst in lists for e in lst.entities]
+        self._by_key = {(e.list_id, e.id): e for e in self._entities}
+        self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
+        self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
+        self._matcher = TokenMatcher(index, params)
+        self._weights = weight_source or self  # whose token statistics weigh query tokens
+        self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
+
+    @classmethod
+    def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
+                   **kwargs) -> Screener:
+        """Build (or load from ``cache_dir``, keyed by the lists' checksums) the index."""
+        index = cached_index(lists, Path(cache_dir) if cache_dir else None)
+        return cls(lists, index, **kwargs)
+
+    @property
+    def list_ids(self) -> list[str]:
+        return [v.id for v in self.versions]
+
+    def entity(self, list_id: str, entity_id: str) -> Entity | None:
+        return self._by_key.get((list_id, entity_id))
+
+    # -- screening -------------------------------------------------------------------------
+
+    def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
+               lists: list[str] | None = None) -> list[Result]:
+        """Match every query against the lists; matches sorted by score, at most ``limit``."""
+        thr = self.default_threshold if threshold is None else threshold
+        # Only candidates that evidence could lift over the threshold, a few past the limit
+        # (evidence may reorder them), are adjusted and explained.
+        floor = thr / evidence.MAX_FACTOR
+        scored = self._score(queries, floor)
+        q, ent, score, sel = self._best_per_entity(queries, scored, lists, floor)
+        order = np.lexsort((-score, q))
+        starts = np.searchsorted(q[order], q[order], side="left")
+        order = order[np.arange(len(order)) - starts < limit + 5]
+        candidates: list[list[tuple[float, int, float, int]]] = [[] for _ in queries]
+        for k in order:
+            query = queries[q[k]]
+            entity = self._entities[ent[k]]
+            factor = evidence.adjust(query.birth_date, query.country, entity)[0] \
+                if query.birth_date or query.country else 1.0
+            final = min(1.0, float(score[k]) * factor)
+            if final > thr or thr == 0:
+                candidates[q[k]].append((final, int(ent[k]), float(score[k]), int(sel[k])))
+        results = []
+        for query, cands in zip(queries, candidates, strict=True):
+            cands.sort(key=lambda c: -c[0])
+            matches = [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]
+            results.append(Result(query, matches))
+        return results
+
+    def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
+        rows, row_query = [], []
+        for qi, query in enumerate(queries):
+            keys = arabic_consonant_keys(query.name)
+            variants = name_variants(query.name)[:4]
+            merged = self._merged(variants[0]) if variants else None
+            for toks in [*variants, *([merged] if merged else []), *([keys] if keys else [])]:
+                rows.append(toks)
+                row_query.append(qi)
+        return rows, np.asarray(row_query, np.int32)
+
+    def _merged(self, tokens: list[str]) -> list[str] | None:
+        """Adjacent query tokens joined where the lists write them as one word
+        ("Mohammad Bagher" -> "mohammadbagher"), or None when no pair is."""
+        out, i, found = [], 0, False
+        while i < len(tokens):
+            if i + 1 < len(tokens) and tokens[i] + tokens[i + 1] in self._vocab_id:
+                out.append(tokens[i] + tokens[i + 1])
+                i, found = i + 2, True
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out if found else None
+
+    def _score(self, queries: list[Query], floor: float = 0.0) -> _Scored:
+        rows, row_query = self._rows(queries)
+        matches = self._matcher.match([t for r in rows for t in r])
+        weights = [self._query_weights(r, matches) for r in rows]
+        return _Scored(rows, row_query, weights, matches,
+                       score_rows(self.index, self.params, rows, weights, matches, floor, self._vocab_weight))
+
+    def _query_weights(self, tokens: list[str], matches) -> np.ndarray:
+        """A known token weighs its idf; an unknown one the idf of its best match, else the max."""
+        src, out = self._weights, []
+        for t in tokens:
+            v = src._vocab_id.get(t)
+            if v is None and src is self:
+                tm = matches[t]
+                v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
+            out.append(src.index.max_idf if v is None else float(src._vocab_weight[v]))
+        return np.asarray(out, np.float32)
+
+    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None,
+                         floor: float):
+        """Per (query, entity) the best-scoring name variant, if it scores over ``floor``."""
+        idx, rs = self.index, scored.scores
+        names = idx.var_name[rs.var]
+        ent = idx.name_entity[names]
+        q = scored.row_query[rs.row]
+        weak = np.where(idx.name_weak[names], self.params.weak_alias_factor, 1.0)
+        score = rs.score * weak.astype(np.float32)
+        wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
+                          + [-1], np.int8)[q]
+        schema = idx.entity_schema[ent]
+        mismatch = (wanted >= 0) & (schema != wanted)
+        score = np.where(mismatch, score * self.params.schema_mismatch_factor, score)
+        keep = score > floor if floor > 0 else np.ones(len(ent), bool)
+        if lists:
+            allowed = np.isin(idx.list_ids, lists)
+            keep &= allowed[idx.entity_list[ent]]
+        pos = np.flatnonzero(keep)
+        key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
+        order = np.lexsort((-score[pos], key))
+        first = order[run_starts(key[order])]
+        sel = pos[first]
+        return q[sel], ent[sel], score[sel], sel
+
+    # -- explanation ------------------------------------------------------------------------
+
+    def _match(self, query: Query, e: int, score: float, scored: _Scored, k: int) -> Match:
+        idx, rs = self.index, scored.scores
+        entity = self._entities[e]
+        n = int(idx.var_name[rs.var[k]])
+        alias = entity.names()[int(idx.name_alias[n])]
+        adjustments = []
+        if alias.weak:
+            adjustments.append({"reason": "weak alias", "factor": self.params.weak_alias_factor})
+        wanted = query.schema if query.schema in SCHEMAS else None
+        if wanted and wanted != entity.schema:
+            adjustments.append({"reason": f"schema {entity.schema} is not {wanted}",
+                                "factor": self.params.schema_mismatch_factor})
+        factor, facts = evidence.adjust(query.birth_date, query.country, entity)
+        adjustments.extend(facts)
+        final = float(min(1.0, score * factor))
+        explanation = {
+            "matched_name": alias.name,
+            "tokens": self._token_pairs(scored, int(rs.row[k]), int(rs.var[k])),
+            "query_coverage": round(float(rs.query_cov[k]), 4),
+            "name_coverage": round(float(rs.name_cov[k]), 4),
+            "evidence": round(float(rs.evidence[k]), 4),
+            "name_score": round(float(rs.score[k]), 4),
+            "adjustments": adjustments,
+        }
+        links = self.links
+        cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
+        return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
+                     round(final, 4), entity.programs, [b.date for b in entity.birth_dates],
+                     sorted(set(entity.nationalities + entity.citizenships)), explanation,
+                     cluster_id,
+                     links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
+
+    def _token_pairs(self, scored: _Scored, row: int, var: int) -> list[dict]:
+        idx = self.index
+        listed = idx.var_tok[idx.var_ptr[var]: idx.var_ptr[var + 1]].tolist()
+        pairs = []
+        for tok, w in zip(scored.rows[row], scored.weights[row], strict=False):
+            sims = scored.matches[tok].by_vocab()
+            best = max(listed, key=lambda v: sims.get(v, -1.0))
+            sim = sims.get(best, 0.0)
+            pairs.append({"query": tok, "listed": str(idx.vocab[best]) if sim > 0 else None,
+                          "similarity": round(sim, 4), "weight": round(float(w), 3)})
+        return pairs
+
+    # -- one pair ---------------------------------------------------------------------------
+
+    def compare(self, a: Query, b: Query) -> Comparison:
+        """Score name ``a`` as a query against ``b`` as if ``b`` were the only listed name.
+
+        Token weights come from the loaded lists, so the pair scores as it would in ``screen``.
+        """
+        schema = b.schema if b.schema in SCHEMAS else "Person"
+        ent = Entity(id="b", list_id="compare", schema=schema, name=b.name)
+        one = LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])
+        pair_index = build_index([one])
+        pair_index.idf = self._idf_for(pair_index.vocab)
+        apply_weights(pair_index)
+        pair = Screener([one], pair_index, self.params, self.default_threshold, weight_source=self)
+        res = pair.screen([a], limit=1, threshold=0.0)[0]
+        if not res.matches:
+            return Comparison(0.0, {"tokens": [], "adjustments": []})
+        m = res.matches[0]
+        return Comparison(m.score, m.explanation)
+
+    def _idf_for(self, tokens: np.ndarray) -> np.ndarray:
+        ids = [self._vocab_id.get(t) for t in tokens]
+        return np.array([self.index.max_idf if i is None else self.index.idf[i] for i in ids], np.float32)
+
+
+@dataclass(slots=True)
+class _Scored:
+    rows: list[list[str]]
+    row_query: np.ndarray
+    weights: list[np.ndarray]
+    matches: dict
+    scores: RowScores

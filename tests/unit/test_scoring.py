@@ -1,0 +1,167 @@
+"""Scoring properties on a small list built in the test: what any name matcher here must respect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.engine.model import BirthDate, Entity, ListVersion, LoadedList, Name
+from service.engine.scoring import TokenMatcher
+from service.engine.screener import Query, Screener
+
+
+def _list() -> LoadedList:
+    people = [f"{given} {family}" for given in ("Mohammed", "Ali", "Hassan", "Ahmed", "Omar")
+              for family in ("Haddad", "Saleh", "Karimi", "Nasser", "Mansour", "Rahimi")]
+    entities = [Entity(str(i), "test", "Person", n) for i, n in enumerate(people)]
+    entities += [Entity(f"c{i}", "test", "Organization", f"{w} TRADING COMPANY")
+                 for i, w in enumerate(("ALPHA", "BETA", "GAMMA", "DELTA", "OMEGA", "SIGMA"))]
+    entities += [
+        Entity("r1", "test", "Person", "ZARGHAMI, Mohammed Ali",
+               aliases=[Name("ZARGAMI, Mohamed", weak=True)]),
+        Entity("r2", "test", "Person", "QUDSIYYA, Hassan"),
+        Entity("r3", "test", "Person", "RASOULI, Mohammadbagher"),
+        Entity("v1", "test", "Vessel", "ZARGHAMI STAR"),
+        Entity("o1", "test", "Organization", "FORCES DEMOCRATIQUES DE LIBERATION DU RWANDA (FDLR)"),
+        Entity("p1", "test", "Person", "SANTOS, Ahmad (Ahmed)"),
+    ]
+    version = ListVersion("test", "custom", None, "0" * 64, len(entities), len(entities) + 1, "now")
+    return LoadedList(version, entities)
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener.from_lists([_list()])
+
+
+def top(screener: Screener, name: str, **kw) -> tuple[str, float]:
+    matches = screener.screen([Query(name, **kw)], limit=1, threshold=0.0)[0].matches
+    return (matches[0].entity_id, matches[0].score) if matches else (None, 0.0)
+
+
+def test_a_listed_parenthesis_is_not_needed_in_the_query(screener: Screener) -> None:
+    assert top(screener, "Forces Democratiques de Liberation du Rwanda") == ("o1", 1.0)
+    assert top(screener, "FDLR", schema="Organization") == ("o1", 1.0)  # an organisation's acronym
+    assert top(screener, "Ahmad Santos") == ("p1", 1.0)
+
+
+def test_identical_names_score_one(screener: Screener) -> None:
+    assert top(screener, "ZARGHAMI, Mohammed Ali") == ("r1", 1.0)
+    assert screener.compare(Query("Qudsiyya Hassan"), Query("Qudsiyya Hassan")).score == 1.0
+
+
+def test_token_order_and_case_do_not_matter(screener: Screener) -> None:
+    assert top(screener, "Mohammed Ali Zarghami") == top(screener, "zarghami, mohammed ali")
+
+
+def test_rare_token_mismatch_costs_more_than_a_common_one(screener: Screener) -> None:
+    common_wrong = screener.compare(Query("Omar Zarghami"), Query("Mohammed Zarghami")).score
+    rare_wrong = screener.compare(Query("Mohammed Haddad"), Query("Mohammed Zarghami")).score
+    assert common_wrong > rare_wrong
+
+
+def test_a_missing_patronymic_costs_less_than_a_missing_given_name(screener: Screener) -> None:
+    listed = Query("KHRYAKOV, Oleksandr Vitaliyovych")
+    no_patronymic = screener.compare(Query("Oleksandr Khryakov"), listed).score
+    no_given_name = screener.compare(Query("Vitaliyovych Khryakov"), listed).score
+    assert no_patronymic > no_given_name
+    assert no_patronymic > screener.default_threshold
+
+
+def test_common_tokens_alone_score_low(screener: Screener) -> None:
+    assert top(screener, "Trading Company")[1] < screener.default_threshold
+
+
+def test_spelling_variants_match(screener: Screener) -> None:
+    entity, score = top(screener, "Muhammad Ali Zargami")
+    assert entity == "r1" and score > screener.default_threshold
+
+
+def test_scores_are_in_unit_interval(screener: Screener) -> None:
+    for name in ("", "x", "Ali", "ZARGHAMI ZARGHAMI ZARGHAMI", "Hassan Hassan Qudsiyya Qudsiyya", "ǅ ß ﬁ"):
+        for result in screener.screen([Query(name)], threshold=0.0):
+            assert all(0.0 <= m.score <= 1.0 for m in result.matches)
+
+
+def test_one_query_token_cannot_cover_two_listed_tokens(screener: Screener) -> None:
+    """'Hassan' alone must not explain both 'Hassan' and a look-alike second token."""
+    exp = screener.compare(Query("Hassan"), Query("Hassan Hasan")).explanation
+    assert exp["name_coverage"] < 0.75
+
+
+def test_schema_mismatch_lowers_the_score(screener: Screener) -> None:
+    _, as_any = top(screener, "Zarghami Star")
+    _, as_person = top(screener, "Zarghami Star", schema="Person")
+    _, as_vessel = top(screener, "Zarghami Star", schema="Vessel")
+    assert as_vessel == as_any > as_person
+
+
+def test_weak_alias_is_flagged_and_down_weighted(screener: Screener) -> None:
+    m = screener.screen([Query("Zargami Mohamed")], limit=1, threshold=0.0)[0].matches[0]
+    assert m.entity_id == "r1" and m.weak_alias and m.matched_name == "ZARGAMI, Mohamed"
+    weak = {"reason": "weak alias", "factor": screener.params.weak_alias_factor}
+    assert weak in m.explanation["adjustments"]
+    assert m.score < 1.0
+
+
+def test_birth_date_and_country_adjust_but_never_hide() -> None:
+    lst = _list()
+    r1 = next(e for e in lst.entities if e.id == "r1")
+    r1.birth_dates.append(BirthDate("1970-05-01"))
+    r1.nationalities.append("Iran")
+    screener = Screener.from_lists([lst])
+    base = top(screener, "Mohammed Ali Zarghami")[1]
+    conflict = top(screener, "Mohammed Zarghami", birth_date="1990")[1]
+    agree = top(screener, "Mohammed Zarghami", birth_date="1970", country="IR")[1]
+    plain = top(screener, "Mohammed Zarghami")[1]
+    assert agree > plain > conflict > screener.default_threshold
+    assert base == 1.0
+
+
+def test_explanation_lists_token_pairs(screener: Screener) -> None:
+    m = screener.screen([Query("Hasan Qudsiya")], limit=1, threshold=0.0)[0].matches[0]
+    pairs = {p["query"]: p["listed"] for p in m.explanation["tokens"]}
+    assert pairs == {"hasan": "hassan", "qudsiya": "qudsiyya"}
+    assert all(0 < p["similarity"] <= 1 and p["weight"] > 0 for p in m.explanation["tokens"])
+
+
+def test_batch_equals_one_by_one(screener: Screener) -> None:
+    names = ["Mohammed Zarghami", "Hassan Qudsiya", "Alpha Trading", "nobody at all", "Omar Saleh"]
+    batch = screener.screen([Query(n) for n in names], threshold=0.0)
+    single = [screener.screen([Query(n)], threshold=0.0)[0] for n in names]
+    for b, s in zip(batch, single, strict=True):
+        assert [(m.entity_id, m.score) for m in b.matches] == [(m.entity_id, m.score) for m in s.matches]
+
+
+def test_threshold_limit_and_list_filter(screener: Screener) -> None:
+    res = screener.screen([Query("Mohammed Saleh")], limit=3, threshold=0.0)[0]
+    assert len(res.matches) == 3
+    scores = [m.score for m in res.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert screener.screen([Query("Mohammed Saleh")], threshold=0.99)[0].matches[0].score > 0.99
+    assert screener.screen([Query("Mohammed Saleh")], lists=["other"])[0].matches == []
+
+
+def test_index_cache_round_trip(tmp_path) -> None:
+    lst = _list()
+    first = Screener.from_lists([lst], cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("index-*.npz"))) == 1
+    second = Screener.from_lists([lst], cache_dir=tmp_path)
+    for name in ("Mohammed Zarghami", "Alpha Trading"):
+        a = first.screen([Query(name)], threshold=0.0)[0].matches
+        b = second.screen([Query(name)], threshold=0.0)[0].matches
+        assert [(m.entity_id, m.score) for m in a] == [(m.entity_id, m.score) for m in b]
+    assert np.array_equal(first.index.var_tok, second.index.var_tok)
+
+
+def test_words_the_list_writes_as_one_are_joined(screener: Screener) -> None:
+    entity, score = top(screener, "Mohammad Bagher Rasouli")
+    assert entity == "r3" and score > 0.9
+
+
+def test_token_cache_is_bounded_by_bytes(screener: Screener) -> None:
+    matcher = TokenMatcher(screener.index, screener.params, cache_bytes=2_000)
+    for name in ("mohammed", "hassan", "ali", "omar", "haddad", "saleh", "karimi", "nasser") * 3:
+        matcher.match([name])
+        assert matcher._cached_bytes <= 2_000 + max(tm.nbytes() for tm in matcher._cache.values())
+    assert matcher.match(["hassan"])["hassan"].sim.max() == 1.0
