@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from service.countries import country_code
-from service.model import Entity
-from service.normalize import fold
+from service.engine.countries import country_code
+from service.engine.model import Entity
+from service.engine.normalize import fold
 
 BIRTH_MATCH, BIRTH_CONFLICT = 1.05, 0.9
 COUNTRY_MATCH = 1.03
