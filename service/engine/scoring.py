@@ -23,6 +23,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from service.engine.index import NameIndex
 from service.engine.normalize import CONSONANT_MARK, skeleton
+from service.engine.romanize import ALT_SEP
 
 _MAXQ = 64  # query tokens per row (more are cut)
 _MAXPOS = 64  # > index.MAX_TOKENS
@@ -89,6 +90,9 @@ class TokenMatcher:
         self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
     def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
+        alternatives = [t for t in dict.fromkeys(tokens) if ALT_SEP in t and t not in self._cache]
+        if alternatives:
+            self._alternatives(alternatives)
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
@@ -101,6 +105,20 @@ class TokenMatcher:
                     self._cache[tok] = tm
                     self._cached_bytes += tm.nbytes()
         return {t: self._cache[t] for t in tokens}
+
+    def _alternatives(self, tokens: list[str]) -> None:
+        """Cache each "a|b|c" token as the best of its alternatives per vocabulary token."""
+        parts = {t: t.split(ALT_SEP) for t in tokens}
+        found = self.match([p for ps in parts.values() for p in ps])
+        for tok, ps in parts.items():
+            voc = np.concatenate([found[p].vocab for p in ps])
+            sim = np.concatenate([found[p].sim for p in ps])
+            order = np.lexsort((-sim, voc))
+            first = order[run_starts(voc[order])]
+            tm = TokenMatches(voc[first], sim[first])
+            tm.var, tm.pos, tm.vsim = _expand(self.index, tm.vocab, tm.sim)
+            self._cache[tok] = tm
+            self._cached_bytes += tm.nbytes()
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:
         """Similar vocabulary tokens of each token: cdist calls, then sparse numpy only."""

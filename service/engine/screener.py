@@ -17,6 +17,7 @@ from service.engine import evidence
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
+from service.engine.romanize import alternative_rows
 from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
 
 ANY = "Any"
@@ -140,7 +141,8 @@ class Screener:
             keys = arabic_consonant_keys(query.name)
             variants = name_variants(query.name)[:4]
             merged = self._merged(variants[0]) if variants else None
-            for toks in [*variants, *([merged] if merged else []), *([keys] if keys else [])]:
+            romanized = alternative_rows(query.name)
+            for toks in [*variants, *([merged] if merged else []), *([keys] if keys else []), *romanized]:
                 rows.append(toks)
                 row_query.append(qi)
         return rows, np.asarray(row_query, np.int32)

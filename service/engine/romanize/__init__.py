@@ -1,0 +1,99 @@
+"""Per-script romanization: the few Latin spellings under which a name written in another script
+is listed, so that "김소희" finds "Kim So-hui", "מת'יו רוס" finds "Matthew Ross" and "弗朗西斯"
+finds "Francis".
+
+One module per script family, each a function from one word of its script to its romanizations,
+most usual first: ``han`` (Chinese: pinyin, Wade-Giles, Hong Kong/Taiwan surnames, the
+transcription characters of foreign names), ``hangul`` (Korean: Revised and McCune-Reischauer,
+surnames, loanword reading), ``hebrew`` and ``arabic`` (abjads: vowel letters read as vowels, and
+consonant keys), ``cyrillic`` (ISO 9, BGN/PCGN, GOST, passport), ``kana`` (Japanese Hepburn).
+
+A query word's romanizations travel as ONE token, joined by ``ALT_SEP`` ("kim|gim"); the token
+matcher scores each and keeps the best per vocabulary token, so a name with alternatives is still
+one row of the same vectorized scoring. Latin-script names never reach this package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from service.engine.romanize import arabic, cyrillic, han, hangul, hebrew, kana
+
+ALT_SEP = "|"  # joins a token's alternatives; tokenize() never yields it
+
+# script name -> (Unicode ranges of its letters, romanizer of one word)
+_SCRIPTS: dict[str, tuple[str, Callable[[str], list[str]]]] = {
+    "han": ("\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff", han.romanize),
+    "hangul": ("\u1100-\u11ff\u3130-\u318f\uac00-\ud7af", hangul.romanize),
+    "kana": ("\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d", kana.romanize),
+    "hebrew": ("\u0590-\u05ff\ufb1d-\ufb4f", hebrew.romanize),
+    "arabic": ("\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff", arabic.romanize),
+    "cyrillic": ("\u0400-\u052f", cyrillic.romanize),
+}
+_WORD = re.compile("|".join(f"(?P<{s}>[{r}'\u05f3\u05f4\u2019\u0640-]+)" for s, (r, _) in _SCRIPTS.items()))
+_enabled = set(_SCRIPTS)
+
+
+def enable(scripts: set[str]) -> None:
+    """Romanize only these scripts (the others fall back to the generic transliteration).
+
+    For ``bench/script_eval.py``, which measures what each romanizer adds."""
+    unknown = scripts - set(_SCRIPTS)
+    if unknown:
+        raise ValueError(f"unknown romanizers: {sorted(unknown)}; known: {sorted(_SCRIPTS)}")
+    _enabled.clear()
+    _enabled.update(scripts)
+
+
+def enabled() -> set[str]:
+    return set(_enabled)
+
+
+def words(name: str) -> list[tuple[str, str]]:
+    """(script, word) for each word of a romanized script in the name, in order.
+
+    >>> words("김소희 John 毛泽东")
+    [('hangul', '김소희'), ('han', '毛泽东')]
+    """
+    text = unicodedata.normalize("NFKC", name)
+    out = []
+    for m in _WORD.finditer(text):
+        script = m.lastgroup or ""
+        word = m.group(0).strip("'\u05f3\u2019\u0640-")
+        if word and script in _enabled:
+            out.append((script, word))
+    return out
+
+
+def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
+    """Query rows whose tokens carry the romanizations of the name's non-Latin words.
+
+    Each word gives one token ("a|b|c"); a word a romanizer splits (a Korean or Chinese full name
+    written as one word: surname, then given name) gives a second row with it split. Empty when
+    the name has no word in a romanized script.
+
+    >>> alternative_rows("Иван")
+    [['ivan']]
+    """
+    found = words(name)
+    if not found:
+        return []
+    whole: list[str] = []
+    split: list[str] = []
+    for script, word in found:
+        forms = _SCRIPTS[script][1](word)
+        one = [f for f in forms if " " not in f]
+        parts = [f.split(" ") for f in forms if " " in f]
+        if one:
+            whole.append(ALT_SEP.join(one[:max_alternatives]))
+        if parts:  # surname + given name: alternatives per part, as two tokens
+            n = max(len(p) for p in parts)
+            split += [ALT_SEP.join(dict.fromkeys(p[i] for p in parts if len(p) == n)) for i in range(n)]
+        elif one:
+            split.append(whole[-1])
+    rows = [whole] if whole else []
+    if split != whole:
+        rows.append(split)
+    return rows
