@@ -23,7 +23,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from service.engine.index import NameIndex
 from service.engine.normalize import CONSONANT_MARK, skeleton
-from service.engine.romanize import ALT_SEP
+from service.engine.romanize import ALT_SEP, CLOSE_MARK
 
 _MAXQ = 64  # query tokens per row (more are cut)
 _MAXPOS = 64  # > index.MAX_TOKENS
@@ -42,6 +42,7 @@ class Params:
     long_skeleton_scale: float = 0.97
     consonant_cutoff: float = 0.90  # consonant keys of Arabic-script words: at least this alike
     consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
+    close_sim: float = 0.75  # a vowel guess for an abjad word counts only this similar (rescaled)
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
@@ -107,12 +108,18 @@ class TokenMatcher:
         return {t: self._cache[t] for t in tokens}
 
     def _alternatives(self, tokens: list[str]) -> None:
-        """Cache each "a|b|c" token as the best of its alternatives per vocabulary token."""
-        parts = {t: t.split(ALT_SEP) for t in tokens}
-        found = self.match([p for ps in parts.values() for p in ps])
+        """Cache each "a|b|c" token as the best of its alternatives per vocabulary token.
+
+        An alternative marked ``CLOSE_MARK`` (a guess at the vowels of a name written without
+        them) counts only where it is close to a listed spelling, its consonant key doing the rest.
+        """
+        parts = {t: [(p.lstrip(CLOSE_MARK), p.startswith(CLOSE_MARK)) for p in t.split(ALT_SEP)]
+                 for t in tokens}
+        found = self.match([p for ps in parts.values() for p, _ in ps])
         for tok, ps in parts.items():
-            voc = np.concatenate([found[p].vocab for p in ps])
-            sim = np.concatenate([found[p].sim for p in ps])
+            hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
+            voc = np.concatenate([v[s >= self.params.close_sim] if close else v for v, s, close in hits])
+            sim = np.concatenate([s[s >= self.params.close_sim] if close else s for _, s, close in hits])
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])

@@ -17,7 +17,7 @@ from service.engine import evidence
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
-from service.engine.romanize import alternative_rows
+from service.engine.romanize import alternative_rows, replaces_generic
 from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
 
 ANY = "Any"
@@ -142,6 +142,8 @@ class Screener:
             variants = name_variants(query.name)[:4]
             merged = self._merged(variants[0]) if variants else None
             romanized = alternative_rows(query.name)
+            if romanized and replaces_generic(query.name):
+                variants, merged = [], None
             for toks in [*variants, *([merged] if merged else []), *([keys] if keys else []), *romanized]:
                 rows.append(toks)
                 row_query.append(qi)

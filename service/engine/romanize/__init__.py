@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 
 from service.engine.romanize import arabic, cyrillic, han, hangul, hebrew, kana
+from service.engine.romanize.abjad import CLOSE_MARK as CLOSE_MARK  # the token matcher reads it here
 
 ALT_SEP = "|"  # joins a token's alternatives; tokenize() never yields it
 
@@ -65,6 +66,19 @@ def words(name: str) -> list[tuple[str, str]]:
         if word and script in _enabled:
             out.append((script, word))
     return out
+
+
+_SYLLABARIES = ("han", "hangul", "kana")
+_SYLLABIC_NAME = re.compile("^[" + "".join(_SCRIPTS[s][0] for s in _SYLLABARIES) + r"\s\-·・.]+$")
+
+
+def replaces_generic(name: str) -> bool:
+    """Whether the name's romanizations replace the generic transliteration's reading of it.
+
+    True for a name written wholly in Chinese, Korean or Japanese script, whose generic reading
+    (one token per syllable) matches short Latin names by accident ("艾奧拿" as "ai ao na").
+    """
+    return bool(_SYLLABIC_NAME.match(name.strip())) and all(s in _enabled for s in _SYLLABARIES)
 
 
 def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:

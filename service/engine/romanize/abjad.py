@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from service.engine.normalize import CONSONANT_MARK, consonant_key
 
+CLOSE_MARK = "="  # marks a vowel guess: it counts only where it is close to a listed spelling
 MAX_GUESSES = 12
 MAX_KEYS = 6
 
@@ -63,5 +64,5 @@ def guesses(readings: list[tuple[str, ...]]) -> list[str]:
 
 def keys(spellings: list[str]) -> list[str]:
     """Consonant keys of Latin spellings, as tokens the token matcher compares with the vocabulary's."""
-    out = [CONSONANT_MARK + consonant_key(s) for s in spellings]
-    return [k for k in dict.fromkeys(out) if len(k) > 1][:MAX_KEYS]
+    out = [CONSONANT_MARK + consonant_key(s) for s in spellings if s.isalpha()]
+    return [k for k in dict.fromkeys(out) if len(k) > 2][:MAX_KEYS]  # one consonant says nothing

@@ -9,7 +9,7 @@ letters as the vowels Latin spellings write: ا a, و u/o (w at the start), ي i
 
 from __future__ import annotations
 
-from service.engine.romanize.abjad import LetterTable, guesses, keys, letters
+from service.engine.romanize.abjad import CLOSE_MARK, LetterTable, guesses, keys, letters
 
 _V = {"ا": ("a",), "أ": ("a", "e"), "إ": ("i", "e"), "آ": ("a",), "ٱ": ("a",), "ء": ("", "a"),
       "ئ": ("", "i"), "ؤ": ("", "u"), "و": ("u", "o", "w"), "ي": ("i", "e", "y"), "ی": ("i", "e", "y"),
@@ -22,7 +22,8 @@ TABLE = LetterTable(
         "غ": ("gh", "g"), "ف": ("f", "v"), "ڤ": ("v",), "ق": ("q", "k"), "ك": ("k", "c"), "ک": ("k",),
         "گ": ("g",), "ل": ("l",), "م": ("m",), "ن": ("n",), "ه": ("h",), "ہ": ("h",), "ھ": ("h",),
     },
-    initial={"و": ("w", "o", "u"), "ي": ("y", "i", "e"), "ی": ("y", "i", "e"), "ا": ("a", "e", "i", "o")},
+    initial={"و": ("w", "o", "u"), "ي": ("y", "i", "e"), "ی": ("y", "i", "e"), "ا": ("a", "e", "i", "o"),
+             "ع": ("a", "e", "i", "o"), "ء": ("a",), "ئ": ("i",), "ؤ": ("u",)},
     final={"ه": ("h", "a", "e")},
     digraph_marks="",
 )
@@ -33,10 +34,10 @@ def romanize(word: str) -> list[str]:
     """Latin guesses, then consonant keys, for one Arabic-script word (the article "al-" apart).
 
     >>> romanize("زروال")[:2], romanize("بوتلر")[-2:]
-    (['zrual', 'zroal'], ['~btlr', '~ptlr'])
+    (['=zrual', '=zroal'], ['~btlr', '~ptlr'])
     """
     core = word[2:] if word.startswith(_ARTICLE) and len(word) > 4 else word
     latin = guesses(letters(core, TABLE))
     if core != word:
         latin += ["al" + g for g in latin[:2]]
-    return latin + keys(latin)
+    return [CLOSE_MARK + g for g in latin] + keys(latin)

@@ -6,8 +6,8 @@ and ISO 9 (letters with diacritics, folded to ASCII: "Müller" written "мюлл
 the informal one of messaging ("Hemilton"). Written rules add what the schemes do not: "дж" as
 "j" (English and Arabic names: "Олатунджи" -> "olatunji").
 
->>> romanize("Хрущёв")[:3]
-['khrushchyov', 'khrushchev', 'khrushchiov']
+>>> romanize("Хрущёв")[:3], romanize("Мюллер")
+(['khrushchyov', 'khrushchev', 'hrusev'], ['myuller', 'miuller', 'muller', 'mjuller'])
 """
 
 from __future__ import annotations

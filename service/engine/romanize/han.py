@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pypinyin import Style, lazy_pinyin
 
+from service.engine.romanize.abjad import keys
+
 # Common surnames (simplified and traditional) -> romanizations in general use, pinyin first.
 SURNAMES: dict[str, tuple[str, ...]] = {}
 for _chars, _spellings in {
@@ -58,7 +60,7 @@ _BARE = {
 }
 # Pinyin spellings read the way Latin transcriptions spell the sound.
 _FOREIGN = (("zh", "j"), ("x", "s"), ("q", "ch"), ("ang", "an"), ("ong", "on"), ("uo", "o"),
-            ("ei", "e"), ("ou", "o"), ("ui", "ui"), ("iu", "iu"), ("ü", "u"), ("v", "u"))
+            ("wei", "vi"), ("wa", "va"), ("yi", "i"), ("ei", "e"), ("ou", "o"))
 
 
 def _pinyin(word: str, style: Style = Style.NORMAL) -> list[str]:
@@ -66,13 +68,20 @@ def _pinyin(word: str, style: Style = Style.NORMAL) -> list[str]:
             for s in lazy_pinyin(word, style=style, errors="ignore")]
 
 
-def _foreign(word: str, syllables: list[str]) -> str:
-    """The pinyin read as a transcription of a foreign name (bare consonants, Latin spellings)."""
+def _foreign(word: str, syllables: list[str], hard: bool = False) -> str:
+    """The pinyin read as a transcription of a foreign name (bare consonants, Latin spellings).
+
+    A bare-consonant character is read bare inside a word, and at its start before a consonant
+    ("斯米" sm-); ``hard`` reads j and q as the g and k they transcribe in "-ski" (斯基), "Gi-".
+    """
     out = []
-    for ch, syl in zip(word, syllables, strict=False):
-        if ch in _BARE and out:
+    for i, (ch, syl) in enumerate(zip(word, syllables, strict=False)):
+        nxt = syllables[i + 1] if i + 1 < len(syllables) else ""
+        if ch in _BARE and (out or (nxt and nxt[0] not in "aeiouyw")):
             out.append(_BARE[ch])
             continue
+        if hard:
+            syl = syl.replace("ji", "ki").replace("qi", "ki")
         for a, b in _FOREIGN:
             syl = syl.replace(a, b)
         out.append(syl)
@@ -87,14 +96,15 @@ def romanize(word: str) -> list[str]:
     >>> [f for f in romanize("张学友") if " " in f][:3]
     ['zhang xueyou', 'chang xueyou', 'cheung xueyou']
     >>> romanize("弗朗西斯")[2:]
-    ['flansis', 'fransis']
+    ['flansis', 'fransis', '~flns', '~frns']
     """
     py = _pinyin(word)
     if not py:
         return []
     wg = _pinyin(word, Style.WADEGILES)
-    foreign = _foreign(word, py)
-    out = ["".join(py), "".join(wg), foreign, foreign.replace("l", "r")]
+    foreign, hard = _foreign(word, py), _foreign(word, py, hard=True)
+    out = ["".join(py), "".join(wg), foreign, foreign.replace("l", "r"), hard, hard.replace("l", "r")]
+    out += keys(out[2:]) if len(word) > 1 else []
     for n in (2, 1):
         if word[:n] in SURNAMES and 2 <= len(word) <= n + 2:
             given, given_wg = "".join(py[n:]), "".join(wg[n:])

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from itertools import product
 
+from service.engine.romanize.abjad import keys
+
 _RR_INITIAL = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
 _MR_INITIAL = "k kk n t tt r m p pp s ss - ch tch ch k t p h".split()
 _RR_VOWEL = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
@@ -110,17 +112,18 @@ def romanize(word: str) -> list[str]:
     """Romanizations of a Hangul word: whole word, then "surname given" for a Korean full name.
 
     >>> romanize("정희")[:4]
-    ['jeonghui', 'jeongui', 'jeongee', 'jeonghee']
+    ['jeonghui', 'jeonghee', 'jonghui', 'jonghee']
     >>> [f for f in romanize("박정희") if " " in f][:2]
-    ['park jeonghui', 'park jeongui']
-    >>> romanize("스미스")[-3:]
-    ['smis', 'smis', 'smis']
+    ['park jeonghui', 'park jeonghee']
+    >>> romanize("스미스")[-2:]
+    ['smis', '~sms']
     """
     syllables = [_syllable_forms(ch) for ch in word]
     syllables = [s for s in syllables if s]
     if not syllables:
         return []
-    out = _combos(syllables) + _loanword(word)
+    loan = _loanword(word)
+    out = _combos(syllables) + loan + (keys(loan) if len(syllables) > 1 else [])
     for n in (2, 1):
         if word[:n] in SURNAMES and 2 <= len(syllables) - n + 1 <= 3 and len(syllables) > n:
             given = _combos(syllables[n:])[: _MAX // 2]

@@ -31,7 +31,7 @@ def romanize(word: str) -> list[str]:
     """Latin guesses, then consonant keys, for one Hebrew word.
 
     >>> romanize("אנטוניו")[0], romanize("סמית'")[0], romanize("קנוורי")[-2:]
-    ('antonio', 'smith', ['~knr', '~knvr'])
+    ('antonio', 'smith', ['cnwry', '~knr'])
     """
     latin = guesses(letters(word, TABLE))
     return latin + keys(latin)
