@@ -17,7 +17,7 @@ from service.api.ratelimit import Rate, parse_rate
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
-    default_threshold: float | None = None  # None: the Screener's own default
+    default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
     max_queries: int = 1000

@@ -45,7 +45,7 @@ class Mention:
 def screen_text(screener: Screener, text: str, threshold: float | None = None,
                 lists: list[str] | None = None, limit: int = 10) -> list[Mention]:
     """The mentions of listed names in ``text`` scoring above ``threshold``, in text order."""
-    thr = screener.default_threshold if threshold is None else threshold
+    thr = screener.effective_threshold(threshold)
     ws = words(text)
     cands = candidates(ws)
     queries = list(dict.fromkeys(c.query for c in cands))
