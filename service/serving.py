@@ -21,8 +21,8 @@ from gunicorn.config import Config
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
-from service.lists.cache import cache_dir
 from service.lists.specs import load_specs, parse_list_spec
+from service.paths import cache_dir
 from service.resolve.store import cached_resolution
 
 log = logging.getLogger("service.serving")

@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
-from service.lists.base import now_iso
+from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
 log = logging.getLogger("service.api.screen")

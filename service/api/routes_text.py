@@ -11,7 +11,7 @@ from flask import Blueprint, g, jsonify
 from service.api import context, metrics, validation
 from service.api.body import read_body
 from service.engine.screener import Query, Result
-from service.lists.base import now_iso
+from service.paths import now_iso
 from service.text import screen_text
 
 bp = Blueprint("screen_text", __name__)

@@ -27,6 +27,7 @@ from service.engine.scoring import (
 )
 
 ANY = "Any"
+QUERY_SCHEMAS = (*SCHEMAS, ANY)  # what a query may ask for: a listed schema, or any
 DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
 
