@@ -16,10 +16,10 @@ from service.engine.facts import tied_country_codes
 from service.engine.index import NameIndex
 from service.engine.normalize import skeleton
 from service.engine.screener import Match, Query, Screener
+from service.text.coreference import antecedent, content_tokens, resolve
 from service.text.mentions import Candidate, candidates
-from service.text.resolve import antecedent, content_tokens, resolve
+from service.text.noise import is_place_or_noise
 from service.text.tokens import Word, words
-from service.text.words import is_place_or_noise
 
 # A listed word is rare when at most ~20 entities share it: only rare words can carry a mention
 # that rests on one word (a lone organisation name, a surname repeated after a full name).
