@@ -43,6 +43,7 @@ class Params:
     consonant_cutoff: float = 0.90  # consonant keys of Arabic-script words: at least this alike
     consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
     close_sim: float = 0.75  # a vowel guess for an abjad word counts only this similar (rescaled)
+    close_scale: float = 1.0  # ...and then this much (lower: fewer Arabic-script alerts, less recall)
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
@@ -119,7 +120,8 @@ class TokenMatcher:
         for tok, ps in parts.items():
             hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
             voc = np.concatenate([v[s >= self.params.close_sim] if close else v for v, s, close in hits])
-            sim = np.concatenate([s[s >= self.params.close_sim] if close else s for _, s, close in hits])
+            sim = np.concatenate([s[s >= self.params.close_sim] * self.params.close_scale if close else s
+                                  for _, s, close in hits])
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])
