@@ -119,9 +119,8 @@ class TokenMatcher:
         found = self.match([p for ps in parts.values() for p, _ in ps])
         for tok, ps in parts.items():
             hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
-            voc = np.concatenate([v[s >= self.params.close_sim] if close else v for v, s, close in hits])
-            sim = np.concatenate([s[s >= self.params.close_sim] * self.params.close_scale if close else s
-                                  for _, s, close in hits])
+            voc = np.concatenate([v for v, _, _ in hits])
+            sim = np.concatenate([_close(self.params, s) if close else s for _, s, close in hits])
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])
@@ -210,6 +209,11 @@ class TokenMatcher:
             tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
             out.append(tm)
         return out
+
+
+def _close(p: Params, sim: np.ndarray) -> np.ndarray:
+    """A vowel guess's similarity: in full where close to the listed spelling, else as a consonant key."""
+    return np.where(sim >= p.close_sim, sim * p.close_scale, sim * p.consonant_scale).astype(np.float32)
 
 
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):

@@ -81,6 +81,19 @@ def replaces_generic(name: str) -> bool:
     return bool(_SYLLABIC_NAME.match(name.strip())) and all(s in _enabled for s in _SYLLABARIES)
 
 
+def _compounds(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Arabic-script words that Latin spellings join ("هدايت الله" -> Hidayatullah) as one word."""
+    out: list[tuple[str, str]] = []
+    for script, word in found:
+        if script == "arabic" and out and out[-1][0] == "arabic":
+            joined = arabic.compounds([out[-1][1], word])
+            if len(joined) == 1:
+                out[-1] = (script, joined[0])
+                continue
+        out.append((script, word))
+    return out
+
+
 def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
     """Query rows whose tokens carry the romanizations of the name's non-Latin words.
 
@@ -91,7 +104,7 @@ def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
     >>> alternative_rows("Иван")
     [['ivan']]
     """
-    found = words(name)
+    found = _compounds(words(name))
     if not found:
         return []
     whole: list[str] = []

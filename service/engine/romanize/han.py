@@ -59,8 +59,11 @@ _BARE = {
     "赫": "h", "姆": "m", "恩": "n", "尔": "r", "爾": "r", "奇": "ch", "契": "ch", "吉": "g",
 }
 # Pinyin spellings read the way Latin transcriptions spell the sound.
-_FOREIGN = (("zh", "j"), ("x", "s"), ("q", "ch"), ("ang", "an"), ("ong", "on"), ("uo", "o"),
-            ("wei", "vi"), ("wa", "va"), ("yi", "i"), ("ei", "e"), ("ou", "o"))
+_FOREIGN = (("zh", "j"), ("x", "s"), ("q", "ch"), ("ang", "an"), ("ong", "on"), ("eng", "en"),
+            ("ing", "in"), ("uo", "o"), ("wei", "vi"), ("wa", "va"), ("yi", "i"), ("ei", "e"), ("ou", "o"),
+            ("lie", "le"), ("ai", "e"))
+# Mandarin b, d, g are unaspirated p, t, k: transcriptions use them for English p, t, k too.
+_VOICELESS = str.maketrans("bdg", "ptk")
 
 
 def _pinyin(word: str, style: Style = Style.NORMAL) -> list[str]:
@@ -81,7 +84,7 @@ def _foreign(word: str, syllables: list[str], hard: bool = False) -> str:
             out.append(_BARE[ch])
             continue
         if hard:
-            syl = syl.replace("ji", "ki").replace("qi", "ki")
+            syl = syl.replace("jia", "ga").replace("ji", "ki").replace("qi", "ki")
         for a, b in _FOREIGN:
             syl = syl.replace(a, b)
         out.append(syl)
@@ -102,8 +105,9 @@ def romanize(word: str) -> list[str]:
     if not py:
         return []
     wg = _pinyin(word, Style.WADEGILES)
-    foreign, hard = _foreign(word, py), _foreign(word, py, hard=True)
-    out = ["".join(py), "".join(wg), foreign, foreign.replace("l", "r"), hard, hard.replace("l", "r")]
+    out = ["".join(py), "".join(wg)]
+    for reading in (_foreign(word, py), _foreign(word, py, hard=True)):
+        out += [reading, reading.replace("l", "r"), reading.translate(_VOICELESS)]
     out += keys(out[2:]) if len(word) > 1 else []
     for n in (2, 1):
         if word[:n] in SURNAMES and 2 <= len(word) <= n + 2:
