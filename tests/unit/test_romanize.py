@@ -27,7 +27,8 @@ def test_chinese_pinyin_joined_wade_giles_and_surname_spellings() -> None:
 
 def test_chinese_transcription_of_a_foreign_name_reads_bare_consonants() -> None:
     assert "fransis" in han.romanize("弗朗西斯")  # Francis
-    assert "klain" in han.romanize("克莱恩")      # Klein
+    assert "klen" in han.romanize("克莱恩")       # Klein: 克 a bare k, 恩 a bare n
+    assert "paolista" in han.romanize("保利斯塔")  # Paulista: Mandarin b is an unaspirated p
 
 
 def test_korean_rr_mr_surnames_and_loanwords() -> None:
