@@ -5,10 +5,14 @@ form among the 12,000 Latin names of ``../shared/eval/script/index_script.csv``;
 the score at which 1% of the (sampled) negatives alert. Same metrics and sample as evaluate.py
 (tie-aware recall@1/@10, recall at the 1% alert rate), per script.
 
-    python bench/script_eval.py [--max-neg 5000] [--rules all|none|SCRIPT,...]
+    python bench/script_eval.py [--max-neg 5000] [--rules all|none|SCRIPT,...] [--variant NAME]
 
 ``--rules`` switches romanizers off to show what each adds (``bench/README.md`` has the table):
 ``none`` is the generic transliteration alone, ``han,hangul`` only those two on top of it.
+``--variant`` swaps one romanizer for a library alone, to weigh it against the written rules:
+``hangul-library`` (korean-romanizer's Revised Romanization, with sound changes across
+syllables; ``pip install korean-romanizer``), ``han-pinyin`` (pypinyin's joined pinyin alone, no
+Wade-Giles, surnames or transcription reading), ``cyrillic-wikipedia`` (iuliia's one scheme).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from devsplit import SCHEMA, eval_dir, read
 
 from service.engine import romanize
+from service.engine.romanize import cyrillic, han
 from service.engine.screener import Query, Screener
 from service.lists import load_source
 
@@ -65,11 +70,34 @@ def evaluate(screener: Screener, max_neg: int) -> list[tuple[str, int, float, fl
     return table
 
 
+def _korean_romanizer(word: str) -> list[str]:
+    from korean_romanizer.romanizer import Romanizer
+
+    return [Romanizer(word).romanize().lower()]
+
+
+def _pinyin_only(word: str) -> list[str]:
+    return ["".join(han._pinyin(word))]
+
+
+def _wikipedia_only(word: str) -> list[str]:
+    return [cyrillic._ascii(cyrillic.iuliia.WIKIPEDIA.translate(word))]
+
+
+VARIANTS = {"hangul-library": ("hangul", _korean_romanizer), "han-pinyin": ("han", _pinyin_only),
+            "cyrillic-wikipedia": ("cyrillic", _wikipedia_only)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-neg", type=int, default=5000)
     ap.add_argument("--rules", default="all", help="all, none, or a comma-separated list of romanizers")
+    ap.add_argument("--variant", choices=sorted(VARIANTS), help="one romanizer replaced by a library alone")
     args = ap.parse_args()
+    if args.variant:
+        script, fn = VARIANTS[args.variant]
+        romanize._SCRIPTS[script] = (romanize._SCRIPTS[script][0], fn)
+        print(f"variant: {args.variant}")
     if args.rules != "all":
         romanize.enable(set() if args.rules == "none" else set(args.rules.split(",")))
     screener = Screener.from_lists([load_source("custom", eval_dir() / "script" / "index_script.csv")])

@@ -19,10 +19,11 @@ import numpy as np
 from service.engine.model import SCHEMAS, LoadedList
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
+from service.engine.romanize import listed_variants
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 11  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 12  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
@@ -100,6 +101,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
                 variants = name_variants(nm.name)
+                variants += [v for v in listed_variants(nm.name) if v not in variants]
                 for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
                     variants += [v for v in name_variants(form) if v not in variants]
                 if ent.schema == "Organization":

@@ -107,3 +107,19 @@ def test_a_name_in_another_script_finds_its_latin_listing(query: str, expected: 
 def test_enable_rejects_an_unknown_romanizer() -> None:
     with pytest.raises(ValueError, match="unknown romanizers"):
         romanize.enable({"klingon"})
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("Kim Jeong-eun", "김정은"),
+    ("Mao Zedong", "毛泽东"),
+    ("Tanaka", "たなか"),
+])
+def test_a_latin_query_finds_a_name_listed_in_another_script(query: str, listed: str) -> None:
+    screener = Screener.from_lists([_one_list([listed, "Kim Dae-jung", "Zhou Enlai", "Takahashi"])])
+    matches = screener.screen([Query(query)], limit=3, threshold=0.0)[0].matches
+    assert matches and matches[0].name == listed and matches[0].score > 0.8, [(m.name, m.score) for m in matches]
+
+
+def test_hebrew_and_arabic_listed_names_get_no_guessed_variants() -> None:
+    assert romanize.listed_variants("محمد") == []
+    assert romanize.listed_variants("דוד") == []

@@ -68,6 +68,24 @@ def words(name: str) -> list[tuple[str, str]]:
     return out
 
 
+# Scripts whose first romanization is the spelling Latin lists use (not a guess at vowels).
+_SURE = ("han", "hangul", "kana", "cyrillic")
+
+
+def listed_variants(name: str) -> list[list[str]]:
+    """Token lists a listed name in another script is indexed as besides its generic reading: its
+    first romanization, whole and as surname + given name, so a Latin query finds it.
+
+    Only scripts written with their vowels (``_SURE``); Hebrew and Arabic guesses stay queries'.
+
+    >>> listed_variants("김정은"), listed_variants("Иван Петров")
+    ([['gimjeongeun'], ['kim', 'jeongeun']], [['ivan', 'petrov']])
+    """
+    if any(script not in _SURE for script, _ in words(name)):
+        return []
+    return [[t.split(ALT_SEP)[0] for t in row] for row in alternative_rows(name)]
+
+
 _SYLLABARIES = ("han", "hangul", "kana")
 _SYLLABIC_NAME = re.compile("^[" + "".join(_SCRIPTS[s][0] for s in _SYLLABARIES) + r"\s\-·・.]+$")
 
