@@ -58,6 +58,8 @@ def words(name: str) -> list[tuple[str, str]]:
     >>> words("김소희 John 毛泽东")
     [('hangul', '김소희'), ('han', '毛泽东')]
     """
+    if name.isascii():  # the common case, at no cost
+        return []
     text = unicodedata.normalize("NFKC", name)
     out = []
     for m in _WORD.finditer(text):
