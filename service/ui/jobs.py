@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -138,10 +139,17 @@ def create(filename: str, data: Iterable[bytes]) -> JobState:
 
 
 def check_columns(state: JobState, req: JobRequest) -> None:
-    """ValueError naming a column the file does not have (before any thread starts)."""
+    """ValueError naming a missing column or why the file cannot be read (before any thread starts);
+    the job's folder is then removed."""
     from service.batch.io import read_chunks
 
-    next(read_chunks(state.folder / f"input{state.suffix}", 1, _columns(req).wanted()), None)
+    source = state.folder / f"input{state.suffix}"
+    try:
+        next(read_chunks(source, 1, _columns(req).wanted()), None)
+    except Exception as exc:  # a missing column, or a file pandas/pyarrow cannot read
+        shutil.rmtree(state.folder, ignore_errors=True)
+        message = str(exc).replace(str(source), state.input_name)
+        raise ValueError(message or type(exc).__name__) from None
 
 
 def _columns(req: JobRequest):
