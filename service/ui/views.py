@@ -234,16 +234,18 @@ def text():
             log.info("ui screen_text request_id=%s chars=%d mentions=%d", g.request_id, len(req.text),
                      len(found))
             mentions = [{"start": m.start, "end": m.end, "text": m.text,
-                         "matches": [asdict(x) for x in m.matches]} for m in found]
+                         "matches": [asdict(x) for x in m.matches]}
+                        for m in sorted(found, key=lambda m: m.start)]
             segments = _segments(req.text, mentions)
     return render_template("text.html", form=form, segments=segments, mentions=mentions, error=error,
                            list_ids=screener.list_ids)
 
 
 def _segments(text: str, mentions: list[dict]) -> list[tuple[str, int | None]]:
-    """The text cut into (piece, mention number or None), in order, for marking it up safely."""
+    """The text cut into (piece, index in ``mentions`` or None), for marking it up safely; the
+    mentions come by start offset, and one overlapping an earlier mention is not marked again."""
     out, at = [], 0
-    for i, m in enumerate(sorted(mentions, key=lambda m: m["start"])):
+    for i, m in enumerate(mentions):
         if m["start"] < at:
             continue
         out.append((text[at:m["start"]], None))
