@@ -23,7 +23,7 @@ from pathlib import Path
 
 from service.api.context import ENGINE_LOCK
 from service.engine.screener import Screener
-from service.lists.cache import cache_dir
+from service.paths import cache_dir
 
 log = logging.getLogger("service.ui.jobs")
 

@@ -28,7 +28,7 @@ from flask import (
 
 from service.api import auth, context, metrics, validation
 from service.api.errors import ApiError
-from service.engine.screener import ANY
+from service.engine.screener import ANY, QUERY_SCHEMAS, Query, Result
 from service.text import screen_text
 from service.ui import jobs, security
 
@@ -145,7 +145,7 @@ def screen():
             if form["threshold"].strip():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.screen_request(body, cfg, screener.list_ids)
-            threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+            threshold = screener.effective_threshold(req.threshold)
             with context.ENGINE_LOCK:
                 results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
         except ApiError as exc:
@@ -155,17 +155,16 @@ def screen():
             metrics.ALERTS.inc(sum(1 for r in results if r.matches))
             log.info("ui screen request_id=%s alerts=%d", g.request_id, len(results[0].matches))
             used = req.lists or screener.list_ids
-            effective = screener.default_threshold if threshold is None else threshold
             if cfg.audit:
-                cfg.audit.screening(g.request_id, "/ui/screen", effective,
+                cfg.audit.screening(g.request_id, "/ui/screen", threshold,
                                     [v for v in screener.versions if v.id in used], results)
-            result = {"request_id": g.request_id, "threshold": effective,
+            result = {"request_id": g.request_id, "threshold": threshold,
                       "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
                       "query": asdict(results[0].query),
                       "matches": [asdict(m) for m in results[0].matches]}
     return render_template("screen.html", form=form, result=result, error=error,
-                           schemas=validation.SCHEMAS, list_ids=screener.list_ids,
-                           default_threshold=cfg.default_threshold or screener.default_threshold,
+                           schemas=QUERY_SCHEMAS, list_ids=screener.list_ids,
+                           default_threshold=screener.default_threshold,
                            names=_entity_names(screener, result["matches"] if result else []), any_schema=ANY)
 
 
@@ -224,7 +223,7 @@ def text():
             if form["threshold"].strip():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.text_request(body, screener.list_ids)
-            threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+            threshold = screener.effective_threshold(req.threshold)
             with context.ENGINE_LOCK:
                 found = screen_text(screener, req.text, threshold=threshold, lists=req.lists)
         except ApiError as exc:
@@ -233,6 +232,12 @@ def text():
             metrics.ALERTS.inc(len(found))
             log.info("ui screen_text request_id=%s chars=%d mentions=%d", g.request_id, len(req.text),
                      len(found))
+            if cfg.audit:  # as /v1/screen/text: each alerting mention is recorded as a screened name
+                used = req.lists or screener.list_ids
+                cfg.audit.screening(g.request_id, "/ui/text", threshold,
+                                    [v for v in screener.versions if v.id in used],
+                                    [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
+                                     for m in found])
             mentions = [{"start": m.start, "end": m.end, "text": m.text,
                          "matches": [asdict(x) for x in m.matches]}
                         for m in sorted(found, key=lambda m: m.start)]
@@ -301,7 +306,7 @@ def batch_start():
             raise ValueError("threshold must be a number between 0 and 1")
         req = jobs.JobRequest(form["name_column"] or "name", form["id_column"] or None,
                               form["country_column"] or None, form["birth_date_column"] or None,
-                              threshold if threshold is not None else context.config().default_threshold)
+                              screener.effective_threshold(threshold))
         state = jobs.create(upload.filename, iter(lambda: upload.stream.read(1 << 20), b""))
         jobs.check_columns(state, req)
     except ApiError as exc:
