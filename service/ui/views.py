@@ -279,7 +279,10 @@ def _age(seconds: float | None) -> str:
     if days >= 2:
         return f"{days:,.0f} days"
     hours = seconds / 3600
-    return f"{hours:.1f} hours" if hours >= 1 else f"{seconds / 60:.0f} minutes"
+    if hours >= 1:
+        return f"{hours:.1f} hours"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 # --- batch ------------------------------------------------------------------------------------
