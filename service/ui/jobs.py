@@ -27,6 +27,7 @@ from service.paths import cache_dir
 
 log = logging.getLogger("service.ui.jobs")
 
+KEEP_SECONDS = 7 * 86400  # a job's files (the customer file among them) are deleted after a week
 CHUNK_ROWS = 100  # small chunks: a fine-grained progress bar and short holds of the engine lock
 INPUT_SUFFIXES = (".csv", ".parquet")
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -124,11 +125,26 @@ class JobRequest:
     limit: int = 10
 
 
+def prune(now: float | None = None) -> None:
+    """Delete the folders of jobs finished (or abandoned) more than KEEP_SECONDS ago."""
+    now = time.time() if now is None else now
+    if not jobs_dir().is_dir():
+        return
+    for folder in jobs_dir().iterdir():
+        try:
+            age = now - (folder / "job.json").stat().st_mtime
+        except OSError:
+            age = now - folder.stat().st_mtime  # a job whose state was never written
+        if age > KEEP_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def create(filename: str, data: Iterable[bytes]) -> JobState:
     """A new job folder holding the uploaded file; ValueError for an unsupported file type."""
     suffix = Path(filename).suffix.lower()
     if suffix not in INPUT_SUFFIXES:
         raise ValueError(f"{filename or 'the file'}: upload a .csv or .parquet file")
+    prune()
     state = JobState(id=secrets.token_urlsafe(18), input_name=Path(filename).name[:200], suffix=suffix)
     state.folder.mkdir(parents=True, exist_ok=False)
     with (state.folder / f"input{suffix}").open("wb") as f:
@@ -140,12 +156,14 @@ def create(filename: str, data: Iterable[bytes]) -> JobState:
 
 def check_columns(state: JobState, req: JobRequest) -> None:
     """ValueError naming a missing column or why the file cannot be read (before any thread starts);
-    the job's folder is then removed."""
-    from service.batch.io import read_chunks
+    the job's folder is then removed. Counts the rows, so the progress bar has its total at once."""
+    from service.batch.io import count_rows, read_chunks
 
     source = state.folder / f"input{state.suffix}"
     try:
         next(read_chunks(source, 1, _columns(req).wanted()), None)
+        state.total_rows = count_rows(source)
+        state.save()
     except Exception as exc:  # a missing column, or a file pandas/pyarrow cannot read
         shutil.rmtree(state.folder, ignore_errors=True)
         message = str(exc).replace(str(source), state.input_name)
@@ -179,7 +197,6 @@ def start(state: JobState, req: JobRequest, screener: Screener) -> None:
 
 
 def _run(state: JobState, req: JobRequest, screener: Screener) -> None:
-    from service.batch.io import count_rows
     from service.batch.job import JobOptions, run_job
 
     folder = state.folder
@@ -187,7 +204,6 @@ def _run(state: JobState, req: JobRequest, screener: Screener) -> None:
     options = JobOptions(source, folder / "alerts.csv", folder / "rejects.csv", _columns(req),
                          chunk_size=CHUNK_ROWS, limit=req.limit, threshold=req.threshold)
     try:
-        state.total_rows = count_rows(source)
         state.status, state.started = "running", time.time()
         state.save()
 

@@ -27,6 +27,7 @@ from flask import (
 )
 
 from service.api import auth, context, metrics, validation
+from service.api.body import drain
 from service.api.errors import ApiError
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query, Result
 from service.text import screen_text
@@ -319,6 +320,20 @@ def batch_start():
     jobs.start(state, req, screener)
     log.info("ui batch job %s started request_id=%s", state.id, g.request_id)
     return redirect(url_for("ui.batch_job", job_id=state.id), code=303)
+
+
+@bp.errorhandler(404)
+def _not_found(_exc):
+    return render_template("error.html", title="Not found", message=f"Nothing at {request.path}."), 404
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    drain()  # the browser gets this page instead of a connection reset
+    limit = request.max_content_length or 0
+    return render_template("error.html", title="Too large",
+                           message=f"What was sent is larger than the limit of {limit // (1024 * 1024)} MiB "
+                                   "here. Split the file, or screen it with orinoco screen."), 413
 
 
 def _job(job_id: str) -> jobs.JobState:

@@ -139,3 +139,35 @@ def test_segments_cut_the_text_around_each_mention_once():
     mentions = [{"start": 4, "end": 12}, {"start": 6, "end": 12}, {"start": 17, "end": 25}]
     assert _segments(text, mentions) == [("Pay ", None), ("Jane Doe", 0), (" and ", None), ("Acme Ltd", 2),
                                          (".", None)]
+
+
+def test_uploads_may_exceed_the_api_body_limit_up_to_their_own(app, monkeypatch):
+    client = app.test_client()
+    log_in(client)
+    csrf = token(client.get("/ui/batch").text)
+    rows = "".join(f"cust-{i},Ordinary Client Number {i}\n" for i in range(50_000)).encode()  # > 1 MiB
+    assert len(rows) > app.config["MAX_CONTENT_LENGTH"]
+    monkeypatch.setattr("service.ui.jobs.start", lambda *args: None)  # accepted; not screened here
+    accepted = client.post("/ui/batch", content_type="multipart/form-data",
+                           data={"csrf_token": csrf, "name_column": "name", "id_column": "id",
+                                 "file": (io.BytesIO(b"id,name\n" + rows), "big.csv")})
+    assert accepted.status_code == 303
+    job = client.get(accepted.headers["Location"])
+    assert "0 of 50,000" in job.text  # counted before the job starts
+    monkeypatch.setattr("service.ui.views.MAX_UPLOAD_BYTES", 1000)
+    refused = client.post("/ui/batch", content_type="multipart/form-data",
+                          data={"csrf_token": csrf, "file": (io.BytesIO(rows), "big.csv")})
+    assert refused.status_code == 413 and "Too large" in refused.text
+
+
+def test_old_jobs_are_deleted(app, tmp_path):
+    from service.ui import jobs
+
+    with app.app_context():
+        first = jobs.create("a.csv", [b"name\nJane Doe\n"])
+        second = jobs.create("b.csv", [b"name\nJane Doe\n"])
+        jobs.prune(now=second.updated + jobs.KEEP_SECONDS + 1)  # a week later
+        assert not first.folder.exists() and not second.folder.exists()
+        kept = jobs.create("c.csv", [b"name\nJane Doe\n"])
+        jobs.prune(now=kept.updated + 60)
+        assert kept.folder.exists()
