@@ -161,7 +161,8 @@ def screen():
             used = req.lists or screener.list_ids
             if cfg.audit:
                 cfg.audit.screening(g.request_id, "/ui/screen", threshold,
-                                    [v for v in screener.versions if v.id in used], results)
+                                    [v for v in screener.versions if v.id in used], results,
+                                    client=request.remote_addr)
             result = {"request_id": g.request_id, "threshold": threshold,
                       "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
                       "query": asdict(results[0].query),
@@ -241,7 +242,7 @@ def text():
                 cfg.audit.screening(g.request_id, "/ui/text", threshold,
                                     [v for v in screener.versions if v.id in used],
                                     [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
-                                     for m in found])
+                                     for m in found], client=request.remote_addr)
             mentions = [{"start": m.start, "end": m.end, "text": m.text,
                          "matches": [asdict(x) for x in m.matches]}
                         for m in sorted(found, key=lambda m: m.start)]

@@ -171,3 +171,19 @@ def test_old_jobs_are_deleted(app, tmp_path):
         kept = jobs.create("c.csv", [b"name\nJane Doe\n"])
         jobs.prune(now=kept.updated + 60)
         assert kept.folder.exists()
+
+
+def test_ui_screenings_are_audited_like_the_api(screener, monkeypatch, tmp_path):
+    import json
+
+    from service.api.audit import from_settings
+
+    monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path))
+    audit = tmp_path / "audit.jsonl"
+    client = create_app(screener, ApiConfig(audit=from_settings(str(audit), False, "salt"))).test_client()
+    client.get("/ui/screen?name=Jane+Doe")
+    csrf = token(client.get("/ui/text").text)
+    client.post("/ui/text", data={"text": "Payment to Jane Doe", "csrf_token": csrf})
+    records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [r["endpoint"] for r in records] == ["/ui/screen", "/ui/text"]
+    assert all(r["queries"][0]["alerts"] >= 1 and "Jane" not in json.dumps(r) for r in records)
