@@ -116,7 +116,12 @@ def test_screen_fawzi_canaan_shows_kanaan_with_its_token_pairs(server, browser, 
 
 def test_the_entity_shows_its_passport_and_the_cluster_with_its_evidence(server, browser, shots):
     screen_by_keyboard(browser, server.url, "Fawzi Canaan")
-    browser.find_element(By.LINK_TEXT, "KAN'AN, Fawzi Mustafa").click()
+    # By keyboard alone: Tab from the search form to the match's link, Enter opens it.
+    for _ in range(40):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        if browser.switch_to.active_element.text == "KAN'AN, Fawzi Mustafa":
+            break
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
     wait(browser, lambda d: d.find_elements(By.ID, "cluster"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "KAN'AN, Fawzi Mustafa"
     assert "Passport 0877677 Venezuela" in text_of(browser, "table")
