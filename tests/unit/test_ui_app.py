@@ -187,3 +187,33 @@ def test_ui_screenings_are_audited_like_the_api(screener, monkeypatch, tmp_path)
     records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
     assert [r["endpoint"] for r in records] == ["/ui/screen", "/ui/text"]
     assert all(r["queries"][0]["alerts"] >= 1 and "Jane" not in json.dumps(r) for r in records)
+
+
+def test_a_parquet_upload_is_screened_in_the_background_and_its_alerts_download(app, tmp_path):
+    import time
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "customers.parquet"
+    names = ["Jane Doe" if i % 5 == 0 else f"Unlisted Person {i}" for i in range(250)] + [""]
+    pq.write_table(pa.table({"id": [f"k{i}" for i in range(251)], "name": names}), source)
+    client = app.test_client()
+    log_in(client)
+    csrf = token(client.get("/ui/batch").text)
+    started = client.post("/ui/batch", content_type="multipart/form-data",
+                          data={"csrf_token": csrf, "name_column": "name", "id_column": "id",
+                                "file": (io.BytesIO(source.read_bytes()), "customers.parquet")})
+    status_url = started.headers["Location"] + "/status"
+    for _ in range(300):
+        status = client.get(status_url).get_json()
+        if status["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert status["status"] == "done", status
+    assert status["rows_done"] == status["total_rows"] == 251 and status["rejects"] == 1
+    alerts = client.get(started.headers["Location"] + "/alerts.csv")
+    assert alerts.status_code == 200 and "attachment" in alerts.headers["Content-Disposition"]
+    ids = {line.split(",")[0] for line in alerts.text.splitlines()[1:]}
+    assert {f"k{i}" for i in range(0, 250, 5)} <= ids
+    assert "empty name" in client.get(started.headers["Location"] + "/rejects.csv").text
