@@ -23,7 +23,11 @@ import requests
 from conftest import reference_dir
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -60,6 +64,7 @@ def browser(downloads):
         if os.environ.get("ORINOCO_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser or a driver
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -75,7 +80,9 @@ def browser(downloads):
 
 
 def wait(driver, condition, seconds: float = 60):
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+    """Until ``condition`` holds; an element gone stale or missing while a page loads is retried."""
+    retried = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=retried).until(condition)
 
 
 def shoot(driver, folder: Path, name: str) -> None:
