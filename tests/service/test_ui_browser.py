@@ -134,6 +134,7 @@ def test_the_entity_shows_its_passport_and_the_cluster_with_its_evidence(server,
     assert "Passport 0877677 Venezuela" in text_of(browser, "table")
     assert "Baalbeck, Lebanon" in browser.page_source and "GANAN, Fauzi" in browser.page_source
     assert "Not linked to a record on any other loaded list" in text_of(browser, "#cluster")
+    assert "from ofac_sdn" in text_of(browser, "p.meta")  # the list version it comes from
 
     # A party on both lists: from its match, follow "also listed on" to the UN record and its cluster.
     screen_by_keyboard(browser, server.url, "Aiman al-Zawahiri")
@@ -247,6 +248,8 @@ def test_login_with_a_key_and_403_without(keyed_server, api_keys, browser, shots
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Log in")
     browser.get(keyed_server.url + "/ui/screen")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Log in"  # logged out for good
+    time.sleep(0.5)  # access log lines are written after the responses
+    assert "ui login request_id=" in keyed_server.log() and api_keys[0] not in keyed_server.log()
 
 
 def csrf_from(html: str) -> str:
@@ -298,7 +301,7 @@ def test_every_page_is_valid_html_with_a_label_on_every_field(server, keyed_serv
                           "/ui/screen?name=Aiman+al-Zawahiri&lists=un_sc&threshold=0.6",
                           "/ui/screen?name=x&birth_date=tomorrow", "/ui/entity/ofac_sdn/10892",
                           "/ui/entity/un_sc/111923", "/ui/entity/ofac_sdn/no-such", "/ui/text", "/ui/lists",
-                          "/ui/batch")}
+                          "/ui/batch", "/ui/batch/no-such-job-0123456789")}
     token = csrf_from(pages["/ui/text"].text)
     article = article_path().read_text(encoding="utf-8")
     pages["POST /ui/text"] = http.post(server.url + "/ui/text", timeout=60,
@@ -315,6 +318,9 @@ def test_every_page_is_valid_html_with_a_label_on_every_field(server, keyed_serv
     assert "no column 'nom'" in html.unescape(upload.text) and upload.status_code == 400
     assert job.url.startswith(server.url + "/ui/batch/") and job.status_code == 200
     assert pages["/ui/entity/ofac_sdn/no-such"].status_code == 404
+    assert pages["/ui/batch/no-such-job-0123456789"].status_code == 404
+    no_js = pages["/ui/screen?name=Fawzi+Canaan&birth_date=1943&country=Lebanon"]  # a plain GET, no script
+    assert "KAN'AN, Fawzi Mustafa" in html.unescape(no_js.text) and "birth year matches" in no_js.text
     assert pages["login"].status_code == 403
     problems = {path: page_problems(r.content) for path, r in pages.items()}
     assert not {p: v for p, v in problems.items() if v}, problems
