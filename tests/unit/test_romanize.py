@@ -117,7 +117,8 @@ def test_enable_rejects_an_unknown_romanizer() -> None:
 def test_a_latin_query_finds_a_name_listed_in_another_script(query: str, listed: str) -> None:
     screener = Screener.from_lists([_one_list([listed, "Kim Dae-jung", "Zhou Enlai", "Takahashi"])])
     matches = screener.screen([Query(query)], limit=3, threshold=0.0)[0].matches
-    assert matches and matches[0].name == listed and matches[0].score > 0.8, [(m.name, m.score) for m in matches]
+    found = [(m.name, m.score) for m in matches]
+    assert matches and matches[0].name == listed and matches[0].score > 0.8, found
 
 
 def test_hebrew_and_arabic_listed_names_get_no_guessed_variants() -> None:
