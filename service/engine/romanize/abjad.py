@@ -11,6 +11,7 @@ vowel a vowel letter (matres lectionis: alef, waw, yod / ya) stands for, or noth
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from service.engine.normalize import CONSONANT_MARK, consonant_key
@@ -18,6 +19,11 @@ from service.engine.normalize import CONSONANT_MARK, consonant_key
 CLOSE_MARK = "="  # marks a vowel guess: it counts only where it is close to a listed spelling
 MAX_GUESSES = 12
 MAX_KEYS = 6
+_DIGRAPHS = {"kh": "K", "sh": "S", "gh": "G", "th": "T", "dh": "D", "ch": "C", "zh": "Z"}  # one sound each
+_C = "bcdfghjklmnpqrstvwxz" + "".join(_DIGRAPHS.values())
+_INITIAL2 = re.compile(f"^([{_C}])(?=[{_C}])")
+_CLUSTER3 = re.compile(f"([{_C}])([{_C}])(?=[{_C}])")
+_FINAL2 = re.compile(f"([{_C}])(?=[{_C}]$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +72,25 @@ def keys(spellings: list[str]) -> list[str]:
     """Consonant keys of Latin spellings, as tokens the token matcher compares with the vocabulary's."""
     out = [CONSONANT_MARK + consonant_key(s) for s in spellings if s.isalpha()]
     return [k for k in dict.fromkeys(out) if len(k) > 2][:MAX_KEYS]  # one consonant says nothing
+
+
+def vowelled(guess: str, vowel: str = "a", final: bool = True) -> str:
+    """The guess with ``vowel`` put where a syllable needs one the script leaves out: no word
+    starts or (with ``final``) ends with two consonants, none has three in a row.
+
+    >>> vowelled("hsn"), vowelled("ahmd"), vowelled("jmal"), vowelled("shms", final=False)
+    ('hasan', 'ahmad', 'jamal', 'shams')
+    >>> vowelled("hln", "e"), vowelled("hrmn", "e")
+    ('helen', 'hermen')
+    """
+    s = guess
+    for d, c in _DIGRAPHS.items():
+        s = s.replace(d, c)
+    s = _INITIAL2.sub(rf"\1{vowel}", s)
+    while _CLUSTER3.search(s):
+        s = _CLUSTER3.sub(rf"\1\2{vowel}", s, count=1)
+    if final:
+        s = _FINAL2.sub(rf"\1{vowel}", s)
+    for d, c in _DIGRAPHS.items():
+        s = s.replace(c, d)
+    return s

@@ -7,7 +7,7 @@ the consonant keys of the Latin vocabulary) and ranked by Latin guesses:
   languages use letters for the sounds Arabic lacks (غ and ج for g, ف for v, ب for p, ش for ch,
   ق for g), read second;
 - the unwritten short vowel put back where Arabic syllables need one (``_vowelled``): no word
-  starts or ends with two consonants, none has three in a row ("حسن" -> "hasan", "احمد" -> "ahmad");
+  starts or ends with two consonants, none has three in a row (``abjad.vowelled``: "حسن" -> "hasan");
 - compounds written as two words and romanized as one (``compounds``): "X الله" -> "Xullah",
   "X الدين" -> "Xuddin"/"Xeddine", "عبد X" -> "abdulX"/"abdelX"/"abdX", as well as apart.
 
@@ -16,9 +16,7 @@ The guesses carry ``CLOSE_MARK``: they count only where close to a listed spelli
 
 from __future__ import annotations
 
-import re
-
-from service.engine.romanize.abjad import CLOSE_MARK, LetterTable, guesses, keys, letters
+from service.engine.romanize.abjad import CLOSE_MARK, LetterTable, guesses, keys, letters, vowelled
 
 _V = {"ا": ("a",), "أ": ("a", "e"), "إ": ("i", "e"), "آ": ("a",), "ٱ": ("a",), "ء": ("", "a"),
       "ئ": ("", "i"), "ؤ": ("", "u"), "و": ("u", "o", "w", "aw", "ou"), "ي": ("i", "e", "y", "ay", "ai"),
@@ -45,11 +43,6 @@ _ABD = {"عبد"}
 _ALLAH_FORMS = ("ullah", "allah", "ulla")
 _DIN_FORMS = ("uddin", "eddine", "addin", "aldin", "uddeen")
 _ABD_FORMS = ("abdul", "abdel", "abd", "abdal", "abdur", "abdu")
-_DIGRAPHS = {"kh": "K", "sh": "S", "gh": "G", "th": "T", "dh": "D", "ch": "C", "zh": "Z"}  # one sound each
-_C = "bcdfghjklmnpqrstvwxz" + "".join(_DIGRAPHS.values())
-_INITIAL2 = re.compile(f"^([{_C}])(?=[{_C}])")
-_CLUSTER3 = re.compile(f"([{_C}])([{_C}])(?=[{_C}])")
-_FINAL2 = re.compile(f"([{_C}])(?=[{_C}]$)")
 
 
 def compounds(words: list[str]) -> list[str]:
@@ -70,33 +63,13 @@ def compounds(words: list[str]) -> list[str]:
     return out
 
 
-def _vowelled(guess: str, final: bool = True) -> str:
-    """An "a" where Arabic syllables need a vowel the script leaves out (with ``final`` False,
-    a word may end in two consonants, as "Shams" and "Fahd" do).
-
-    >>> _vowelled("hsn"), _vowelled("ahmd"), _vowelled("mhmd"), _vowelled("jmal"), _vowelled("shms", False)
-    ('hasan', 'ahmad', 'mahmad', 'jamal', 'shams')
-    """
-    s = guess
-    for d, c in _DIGRAPHS.items():
-        s = s.replace(d, c)
-    s = _INITIAL2.sub(r"\1a", s)
-    while _CLUSTER3.search(s):
-        s = _CLUSTER3.sub(r"\1\2a", s, count=1)
-    if final:
-        s = _FINAL2.sub(r"\1a", s)
-    for d, c in _DIGRAPHS.items():
-        s = s.replace(c, d)
-    return s
-
-
 def _word(word: str) -> list[str]:
     """Latin guesses of one word (the article apart), the vowelled guess second."""
     core = word[2:] if word.startswith(_ARTICLE) and len(word) > 4 else word
     latin = guesses(letters(core, TABLE))
     if not latin:
         return []
-    latin[1:1] = [_vowelled(latin[0]), _vowelled(latin[0], final=False)]
+    latin[1:1] = [vowelled(latin[0]), vowelled(latin[0], final=False)]
     if core != word:
         latin += ["al" + g for g in latin[:2]]
     return list(dict.fromkeys(latin))

@@ -4,12 +4,16 @@ Names of any origin are written in Hebrew with matres lectionis (ו for o/u, י 
 where Hebrew words would leave vowels out, so a letter-by-letter reading is close to the Latin
 spelling: "אנטוניו" -> "antonio". Begadkefat letters (ב, כ, פ) are hard (b, k, p) at the start of
 a word and soft (v, kh, f) after a vowel; both are given. Geresh makes the sounds Hebrew lacks:
-ג' j, ז' zh, צ' ch, ת' th, ד' dh. Final forms (ך ם ן ף ץ) read as their letters.
+ג' j, ז' zh, צ' ch, ת' th, ד' dh. Final forms (ך ם ן ף ץ) read as their letters. The vowels
+left unwritten (mostly e and a) are put back where a syllable needs one (``abjad.vowelled``:
+"הלן" hln -> "helen").
 """
 
 from __future__ import annotations
 
-from service.engine.romanize.abjad import LetterTable, guesses, keys, letters
+from dataclasses import replace
+
+from service.engine.romanize.abjad import LetterTable, guesses, keys, letters, vowelled
 
 TABLE = LetterTable(
     readings={
@@ -27,11 +31,20 @@ TABLE = LetterTable(
 )
 
 
+_VOWEL_START = replace(TABLE, initial={**TABLE.initial, "ו": ("o", "u"), "י": ("i", "e")})
+
+
 def romanize(word: str) -> list[str]:
     """Latin guesses, then consonant keys, for one Hebrew word.
 
     >>> romanize("אנטוניו")[0], romanize("סמית'")[0], romanize("קנוורי")[-2:]
     ('antonio', 'smith', ['cnwry', '~knr'])
     """
-    latin = guesses(letters(word, TABLE))
+    table = TABLE
+    if word[:2] in ("או", "אי"):  # alef carrying the vowel letter after it: "אוליביה" Olivia
+        word, table = word[1:], _VOWEL_START
+    latin = guesses(letters(word, table))
+    if latin:
+        latin[1:1] = [vowelled(latin[0], "e"), vowelled(latin[0], "a")]
+    latin = list(dict.fromkeys(latin))
     return latin + keys(latin)
