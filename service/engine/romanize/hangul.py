@@ -25,8 +25,8 @@ _MR_VOWEL = "a ae ya yae o e yo ye o wa wae oe yo u wo we wi yu u ui i".split()
 _RR_FINAL = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
 _LOAN_FINAL = "- k k k n n n d l k m l l l p l m p p s s ng j ch k t p h".split()
 # How names write a vowel besides the standard schemes.
-_NAME_VOWEL = {"eo": ("u", "o"), "u": ("oo",), "ui": ("ee", "ee"), "yeo": ("yu", "yo"), "eu": ("u",),
-               "i": ("ee",), "oe": ("oi",), "ae": ("ai",)}
+_NAME_VOWEL = {"eo": ("u", "o"), "u": ("oo",), "ui": ("ee",), "yeo": ("yu", "yo"), "eu": ("u",),
+               "oe": ("oi",), "ae": ("ai",)}
 
 SURNAMES = {
     "김": "kim gim", "이": "lee yi rhee ri rhie", "리": "lee ri", "박": "park pak bak",
@@ -75,24 +75,32 @@ def _syllable_forms(ch: str) -> list[str]:
     out = [a + b + final for a in initials for b in vowels]
     if rr_v == "yeo" and final == "ng":
         out.append(_clean(_RR_INITIAL[i]) + "young")
-    if i == 11 and rr_v == "i" and not final:  # 이 alone: Lee
-        out.append("lee")
+    if i == 9 and rr_v in ("i", "ya", "yeo", "yo", "yu", "ye"):  # 시, 샤, 셔, 쇼, 슈: shi, sha...
+        out.append("sh" + rr_v.lstrip("y") + final)
     return list(dict.fromkeys(out))
 
 
 def _loanword(word: str) -> list[str]:
-    """The word read as a transcription of a foreign name: ㅡ after a bare consonant dropped."""
+    """The word read as a transcription of a foreign name: the vowel ㅡ after a bare consonant
+    dropped (also before a final ㄹ: 블 bl; ㄹㄹ is one l), ㅓ read o (a final one "er": 피터 Peter), s before y
+    read sh (슈 shu), 쓰 and 츠 read tsu; then with l for r, f for p and v for b."""
     parts = []
-    for ch in word:
-        j = _jamo(ch)
-        if j is None:
-            continue
-        i, v, f = j
+    jamo = [j for j in (_jamo(ch) for ch in word) if j is not None]
+    for k, (i, v, f) in enumerate(jamo):
         initial = _clean(_RR_INITIAL[i])
         vowel = {"eo": "o", "eu": "", "ae": "a"}.get(_RR_VOWEL[v], _RR_VOWEL[v])
-        if not vowel and (not initial or f):
-            vowel = "u"  # 으, or ㅡ with a final: a real vowel
-        parts.append(initial + vowel + _clean(_LOAN_FINAL[f]))
+        final = _clean(_LOAN_FINAL[f])
+        if initial in ("ss", "ch") and _RR_VOWEL[v] == "eu" and not f:
+            initial, vowel = "ts", "u"
+        elif not vowel and (not initial or (f and final != "l")):
+            vowel = "u"  # 으, or ㅡ before a final other than ㄹ: a real vowel
+        elif _RR_VOWEL[v] == "eo" and not f and k == len(jamo) - 1 and k:
+            vowel = "er"
+        if initial == "r" and k and jamo[k - 1][2] == 8:  # ㄹ + ㄹ across syllables: one l (블레 ble)
+            initial = ""
+        if initial == "s" and vowel.startswith("y"):
+            initial, vowel = "sh", vowel[1:]
+        parts.append(initial + vowel + final)
     plain = "".join(parts)
     softer = plain.replace("r", "l").replace("p", "f").replace("b", "v")
     return list(dict.fromkeys((plain, plain.replace("r", "l"), softer)))
