@@ -82,8 +82,8 @@ def _syllable_forms(ch: str) -> list[str]:
 
 def _loanword(word: str) -> list[str]:
     """The word read as a transcription of a foreign name: the vowel ㅡ after a bare consonant
-    dropped (also before a final ㄹ: 블 bl; ㄹㄹ is one l), ㅓ read o (a final one "er": 피터 Peter), s before y
-    read sh (슈 shu), 쓰 and 츠 read tsu; then with l for r, f for p and v for b."""
+    dropped (also before a final ㄹ: 블 bl; ㄹㄹ is one l), ㅓ read o (a final one "er": 피터
+    Peter), s before y read sh (슈 shu), 쓰 and 츠 read tsu; then with l for r, f for p, v for b."""
     parts = []
     jamo = [j for j in (_jamo(ch) for ch in word) if j is not None]
     for k, (i, v, f) in enumerate(jamo):
