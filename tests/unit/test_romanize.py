@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.engine import romanize
 from service.engine.model import Entity, ListVersion, LoadedList
@@ -124,3 +126,37 @@ def test_a_latin_query_finds_a_name_listed_in_another_script(query: str, listed:
 def test_hebrew_and_arabic_listed_names_get_no_guessed_variants() -> None:
     assert romanize.listed_variants("محمد") == []
     assert romanize.listed_variants("דוד") == []
+
+
+# Letters of every romanized script, with the marks and separators names carry.
+_SCRIPT_CHARS = st.sampled_from(
+    "김박이정희스미스ㄱㅏ존하워드毛泽东张學友弗朗西斯たなかミツテルーאנטוניו'ג'ויוו"
+    "عبدالرحمنهدايتاللهـًٌٍَُِّىةءأإآХрущёвЪьЙ -·.")
+
+
+@given(st.text(alphabet=_SCRIPT_CHARS, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_any_mix_of_scripts_romanizes_to_clean_alternatives(name: str) -> None:
+    for row in alternative_rows(name):
+        for token in row:
+            for alt in token.split(romanize.ALT_SEP):
+                core = alt.lstrip(abjad.CLOSE_MARK + "~")
+                assert core and core.isascii() and core.isalnum(), (name, token)
+
+
+@given(st.lists(st.text(alphabet=_SCRIPT_CHARS, max_size=30), min_size=1, max_size=4))
+@settings(max_examples=40, deadline=None)
+def test_screening_names_in_any_script_never_raises(names: list[str]) -> None:
+    screener = _fuzz_screener()
+    for result in screener.screen([Query(n) for n in names if n.strip()], threshold=0.0):
+        assert all(0.0 <= m.score <= 1.0 for m in result.matches)
+
+
+def _fuzz_screener() -> Screener:
+    global _FUZZ
+    if _FUZZ is None:
+        _FUZZ = Screener.from_lists([_one_list(NAMES + ["김정은", "毛泽东", "Иван Петров"])])
+    return _FUZZ
+
+
+_FUZZ: Screener | None = None

@@ -33,7 +33,7 @@ _SCRIPTS: dict[str, tuple[str, Callable[[str], list[str]]]] = {
     "arabic": ("\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff", arabic.romanize),
     "cyrillic": ("\u0400-\u052f", cyrillic.romanize),
 }
-_WORD = re.compile("|".join(f"(?P<{s}>[{r}'\u05f3\u05f4\u2019\u0640-]+)" for s, (r, _) in _SCRIPTS.items()))
+_WORD = re.compile("|".join(f"(?P<{s}>[{r}'\u05f3\u05f4\u2019\u0640]+)" for s, (r, _) in _SCRIPTS.items()))
 _enabled = set(_SCRIPTS)
 
 
@@ -64,7 +64,7 @@ def words(name: str) -> list[tuple[str, str]]:
     out = []
     for m in _WORD.finditer(text):
         script = m.lastgroup or ""
-        word = m.group(0).strip("'\u05f3\u2019\u0640-")
+        word = m.group(0).strip("'\u05f3\u2019\u0640")
         if word and script in _enabled:
             out.append((script, word))
     return out

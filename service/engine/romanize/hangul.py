@@ -66,7 +66,7 @@ def _syllable_forms(ch: str) -> list[str]:
     """The spellings of one syllable in names: RR, MR, and the name conventions."""
     j = _jamo(ch)
     if j is None:
-        return [ch] if ch.isascii() else []
+        return []
     i, v, f = j
     rr_v = _RR_VOWEL[v]
     initials = dict.fromkeys((_clean(_RR_INITIAL[i]), _clean(_MR_INITIAL[i])))
