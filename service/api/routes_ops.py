@@ -41,7 +41,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready once an index is loaded; 503 before. A failed reload is reported but keeps it ready."""
+    """Ready once an index is loaded; 503 before, with how far the load has got (``progress``:
+    lists parsed n of m, index built, records linked n of m, each finished phase with its
+    duration). A failed reload is reported but keeps it ready."""
     provider = context.provider()
     screener = provider.screener
     now = datetime.now(UTC)
@@ -53,6 +55,7 @@ def readyz():
                    "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
                   for v in (screener.versions if screener else [])],
         "reload": provider.status.to_dict(),
+        "progress": provider.progress.snapshot() if provider.progress else None,
     }
     response = jsonify(body)
     if screener is None:

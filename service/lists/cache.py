@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -215,15 +215,22 @@ def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache |
 
 
 def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
-                  cache: ListCache | None = None) -> list[LoadedList]:
-    """What to screen against when no list is named: the cache, else a download, else the reference files."""
+                  cache: ListCache | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[LoadedList]:
+    """What to screen against when no list is named: the cache, else a download, else the reference files.
+
+    ``progress(parsed, total)`` hears after each list how many are parsed.
+    """
     cache = cache or ListCache()
     cached = []
-    for list_id in cache.list_ids():
+    ids = cache.list_ids()
+    for n, list_id in enumerate(ids, 1):
         try:
             cached.append(cache.load(list_id))
         except ListError as exc:
             log.warning("%s", exc)
+        if progress:
+            progress(n, len(ids))
     if cached:
         log.info("lists: using the local cache %s (%s)", cache.root, ", ".join(x.version.id for x in cached))
         return cached
@@ -240,12 +247,14 @@ def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
             return fetched
     ref = reference_dir()
     found = []
-    for spec in specs:
+    for n, spec in enumerate(specs, 1):
         if spec.reference and (ref / spec.reference).exists():
             try:
                 found.append(load_source(spec.parser, ref / spec.reference, spec.id))
             except ListError as exc:
                 log.warning("lists: reference file unusable: %s", exc)
+        if progress:
+            progress(n, len(specs))
     if found:
         log.warning("lists: using the historical reference files under %s (%s): not for real screening",
                     ref, ", ".join(x.version.id for x in found))
