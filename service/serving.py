@@ -30,8 +30,8 @@ from service.api import ApiConfig, ScreenerProvider, create_app
 from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
-from service.lists.cache import cache_dir
 from service.lists.specs import load_specs, parse_list_spec
+from service.paths import cache_dir
 from service.resolve.store import cached_resolution
 
 log = logging.getLogger("service.serving")
@@ -58,10 +58,15 @@ def list_loader(values: list[str]) -> Callable[[Progress | None], list[LoadedLis
     return load
 
 
-def new_screener(lists: list[LoadedList], progress: LoadProgress | None = None) -> Screener:
+def new_screener(lists: list[LoadedList], default_threshold: float | None = None,
+                 progress: LoadProgress | None = None) -> Screener:
     """The Screener for these lists, its index read from the cache when their checksums match,
-    with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0)."""
-    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0).
+
+    ``default_threshold`` (the configured one; None: the engine's) is applied here, once;
+    ``progress`` hears of each phase."""
+    options = {} if default_threshold is None else {"default_threshold": default_threshold}
+    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
     resolve = os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0"
     if progress:
         progress.phase_done("index", f"index ready ({sum(x.version.names for x in lists)} names)",
@@ -76,6 +81,7 @@ def new_screener(lists: list[LoadedList], progress: LoadProgress | None = None) 
 
 
 def screener_builder(load: Callable[[Progress | None], list[LoadedList]],
+                     default_threshold: float | None = None,
                      progress: LoadProgress | None = None) -> Callable[[], Screener]:
     """What the provider calls to (re)build: load the lists, then the Screener, reporting each phase."""
     def build() -> Screener:
@@ -83,7 +89,7 @@ def screener_builder(load: Callable[[Progress | None], list[LoadedList]],
         if progress:
             sizes = ", ".join(f"{x.version.id} {x.version.entities}" for x in lists)
             progress.phase_done("lists", f"{len(lists)} lists parsed ({sizes} entities)", "index")
-        return new_screener(lists, progress)
+        return new_screener(lists, default_threshold, progress)
     return build
 
 

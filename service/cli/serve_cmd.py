@@ -88,7 +88,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         fail(str(exc))
     progress = LoadProgress()  # before gunicorn forks: its workers read the master's progress
-    provider = ScreenerProvider(build=screener_builder(list_loader(args.lists), progress), progress=progress)
+    build = screener_builder(list_loader(args.lists), config.default_threshold, progress)
+    provider = ScreenerProvider(build=build, progress=progress)
     if args.dev:
         return _run_dev(provider, config, host, port)
     return run_gunicorn(provider, config, host, port, workers)

@@ -12,7 +12,9 @@ import time
 
 import pytest
 import requests
-from conftest import ORINOCO, REPO, reference_dir, server_env
+from conftest import ORINOCO, reference_dir, server_env
+
+from service.lists.registry import DEFAULT_REGISTRY
 
 REFERENCE_LISTS = ("ofac_sdn_2021-07", "ofac_cons_2025-12", "un_sc_2026-02", "au_dfat_2024-11",
                    "ca_sema_2020-04", "uk_ofsi_2025-04")
@@ -20,7 +22,7 @@ REFERENCE_LISTS = ("ofac_sdn_2021-07", "ofac_cons_2025-12", "un_sc_2026-02", "au
 
 def offline_registry(tmp_path) -> str:
     """The shipped registry with every URL on a closed local port: downloads fail at once, as offline."""
-    text = (REPO / "reference_lists" / "sources.toml").read_text(encoding="utf-8")
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8")
     path = tmp_path / "sources.toml"
     path.write_text(text.replace('url = "https://', 'url = "http://127.0.0.1:9/'), encoding="utf-8")
     return str(path)
@@ -64,7 +66,8 @@ def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(start_se
                for b in loading), "no linking progress n of m seen"
     # once ready, ready for good (the empty workers are retired, never asked again)
     for _ in range(10):
-        assert requests.get(server.url + "/readyz", headers={"Connection": "close"}, timeout=5).status_code == 200
+        again = requests.get(server.url + "/readyz", headers={"Connection": "close"}, timeout=5)
+        assert again.status_code == 200
     log = server.log()
     for phase in ("6 lists parsed", "index ready", "records linked across lists"):
         assert f"start-up: {phase}" in log and " s" in log.split(f"start-up: {phase}")[1].splitlines()[0]
