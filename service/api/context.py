@@ -39,4 +39,4 @@ def version_dict(v: ListVersion) -> dict:
     """A list version as the API shows it: what an auditor needs, not the server's file paths."""
     return {"id": v.id, "source": v.source, "entities": v.entities, "names": v.names,
             "published": v.published, "loaded_at": v.loaded_at, "sha256": v.sha256,
-            "skipped_rows": v.skipped_rows}
+            "skipped_rows": v.skipped_rows, "origin": v.origin, "fallback": v.fallback}

@@ -51,6 +51,7 @@ def readyz():
         "status": "ready" if screener else ("loading" if provider.status.loading or not provider.status.error
                                             else "unavailable"),
         "lists": [{"id": v.id, "published": v.published, "loaded_at": v.loaded_at, "entities": v.entities,
+                   "fallback": v.fallback,
                    "published_age_seconds": metrics.age_seconds(v.published, now),
                    "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
                   for v in (screener.versions if screener else [])],
