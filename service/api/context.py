@@ -9,7 +9,7 @@ from flask import current_app
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
 from service.api.provider import ScreenerProvider
-from service.engine.model import ListVersion
+from service.engine.model import Entity, ListVersion
 from service.engine.screener import Screener
 
 EXTENSION = "orinoco"
@@ -33,6 +33,15 @@ def screener() -> Screener:
     if current is None:
         raise ApiError(503, "not-ready", "the lists are still loading (see /readyz); retry shortly")
     return current
+
+
+def entity_dict(entity: Entity) -> dict:
+    """A listed entity as /v1/entities shows it: identified by ``list`` and ``entity_id`` as in
+    matches, clusters and ``also_listed_on``; every other field as the entity model has it, so
+    the fields a match repeats (schema, name, programs, birth_dates, nationalities,
+    citizenships) have the same shape in both."""
+    record = entity.to_dict()
+    return {"list": record.pop("list_id"), "entity_id": record.pop("id"), **record}
 
 
 def version_dict(v: ListVersion) -> dict:
