@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime
 from functools import cache
@@ -11,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from service import __version__
 from service.api import context, metrics
+from service.lists import SOURCES
 
 bp = Blueprint("ops", __name__)
 
@@ -20,17 +22,26 @@ def _resource(name: str) -> str:
     return files("service.api").joinpath(name).read_text(encoding="utf-8")
 
 
+def supported_lists() -> str:
+    """Every list source this build reads, named from the parsers' own registry (``SOURCES``), so
+    the / page and the API description never lag behind the parsers."""
+    return "; ".join(f"{s.help.split(':')[0].removesuffix(' file').removesuffix(' folder')} ({s.name})"
+                     for s in SOURCES.values())
+
+
 @cache
 def openapi_document() -> dict:
-    """The API description, its version the package's."""
+    """The API description, its version the package's, naming every supported list."""
     document = json.loads(_resource("openapi.json"))
     document["info"]["version"] = __version__
+    document["info"]["description"] = document["info"]["description"].replace("{lists}", supported_lists())
     return document
 
 
 @bp.get("/")
 def index():
-    return Response(_resource("index.html"), mimetype="text/html")
+    return Response(_resource("index.html").replace("{lists}", html.escape(supported_lists())),
+                    mimetype="text/html")
 
 
 @bp.get("/openapi.json")

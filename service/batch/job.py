@@ -96,9 +96,15 @@ class Summary:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(c.reject_reasons.items()))
         lists = ", ".join(f"{x['id']} (published {x['published'] or '?'}, sha256 {x['sha256'][:12]})"
                           for x in self.lists)
-        return (f"{c.rows_read:,} rows read, {c.rows_screened:,} rows screened ({c.names_screened:,} names), "
-                f"{c.rows_rejected:,} rows rejected, {c.rejects:,} rejects ({reasons or 'none'}), "
-                f"{c.alerts:,} alerts; lists: {lists}")
+        return (f"{_count(c.rows_read, 'row')} read, {_count(c.rows_screened, 'row')} screened "
+                f"({_count(c.names_screened, 'name')}), {_count(c.rows_rejected, 'row')} rejected "
+                f"({_count(c.rejects, 'line')} in the rejects file{': ' + reasons if reasons else ''}), "
+                f"{_count(c.alerts, 'alert')}; lists: {lists}")
+
+
+def _count(n: int, word: str) -> str:
+    """"1 row", "2 rows": the summary is read by people."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, resume: bool = False,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from service.engine.normalize import MAX_NAME_CHARS
+from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS
 
 QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country"]
@@ -32,17 +32,6 @@ class Columns:
         return list(dict.fromkeys([*self.names, *(c for c in optional if c)]))
 
 
-def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be screened, or None."""
-    if not name:
-        return "empty name"
-    if len(name) > MAX_NAME_CHARS:
-        return f"name longer than {MAX_NAME_CHARS} characters"
-    if not any(ch.isalpha() for ch in name):
-        return "name has no letters"
-    return None
-
-
 def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(queries, rejects) for one chunk; ``row`` is the 1-based data row number in the whole file."""
     queries, rejects = [], []
@@ -59,6 +48,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
         for col, values in enumerate(names):
             name = values[i].strip()
             problem = name_problem(name)
+            problem = problem and f"name {problem}"
             if problem is None and schema not in QUERY_SCHEMAS:
                 problem = f"unknown schema (expected one of {', '.join(QUERY_SCHEMAS[:-1])})"
             if problem is None:
@@ -67,7 +57,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
             elif name:
                 rejects.append((row, input_id, columns.names[col], name, problem))
         if not screened and not any(v[i].strip() for v in names):
-            rejects.append((row, input_id, ",".join(columns.names), "", "empty name"))
+            rejects.append((row, input_id, ",".join(columns.names), "", f"name {name_problem('')}"))
     return pd.DataFrame(queries, columns=QUERY_COLUMNS), pd.DataFrame(rejects, columns=REJECT_COLUMNS)
 
 

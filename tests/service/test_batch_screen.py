@@ -28,8 +28,8 @@ from service.batch import dask_engine
 from service.cli import main
 
 CHUNK = "100"
-INVALID = {"C-EMPTY": ("", "empty name"), "C-DIGITS": ("12345 678", "name has no letters"),
-           "C-LONG": ("Ali " * 200, "name longer than 512 characters")}
+INVALID = {"C-EMPTY": ("", "name is empty"), "C-DIGITS": ("12345 678", "name has no letters"),
+           "C-LONG": ("Ali " * 200, "name is longer than 512 characters")}
 
 
 @pytest.fixture(scope="module")
