@@ -76,7 +76,7 @@ def name_of(value: Any, field: str, config: ApiConfig) -> str:
     name = _text(value, field, config.max_name_length)
     problem = name_problem(name, config.max_name_length)  # the batch reader's rule too
     if problem is not None:
-        kind = "empty-name" if not name.strip() else "no-letters"
+        kind = "empty-name" if not name.strip() else "no-letters-or-digits"
         raise ApiError(400, kind, f"{field} {problem}", field)
     return name
 

@@ -28,7 +28,7 @@ from service.batch import dask_engine
 from service.cli import main
 
 CHUNK = "100"
-INVALID = {"C-EMPTY": ("", "name is empty"), "C-DIGITS": ("12345 678", "name has no letters"),
+INVALID = {"C-EMPTY": ("", "name is empty"), "C-PUNCT": ("!? / ?!", "name has no letters or digits"),
            "C-LONG": ("Ali " * 200, "name is longer than 512 characters")}
 
 
