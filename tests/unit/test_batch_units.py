@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from service.batch.io import CsvJournal, ParquetJournal, read_chunks, spreadsheet_safe
+from service.batch.job import Counts, Summary
 from service.batch.prepare import Columns, prepare
 from service.batch.screening import ALERT_SCHEMA, empty_alerts
 
@@ -14,17 +15,17 @@ from service.batch.screening import ALERT_SCHEMA, empty_alerts
 def test_each_name_column_is_screened_and_bad_names_are_rejected_with_the_reason():
     chunk = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
                           "name": ["Ali Hassan", "", "", "x" * 513, "Acme Ltd"],
-                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! 42"],
+                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! ?"],
                           "kind": ["Person", "", "", "", "Spaceship"]})
     queries, rejects = prepare(chunk, 11, Columns(("name", "alias"), id="id", schema="kind"))
     assert list(zip(queries["row"], queries["input_id"], queries["input_name"], queries["schema"],
                     strict=True)) == [(11, "a", "Ali Hassan", "Person"), (12, "b", "Bob Marley", "Any"),
                                       (14, "d", "Jo Doe", "Any")]
     assert list(zip(rejects["row"], rejects["column"], rejects["reason"], strict=True)) == [
-        (13, "name,alias", "empty name"),
-        (14, "name", "name longer than 512 characters"),
+        (13, "name,alias", "name is empty"),
+        (14, "name", "name is longer than 512 characters"),
         (15, "name", "unknown schema (expected one of Person, Organization, Vessel, Aircraft)"),
-        (15, "alias", "name has no letters"),
+        (15, "alias", "name has no letters or digits"),
     ]
 
 
@@ -114,3 +115,12 @@ def test_a_dask_chunk_shows_no_names_in_worker_logs():
 
     queries, _ = prepare(pd.DataFrame({"name": ["Ann Lee", "Bo Wu"]}), 1, Columns(("name",)))
     assert repr(Chunk(7, queries)) == "<chunk 7: 2 queries>"
+
+
+def test_the_summary_line_counts_in_words_people_read():
+    counts = Counts(rows_read=12, rows_screened=11, rows_rejected=1, names_screened=11, rejects=1,
+                    reject_reasons={"name has no letters": 1}, alerts=1)
+    line = Summary(counts, [], "alerts.csv", "alerts.rejects.csv", True).line()
+    assert line.startswith("12 rows read, 11 rows screened (11 names), 1 row rejected "
+                           "(1 line in the rejects file: name has no letters: 1), 1 alert;")
+    assert " 1 rows" not in line and "rejects," not in line
