@@ -13,7 +13,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
+from service.api import auth, cost, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
 from service.api.config import ApiConfig, from_env
 from service.api.context import EXTENSION
 from service.api.provider import ScreenerProvider
@@ -36,6 +36,8 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         app.register_blueprint(blueprint)
     errors.register(app)
     limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+    if limiter:
+        app.extensions[cost.LIMITER] = limiter
 
     @app.before_request
     def _start() -> None:

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from service.engine import evidence
+from service.engine.budget import Budget
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
@@ -22,6 +23,7 @@ from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, 
 ANY = "Any"
 DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
+CHUNK = 128  # queries scored at once under a budget: their candidate arrays are what takes memory
 
 
 class PartyLinks(Protocol):
@@ -107,13 +109,25 @@ class Screener:
     # -- screening -------------------------------------------------------------------------
 
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
-               lists: list[str] | None = None) -> list[Result]:
-        """Match every query against the lists; matches sorted by score, at most ``limit``."""
+               lists: list[str] | None = None, budget: Budget | None = None) -> list[Result]:
+        """Match every query against the lists; matches sorted by score, at most ``limit``.
+
+        With a ``budget``, queries are scored CHUNK at a time (memory stays bounded), candidates
+        are charged before they are scored and the deadline is checked between steps: past
+        either, ``OverBudget`` is raised and nothing is returned.
+        """
+        if budget is None or len(queries) <= CHUNK:
+            return self._screen(queries, limit, threshold, lists, budget)
+        return [r for start in range(0, len(queries), CHUNK)
+                for r in self._screen(queries[start: start + CHUNK], limit, threshold, lists, budget)]
+
+    def _screen(self, queries: list[Query], limit: int, threshold: float | None, lists: list[str] | None,
+                budget: Budget | None) -> list[Result]:
         thr = self.default_threshold if threshold is None else threshold
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = thr / evidence.MAX_FACTOR
-        scored = self._score(queries, floor)
+        scored = self._score(queries, floor, budget)
         q, ent, score, sel = self._best_per_entity(queries, scored, lists, floor)
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
@@ -129,6 +143,8 @@ class Screener:
                 candidates[q[k]].append((final, int(ent[k]), float(score[k]), int(sel[k])))
         results = []
         for query, cands in zip(queries, candidates, strict=True):
+            if budget:
+                budget.count_matches(min(len(cands), limit))
             cands.sort(key=lambda c: -c[0])
             matches = [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]
             results.append(Result(query, matches))
@@ -158,9 +174,11 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], floor: float = 0.0) -> _Scored:
+    def _score(self, queries: list[Query], floor: float = 0.0, budget: Budget | None = None) -> _Scored:
         rows, row_query = self._rows(queries)
-        matches = self._matcher.match([t for r in rows for t in r])
+        matches = self._matcher.match([t for r in rows for t in r], budget)
+        if budget:
+            budget.charge(sum(len(matches[t].var) for r in rows for t in r))
         weights = [self._query_weights(r, matches) for r in rows]
         return _Scored(rows, row_query, weights, matches,
                        score_rows(self.index, self.params, rows, weights, matches, floor, self._vocab_weight))
