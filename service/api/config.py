@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
+from service.engine.normalize import MAX_NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
-    default_threshold: float | None = None  # None: the Screener's own default
+    default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
     max_queries: int = 1000
-    max_name_length: int = 512
+    max_name_length: int = MAX_NAME_CHARS
     max_body_bytes: int = 1024 * 1024
     rate_limit: Rate | None = None  # names per client and worker process; None: unlimited
     audit: AuditLog | None = None  # None: no audit log
@@ -33,6 +34,7 @@ class ApiConfig:
     max_matches: int = 10_000  # matches in one response, all names together
     max_response_bytes: int = 16 * 1024 * 1024
     deadline_seconds: float = 15.0  # engine time per request
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For may be believed
 
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
         return (f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
@@ -41,7 +43,7 @@ class ApiConfig:
                 f"admin_keys=<{len(self.admin_keys)} keys>, min_threshold={self.min_threshold}, "
                 f"max_tokens={self.max_tokens}, max_candidates={self.max_candidates}, "
                 f"max_matches={self.max_matches}, max_response_bytes={self.max_response_bytes}, "
-                f"deadline_seconds={self.deadline_seconds})")
+                f"deadline_seconds={self.deadline_seconds}, trusted_proxies={self.trusted_proxies})")
 
 
 def parse_keys(text: str | None) -> tuple[str, ...]:
@@ -75,6 +77,13 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = int)
     return value
 
 
+def parse_proxies(text: str) -> int:
+    """ORINOCO_TRUSTED_PROXIES: how many proxies stand in front (0 to 5), else ValueError."""
+    if not text.strip().isdigit() or not 0 <= int(text) <= 5:
+        raise ValueError(f"ORINOCO_TRUSTED_PROXIES must be a whole number from 0 to 5, got {text!r}")
+    return int(text)
+
+
 def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     threshold = env.get("ORINOCO_THRESHOLD", "").strip()
     floor = env.get("ORINOCO_MIN_THRESHOLD", "").strip()
@@ -83,7 +92,9 @@ def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     keys = parse_keys(env.get("ORINOCO_API_KEYS"))
     d = ApiConfig()
     keyed_floor = KEYED_MIN_THRESHOLD if keys or admin else 0.0
-    return ApiConfig(api_keys=keys + tuple(k for k in admin if k not in keys), admin_keys=admin,
+    proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
+    return ApiConfig(trusted_proxies=parse_proxies(proxies),
+                     api_keys=keys + tuple(k for k in admin if k not in keys), admin_keys=admin,
                      min_threshold=parse_threshold(floor) if floor else keyed_floor,
                      max_tokens=_number(env, "ORINOCO_MAX_TOKENS", d.max_tokens),
                      max_candidates=_number(env, "ORINOCO_MAX_CANDIDATES", d.max_candidates),
