@@ -16,8 +16,9 @@ ALLOWED: dict[str, set[str]] = {
     "text": {"engine"},
     "batch": {"engine"},
     "api": {"engine", "lists", "resolve", "text"},
-    "serving": {"engine", "lists", "resolve", "api"},
-    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving"},
+    "worker": set(),
+    "serving": {"engine", "lists", "resolve", "api", "worker"},
+    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving", "worker"},
 }
 
 
