@@ -14,10 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Every runtime dependency pinned (the versions CI tests with), installed in their own layer.
-RUN printf '%s\n' anyascii==0.3.3 blinker==1.9.0 click==8.5.1 defusedxml==0.7.1 flask==3.1.3 \
+RUN printf '%s\n' anyascii==0.3.3 blinker==1.9.0 click==8.5.1 confusable-homoglyphs==3.3.1 defusedxml==0.7.1 flask==3.1.3 \
         gunicorn==27.0.1 itsdangerous==2.2.0 jinja2==3.1.6 markupsafe==3.0.4 \
         numpy==2.4.6 pandas==3.1.1 prometheus-client==0.26.0 pycountry==26.2.16 \
-        python-calamine==0.9.1 python-dateutil==4.0.0 rapidfuzz==3.14.6 tzdata==2026.6 werkzeug==3.1.9 \
+        python-calamine==0.9.1 python-dateutil==4.0.0 rapidfuzz==3.14.6 regex==2026.12.2 tzdata==2026.6 \
+        werkzeug==3.1.9 \
         > /app/constraints.txt \
     && pip install --constraint /app/constraints.txt --requirement /app/constraints.txt
 

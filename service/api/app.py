@@ -57,8 +57,9 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        endpoint = request.url_rule.rule if request.url_rule else metrics.OTHER
+        method = metrics.method_label(request.method)
+        metrics.REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
         if "started" in g:
             metrics.LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
         return response
