@@ -160,6 +160,7 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
         progress(rows)
 
     alerts.finish()
+    rejects.finish()
     _save_state(options.state_path, fingerprint, counts, alerts.size(), rejects.size(), complete=True)
     alerts.cleanup()
     summary.complete = True

@@ -43,6 +43,20 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+MAX_REJECT_CHARS = 1000  # of a rejected name kept in the rejects file
+
+
+def cut(name: str) -> str:
+    """A rejected name as the rejects file keeps it: at most MAX_REJECT_CHARS, its length noted.
+
+    >>> cut("x" * 5000)[-29:]
+    'xxx... [cut: 5000 characters]'
+    """
+    if len(name) <= MAX_REJECT_CHARS:
+        return name
+    return f"{name[:MAX_REJECT_CHARS]}... [cut: {len(name)} characters]"
+
+
 def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(queries, rejects) for one chunk; ``row`` is the 1-based data row number in the whole file."""
     queries, rejects = [], []
@@ -65,7 +79,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
                 queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip()))
                 screened += 1
             elif name:
-                rejects.append((row, input_id, columns.names[col], name, problem))
+                rejects.append((row, input_id, columns.names[col], cut(name), problem))
         if not screened and not any(v[i].strip() for v in names):
             rejects.append((row, input_id, ",".join(columns.names), "", "empty name"))
     return pd.DataFrame(queries, columns=QUERY_COLUMNS), pd.DataFrame(rejects, columns=REJECT_COLUMNS)
