@@ -18,14 +18,19 @@ sending half a header, or declaring a body and sending nothing, hold every threa
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import socket
 import time
 
 from gunicorn.workers import gthread
 
+from service.api.errors import PROBLEM_TYPE
+
 NEW_CONNECTION_WAIT = 0.25  # seconds a thread waits for a new connection's first bytes
 WRITE_TIMEOUT = 60.0
+MAX_DETAIL = 200  # characters of gunicorn's message (which can quote the request) in a problem
 
 
 def _setting(name: str, default: float, kind: type) -> float:
@@ -87,8 +92,47 @@ class DeadlineSocket:
         return getattr(self._sock, name)
 
 
+class _Captured:
+    """Stands in for the client socket while gunicorn writes its own (HTML) error page."""
+
+    def __init__(self):
+        self.data = b""
+
+    def gettimeout(self) -> float:
+        return 0.0
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+
+def problem_response(html_response: bytes) -> bytes:
+    """gunicorn's HTML error response (414, 431, 400, 501...) as an RFC 9457 problem+json one:
+    the same status, a detail of at most MAX_DETAIL characters (it may quote the request)."""
+    head, _, body = html_response.partition(b"\r\n\r\n")
+    _, status, reason = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+    text = html.unescape(body.decode("latin-1").split("</h1>", 1)[-1].split("</body>", 1)[0]).strip()
+    detail = text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "..."
+    problem = json.dumps({"type": PROBLEM_TYPE + "http-error", "title": reason, "status": int(status),
+                          "detail": detail or reason}).encode()
+    return (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"Content-Length: {len(problem)}\r\n\r\n").encode("latin-1") + problem
+
+
 class BoundedThreadWorker(gthread.ThreadWorker):
-    """gthread with the bounds above; ``service.serving`` names it as gunicorn's worker class."""
+    """gthread with the bounds above; ``service.serving`` names it as gunicorn's worker class.
+
+    Errors gunicorn answers itself, before the app sees the request (a request line over 4,094
+    bytes: 414; too many or too large headers: 431; a malformed request: 400; an unsupported
+    transfer coding: 501), are problem+json like the app's, not HTML."""
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        captured = _Captured()
+        super().handle_error(req, captured, addr, exc)
+        if captured.data:
+            try:
+                client.sendall(problem_response(captured.data))
+            except (OSError, ValueError):
+                self.log.debug("Failed to send error message.")
 
     def enqueue_req(self, conn) -> None:
         if not isinstance(conn.sock, DeadlineSocket):

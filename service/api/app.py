@@ -32,6 +32,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app = Flask("service.api")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # keep the documented field order: it reads better in an audit trail
+    app.url_map.merge_slashes = False  # "/v1//lists" is a 404 problem, not an HTML redirect
     if config.trusted_proxies:
         # The client's address from X-Forwarded-For, believing only the hops we put in front:
         # rate limiting and the audit log then see clients, not the proxy.
@@ -57,6 +58,8 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if "audit_id" in g:  # the audit record's own key (a client's request id need not be unique)
+            response.headers["X-Audit-ID"] = g.audit_id
         endpoint = request.url_rule.rule if request.url_rule else metrics.OTHER
         method = metrics.method_label(request.method)
         metrics.REQUESTS.labels(endpoint, method, str(response.status_code)).inc()

@@ -56,8 +56,9 @@ def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(status, "http-error")
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    detail = {404: f"no such resource: {request.path}",
-              405: f"{request.method} is not allowed on {request.path}",
+    path = request.path if len(request.path) <= 100 else request.path[:100] + "..."  # echoed, truncated
+    detail = {404: f"no such resource: {path}",
+              405: f"{request.method[:20]} is not allowed on {path}",
               413: f"the request body is larger than the limit of {limit} bytes"}.get(status, exc.description)
     if status == 413:
         drain()

@@ -42,7 +42,7 @@ def screen():
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
     if cfg.audit:  # before answering: no decision leaves without its record
-        cfg.audit.screening(g.request_id, "/v1/screen", threshold,
+        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen", threshold,
                             [v for v in screener.versions if v.id in used], results,
                             client=request.remote_addr)
     return cost.bounded(jsonify({

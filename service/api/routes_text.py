@@ -40,7 +40,7 @@ def screen_text_route():
              len(mentions), elapsed * 1000)
     used = req.lists or screener.list_ids
     if cfg.audit:  # before answering: each alerting mention is recorded as a screened name
-        cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
+        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
                             [v for v in screener.versions if v.id in used],
                             [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
                              for m in mentions], client=request.remote_addr)

@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "text": {"engine"},
     "batch": {"engine"},
     "api": {"engine", "lists", "resolve", "text"},
-    "worker": set(),
+    "worker": {"api"},
     "serving": {"engine", "lists", "resolve", "api", "worker"},
     "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving", "worker"},
 }
