@@ -17,6 +17,7 @@ from service.api.ratelimit import Rate, RateLimiter
 
 KEY, ADMIN = "cost-test-key-0123456789", "cost-admin-key-9876543210"
 DEADLINE = 6.0
+BUDGET_LIMITS = ("ORINOCO_MAX_CANDIDATES", "ORINOCO_REQUEST_DEADLINE", "ORINOCO_MAX_MATCHES")
 
 
 def _auth(key: str) -> dict[str, str]:
@@ -79,7 +80,7 @@ def test_the_engine_budget_stops_it_within_the_deadline_with_memory_bounded(unbo
                             headers=_auth(ADMIN))
     elapsed = time.monotonic() - started
     assert r.status_code == 422, r.text[:300]
-    assert r.json()["limit"] in ("ORINOCO_MAX_CANDIDATES", "ORINOCO_REQUEST_DEADLINE", "ORINOCO_MAX_MATCHES")
+    assert r.json()["limit"] in BUDGET_LIMITS
     assert elapsed < DEADLINE + 10  # the deadline, plus parsing 1,000 names and the last step's slack
     peak = max(_workers_peak_rss_mb(unbounded_size))
     assert peak - before < 1500, f"a worker grew from {before:.0f} MB to {peak:.0f} MB"
@@ -127,3 +128,17 @@ def test_the_bucket_takes_a_requests_names():
     assert limiter.take("a", 8) == 0.0
     assert limiter.take("a", 3) == pytest.approx(1.0)  # 2 left, one more second for the third
     assert limiter.take("a", 11) == float("inf")
+
+
+def test_a_text_of_100000_characters_of_listed_words_at_threshold_0_is_bounded(unbounded_size):
+    words = [w.capitalize() for n in _hostile_names()[:200] for w in n.split()]
+    text = " ".join(words)[:100_000]
+    started = time.monotonic()
+    r = unbounded_size.post("/v1/screen/text", json={"text": text, "threshold": 0}, headers=_auth(ADMIN))
+    elapsed = time.monotonic() - started
+    assert r.status_code in (200, 422), r.text[:300]
+    if r.status_code == 422:
+        assert r.json()["limit"] in BUDGET_LIMITS
+    else:
+        assert len(r.content) <= 16 * 1024 * 1024
+    assert elapsed < DEADLINE + 10
