@@ -14,8 +14,9 @@ letter it looks like:
   reader sees the letters on either side touch ("Ta\\u200breck" reads "Tareck"). One that sat
   between a lower-case and an upper-case letter ("Tareck\\u200bEl") becomes a space instead:
   the reader sees a word break there.
-- A word mixing scripts has its minority letters replaced by their look-alike in the word's
-  main script from Unicode's confusables table (UTS #39, shipped by ``confusable-homoglyphs``).
+- A word mixing Latin, Cyrillic and Greek letters (the scripts whose letters are drawn alike) is
+  written in one of them with Unicode's confusables table (UTS #39, shipped by
+  ``confusable-homoglyphs``): its letters from the others become their look-alikes.
   A word written wholly in one script is never touched: "Путин" stays Cyrillic.
 
 Every replacement is one character for one, or one for none, so ``unmask_offsets`` can map the
@@ -42,6 +43,10 @@ _BLANK = regex.compile(r"[\p{Zs}\u3164\uffa0\u115f\u1160\u2800]")
 # Rendered as nothing: removed (White_Space is excluded: it separates already).
 _IGNORABLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Variation_Selector}]")
 _WHITE = regex.compile(r"\p{White_Space}")
+# Any character the loop below has to look at (White_Space is checked there: it is kept).
+_MASKING = regex.compile(r"[\p{Zs}\u3164\uffa0\u115f\u1160\u2800\p{Default_Ignorable_Code_Point}\p{Cf}"
+                         r"\p{Cc}\p{Variation_Selector}]")
+_ALIKE = [regex.compile(r"\p{Latin}"), regex.compile(r"\p{Cyrillic}"), regex.compile(r"\p{Greek}")]
 # A word as a reader sees one: letters, joined by hyphens, apostrophes or dots ("AL-SALAH", "S.A").
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+(?:[-'\u2019.][\p{L}\p{M}]+)*")
 
@@ -55,6 +60,8 @@ def unmask_offsets(text: str) -> tuple[str, list[int]]:
     """``unmask(text)`` and, for each of its characters, the offset of its source in ``text``."""
     if text.isascii() and text.isprintable():
         return text, list(range(len(text)))
+    if _MASKING.search(text) is None:  # most names: nothing to remove or blank, only scripts to check
+        return _fold_words(text), list(range(len(text)))
     out: list[str] = []
     offsets: list[int] = []
     pending_break = False  # an invisible character was removed since the last kept one
@@ -70,7 +77,15 @@ def unmask_offsets(text: str) -> tuple[str, list[int]]:
         pending_break = False
         out.append(ch)
         offsets.append(i)
-    return _LETTERS.sub(lambda m: _fold_mixed(m.group()), "".join(out)), offsets
+    return _fold_words("".join(out)), offsets
+
+
+def _fold_words(text: str) -> str:
+    """Every word that mixes Latin, Cyrillic or Greek letters (the scripts whose letters are drawn
+    alike) written in one script."""
+    if sum(script.search(text) is not None for script in _ALIKE) < 2:
+        return text  # not two of those scripts in the whole text: no word can mix them
+    return _LETTERS.sub(lambda m: _fold_mixed(m.group()), text)
 
 
 def _fold_mixed(word: str) -> str:
