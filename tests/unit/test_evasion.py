@@ -1,5 +1,5 @@
 """A listed name disguised with invisible characters, blanks or look-alike letters screens exactly
-as the clean name does (engine, text screener, compare), and genuine non-Latin names keep their
+as the clean name does (engine, text screener, batch, compare), and genuine non-Latin names keep their
 romanization. Over HTTP: tests/service/test_evasion_http.py."""
 
 from __future__ import annotations
@@ -96,3 +96,21 @@ def test_cyrillic_aliases_still_find_their_entity(screener: Screener) -> None:
 def test_offsets_map_back_to_the_text_sent() -> None:
     text = "a\u200bb\u3164C\u2060D\u0435f"
     assert unmask_offsets(text) == ("ab CDef", [0, 2, 3, 4, 6, 7, 8])
+
+
+def test_batch_screens_a_disguised_name_as_the_clean_one(screener: Screener) -> None:
+    import pandas as pd
+
+    from service.batch.prepare import Columns, prepare
+    from service.batch.screening import screen_queries
+
+    pairs = issue_examples()
+    frame = pd.DataFrame({"name": [n for pair in pairs for n in pair]})
+    queries, rejects = prepare(frame, 1, Columns(("name",)))
+    assert rejects.empty
+    alerts = screen_queries(screener, queries, limit=1, threshold=None)
+    top = {row: (e, s)
+           for row, e, s in zip(alerts["input_id"], alerts["entity_id"], alerts["score"], strict=True)}
+    for i in range(len(pairs)):
+        clean, hidden = top.get(str(2 * i + 1)), top.get(str(2 * i + 2))
+        assert clean is not None and hidden == clean, pairs[i]
