@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 META = "meta.json"
 DEFAULT_MAX_SHRINK = 0.10  # a new version that lost more than this share of its entities or names is refused
+SHRINK_SLACK = 10  # ...and more than this many (or half): a small custom list may lose a few records
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
 
@@ -160,7 +161,8 @@ def max_shrink() -> float:
 
 
 def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) -> str | None:
-    """Why a new version that went from ``before`` to ``after`` entities and names is refused, or None.
+    """Why a new version that went from ``before`` to ``after`` entities and names is refused, or None:
+    it lost more than ``max_shrink()`` of them, and more than SHRINK_SLACK or half.
 
     >>> shrink_problem("ofac_sdn", {"entities": 8976, "names": 1}, {"entities": 5386, "names": 1})[:60]
     'ofac_sdn: the new version has 5386 entities, 40% fewer than '
@@ -168,7 +170,7 @@ def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) 
     share = max_shrink()
     for what in ("entities", "names"):
         old, new = before.get(what, 0), after.get(what, 0)
-        if old and new < (1.0 - share) * old:
+        if old and new < (1.0 - share) * old and (old - new > SHRINK_SLACK or new < old / 2):
             return (f"{list_id}: the new version has {new} {what}, {1 - new / old:.0%} fewer than the "
                     f"{old} of the current one (more than the {share:.0%} ORINOCO_MAX_SHRINK allows)")
     return None
