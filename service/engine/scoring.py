@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from service.engine.budget import Budget
 from service.engine.index import NameIndex
 from service.engine.normalize import CONSONANT_MARK, skeleton
 from service.engine.romanize import ALT_SEP, CLOSE_MARK
@@ -91,10 +92,11 @@ class TokenMatcher:
         self._cache: dict[str, TokenMatches] = {}
         self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
-    def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
+    def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
+        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
         alternatives = [t for t in dict.fromkeys(tokens) if ALT_SEP in t and t not in self._cache]
         if alternatives:
-            self._alternatives(alternatives)
+            self._alternatives(alternatives, budget)
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
@@ -102,13 +104,15 @@ class TokenMatcher:
                 self._cache.clear()
                 self._cached_bytes = 0
             for start in range(0, len(missing), 256):
+                if budget:
+                    budget.check()
                 chunk = missing[start : start + 256]
                 for tok, tm in zip(chunk, self._compute(chunk), strict=True):
                     self._cache[tok] = tm
                     self._cached_bytes += tm.nbytes()
         return {t: self._cache[t] for t in tokens}
 
-    def _alternatives(self, tokens: list[str]) -> None:
+    def _alternatives(self, tokens: list[str], budget: Budget | None = None) -> None:
         """Cache each "a|b|c" token as the best of its alternatives per vocabulary token.
 
         An alternative marked ``CLOSE_MARK`` (a guess at the vowels of a name written without
@@ -116,7 +120,7 @@ class TokenMatcher:
         """
         parts = {t: [(p.lstrip(CLOSE_MARK), p.startswith(CLOSE_MARK)) for p in t.split(ALT_SEP)]
                  for t in tokens}
-        found = self.match([p for ps in parts.values() for p, _ in ps])
+        found = self.match([p for ps in parts.values() for p, _ in ps], budget)
         for tok, ps in parts.items():
             hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
             voc = np.concatenate([v for v, _, _ in hits])

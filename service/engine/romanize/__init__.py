@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from service.engine.romanize import arabic, cyrillic, han, hangul, hebrew, kana
 from service.engine.romanize.abjad import CLOSE_MARK as CLOSE_MARK  # the token matcher reads it here
+from service.engine.unmask import unmask
 
 ALT_SEP = "|"  # joins a token's alternatives; tokenize() never yields it
 
@@ -60,7 +61,7 @@ def words(name: str) -> list[tuple[str, str]]:
     """
     if name.isascii():  # the common case, at no cost
         return []
-    text = unicodedata.normalize("NFKC", name)
+    text = unicodedata.normalize("NFKC", unmask(name))  # what the reader sees, as normalize reads it
     out = []
     for m in _WORD.finditer(text):
         script = m.lastgroup or ""
