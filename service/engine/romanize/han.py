@@ -13,7 +13,13 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+import os
+
+# pypinyin's phrase dictionary (readings of characters inside words) costs 55 MB and 1.7 s per
+# process and changes no name's reading in bench/script_eval.py: its documented switch leaves it out.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+
+from pypinyin import Style, lazy_pinyin  # noqa: E402 (after the switch above)
 
 from service.engine.romanize.abjad import keys
 
