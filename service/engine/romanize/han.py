@@ -113,7 +113,7 @@ def romanize(word: str) -> list[str]:
     wg = _pinyin(word, Style.WADEGILES)
     out = ["".join(py), "".join(wg)]
     for reading in (_foreign(word, py), _foreign(word, py, hard=True)):
-        out += [reading, reading.replace("l", "r"), reading.translate(_VOICELESS)]
+        out += [reading, reading.replace("l", "r"), reading.replace("r", "l"), reading.translate(_VOICELESS)]
     out += keys(out[2:]) if len(word) > 1 else []
     for n in (2, 1):
         if word[:n] in SURNAMES and 2 <= len(word) <= n + 2:
