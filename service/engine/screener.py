@@ -18,7 +18,7 @@ from service.engine.budget import Budget
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, BirthDate, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
-from service.engine.romanize import alternative_rows, replaces_generic
+from service.engine.romanize import alternative_rows, replaces_generic, shown
 from service.engine.scoring import (
     Params,
     RowScores,
@@ -243,7 +243,7 @@ class Screener:
             sims = scored.matches[tok].by_vocab()
             best = max(listed, key=lambda v: sims.get(v, -1.0))
             sim = sims.get(best, 0.0)
-            pairs.append({"query": tok, "listed": str(idx.vocab[best]) if sim > 0 else None,
+            pairs.append({"query": shown(tok), "listed": str(idx.vocab[best]) if sim > 0 else None,
                           "similarity": round(sim, 4), "weight": round(float(w), 3)})
         return pairs
 

@@ -160,3 +160,11 @@ def _fuzz_screener() -> Screener:
 
 
 _FUZZ: Screener | None = None
+
+
+def test_the_explanation_shows_the_romanizations_unmarked() -> None:
+    screener = Screener.from_lists([_one_list(["Saddam Hussein", "Kevin Smith"])])
+    match = screener.screen([Query("صدام حسين")], threshold=0.0)[0].matches[0]
+    assert match.name == "Saddam Hussein"
+    shown = [t["query"] for t in match.explanation["tokens"]]
+    assert shown[0].split("|")[:2] == ["sdam", "sadam"] and not any("=" in s for s in shown)

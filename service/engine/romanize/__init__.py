@@ -102,6 +102,17 @@ def replaces_generic(name: str) -> bool:
     return bool(_SYLLABIC_NAME.match(name.strip())) and all(s in _enabled for s in _SYLLABARIES)
 
 
+def shown(token: str, most: int = 4) -> str:
+    """A token as an explanation shows it: a romanized word's first few spellings, unmarked.
+
+    >>> shown("=zrual|=zarual|~zrl"), shown("tareck")
+    ('zrual|zarual|~zrl', 'tareck')
+    """
+    if ALT_SEP not in token:
+        return token
+    return ALT_SEP.join(dict.fromkeys(t.lstrip(CLOSE_MARK) for t in token.split(ALT_SEP)[:most]))
+
+
 def _compounds(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Arabic-script words that Latin spellings join ("هدايت الله" -> Hidayatullah) as one word."""
     out: list[tuple[str, str]] = []
