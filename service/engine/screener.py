@@ -77,7 +77,10 @@ class Screener:
     """Screens names against the loaded lists."""
 
     def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
-                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None):
+                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None,
+                 full_scan: bool = False):
+        """``full_scan`` compares query tokens with the whole vocabulary instead of searching its
+        neighbour index: the same results, slower; the reference for tests and benchmarks."""
         self.versions: list[ListVersion] = [lst.version for lst in lists]
         self.default_threshold = default_threshold
         self.params = params
@@ -86,7 +89,7 @@ class Screener:
         self._by_key = {(e.list_id, e.id): e for e in self._entities}
         self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
         self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
-        self._matcher = TokenMatcher(index, params)
+        self._matcher = TokenMatcher(index, params, full_scan=full_scan)
         self._weights = weight_source or self  # whose token statistics weigh query tokens
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
 
