@@ -83,6 +83,7 @@ class TokenMatcher:
                  full_scan: bool = False):
         self.index, self.params = index, params
         self.full_scan = full_scan
+        self.vocab_id = {t: i for i, t in enumerate(index.vocab)}
         self._vocab_nb = NeighbourSearch(index.vocab, index.vocab_nb)
         self._skel_nb = NeighbourSearch(index.skel_vocab, index.skel_nb)
         self._ckey_nb = NeighbourSearch(index.ckey_vocab, index.ckey_nb)
@@ -151,7 +152,7 @@ class TokenMatcher:
         """Folded tokens against the vocabulary: plain Jaro-Winkler, and on skeletons."""
         p = self.params
         gate_cutoff = min(p.token_cutoff, p.skeleton_gate)
-        skels = [skeleton(t) for t in tokens]
+        skels = [self._skeleton(t) for t in tokens]
         if self.full_scan:
             plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
                                   dtype=np.float32, workers=workers, score_cutoff=gate_cutoff)
@@ -167,7 +168,7 @@ class TokenMatcher:
                                                (p.short_token, p.short_cutoff))
             keep = s1 >= p.token_cutoff
             r1, v1, s1 = r1[keep], v1[keep], s1[keep]
-            r2, k2, sk = self._skel_nb.search(skels, p.skeleton_cutoff, p.skeleton_cutoff)
+            r2, k2, sk = self._skeleton_pairs(skels)
         # Skeleton pairs, expanded from skeletons to the vocabulary tokens that have them,
         # kept where the plain spellings are at least somewhat alike.
         counts = self._skel_ptr[k2 + 1] - self._skel_ptr[k2]
@@ -182,6 +183,27 @@ class TokenMatcher:
             alike = pair_similarity(tokens, r2, self.index.vocab, v2, gate_cutoff)
         gate = alike >= p.skeleton_gate
         return np.concatenate((r1, r2[gate])), np.concatenate((v1, v2[gate])), np.concatenate((s1, s2[gate]))
+
+    def _skeleton(self, token: str) -> str:
+        """A listed token's skeleton is in the index; only a new one is computed (regular expressions)."""
+        v = self.vocab_id.get(token)
+        return skeleton(token) if v is None else self._skels[self.index.vocab_skel[v]]
+
+    def _skeleton_pairs(self, skels: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token row, skeleton id, similarity) from one search per distinct skeleton: the tokens of
+        a batch often share one ("mohammed", "muhammad"), rows ascending."""
+        p = self.params
+        distinct = list(dict.fromkeys(skels))
+        r, k, s = self._skel_nb.search(distinct, p.skeleton_cutoff, p.skeleton_cutoff)
+        if len(distinct) == len(skels):
+            return r, k, s
+        at = {sk: i for i, sk in enumerate(distinct)}
+        of = np.fromiter((at[sk] for sk in skels), np.int64, len(skels))
+        holders, ptr = _members(of, len(distinct))  # distinct skeleton -> the token rows having it
+        counts = ptr[r + 1] - ptr[r]
+        rows = holders[_ranges(ptr[r], counts)]
+        order = np.argsort(rows, kind="stable")
+        return rows[order], np.repeat(k, counts)[order], np.repeat(s, counts)[order]
 
     def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
                        voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:
