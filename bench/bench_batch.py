@@ -3,7 +3,8 @@
 One run builds a synthetic customer file (Faker first and last names of seven locales combined
 with a seeded numpy choice, written as Parquet) and prints Markdown tables of:
 
-1. names/second of the local engine on the whole file (reading, screening, writing: the real job);
+1. names/second of the local engine on the whole file (reading, screening, writing: the real job),
+   with the neighbour index and with the full vocabulary scan it replaced (``--no-before`` skips it);
 2. names/second of a brute-force baseline, ``rapidfuzz.process.cdist`` Jaro-Winkler of each
    ASCII-folded, token-sorted name against every listed name (timed on a sample, extrapolated);
 3. names/second of the Dask engine on a LocalCluster of 1 and of 2 worker processes, and the ratio;
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=5_000)
     default_reference = os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists"
     parser.add_argument("--reference", type=Path, default=Path(default_reference))
+    parser.add_argument("--no-before", action="store_true", help="skip the full-scan local engine")
     args = parser.parse_args()
 
     lists = [load_source("ofac", args.reference / "ofac_sdn_2021-07"),
@@ -116,6 +118,12 @@ def main() -> None:
     local = timed_job(path, work / "local.csv", lambda: LocalEngine(fresh(), 10, None), screener.versions,
                       args.chunk_size)
     rates = {"local engine (1 process)": local}
+    if not args.no_before:
+        scan = pickle.dumps(Screener(lists, screener.index, full_scan=True))
+        rates["local engine, full vocabulary scan (before)"] = timed_job(
+            path, work / "scan.csv", lambda: LocalEngine(pickle.loads(scan), 10, None), screener.versions,
+            args.chunk_size)
+        same_scan = (work / "scan.csv").read_bytes() == (work / "local.csv").read_bytes()
     rng = np.random.default_rng(SEED)
     sample_rows = np.sort(rng.choice(len(names), min(args.sample, len(names)), replace=False))
     sample = [names[i] for i in sample_rows]
@@ -136,7 +144,12 @@ def main() -> None:
     one, two = (rates[k][2] for k in list(rates)[-2:])
     same = all((work / f"dask{w}.csv").read_bytes() == (work / "local.csv").read_bytes() for w in (1, 2))
     print(f"\nDask scaling 1 -> 2 workers: x{two / one:.2f}; "
-          f"output identical to the local engine's: {same}\n")
+          f"output identical to the local engine's: {same}")
+    if not args.no_before:
+        before = rates["local engine, full vocabulary scan (before)"][2]
+        print(f"local engine, neighbour index / full scan (before): x{local[2] / before:.2f}; "
+              f"output identical: {same_scan}")
+    print()
 
     alerts = pd.read_csv(work / "local.csv", dtype=str, keep_default_na=False)
     alerted = set(alerts["input_id"])
