@@ -98,6 +98,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     name_entity, name_alias, name_weak = [], [], []
     var_name, var_tokens, var_given = [], [], []
     vocab: dict[str, int] = {}
+    variants_of = _Memo()
     for li, lst in enumerate(lists):
         for ent in lst.entities:
             e = len(entity_ids)
@@ -105,9 +106,9 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_ids.append(ent.id)
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
-                variants = name_variants(nm.name)
+                variants = variants_of(nm.name)
                 for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
-                    variants += [v for v in name_variants(form) if v not in variants]
+                    variants += [v for v in variants_of(form) if v not in variants]
                 if ent.schema == "Organization":
                     variants += [[a] for a in acronyms(nm.name)]
                 if not variants:
@@ -116,7 +117,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                 name_entity.append(e)
                 name_alias.append(ai)
                 name_weak.append(nm.weak)
-                given = _given_names(nm.name) if ent.schema == "Person" else set()
+                given = _given_names(nm.name, variants_of) if ent.schema == "Person" else set()
                 for toks in variants:
                     var_given.extend(t in given for t in toks[:MAX_TOKENS])
                     var_name.append(n)
@@ -125,12 +126,27 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                      name_weak, var_name, var_tokens, var_given, vocab)
 
 
-def _given_names(name: str) -> set[str]:
+class _Memo:
+    """``name_variants`` of each text once per build: the same names and name parts recur across
+    the lists (one party on five lists, "Mohammed" in thousands of names); a fresh outer list
+    each call, since the caller extends it."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[list[str]]] = {}
+
+    def __call__(self, text: str) -> list[list[str]]:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = name_variants(text)
+        return list(found)
+
+
+def _given_names(name: str, variants_of=name_variants) -> set[str]:
     """Tokens after the comma of a "LAST, First Middle" name that are not also in the surname."""
     if "," not in name:
         return set()
     last, _, first = name.partition(",")
-    return {t for v in name_variants(first) for t in v} - {t for v in name_variants(last) for t in v}
+    return {t for v in variants_of(first) for t in v} - {t for v in variants_of(last) for t in v}
 
 
 def apply_weights(index: NameIndex) -> None:
