@@ -98,15 +98,23 @@ def index_mb(index: NameIndex) -> float:
 
 def latency(screener: Screener, names: list[str]) -> dict[str, float]:
     """One ``screen()`` call per name: p50/p99 in ms and queries per second over the pass."""
-    took = np.empty(len(names))
+    return timed(lambda name: screener.screen([Query(name)]), names)
+
+
+def timed(call, names: list[str]) -> dict[str, float]:
+    """Wall and cpu time of ``call(name)`` per name. On a shared machine the wall time of a long
+    call includes other processes' turns more often than a short one's; the cpu time (this
+    process, one thread) does not, so the ratios are read on it."""
+    took, cpu = np.empty(len(names)), np.empty(len(names))
     start = time.perf_counter()
     for i, name in enumerate(names):
-        t = time.perf_counter()
-        screener.screen([Query(name)])
-        took[i] = time.perf_counter() - t
+        t, c = time.perf_counter(), time.process_time()
+        call(name)
+        took[i], cpu[i] = time.perf_counter() - t, time.process_time() - c
     total = time.perf_counter() - start
     return {"p50_ms": float(np.percentile(took, 50) * 1e3), "p99_ms": float(np.percentile(took, 99) * 1e3),
-            "qps": len(names) / total}
+            "qps": len(names) / total, "cpu_p50_ms": float(np.percentile(cpu, 50) * 1e3),
+            "cpu_p99_ms": float(np.percentile(cpu, 99) * 1e3)}
 
 
 def cache_mb(screener: Screener) -> float:
@@ -293,15 +301,7 @@ def bench_index(ref: Path) -> tuple[list[LoadedList], NameIndex, dict]:
 
 def brute_latency(brute: BruteForce, names: list[str]) -> dict[str, float]:
     """The brute-force row of one query at a time on one thread (cdist workers=1), as ``latency``."""
-    took = np.empty(len(names))
-    start = time.perf_counter()
-    for i, name in enumerate(names):
-        t = time.perf_counter()
-        brute.scores([name], workers=1)
-        took[i] = time.perf_counter() - t
-    total = time.perf_counter() - start
-    return {"p50_ms": float(np.percentile(took, 50) * 1e3), "p99_ms": float(np.percentile(took, 99) * 1e3),
-            "qps": len(names) / total}
+    return timed(lambda name: brute.scores([name], workers=1), names)
 
 
 def bench_single(lists: list[LoadedList], index: NameIndex, brute: BruteForce, names: list[str]) -> dict:
@@ -314,18 +314,19 @@ def bench_single(lists: list[LoadedList], index: NameIndex, brute: BruteForce, n
                        ("full_scan", "engine, full vocabulary scan (before)")):
         for pas in ("cold", "warm"):
             r = res[key][pas]
-            rows.append([f"{label}, {pas}", r["p50_ms"], r["p99_ms"], round(r["qps"]),
-                         f"{base['p50_ms'] / r['p50_ms']:.1f}x", f"{r['p99_ms'] / TARGET_P99_MS:.2f}"])
+            rows.append([f"{label}, {pas}", r["p50_ms"], r["cpu_p50_ms"], r["p99_ms"], round(r["qps"]),
+                         f"{base['cpu_p50_ms'] / r['cpu_p50_ms']:.1f}x",
+                         f"{base['p50_ms'] / r['p50_ms']:.1f}x"])
     rows.append([f"brute-force JW row vs {len(brute.choices):,} names, workers=1", base["p50_ms"],
-                 base["p99_ms"], round(base["qps"]), "1.0x (baseline)",
-                 f"{base['p99_ms'] / TARGET_P99_MS:.2f}"])
-    cold, before = res["index"]["cold"]["p50_ms"], res["full_scan"]["cold"]["p50_ms"]
-    warm, warm_before = res["index"]["warm"]["p50_ms"], res["full_scan"]["warm"]["p50_ms"]
+                 base["cpu_p50_ms"], base["p99_ms"], round(base["qps"]), "1.0x (baseline)",
+                 "1.0x (baseline)"])
+    cold, before = res["index"]["cold"]["cpu_p50_ms"], res["full_scan"]["cold"]["cpu_p50_ms"]
+    warm, warm_before = res["index"]["warm"]["cpu_p50_ms"], res["full_scan"]["warm"]["cpu_p50_ms"]
     section(f"2. Single-query latency ({len(names):,} names, one per screen() call, 1 thread)",
-            table(["pass", "p50 ms", "p99 ms", "queries/s", "p50 speed vs brute force", "p99 vs 5 ms target"],
-                  rows)
-            + f"\n\nCold p50: {before / cold:.1f}x faster with the neighbour index than with the scan; "
-            f"warm p50 with the index / before: {warm / warm_before:.2f}.")
+            table(["pass", "p50 ms", "p50 ms cpu", "p99 ms", "queries/s", "p50 cpu vs brute force",
+                   "p50 wall vs brute force"], rows)
+            + f"\n\nCold p50 (cpu): {before / cold:.1f}x faster with the neighbour index than with the scan; "
+            f"warm p50 (cpu) with the index / before: {warm / warm_before:.2f}.")
     return res
 
 
@@ -411,11 +412,12 @@ def bench_scale(n: int, real_lists: list[LoadedList], real_index: NameIndex, rea
          f"{synth_cache:.1f}", f"{synth_cache / real_cache:.1f}x"],
     ]
     for pas in ("cold", "warm"):
-        for key, label in (("p50_ms", "p50 ms"), ("p99_ms", "p99 ms"), ("qps", "queries/s")):
+        for key, label in (("p50_ms", "p50 ms"), ("cpu_p50_ms", "p50 ms cpu"), ("p99_ms", "p99 ms"),
+                           ("qps", "queries/s")):
             a, b = real_lat[pas][key], screener_lat[pas][key]
             rows.append([f"{pas} {label}", f"{a:,.2f}", f"{b:,.2f}", f"{b / a:.1f}x"])
-        a, b = before["ofac_un"][pas]["p50_ms"], before["synthetic"][pas]["p50_ms"]
-        rows.append([f"{pas} p50 ms, full vocabulary scan (before)", f"{a:,.2f}", f"{b:,.2f}",
+        a, b = before["ofac_un"][pas]["cpu_p50_ms"], before["synthetic"][pas]["cpu_p50_ms"]
+        rows.append([f"{pas} p50 ms cpu, full vocabulary scan (before)", f"{a:,.2f}", f"{b:,.2f}",
                      f"{b / a:.1f}x"])
     section(f"5. Scale: synthetic list of {n:,} Faker names vs OFAC+UN ({len(names):,} query names)",
             f"Generating the synthetic entities took {t_gen:.1f} s; peak RSS of the process "
