@@ -84,6 +84,7 @@ class TokenMatcher:
         self.index, self.params = index, params
         self.full_scan = full_scan
         self.vocab_id = {t: i for i, t in enumerate(index.vocab)}
+        self._skel_found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # skeleton -> (ids, similarity)
         self._vocab_nb = NeighbourSearch(index.vocab, index.vocab_nb)
         self._skel_nb = NeighbourSearch(index.skel_vocab, index.skel_nb)
         self._ckey_nb = NeighbourSearch(index.ckey_vocab, index.ckey_nb)
@@ -103,6 +104,7 @@ class TokenMatcher:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
             if self._cached_bytes > self._cache_bytes:
                 self._cache.clear()
+                self._skel_found.clear()
                 self._cached_bytes = 0
             for start in range(0, len(missing), 256):
                 chunk = missing[start : start + 256]
@@ -190,20 +192,21 @@ class TokenMatcher:
         return skeleton(token) if v is None else self._skels[self.index.vocab_skel[v]]
 
     def _skeleton_pairs(self, skels: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(token row, skeleton id, similarity) from one search per distinct skeleton: the tokens of
-        a batch often share one ("mohammed", "muhammad"), rows ascending."""
+        """(token row, skeleton id, similarity), rows ascending, from one search per skeleton not
+        seen before: tokens share skeletons ("mohammed", "muhammad", "mohamad")."""
         p = self.params
-        distinct = list(dict.fromkeys(skels))
-        r, k, s = self._skel_nb.search(distinct, p.skeleton_cutoff, p.skeleton_cutoff)
-        if len(distinct) == len(skels):
-            return r, k, s
-        at = {sk: i for i, sk in enumerate(distinct)}
-        of = np.fromiter((at[sk] for sk in skels), np.int64, len(skels))
-        holders, ptr = _members(of, len(distinct))  # distinct skeleton -> the token rows having it
-        counts = ptr[r + 1] - ptr[r]
-        rows = holders[_ranges(ptr[r], counts)]
-        order = np.argsort(rows, kind="stable")
-        return rows[order], np.repeat(k, counts)[order], np.repeat(s, counts)[order]
+        new = [sk for sk in dict.fromkeys(skels) if sk not in self._skel_found]
+        if new:
+            r, k, s = self._skel_nb.search(new, p.skeleton_cutoff, p.skeleton_cutoff)
+            cuts = np.searchsorted(r, np.arange(len(new) + 1)).tolist()
+            for i, sk in enumerate(new):
+                self._skel_found[sk] = (k[cuts[i]: cuts[i + 1]], s[cuts[i]: cuts[i + 1]])
+        found = [self._skel_found[sk] for sk in skels]
+        counts = np.fromiter((len(f[0]) for f in found), np.int64, len(found))
+        if not counts.sum():
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return (np.repeat(np.arange(len(skels)), counts), np.concatenate([f[0] for f in found]),
+                np.concatenate([f[1] for f in found]))
 
     def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
                        voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:

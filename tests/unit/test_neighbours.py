@@ -120,13 +120,18 @@ def test_dev_queries_and_negatives_get_the_full_scans_token_matches() -> None:
     names = dev_names(500, 3) + ["محمد علي", "صدام حسين التكريتي", "Андрей Иванович", "O'Neil-Smith Jr."]
     rows, _ = screener._rows([Query(n) for n in names])
     tokens = list(dict.fromkeys(t for row in rows for t in row))
-    fast = TokenMatcher(screener.index, screener.params).match(tokens)
     slow = TokenMatcher(screener.index, screener.params, full_scan=True).match(tokens)
+    one_batch = TokenMatcher(screener.index, screener.params).match(tokens)
+    matcher = TokenMatcher(screener.index, screener.params)  # a few tokens a call, as single queries
+    few = {}
+    for start in range(0, len(tokens), 5):
+        few.update(matcher.match(tokens[start: start + 5]))
     assert any(t.startswith("~") for t in tokens)  # Arabic consonant keys are compared too
-    for t in tokens:
-        assert fast[t].vocab.tolist() == slow[t].vocab.tolist(), t
-        assert fast[t].sim.tolist() == slow[t].sim.tolist(), t
-        assert np.array_equal(fast[t].var, slow[t].var), t
+    for fast in (one_batch, few):
+        for t in tokens:
+            assert fast[t].vocab.tolist() == slow[t].vocab.tolist(), t
+            assert fast[t].sim.tolist() == slow[t].sim.tolist(), t
+            assert np.array_equal(fast[t].var, slow[t].var), t
 
 
 def test_screening_results_are_identical() -> None:
