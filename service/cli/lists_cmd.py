@@ -8,7 +8,7 @@ import sys
 
 from service.cli.common import add_list_args, fail, load_lists
 from service.engine.model import LoadedList
-from service.lists import SOURCES, ListError
+from service.lists import SOURCES, ListError, sniff_source
 from service.lists.cache import DEFAULT_TIMEOUT, Installed, import_files, update_list
 from service.lists.registry import find_spec, load_registry
 
@@ -77,6 +77,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         parser = spec.parser if spec else args.source
         if parser not in SOURCES:
             fail(f"unknown source {args.source!r}; known sources: {', '.join(SOURCES)}")
+        if sniff_source(parser, args.path) != parser:  # an OFSI workbook given as "uk": the uk_ofsi list
+            parser = sniff_source(parser, args.path)
+            spec = find_spec(load_registry(), parser)
         list_id = args.list_id or (spec.id if spec else SOURCES[parser].default_list_id)
         result = _result(list_id, import_files(parser, args.path, list_id))
     except ListError as exc:
