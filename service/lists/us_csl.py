@@ -63,7 +63,11 @@ def load_us_csl(path: str | Path, list_id: str = "us_csl") -> LoadedList:
     path = Path(path)
     data = read_bytes(path, WHAT)
     problems: list[RowProblem] = []
-    rows = iter_rows(decode(data, path, WHAT), path.name, problems)
+    text = decode(data, path, WHAT)
+    if text.count('"') % 2:  # a quoted cell left open: the file stops inside it
+        raise ListError(f"{path}: line {text.count(chr(10)) + 1}: a quoted cell is never closed: "
+                        "truncated file")
+    rows = iter_rows(text, path.name, problems)
     first = next(rows, None)
     header = [h.strip().lower() for h in first[1]] if first else []
     missing = [c for c in REQUIRED if c not in header]
