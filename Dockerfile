@@ -23,7 +23,6 @@ RUN printf '%s\n' anyascii==0.3.3 blinker==1.9.0 click==8.5.1 defusedxml==0.7.1 
 
 COPY pyproject.toml README.md ./
 COPY service ./service
-COPY reference_lists/sources.toml ./reference_lists/sources.toml
 RUN pip install --constraint /app/constraints.txt . && pip check
 
 RUN useradd --system --uid 10001 --create-home --home-dir /home/orinoco orinoco \
@@ -32,8 +31,7 @@ USER orinoco
 
 ENV ORINOCO_HOST=0.0.0.0 \
     ORINOCO_PORT=8000 \
-    ORINOCO_CACHE_DIR=/var/lib/orinoco \
-    ORINOCO_SOURCES=/app/reference_lists/sources.toml
+    ORINOCO_CACHE_DIR=/var/lib/orinoco
 
 # FETCH_LISTS=1: download the official lists into the cache now (needs network at build time);
 # otherwise mount list files and name them in ORINOCO_LISTS, or mount a cache at /var/lib/orinoco.

@@ -23,7 +23,7 @@ import threading
 
 from service.engine.model import ListVersion
 from service.engine.screener import Result
-from service.lists.base import now_iso
+from service.paths import now_iso
 
 TOP_MATCHES = 5  # per query: what the decision was made on; the full answer went to the client
 

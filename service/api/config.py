@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
+from service.engine.normalize import MAX_NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
-    default_threshold: float | None = None  # None: the Screener's own default
+    default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
     max_queries: int = 1000
-    max_name_length: int = 512
+    max_name_length: int = MAX_NAME_CHARS
     max_body_bytes: int = 1024 * 1024
     rate_limit: Rate | None = None  # per client and worker process; None: unlimited
     audit: AuditLog | None = None  # None: no audit log

@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
-from service.lists.base import now_iso
+from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
 log = logging.getLogger("service.api.screen")
@@ -22,7 +22,7 @@ def screen():
     cfg = context.config()
     screener = context.screener()
     req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
-    threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+    threshold = screener.effective_threshold(req.threshold)
     started = time.perf_counter()
     with context.ENGINE_LOCK:
         results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
@@ -34,14 +34,13 @@ def screen():
     log.info("screen request_id=%s queries=%d alerts=%d engine_ms=%.1f", g.request_id, len(req.queries),
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
-    effective = screener.default_threshold if threshold is None else threshold
     if cfg.audit:  # before answering: no decision leaves without its record
-        cfg.audit.screening(g.request_id, "/v1/screen", effective,
+        cfg.audit.screening(g.request_id, "/v1/screen", threshold,
                             [v for v in screener.versions if v.id in used], results)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
-        "threshold": effective,
+        "threshold": threshold,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],

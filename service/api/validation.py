@@ -14,9 +14,8 @@ from typing import Any
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
-from service.engine.screener import ANY, Query
+from service.engine.screener import ANY, QUERY_SCHEMAS, Query
 
-SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", ANY)
 QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")
 SCREEN_FIELDS = ("queries", "name", "names", "threshold", "limit", "lists")
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -101,9 +100,9 @@ def query(value: Any, field: str, config: ApiConfig) -> Query:
         schema = ANY
     if not isinstance(schema, str):
         raise ApiError(400, "wrong-type", f"{field}.schema must be a string", f"{field}.schema")
-    if schema not in SCHEMAS:
+    if schema not in QUERY_SCHEMAS:
         raise ApiError(400, "unknown-schema", f"unknown schema {schema[:50]!r}; expected one of "
-                       f"{', '.join(SCHEMAS)}", f"{field}.schema")
+                       f"{', '.join(QUERY_SCHEMAS)}", f"{field}.schema")
     country = obj.get("country")
     ref = obj.get("id")
     if isinstance(ref, bool) or not (ref is None or isinstance(ref, str | int)):

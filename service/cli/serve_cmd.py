@@ -79,10 +79,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             config = replace(config, default_threshold=parse_threshold(args.threshold))
     except ValueError as exc:
         fail(str(exc))
-    build = screener_builder(list_loader(args.lists))
+    build = screener_builder(list_loader(args.lists), config.default_threshold)
     if args.dev:
         return _run_dev(ScreenerProvider(build=build), config, host, port)
-    provider = ScreenerProvider(build=build, screener=new_screener(load_lists(args)))
+    screener = new_screener(load_lists(args), config.default_threshold)
+    provider = ScreenerProvider(build=build, screener=screener)
     return run_gunicorn(provider, config, host, port, workers)
 
 

@@ -6,9 +6,8 @@ They never hide a strong name match: the largest penalty is small, and only a cl
 
 from __future__ import annotations
 
-import re
-
 from service.engine.countries import country_code
+from service.engine.facts import birth_span, tied_countries, years
 from service.engine.model import Entity
 from service.engine.normalize import fold
 
@@ -16,24 +15,17 @@ BIRTH_MATCH, BIRTH_CONFLICT = 1.05, 0.9
 COUNTRY_MATCH = 1.03
 MAX_FACTOR = BIRTH_MATCH * COUNTRY_MATCH  # the most evidence can raise a name score
 
-_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
-
-
-def _years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(text)]
-
-
 def birth_factor(birth_date: str | None, entity: Entity) -> tuple[float, str | None]:
     """Same birth year (or inside a listed range, a year either way): up; all far apart: down."""
     if not birth_date or not entity.birth_dates:
         return 1.0, None
-    wanted = _years(birth_date)
+    wanted = years(birth_date)
     if not wanted:
         return 1.0, None
     year = wanted[0]
     for bd in entity.birth_dates:
-        years = _years(bd.date) + (_years(bd.end) if bd.end else [])
-        if years and min(years) - 1 <= year <= max(years) + 1:
+        span = birth_span(bd)
+        if span and span[0] - 1 <= year <= span[1] + 1:
             exact = birth_date.strip() == bd.date
             return BIRTH_MATCH, "birth date matches" if exact else "birth year matches"
     return BIRTH_CONFLICT, "birth date conflicts with every listed one"
@@ -44,8 +36,7 @@ def country_factor(country: str | None, entity: Entity) -> tuple[float, str | No
     if not country:
         return 1.0, None
     wanted, code = fold(country).strip(), country_code(country)
-    known = entity.nationalities + entity.citizenships + [a.country for a in entity.addresses if a.country]
-    for c in known:
+    for c in tied_countries(entity):
         if fold(c).strip() == wanted or (code is not None and country_code(c) == code):
             return COUNTRY_MATCH, "country matches"
     return 1.0, None

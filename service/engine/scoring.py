@@ -375,6 +375,45 @@ def _group_sum(keys: np.ndarray, values: np.ndarray):
     return keys[starts], np.add.reduceat(values, starts)
 
 
+def query_weights(tokens: list[str], matches: dict[str, TokenMatches] | None, vocab_id: dict[str, int],
+                  vocab_weight: np.ndarray, max_idf: float) -> np.ndarray:
+    """A known token weighs its idf; an unknown one the idf of its best match (when ``matches`` are
+    given and one is close), else the largest idf."""
+    out = []
+    for t in tokens:
+        v = vocab_id.get(t)
+        if v is None and matches is not None:
+            tm = matches[t]
+            v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
+        out.append(max_idf if v is None else float(vocab_weight[v]))
+    return np.asarray(out, np.float32)
+
+
+def best_per_entity(idx: NameIndex, params: Params, rs: RowScores, row_query: np.ndarray,
+                    wanted_schema: np.ndarray, lists: list[str] | None, floor: float):
+    """Per (query, entity) the best-scoring name variant if it scores over ``floor``, after the
+    weak-alias and schema-mismatch factors. ``wanted_schema`` per query: an index into SCHEMAS or -1.
+
+    Returns (query, entity, score, row of ``rs``) arrays."""
+    names = idx.var_name[rs.var]
+    ent = idx.name_entity[names]
+    q = row_query[rs.row]
+    weak = np.where(idx.name_weak[names], params.weak_alias_factor, 1.0)
+    score = rs.score * weak.astype(np.float32)
+    wanted = np.append(wanted_schema, np.int8(-1))[q]
+    mismatch = (wanted >= 0) & (idx.entity_schema[ent] != wanted)
+    score = np.where(mismatch, score * params.schema_mismatch_factor, score)
+    keep = score > floor if floor > 0 else np.ones(len(ent), bool)
+    if lists:
+        allowed = np.isin(idx.list_ids, lists)
+        keep &= allowed[idx.entity_list[ent]]
+    pos = np.flatnonzero(keep)
+    key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
+    order = np.lexsort((-score[pos], key))
+    sel = pos[order[run_starts(key[order])]]
+    return q[sel], ent[sel], score[sel], sel
+
+
 def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
     """Mask of the first element of each run of equal keys (empty in, empty out)."""
     mask = np.ones(len(sorted_keys), bool)

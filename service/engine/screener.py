@@ -17,9 +17,17 @@ from service.engine import evidence
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
-from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
+from service.engine.scoring import (
+    Params,
+    RowScores,
+    TokenMatcher,
+    best_per_entity,
+    query_weights,
+    score_rows,
+)
 
 ANY = "Any"
+QUERY_SCHEMAS = (*SCHEMAS, ANY)  # what a query may ask for: a listed schema, or any
 DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
 
@@ -65,6 +73,7 @@ class Match:
 class Result:
     query: Query
     matches: list[Match]
+    threshold: float  # the threshold these matches passed (the default when none was asked)
 
 
 @dataclass(slots=True)
@@ -106,32 +115,37 @@ class Screener:
 
     # -- screening -------------------------------------------------------------------------
 
+    def effective_threshold(self, threshold: float | None) -> float:
+        """The threshold a request asked for, else this screener's default (set when it was built)."""
+        return self.default_threshold if threshold is None else threshold
+
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
                lists: list[str] | None = None) -> list[Result]:
-        """Match every query against the lists; matches sorted by score, at most ``limit``."""
-        thr = self.default_threshold if threshold is None else threshold
+        """Match every query against the lists; matches sorted by score, at most ``limit``.
+
+        Each ``Result`` reports the threshold used (``threshold``, else the default)."""
+        thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = thr / evidence.MAX_FACTOR
         scored = self._score(queries, floor)
-        q, ent, score, sel = self._best_per_entity(queries, scored, lists, floor)
+        wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries], np.int8)
+        q, ent, score, sel = best_per_entity(self.index, self.params, scored.scores, scored.row_query,
+                                             wanted, lists, floor)
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
         order = order[np.arange(len(order)) - starts < limit + 5]
-        candidates: list[list[tuple[float, int, float, int]]] = [[] for _ in queries]
+        candidates: list[list[_Candidate]] = [[] for _ in queries]
         for k in order:
             query = queries[q[k]]
-            entity = self._entities[ent[k]]
-            factor = evidence.adjust(query.birth_date, query.country, entity)[0] \
-                if query.birth_date or query.country else 1.0
+            factor, facts = evidence.adjust(query.birth_date, query.country, self._entities[ent[k]])
             final = min(1.0, float(score[k]) * factor)
             if final > thr or thr == 0:
-                candidates[q[k]].append((final, int(ent[k]), float(score[k]), int(sel[k])))
+                candidates[q[k]].append(_Candidate(final, int(ent[k]), int(sel[k]), facts))
         results = []
         for query, cands in zip(queries, candidates, strict=True):
-            cands.sort(key=lambda c: -c[0])
-            matches = [self._match(query, e, s, scored, k) for _, e, s, k in cands[:limit]]
-            results.append(Result(query, matches))
+            cands.sort(key=lambda c: -c.final)
+            results.append(Result(query, [self._match(query, c, scored) for c in cands[:limit]], thr))
         return results
 
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
@@ -161,51 +175,17 @@ class Screener:
     def _score(self, queries: list[Query], floor: float = 0.0) -> _Scored:
         rows, row_query = self._rows(queries)
         matches = self._matcher.match([t for r in rows for t in r])
-        weights = [self._query_weights(r, matches) for r in rows]
+        src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
+        weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
+                                 src.index.max_idf) for r in rows]
         return _Scored(rows, row_query, weights, matches,
                        score_rows(self.index, self.params, rows, weights, matches, floor, self._vocab_weight))
 
-    def _query_weights(self, tokens: list[str], matches) -> np.ndarray:
-        """A known token weighs its idf; an unknown one the idf of its best match, else the max."""
-        src, out = self._weights, []
-        for t in tokens:
-            v = src._vocab_id.get(t)
-            if v is None and src is self:
-                tm = matches[t]
-                v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
-            out.append(src.index.max_idf if v is None else float(src._vocab_weight[v]))
-        return np.asarray(out, np.float32)
-
-    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None,
-                         floor: float):
-        """Per (query, entity) the best-scoring name variant, if it scores over ``floor``."""
-        idx, rs = self.index, scored.scores
-        names = idx.var_name[rs.var]
-        ent = idx.name_entity[names]
-        q = scored.row_query[rs.row]
-        weak = np.where(idx.name_weak[names], self.params.weak_alias_factor, 1.0)
-        score = rs.score * weak.astype(np.float32)
-        wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
-                          + [-1], np.int8)[q]
-        schema = idx.entity_schema[ent]
-        mismatch = (wanted >= 0) & (schema != wanted)
-        score = np.where(mismatch, score * self.params.schema_mismatch_factor, score)
-        keep = score > floor if floor > 0 else np.ones(len(ent), bool)
-        if lists:
-            allowed = np.isin(idx.list_ids, lists)
-            keep &= allowed[idx.entity_list[ent]]
-        pos = np.flatnonzero(keep)
-        key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
-        order = np.lexsort((-score[pos], key))
-        first = order[run_starts(key[order])]
-        sel = pos[first]
-        return q[sel], ent[sel], score[sel], sel
-
     # -- explanation ------------------------------------------------------------------------
 
-    def _match(self, query: Query, e: int, score: float, scored: _Scored, k: int) -> Match:
-        idx, rs = self.index, scored.scores
-        entity = self._entities[e]
+    def _match(self, query: Query, cand: _Candidate, scored: _Scored) -> Match:
+        idx, rs, k = self.index, scored.scores, cand.k
+        entity = self._entities[cand.entity]
         n = int(idx.var_name[rs.var[k]])
         alias = entity.names()[int(idx.name_alias[n])]
         adjustments = []
@@ -215,9 +195,7 @@ class Screener:
         if wanted and wanted != entity.schema:
             adjustments.append({"reason": f"schema {entity.schema} is not {wanted}",
                                 "factor": self.params.schema_mismatch_factor})
-        factor, facts = evidence.adjust(query.birth_date, query.country, entity)
-        adjustments.extend(facts)
-        final = float(min(1.0, score * factor))
+        adjustments.extend(cand.facts)
         explanation = {
             "matched_name": alias.name,
             "tokens": self._token_pairs(scored, int(rs.row[k]), int(rs.var[k])),
@@ -230,7 +208,7 @@ class Screener:
         links = self.links
         cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
         return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
-                     round(final, 4), entity.programs, [b.date for b in entity.birth_dates],
+                     round(cand.final, 4), entity.programs, [b.date for b in entity.birth_dates],
                      sorted(set(entity.nationalities + entity.citizenships)), explanation,
                      cluster_id,
                      links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
@@ -270,6 +248,14 @@ class Screener:
     def _idf_for(self, tokens: np.ndarray) -> np.ndarray:
         ids = [self._vocab_id.get(t) for t in tokens]
         return np.array([self.index.max_idf if i is None else self.index.idf[i] for i in ids], np.float32)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    final: float  # name score with the evidence factors applied, capped at 1
+    entity: int
+    k: int  # its row in the RowScores
+    facts: list[dict]  # the evidence adjustments behind ``final``
 
 
 @dataclass(slots=True)

@@ -110,6 +110,17 @@ def test_the_image_command_serves_and_its_healthcheck_passes(start_server, tmp_p
     assert down.returncode != 0
 
 
-@pytest.mark.parametrize("variable", ["ORINOCO_HOST", "ORINOCO_PORT", "ORINOCO_CACHE_DIR", "ORINOCO_SOURCES"])
+@pytest.mark.parametrize("variable", ["ORINOCO_HOST", "ORINOCO_PORT", "ORINOCO_CACHE_DIR"])
 def test_the_image_sets_the_variables_the_service_reads(variable):
     assert variable in image_env()
+
+
+def test_the_list_registry_ships_inside_the_package():
+    """The image copies only service/: the registry must be package data, found without ORINOCO_SOURCES."""
+    import service.lists
+    from service.lists.registry import DEFAULT_REGISTRY, load_registry
+
+    assert DEFAULT_REGISTRY.parent == Path(service.lists.__file__).parent
+    assert "lists/sources.toml" in " ".join(tomllib.loads((REPO / "pyproject.toml").read_text())
+                                            ["tool"]["setuptools"]["package-data"]["service"])
+    assert {s.id for s in load_registry(DEFAULT_REGISTRY)} >= {"ofac_sdn", "un_sc"}
