@@ -12,6 +12,7 @@ from service.lists.ca import load_ca
 from service.lists.ch import load_ch
 from service.lists.custom import load_custom
 from service.lists.eu import load_eu
+from service.lists.ftm import load_ftm
 from service.lists.ofac import load_ofac
 from service.lists.ofac_cons import load_ofac_cons
 from service.lists.uk import load_uk_ofsi
@@ -49,6 +50,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("us_csl", load_us_csl, "us_csl", False,
            "US Consolidated Screening List consolidated.csv (data.trade.gov or older api.trade.gov layout)"),
     Source("us_dpl", load_us_dpl, "us_dpl", False, "US BIS Denied Persons List dpl.txt (tab-separated)"),
+    Source("ftm", load_ftm, "ftm", False,
+           "FollowTheMoney entities, JSON lines (OpenSanctions, yente; needs the ftm extra)"),
     Source("au", load_au, "au_dfat", False,
            "Australia DFAT Consolidated List regulation8_consolidated.xlsx file"),
     Source("ca", load_ca, "ca_sema", False,
