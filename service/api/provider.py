@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from service.engine.screener import Screener
 from service.lists import ListError
-from service.lists.cache import MIN_FRACTION
+from service.lists.cache import min_fraction
 from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
@@ -42,7 +42,7 @@ def check_not_shrunk(current: Screener, fresh: Screener) -> None:
     a file cut short (a copy still running, a full disk) can still parse. Restart to accept one."""
     before = {v.id: v.entities for v in current.versions}
     for v in fresh.versions:
-        if v.id in before and v.entities < MIN_FRACTION * before[v.id]:
+        if v.id in before and v.entities < min_fraction() * before[v.id]:
             raise ListError(f"{v.id}: the new files have {v.entities} entities, far fewer than the "
                             f"{before[v.id]} being served: refused (restart the server to load them anyway)")
 

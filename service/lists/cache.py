@@ -30,9 +30,36 @@ from service.paths import cache_dir, now_iso, reference_dir
 log = logging.getLogger(__name__)
 
 META = "meta.json"
-MIN_FRACTION = 0.5  # a new version with under half the entities of the previous one is refused
+MIN_FRACTION = 0.5  # default: a new version with under half the entities of the previous one is refused
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
+
+
+def min_fraction() -> float:
+    """The share of the current version's entities and names a new version must keep:
+    1 - ``$ORINOCO_MAX_SHRINK`` (the share a list may fall by at once, default 0.5)."""
+    raw = os.environ.get("ORINOCO_MAX_SHRINK")
+    try:
+        share = float(raw) if raw else 1 - MIN_FRACTION
+    except ValueError:
+        raise ListError(f"ORINOCO_MAX_SHRINK={raw!r}: expected a share between 0 and 1, e.g. 0.5") from None
+    if not 0 <= share <= 1:
+        raise ListError(f"ORINOCO_MAX_SHRINK={raw!r}: expected a share between 0 and 1, e.g. 0.5")
+    return 1 - share
+
+
+def download_settings() -> dict[str, float]:
+    """Retries and first backoff of downloads: ``$ORINOCO_DOWNLOAD_RETRIES`` / ``_BACKOFF`` (seconds)."""
+    out: dict[str, float] = {}
+    for key, env, cast in (("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
+                           ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float)):
+        raw = os.environ.get(env)
+        if raw:
+            try:
+                out[key] = max(cast(raw), 0)
+            except ValueError:
+                raise ListError(f"{env}={raw!r}: expected a number") from None
+    return out
 
 
 @dataclass(slots=True)
@@ -154,7 +181,7 @@ def _check_not_shrunk(list_id: str, old: dict, loaded: LoadedList, new_files: se
                         "current one: refused, the current one stays")
     for what in ("entities", "names"):
         before, now = old["version"][what], getattr(loaded.version, what)
-        if now < MIN_FRACTION * before:
+        if now < min_fraction() * before:
             raise ListError(f"{list_id}: new version has {now} {what}, far fewer than the {before} of "
                             "the current one: refused, the current one stays")
 
@@ -171,19 +198,41 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
                 timeout: float = DEFAULT_TIMEOUT) -> Installed:
     """Download a registry list and install it; ListError (current version untouched) on any failure."""
     cache = cache or ListCache()
+    current = cache.current(spec.id)
+    known = _known_files(cache, current)
+    settings = download_settings()
     with cache.staging(spec.id) as staged:
-        files = []
+        files, unchanged = [], 0
         for remote in spec.files:
+            old = known.get(remote.name) if known.get(remote.name, {}).get("url") == remote.url else None
             try:
-                sha, size = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout)
+                got = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout,
+                            etag=(old or {}).get("etag"), last_modified=(old or {}).get("last_modified"),
+                            **settings)
             except ListError as exc:
                 if remote.required:
                     raise ListError(f"{spec.id}: {exc}; keeping the current version") from None
                 (staged / remote.name).unlink(missing_ok=True)
                 log.warning("%s: optional file %s not downloaded: %s", spec.id, remote.name, exc)
                 continue
-            files.append({"name": remote.name, "url": remote.url, "sha256": sha, "bytes": size})
+            if got.not_modified and old is not None and current is not None:
+                shutil.copyfile(current / remote.name, staged / remote.name)  # HTTP 304: the file in hand
+                files.append({**old, "etag": got.etag, "last_modified": got.last_modified})
+                unchanged += 1
+                continue
+            files.append({"name": remote.name, "url": remote.url, "sha256": got.sha256, "bytes": got.size,
+                          "etag": got.etag, "last_modified": got.last_modified})
+        if current is not None and files and unchanged == len(files):
+            return Installed(cache.load(spec.id), current, changed=False)
         return cache.commit(spec.id, spec.parser, spec.entry, staged, files)
+
+
+def _known_files(cache: ListCache, current: Path | None) -> dict[str, dict]:
+    """The current version's downloaded files by name (with their ETag / Last-Modified), if any."""
+    meta = cache._version_meta(current)
+    if meta is None or current is None:
+        return {}
+    return {f["name"]: f for f in meta.get("files", []) if "url" in f and (current / f["name"]).is_file()}
 
 
 def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache | None = None) -> Installed:
