@@ -12,6 +12,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
 from service.api.config import ApiConfig, from_env
@@ -31,6 +32,11 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app = Flask("service.api")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # keep the documented field order: it reads better in an audit trail
+    if config.trusted_proxies:
+        # The client's address from X-Forwarded-For, believing only the hops we put in front:
+        # rate limiting and the audit log then see clients, not the proxy.
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions[EXTENSION] = (provider, config)
     for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp):
         app.register_blueprint(blueprint)

@@ -48,10 +48,13 @@ class AuditLog:
         return {"name_hmac": digest[:32]}
 
     def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result]) -> None:
-        """Write the record of one screening request (raises OSError if it cannot be made durable)."""
+                  results: list[Result], client: str | None = None) -> None:
+        """Write the record of one screening request (raises OSError if it cannot be made durable).
+
+        ``client`` is the caller's address (behind trusted proxies, the forwarded one)."""
         record = {
-            "request_id": request_id, "time": now_iso(), "endpoint": endpoint, "threshold": threshold,
+            "request_id": request_id, "time": now_iso(), "client": client, "endpoint": endpoint,
+            "threshold": threshold,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
             "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
                          "top": [{"list": m.list, "entity_id": m.entity_id, "score": m.score}

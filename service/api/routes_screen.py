@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
@@ -36,7 +36,8 @@ def screen():
     used = req.lists or screener.list_ids
     if cfg.audit:  # before answering: no decision leaves without its record
         cfg.audit.screening(g.request_id, "/v1/screen", threshold,
-                            [v for v in screener.versions if v.id in used], results)
+                            [v for v in screener.versions if v.id in used], results,
+                            client=request.remote_addr)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
@@ -37,7 +37,7 @@ def screen_text_route():
         cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
                             [v for v in screener.versions if v.id in used],
                             [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
-                             for m in mentions])
+                             for m in mentions], client=request.remote_addr)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
