@@ -17,12 +17,28 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.engine.model import ListVersion
 from service.engine.screener import Screener
 from service.lists import ListError
 from service.lists.cache import min_fraction
 from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
+
+
+@dataclass(frozen=True, slots=True)
+class SwapEvent:
+    """A new index went live: the version of each list before and after (None: not loaded then).
+    Where work that follows a list change hooks in (``ScreenerProvider.on_swap``), e.g. re-screening
+    the customers against what was added; it runs in the process that swapped."""
+
+    old: dict[str, ListVersion | None]
+    new: dict[str, ListVersion | None]
+
+    def changed(self) -> list[str]:
+        """The ids of the lists whose version changed, appeared or went."""
+        return sorted(k for k in self.old.keys() | self.new.keys()
+                      if (self.old.get(k) and self.old[k].sha256) != (self.new.get(k) and self.new[k].sha256))
 
 
 @dataclass(slots=True)
@@ -56,6 +72,7 @@ class ScreenerProvider:
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
+        self.on_swap: list[Callable[[SwapEvent], None]] = []  # called after each successful swap
 
     @property
     def screener(self) -> Screener | None:
@@ -81,10 +98,22 @@ class ScreenerProvider:
                 return False
             finally:
                 self.status.loading = False
-            self._screener = fresh
+            old, self._screener = self._screener, fresh
             self.status.error, self.status.last_success = None, now_iso()
             log.info("lists loaded: %s", ", ".join(f"{v.id} sha256={v.sha256[:12]}" for v in fresh.versions))
+            self._announce(old, fresh)
             return True
+
+    def _announce(self, old: Screener | None, fresh: Screener) -> None:
+        before = {v.id: v for v in old.versions} if old else {}
+        after = {v.id: v for v in fresh.versions}
+        ids = before | after
+        event = SwapEvent({k: before.get(k) for k in ids}, {k: after.get(k) for k in ids})
+        for hook in self.on_swap:
+            try:
+                hook(event)
+            except Exception:  # a failing hook must not undo or block the swap
+                log.exception("swap hook %r failed", hook)
 
     def _kept(self) -> str:
         return "keeping the lists already loaded" if self._screener else "no lists loaded"

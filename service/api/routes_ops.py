@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify
 
 from service import __version__
 from service.api import context, metrics
+from service.lists.refresh import read_status
 
 bp = Blueprint("ops", __name__)
 
@@ -59,6 +60,17 @@ def readyz():
                   for v in (screener.versions if screener else [])],
         "reload": provider.status.to_dict(),
     }
+    refresh = read_status()
+    if refresh is not None:  # a stale list is an alert in the detail, not a reason to stop serving
+        stale = sorted(k for k, r in refresh["lists"].items() if r["stale"])
+        failing = sorted(k for k, r in refresh["lists"].items() if r["error"])
+        body["refresh"] = refresh["lists"]
+        body["stale_lists"] = stale
+        if stale:
+            body["detail"] = (f"stale lists: {', '.join(stale)} not confirmed current for over "
+                              f"{refresh['max_age_seconds'] / 3600:g} h")
+        elif failing:
+            body["detail"] = f"last refresh failed for {', '.join(failing)}; the loaded versions keep serving"
     response = jsonify(body)
     if screener is None:
         response.status_code = 503

@@ -35,6 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                             "default: the engine's)")
     parser.add_argument("--dev", action="store_true", help="Flask's development server: one process, "
                                                            "lists loaded in the background")
+    parser.add_argument("--refresh", help="check the lists for new versions this often, e.g. 6h, 30m "
+                                          "(ORINOCO_REFRESH; default: never, SIGHUP reloads)")
+    parser.add_argument("--max-list-age", help="a list not confirmed current for longer is reported stale "
+                                               "in /readyz and metrics (ORINOCO_MAX_LIST_AGE, default 48h)")
     add_list_args(parser)
     parser.epilog = "Lists also from ORINOCO_LISTS, e.g. 'ofac=DIR,un=FILE'; API keys from ORINOCO_API_KEYS."
     parser.set_defaults(func=cmd_serve)
@@ -52,6 +56,18 @@ def _setting(flag: T | None, env: str, default: T, convert: Callable[[str], T]) 
         fail(f"{env}={raw!r} is not a valid value")
 
 
+def _duration(flag: str | None, name: str, env: str, default: float | None) -> float | None:
+    from service.lists.refresh import parse_duration
+
+    raw = flag if flag is not None else os.environ.get(env, "").strip() or None
+    if raw is None:
+        return default
+    try:
+        return parse_duration(raw)
+    except ValueError as exc:
+        fail(f"{name if flag is not None else env}: {exc}")
+
+
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -65,6 +81,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.lists:
         args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
     check_list_args(args.lists)  # a malformed --list exits here with a message, before anything loads
+    from service.lists.refresh import DEFAULT_MAX_AGE
+
+    refresh = _duration(args.refresh, "--refresh", "ORINOCO_REFRESH", None)
+    max_age = _duration(args.max_list_age, "--max-list-age", "ORINOCO_MAX_LIST_AGE", DEFAULT_MAX_AGE)
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _private_metrics_dir()
 
@@ -81,10 +101,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         fail(str(exc))
     build = screener_builder(list_loader(args.lists), config.default_threshold)
     if args.dev:
-        return _run_dev(ScreenerProvider(build=build), config, host, port)
-    screener = new_screener(load_lists(args), config.default_threshold)
-    provider = ScreenerProvider(build=build, screener=screener)
+        provider = ScreenerProvider(build=build)
+        if refresh:
+            _start_refresh(provider, args.lists, refresh, max_age, provider.load_in_background)
+        return _run_dev(provider, config, host, port)
+    lists = load_lists(args)
+    provider = ScreenerProvider(build=build, screener=new_screener(lists, config.default_threshold))
+    if refresh:  # the master refreshes; SIGHUP to itself reloads (its workers keep answering meanwhile)
+        _start_refresh(provider, args.lists, refresh, max_age, lambda: os.kill(os.getpid(), signal.SIGHUP),
+                       [x.version.id for x in lists])
     return run_gunicorn(provider, config, host, port, workers)
+
+
+def _start_refresh(provider: ScreenerProvider, list_args: list[str], interval: float, max_age: float,
+                   reload: Callable[[], object], served: list[str] | None = None) -> None:
+    """The scheduled refresh (service/lists/refresh.py): ``--list`` paths are re-read when their files
+    change, lists from the cache are downloaded again; its status file is shared with the workers."""
+    from pathlib import Path
+
+    from service.lists import SOURCES, sniff_source
+    from service.lists.cache import ListCache
+    from service.lists.refresh import STATUS_ENV, Refresher, cache_targets, path_targets
+    from service.lists.specs import parse_list_spec
+
+    if list_args:
+        specs = [parse_list_spec(v) for v in list_args]
+        ids = [s.list_id or SOURCES[sniff_source(s.source, s.path)].default_list_id for s in specs]
+        targets = path_targets(specs, ids)
+    else:
+        targets = cache_targets(served or ListCache().list_ids(), timeout=60.0)
+    folder = tempfile.mkdtemp(prefix="orinoco-refresh-")
+    master = os.getpid()
+    atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
+    os.environ[STATUS_ENV] = str(Path(folder) / "status.json")  # the workers read it
+    Refresher(targets, lambda: reload(), interval, Path(os.environ[STATUS_ENV]), max_age).start()
 
 
 def _private_metrics_dir() -> None:
