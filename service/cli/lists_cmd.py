@@ -60,8 +60,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         fail(f"unknown list id {', '.join(unknown)}; registered: {', '.join(s.id for s in specs)}")
     results, failed = [], False
     for spec in specs:
-        if args.ids and spec.id not in args.ids:
-            continue
+        if (args.ids and spec.id not in args.ids) or (spec.archived and spec.id not in args.ids):
+            continue  # an archived list (no longer published) only when named
         try:
             results.append(_result(spec.id, update_list(spec, timeout=args.timeout)))
         except ListError as exc:

@@ -195,12 +195,13 @@ def _point(link: Path, target: str) -> None:
 
 
 def update_list(spec: ListSpec, cache: ListCache | None = None,
-                timeout: float = DEFAULT_TIMEOUT) -> Installed:
-    """Download a registry list and install it; ListError (current version untouched) on any failure."""
+                timeout: float = DEFAULT_TIMEOUT, retries: int | None = None) -> Installed:
+    """Download a registry list and install it; ListError (current version untouched) on any failure.
+    ``retries``: None for the configured ones (``download_settings``)."""
     cache = cache or ListCache()
     current = cache.current(spec.id)
     known = _known_files(cache, current)
-    settings = download_settings()
+    settings = download_settings() | ({} if retries is None else {"retries": retries})
     with cache.staging(spec.id) as staged:
         files, unchanged = [], 0
         for remote in spec.files:
@@ -266,9 +267,10 @@ def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
     specs = load_registry()
     if download:
         fetched = []
-        for spec in specs:
+        for spec in (s for s in specs if not s.archived):
             try:
-                fetched.append(update_list(spec, cache, timeout).loaded)
+                # no retries at start-up: offline, the reference files must follow in seconds
+                fetched.append(update_list(spec, cache, timeout, retries=0).loaded)
             except ListError as exc:
                 log.warning("lists: download of %s failed: %s", spec.id, exc)
         if fetched:

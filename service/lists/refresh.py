@@ -157,6 +157,9 @@ def cache_targets(list_ids: list[str], timeout: float, cache: ListCache | None =
     targets: dict[str, Callable[[], bool]] = {}
     for list_id in list_ids:
         spec = by_id.get(list_id)
+        if spec is not None and spec.archived:
+            log.info("refresh: %s is archived (no longer published): not refreshed", list_id)
+            continue
         if spec is None:
             log.warning("refresh: %s is not in the list registry (imported by hand?): not refreshed", list_id)
             continue

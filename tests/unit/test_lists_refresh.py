@@ -12,7 +12,8 @@ from conftest import FIXTURE_LISTS
 from service.api import ScreenerProvider
 from service.engine.screener import Screener
 from service.lists import ListError, load_source
-from service.lists.refresh import Refresher, parse_duration, path_targets, read_status
+from service.lists.refresh import Refresher, cache_targets, parse_duration, path_targets, read_status
+from service.lists.registry import DEFAULT_REGISTRY, load_registry
 from service.lists.specs import parse_list_spec
 
 
@@ -88,3 +89,11 @@ def test_each_swap_is_announced_with_the_old_and_new_versions(tmp_path):
     assert events[1].changed() == ["custom"]
     assert events[1].old["custom"].sha256 == events[0].new["custom"].sha256
     assert events[1].new["custom"].entities == 5 and provider.screener.versions[0].entities == 5
+
+
+def test_the_closed_ofsi_list_is_archived_and_never_refreshed():
+    specs = load_registry(DEFAULT_REGISTRY)
+    assert [s.id for s in specs if s.archived] == ["uk_ofsi"]
+    assert {"uk_fcdo", "eu_fsf", "ch_seco", "us_csl", "us_dpl"} <= {s.id for s in specs}
+    targets = cache_targets(["uk_ofsi", "un_sc", "imported_by_hand"], 5, specs=specs)
+    assert list(targets) == ["un_sc"]
