@@ -13,6 +13,7 @@ import pytest
 import requests
 from conftest import FIXTURE_LISTS
 from lists_support import http_server
+from test_api_openapi import check
 from test_fault_reload_load import fresh, wait_until
 from test_load import load_module
 
@@ -71,6 +72,9 @@ def test_refresh_swaps_in_a_new_version_and_refuses_bad_ones_without_a_failed_re
     assert metric(server, "orinoco_list_refresh_failed", "un_sc") == 1.0
     ready = fresh(server, "/readyz")
     assert ready["status"] == "ready" and "last refresh failed for un_sc" in ready["detail"]
+    spec = server.get("/openapi.json").json()  # the refresh fields are documented
+    check(spec, "ListsResponse", body)
+    check(spec, "Ready", ready)
     clients.join(timeout=60)
     assert not clients.is_alive() and records
     assert records[0].errors == [], records[0].errors[:10]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections import Counter
 
 import pytest
@@ -175,3 +176,9 @@ def test_bad_lines_are_skipped_with_their_line_numbers():
     assert isinstance(loaded, LoadedList) and loaded.version.entities == 4
     assert [(p.line, p.reason) for p in loaded.problems] == [
         (2, "not an FtM entity: No schema for entity."), (3, "LegalEntity le1 has no name")]
+
+
+def test_without_followthemoney_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "followthemoney", None)  # as if the ftm extra were not installed
+    result = _load("ftm", {"e.json": _lines(PARTY_LINES)}, "e.json")
+    assert isinstance(result, ListError) and "pip install 'orinoco[ftm]'" in str(result)
