@@ -116,3 +116,20 @@ def test_a_bad_refresh_interval_is_refused_with_its_name(start_server):
     server = start_server("--refresh", "often", ready=False)
     assert server.proc.wait(timeout=60) != 0
     assert "--refresh: 'often' is not a duration" in server.log()
+
+
+def test_a_list_path_is_re_read_when_its_file_changes(start_server, tmp_path):
+    path = tmp_path / "watchlist.csv"
+    full = (FIXTURE_LISTS / "custom" / "watchlist.csv").read_bytes()
+    path.write_bytes(full)
+    server = start_server("--list", f"custom={path}", "--refresh", "1s", env={"ORINOCO_RESOLVE": "0"})
+    [first] = fresh(server, "/v1/lists")["lists"]
+    assert first["refresh"]["error"] is None
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(full + b"X9,Another Listed Name,person,1,,,,\n")
+    tmp.replace(path)
+    second = wait_until(lambda: (v := fresh(server, "/v1/lists")["lists"][0])["entities"] != first["entities"]
+                        and v, "the changed file loaded")
+    assert second["entities"] == first["entities"] + 1 and second["refresh"]["last_change"]
+    body = server.post("/v1/screen", json={"queries": [{"name": "Another Listed Name"}]}).json()
+    assert [m["entity_id"] for m in body["results"][0]["matches"]][:1] == ["X9"]
