@@ -18,6 +18,7 @@ The ``followthemoney`` package (the ``ftm`` extra) validates every entity on the
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -52,17 +53,24 @@ _UNSAFE_ID = re.compile(r"[^0-9A-Za-z.-]+")
 
 
 def followthemoney() -> Any:
-    """The FtM model; a ListError saying how to install it when the package is missing."""
+    """The FtM model; a ListError saying how to install it when the package is missing.
+
+    Importing followthemoney raises the csv module's field limit for the whole process (to 30 MB);
+    the CSV parsers rely on the default limit to refuse enormous fields, so it is put back."""
+    limit = csv.field_size_limit()
     try:
         from followthemoney import model
     except ImportError:
         raise ListError("FollowTheMoney support needs the followthemoney package: "
                         "pip install 'orinoco[ftm]'") from None
+    finally:
+        csv.field_size_limit(limit)
     return model
 
 
 def model_error() -> type[Exception]:
     """The exception FtM raises on data it cannot read (an unknown schema...)."""
+    followthemoney()
     from followthemoney.exc import FollowTheMoneyException
     return FollowTheMoneyException
 

@@ -54,6 +54,9 @@ def decode(data: bytes, path: Path, what: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
+        if exc.reason == "unexpected end of data":  # cut inside a character
+            raise ListError(f"{path}: line {line}: the file ends inside a character: truncated file") \
+                from None
         raise ListError(f"{path}: line {line}: {what} is not UTF-8 ({exc.reason} at byte {exc.start}): "
                         "wrong encoding or not this file") from None
 
