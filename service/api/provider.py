@@ -54,9 +54,14 @@ class LoadStatus:
 
 
 def check_not_shrunk(current: Screener, fresh: Screener) -> None:
-    """Refuse a reload where a list lost most of its entities, as the cache refuses such a download:
-    a file cut short (a copy still running, a full disk) can still parse. Restart to accept one."""
+    """Refuse a reload where a list lost most of its entities, as the cache refuses such a download
+    (a file cut short, a copy still running, a full disk, can still parse), or went missing.
+    Restart to accept one."""
     before = {v.id: v.entities for v in current.versions}
+    gone = sorted(before.keys() - {v.id for v in fresh.versions})
+    if gone:  # e.g. a refresh that put one list in an empty cache while the others came from elsewhere
+        raise ListError(f"{', '.join(gone)}: served now but missing from the new lists: refused "
+                        "(restart the server to drop a list)")
     for v in fresh.versions:
         if v.id in before and v.entities < min_fraction() * before[v.id]:
             raise ListError(f"{v.id}: the new files have {v.entities} entities, far fewer than the "

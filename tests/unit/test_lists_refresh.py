@@ -97,3 +97,14 @@ def test_the_closed_ofsi_list_is_archived_and_never_refreshed():
     assert {"uk_fcdo", "eu_fsf", "ch_seco", "us_csl", "us_dpl"} <= {s.id for s in specs}
     targets = cache_targets(["uk_ofsi", "un_sc", "imported_by_hand"], 5, specs=specs)
     assert list(targets) == ["un_sc"]
+
+
+def test_a_reload_that_drops_a_served_list_is_refused(tmp_path):
+    custom = load_source("custom", FIXTURE_LISTS / "custom" / "watchlist.csv")
+    un = load_source("un", FIXTURE_LISTS / "un" / "consolidated.xml")
+    lists = [[custom, un]]
+    provider = ScreenerProvider(build=lambda: Screener.from_lists(lists[0]))
+    assert provider.load()
+    lists[0] = [un]  # e.g. only one list refreshed into a cache that held none
+    assert not provider.load() and provider.screener.list_ids == ["custom", "un_sc"]
+    assert "custom: served now but missing from the new lists" in provider.status.error
