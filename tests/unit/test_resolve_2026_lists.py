@@ -1,5 +1,5 @@
-"""Cross-list resolution with the 2026 lists: real records of the UK Sanctions List, the EU FSF and
-SECO excerpts end in one cluster with the same party's real OFAC SDN record."""
+"""Cross-list resolution with the 2026 lists: real records of the UK Sanctions List, the EU FSF, SECO
+and US CSL excerpts end in one cluster with the same party's real OFAC SDN record."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def resolved(tmp_path_factory) -> Resolution:
     lists = [load_source("ofac", reference_path(OFAC_2021)),
              load_source("uk", reference_path("uk_fcdo_sample/uk_sample.xml")),
              load_source("eu", reference_path("eu_fsf_sample/eu_sample.xml")),
-             load_source("ch", reference_path("ch_seco_sample/ch_sample.xml"))]
+             load_source("ch", reference_path("ch_seco_sample/ch_sample.xml")),
+             load_source("us_csl", reference_path("us_csl_sample/csl.csv"))]
     return resolve(lists, Screener.from_lists(lists, tmp_path_factory.mktemp("index")))
 
 
@@ -25,6 +26,8 @@ def resolved(tmp_path_factory) -> Resolution:
     (("eu_fsf", "13"), "7843", "same birth date"),  # Saddam Hussein Al-Tikriti
     (("eu_fsf", "191"), "6928", "same birth date"),  # Khalid Sheikh Mohammed
     (("ch_seco", "34461"), "17087", "same IMO number 8405270"),  # the vessel HUI CHON
+    (("us_csl", "20264"), "20264", "name similarity 1.00"),  # the CSL's copy of an SDN entry (its ent_num)
+    (("us_csl", "15205"), "15205", "birth years agree"),  # AHED AL-ZOUBI, Omran
 ])
 def test_a_new_list_record_and_its_ofac_record_are_one_cluster(resolved, member, ofac_id, evidence):
     cluster = resolved.cluster_of(*member)
