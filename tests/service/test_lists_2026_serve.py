@@ -44,3 +44,23 @@ def test_a_delisted_swiss_target_is_not_screened(new_lists_server):
     listed = new_lists_server.post("/v1/screen", json={"name": "Dzmitry Zamulevich"}).json()
     assert [m["entity_id"] for m in listed["results"][0]["matches"]][:1] == ["85396"]  # the same file, listed
     assert new_lists_server.get("/v1/entities/ch_seco/5142").status_code == 404
+
+
+def test_an_ftm_export_is_served_as_a_list(start_server, tmp_path):
+    from service.cli import main
+    from service.lists import ListError
+    from service.lists.ftm import followthemoney
+
+    try:  # not pytest.importorskip: Orinoco's import keeps the csv field limit other tests rely on
+        followthemoney()
+    except ListError:
+        pytest.skip("the ftm extra (followthemoney) is not installed")
+    out = tmp_path / "lists.ftm.json"
+    lists = [a for s in ("uk", "eu") for a in ("--list", f"{s}={reference_path(FILES[s])}")]
+    assert main(["export", "--format", "ftm", "--no-clusters", "-o", str(out), *lists]) == 0
+    server = start_server("--list", f"ftm={out}")
+    [version] = server.get("/v1/lists").json()["lists"]
+    assert (version["id"], version["source"], version["entities"]) == ("ftm", "ftm", 8)
+    query = {"name": "Akram Turki Al-Mazidih", "schema": "Person"}
+    body = server.post("/v1/screen", json={"queries": [query]})
+    assert body.json()["results"][0]["matches"][0]["entity_id"] == "uk-fcdo-AQD0128"
