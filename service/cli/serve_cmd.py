@@ -105,18 +105,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         provider = ScreenerProvider(build=build)
         if refresh:
-            _start_refresh(provider, args.lists, refresh, max_age, provider.load_in_background)
+            _start_refresh(args.lists, refresh, max_age, provider.load_in_background)
         return _run_dev(provider, config, host, port)
     lists = load_lists(args)
     provider = ScreenerProvider(build=build, screener=new_screener(lists, config.default_threshold))
     if refresh:  # the master refreshes; SIGHUP to itself reloads (its workers keep answering meanwhile)
-        _start_refresh(provider, args.lists, refresh, max_age, lambda: os.kill(os.getpid(), signal.SIGHUP),
+        _start_refresh(args.lists, refresh, max_age, lambda: os.kill(os.getpid(), signal.SIGHUP),
                        [x.version.id for x in lists])
     return run_gunicorn(provider, config, host, port, workers)
 
 
-def _start_refresh(provider: ScreenerProvider, list_args: list[str], interval: float, max_age: float,
-                   reload: Callable[[], object], served: list[str] | None = None) -> None:
+def _start_refresh(list_args: list[str], interval: float, max_age: float, reload: Callable[[], object],
+                   served: list[str] | None = None) -> None:
     """The scheduled refresh (service/lists/refresh.py): ``--list`` paths are re-read when their files
     change, lists from the cache are downloaded again; its status file is shared with the workers."""
     from pathlib import Path
@@ -136,7 +136,7 @@ def _start_refresh(provider: ScreenerProvider, list_args: list[str], interval: f
     master = os.getpid()
     atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
     os.environ[STATUS_ENV] = str(Path(folder) / "status.json")  # the workers read it
-    Refresher(targets, lambda: reload(), interval, Path(os.environ[STATUS_ENV]), max_age).start()
+    Refresher(targets, reload, interval, Path(os.environ[STATUS_ENV]), max_age).start()
 
 
 def _private_metrics_dir() -> None:

@@ -74,7 +74,7 @@ class Refresher:
     loaded by ``reload``), False when the current one stands, and raises ListError on a failure.
     """
 
-    def __init__(self, targets: dict[str, Callable[[], bool]], reload: Callable[[], None], interval: float,
+    def __init__(self, targets: dict[str, Callable[[], bool]], reload: Callable[[], object], interval: float,
                  status_path: Path, max_age: float = DEFAULT_MAX_AGE):
         self.targets, self.reload, self.interval = targets, reload, interval
         self.status_path = Path(status_path)
