@@ -48,10 +48,14 @@ class AuditLog:
         return {"name_hmac": digest[:32]}
 
     def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result]) -> None:
-        """Write the record of one screening request (raises OSError if it cannot be made durable)."""
+                  results: list[Result], score_model: str) -> None:
+        """Write the record of one screening request (raises OSError if it cannot be made durable).
+
+        ``score_model`` is the version of the calibrated score model: a score means what it did
+        only under the same model."""
         record = {
             "request_id": request_id, "time": now_iso(), "endpoint": endpoint, "threshold": threshold,
+            "score_model": score_model,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
             "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
                          "top": [{"list": m.list, "entity_id": m.entity_id, "score": m.score}

@@ -37,11 +37,12 @@ def screen():
     effective = screener.default_threshold if threshold is None else threshold
     if cfg.audit:  # before answering: no decision leaves without its record
         cfg.audit.screening(g.request_id, "/v1/screen", effective,
-                            [v for v in screener.versions if v.id in used], results)
+                            [v for v in screener.versions if v.id in used], results, screener.model.version)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": effective,
+        "score_model": screener.model.version,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],
@@ -54,4 +55,5 @@ def compare():
     a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
     with context.ENGINE_LOCK:
         result = screener.compare(a, b)
-    return jsonify({"request_id": g.request_id, "score": result.score, "explanation": result.explanation})
+    return jsonify({"request_id": g.request_id, "score": result.score, "score_model": screener.model.version,
+                    "explanation": result.explanation})

@@ -37,11 +37,13 @@ def screen_text_route():
     if cfg.audit:  # before answering: each alerting mention is recorded as a screened name
         cfg.audit.screening(g.request_id, "/v1/screen/text", effective,
                             [v for v in screener.versions if v.id in used],
-                            [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches) for m in mentions])
+                            [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches) for m in mentions],
+                            screener.model.version)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": effective,
+        "score_model": screener.model.version,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "mentions": [{"start": m.start, "end": m.end, "text": m.text,
                       "matches": [asdict(x) for x in m.matches]} for m in mentions],

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from service.engine.identifiers import parse_identifiers
 from service.engine.model import SCHEMAS
 
 MAX_NAME_CHARS = 512
-QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country"]
+QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country",
+                 "identifiers"]
 REJECT_COLUMNS = ["row", "input_id", "column", "input_name", "reason"]
 
 
@@ -26,9 +28,10 @@ class Columns:
     schema: str | None = None
     birth_date: str | None = None
     country: str | None = None
+    identifiers: str | None = None  # "passport:C1668015:VE; imo:9187629"
 
     def wanted(self) -> list[str]:
-        optional = (self.id, self.schema, self.birth_date, self.country)
+        optional = (self.id, self.schema, self.birth_date, self.country, self.identifiers)
         return list(dict.fromkeys([*self.names, *(c for c in optional if c)]))
 
 
@@ -51,18 +54,26 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
     schemas = _optional(chunk, columns.schema, n)
     births = _optional(chunk, columns.birth_date, n)
     countries = _optional(chunk, columns.country, n)
+    idents = _optional(chunk, columns.identifiers, n)
     names = [chunk[c].tolist() for c in columns.names]
     for i in range(n):
         row, input_id = first_row + i, ids[i]
         schema = schemas[i].strip() or "Any"
         screened = 0
+        try:
+            parse_identifiers(idents[i])
+            bad_identifiers = None
+        except ValueError as exc:
+            bad_identifiers = str(exc)
         for col, values in enumerate(names):
             name = values[i].strip()
             problem = name_problem(name)
             if problem is None and schema not in (*SCHEMAS, "Any"):
                 problem = f"unknown schema (expected one of {', '.join(SCHEMAS)})"
+            problem = problem or bad_identifiers
             if problem is None:
-                queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip()))
+                queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip(),
+                                idents[i].strip()))
                 screened += 1
             elif name:
                 rejects.append((row, input_id, columns.names[col], name, problem))

@@ -38,9 +38,9 @@ def test_one_result_per_query_in_order_with_the_query_echoed(server):
                {"name": "Tareck El-Aissami", "birth_date": "1974-11-12", "country": "VE"}]
     body = server.post("/v1/screen", json={"queries": queries}).json()
     assert [r["query"]["name"] for r in body["results"]] == [q["name"] for q in queries]
-    assert body["results"][0]["query"] == {**queries[0]}
+    assert body["results"][0]["query"] == {**queries[0], "identifiers": []}
     assert body["results"][1]["query"] == {"name": "Hassan Rouhani", "schema": "Any", "birth_date": None,
-                                           "country": None, "id": 7}
+                                           "country": None, "id": 7, "identifiers": []}
     assert body["results"][2]["query"]["country"] == "VE"
 
 
@@ -136,3 +136,41 @@ def test_lists_reports_each_version(server):
     assert by_id["un_sc"]["entities"] == 1003 and by_id["un_sc"]["names"] > 1003
     assert all(v["loaded_at"].endswith("Z") for v in body["lists"])
     assert body["reload"]["error"] is None
+
+
+def test_an_identifier_alerts_whatever_the_name_and_says_so(server):
+    """Passport C1668015 (Venezuela) is listed for OFAC 20250; the name typed is someone else's."""
+    query = {"name": "Juan Perez", "identifiers": [{"type": "passport", "number": "c-1668015", "country": "VE"}]}
+    body = server.post("/v1/screen", json={"queries": [query]}).json()
+    assert body["score_model"] and body["threshold"] > 0
+    top = body["results"][0]["matches"][0]
+    assert (top["list"], top["entity_id"]) == ("ofac_sdn", "20250") and top["score"] > body["threshold"]
+    assert top["explanation"]["identifier"] == "match"
+    assert any("identifier matches" in a["reason"] for a in top["explanation"]["adjustments"])
+    assert body["results"][0]["query"]["identifiers"] == [{"type": "passport", "number": "c-1668015",
+                                                           "country": "VE"}]
+    plain = server.post("/v1/screen", json={"name": "Juan Perez"}).json()
+    assert all(m["entity_id"] != "20250" for m in plain["results"][0]["matches"])
+
+
+def test_another_passport_of_the_same_country_lowers_the_score(server):
+    name = "Tareck El Aissami"
+    plain = server.post("/v1/compare", json={"a": {"name": name},
+                                             "b": {"name": "EL AISSAMI MADDAH, Tareck Zaidan"}}).json()
+    other = server.post("/v1/compare", json={
+        "a": {"name": name, "identifiers": [{"type": "passport", "number": "X1234567", "country": "VE"}]},
+        "b": {"name": "EL AISSAMI MADDAH, Tareck Zaidan",
+              "identifiers": [{"type": "passport", "number": "C1668015", "country": "Venezuela"}]}}).json()
+    assert other["score"] < plain["score"] and other["explanation"]["identifier"] == "conflict"
+    assert other["score_model"] == plain["score_model"]
+
+
+@pytest.mark.parametrize(("identifiers", "field"), [
+    ([{"type": "driving_licence", "number": "123"}], "queries[0].identifiers[0].type"),
+    ([{"type": "passport"}], "queries[0].identifiers[0].number"),
+    ([{"type": "passport", "number": "12", "extra": 1}], "queries[0].identifiers[0].extra"),
+    ({"type": "passport"}, "queries[0].identifiers"),
+])
+def test_a_bad_identifier_is_a_400_naming_the_field(server, identifiers, field):
+    r = server.post("/v1/screen", json={"queries": [{"name": "Juan Perez", "identifiers": identifiers}]})
+    assert r.status_code == 400 and r.json()["field"] == field
