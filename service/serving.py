@@ -21,13 +21,15 @@ from gunicorn.config import Config
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
-from service.lists.cache import cache_dir
 from service.lists.specs import load_specs, parse_list_spec
+from service.paths import cache_dir
 from service.resolve.store import cached_resolution
 
 log = logging.getLogger("service.serving")
 
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# The path without its query string (%(U)s, not the request line %(r)s): a shared /ui/screen URL
+# carries the screened name in its query, and names are never logged.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
 
 def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
@@ -43,17 +45,21 @@ def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
     return load
 
 
-def new_screener(lists: list[LoadedList]) -> Screener:
+def new_screener(lists: list[LoadedList], default_threshold: float | None = None) -> Screener:
     """The Screener for these lists, its index read from the cache when their checksums match,
-    with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0)."""
-    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0).
+
+    ``default_threshold`` (the configured one; None: the engine's) is applied here, once."""
+    options = {} if default_threshold is None else {"default_threshold": default_threshold}
+    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
     if os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0":
         screener.links = cached_resolution(lists, screener, cache_dir() / "resolution")
     return screener
 
 
-def screener_builder(load: Callable[[], list[LoadedList]]) -> Callable[[], Screener]:
-    return lambda: new_screener(load())
+def screener_builder(load: Callable[[], list[LoadedList]],
+                     default_threshold: float | None = None) -> Callable[[], Screener]:
+    return lambda: new_screener(load(), default_threshold)
 
 
 class GunicornServer(BaseApplication):

@@ -12,6 +12,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import auth, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
 from service.api.config import ApiConfig, from_env
@@ -19,6 +20,7 @@ from service.api.context import EXTENSION
 from service.api.provider import ScreenerProvider
 from service.api.ratelimit import RateLimiter
 from service.engine.screener import Screener
+from service.ui import register as register_ui
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -31,9 +33,15 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app = Flask("service.api")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # keep the documented field order: it reads better in an audit trail
+    if config.trusted_proxies:
+        # The client's address from X-Forwarded-For, believing only the hops we put in front:
+        # rate limiting and the audit log then see clients, not the proxy.
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions[EXTENSION] = (provider, config)
     for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp):
         app.register_blueprint(blueprint)
+    register_ui(app)  # the analyst's pages under /ui/, behind the same keys (a session cookie)
     errors.register(app)
     limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
 

@@ -23,7 +23,7 @@ import threading
 
 from service.engine.model import ListVersion
 from service.engine.screener import Result
-from service.lists.base import now_iso
+from service.paths import now_iso
 
 TOP_MATCHES = 5  # per query: what the decision was made on; the full answer went to the client
 
@@ -48,14 +48,15 @@ class AuditLog:
         return {"name_hmac": digest[:32]}
 
     def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result], score_model: str) -> None:
+                  results: list[Result], client: str | None = None, score_model: str | None = None) -> None:
         """Write the record of one screening request (raises OSError if it cannot be made durable).
 
-        ``score_model`` is the version of the calibrated score model: a score means what it did
-        only under the same model."""
+        ``client`` is the caller's address (behind trusted proxies, the forwarded one);
+        ``score_model`` the version of the calibrated score model: a score means what it did only
+        under the same model."""
         record = {
-            "request_id": request_id, "time": now_iso(), "endpoint": endpoint, "threshold": threshold,
-            "score_model": score_model,
+            "request_id": request_id, "time": now_iso(), "client": client, "endpoint": endpoint,
+            "threshold": threshold, "score_model": score_model,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
             "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
                          "top": [{"list": m.list, "entity_id": m.entity_id, "score": m.score}

@@ -12,24 +12,27 @@ from dataclasses import dataclass
 
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
+from service.engine.normalize import MAX_NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
-    default_threshold: float | None = None  # None: the Screener's own default
+    default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
     max_queries: int = 1000
-    max_name_length: int = 512
+    max_name_length: int = MAX_NAME_CHARS
     max_body_bytes: int = 1024 * 1024
     rate_limit: Rate | None = None  # per client and worker process; None: unlimited
     audit: AuditLog | None = None  # None: no audit log
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For may be believed
 
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
         return (f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
                 f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
-                f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit})")
+                f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit}, "
+                f"trusted_proxies={self.trusted_proxies})")
 
 
 def parse_keys(text: str | None) -> tuple[str, ...]:
@@ -44,10 +47,18 @@ def parse_threshold(text: str) -> float:
     return value
 
 
+def parse_proxies(text: str) -> int:
+    """ORINOCO_TRUSTED_PROXIES: how many proxies stand in front (0 to 5), else ValueError."""
+    if not text.strip().isdigit() or not 0 <= int(text) <= 5:
+        raise ValueError(f"ORINOCO_TRUSTED_PROXIES must be a whole number from 0 to 5, got {text!r}")
+    return int(text)
+
+
 def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     threshold = env.get("ORINOCO_THRESHOLD", "").strip()
     rate = env.get("ORINOCO_RATE_LIMIT", "").strip()
-    return ApiConfig(api_keys=parse_keys(env.get("ORINOCO_API_KEYS")),
+    proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
+    return ApiConfig(trusted_proxies=parse_proxies(proxies),api_keys=parse_keys(env.get("ORINOCO_API_KEYS")),
                      default_threshold=parse_threshold(threshold) if threshold else None,
                      rate_limit=parse_rate(rate) if rate else None,
                      audit=from_settings(env.get("ORINOCO_AUDIT_LOG", "").strip(),

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from service.engine.screener import Screener
 from service.lists import ListError
-from service.lists.base import now_iso
 from service.lists.cache import MIN_FRACTION
+from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
 

@@ -6,11 +6,11 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
-from service.lists.base import now_iso
+from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
 log = logging.getLogger("service.api.screen")
@@ -22,7 +22,7 @@ def screen():
     cfg = context.config()
     screener = context.screener()
     req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
-    threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+    threshold = screener.effective_threshold(req.threshold)
     started = time.perf_counter()
     with context.ENGINE_LOCK:
         results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
@@ -34,14 +34,14 @@ def screen():
     log.info("screen request_id=%s queries=%d alerts=%d engine_ms=%.1f", g.request_id, len(req.queries),
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
-    effective = screener.default_threshold if threshold is None else threshold
     if cfg.audit:  # before answering: no decision leaves without its record
-        cfg.audit.screening(g.request_id, "/v1/screen", effective,
-                            [v for v in screener.versions if v.id in used], results, screener.model.version)
+        cfg.audit.screening(g.request_id, "/v1/screen", threshold,
+                            [v for v in screener.versions if v.id in used], results,
+                            client=request.remote_addr, score_model=screener.model.version)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
-        "threshold": effective,
+        "threshold": threshold,
         "score_model": screener.model.version,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],

@@ -6,12 +6,12 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from service.api import context, metrics, validation
 from service.api.body import read_body
 from service.engine.screener import Query, Result
-from service.lists.base import now_iso
+from service.paths import now_iso
 from service.text import screen_text
 
 bp = Blueprint("screen_text", __name__)
@@ -23,7 +23,7 @@ def screen_text_route():
     cfg = context.config()
     screener = context.screener()
     req = validation.text_request(validation.parse_json(read_body()), screener.list_ids)
-    threshold = req.threshold if req.threshold is not None else cfg.default_threshold
+    threshold = screener.effective_threshold(req.threshold)
     started = time.perf_counter()
     with context.ENGINE_LOCK:
         mentions = screen_text(screener, req.text, threshold=threshold, lists=req.lists)
@@ -33,16 +33,16 @@ def screen_text_route():
     log.info("screen_text request_id=%s chars=%d mentions=%d engine_ms=%.1f", g.request_id, len(req.text),
              len(mentions), elapsed * 1000)
     used = req.lists or screener.list_ids
-    effective = screener.default_threshold if threshold is None else threshold
     if cfg.audit:  # before answering: each alerting mention is recorded as a screened name
-        cfg.audit.screening(g.request_id, "/v1/screen/text", effective,
+        cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
                             [v for v in screener.versions if v.id in used],
-                            [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches) for m in mentions],
-                            screener.model.version)
+                            [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
+                             for m in mentions], client=request.remote_addr,
+                            score_model=screener.model.version)
     return jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
-        "threshold": effective,
+        "threshold": threshold,
         "score_model": screener.model.version,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "mentions": [{"start": m.start, "end": m.end, "text": m.text,

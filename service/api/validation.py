@@ -15,9 +15,8 @@ from typing import Any
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
 from service.engine.identifiers import KINDS, Identifier
-from service.engine.screener import ANY, Query
+from service.engine.screener import ANY, QUERY_SCHEMAS, Query
 
-SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", ANY)
 QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id", "identifiers")
 IDENTIFIER_FIELDS = ("type", "number", "country")
 MAX_IDENTIFIERS, MAX_NUMBER = 20, 64
@@ -104,9 +103,9 @@ def query(value: Any, field: str, config: ApiConfig) -> Query:
         schema = ANY
     if not isinstance(schema, str):
         raise ApiError(400, "wrong-type", f"{field}.schema must be a string", f"{field}.schema")
-    if schema not in SCHEMAS:
+    if schema not in QUERY_SCHEMAS:
         raise ApiError(400, "unknown-schema", f"unknown schema {schema[:50]!r}; expected one of "
-                       f"{', '.join(SCHEMAS)}", f"{field}.schema")
+                       f"{', '.join(QUERY_SCHEMAS)}", f"{field}.schema")
     country = obj.get("country")
     ref = obj.get("id")
     if isinstance(ref, bool) or not (ref is None or isinstance(ref, str | int)):

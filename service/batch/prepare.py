@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from service.engine.identifiers import parse_identifiers
-from service.engine.model import SCHEMAS
+from service.engine.normalize import MAX_NAME_CHARS
+from service.engine.screener import ANY, QUERY_SCHEMAS
 
-MAX_NAME_CHARS = 512
 QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country",
                  "identifiers"]
 REJECT_COLUMNS = ["row", "input_id", "column", "input_name", "reason"]
@@ -58,7 +58,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
     names = [chunk[c].tolist() for c in columns.names]
     for i in range(n):
         row, input_id = first_row + i, ids[i]
-        schema = schemas[i].strip() or "Any"
+        schema = schemas[i].strip() or ANY
         screened = 0
         try:
             parse_identifiers(idents[i])
@@ -68,8 +68,8 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
         for col, values in enumerate(names):
             name = values[i].strip()
             problem = name_problem(name)
-            if problem is None and schema not in (*SCHEMAS, "Any"):
-                problem = f"unknown schema (expected one of {', '.join(SCHEMAS)})"
+            if problem is None and schema not in QUERY_SCHEMAS:
+                problem = f"unknown schema (expected one of {', '.join(QUERY_SCHEMAS[:-1])})"
             problem = problem or bad_identifiers
             if problem is None:
                 queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip(),

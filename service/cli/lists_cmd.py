@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     update = sub.add_parser("update", help="download the official lists into the local cache")
     update.add_argument("ids", nargs="*", metavar="LIST_ID", help="lists to update (default: all registered)")
     update.add_argument("--sources", metavar="FILE", help="list registry (default: $ORINOCO_SOURCES or "
-                                                          "reference_lists/sources.toml)")
+                                                          "the registry shipped in the package)")
     update.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request")
     update.add_argument("--json", action="store_true", help="machine-readable output")
     update.set_defaults(func=cmd_update)

@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from service.engine.screener import Screener
-    from service.lists.cache import cache_dir
+    from service.paths import cache_dir
     from service.resolve import resolve
     from service.resolve.report import CSV_COLUMNS, cluster_rows, linked_counts
 

@@ -118,7 +118,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, options: JobOptions, screener, progress) -> Summary:
     from service.batch.job import run_job
 
-    threshold = screener.default_threshold if options.threshold is None else options.threshold
+    threshold = screener.effective_threshold(options.threshold)
     if args.engine == "local":
         from service.batch.screening import LocalEngine
 

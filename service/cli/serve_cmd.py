@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from werkzeug.serving import WSGIRequestHandler
+
 from service.cli.common import add_list_args, check_list_args, fail, load_lists
 
 if TYPE_CHECKING:
@@ -79,10 +81,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             config = replace(config, default_threshold=parse_threshold(args.threshold))
     except ValueError as exc:
         fail(str(exc))
-    build = screener_builder(list_loader(args.lists))
+    build = screener_builder(list_loader(args.lists), config.default_threshold)
     if args.dev:
         return _run_dev(ScreenerProvider(build=build), config, host, port)
-    provider = ScreenerProvider(build=build, screener=new_screener(load_lists(args)))
+    screener = new_screener(load_lists(args), config.default_threshold)
+    provider = ScreenerProvider(build=build, screener=screener)
     return run_gunicorn(provider, config, host, port, workers)
 
 
@@ -97,10 +100,19 @@ def _private_metrics_dir() -> None:
     atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, ignore_errors=True))
 
 
+class _PathOnlyLog(WSGIRequestHandler):
+    """Werkzeug's request log line without the query string (as gunicorn's in service.serving):
+    a shared /ui/screen URL carries the screened name."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s %s" %s %s', self.command, path, self.request_version, code, size)
+
+
 def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
     from service.api import create_app
 
     provider.load_in_background()  # /readyz answers 503 until the index is built
     signal.signal(signal.SIGHUP, lambda *_: provider.load_in_background())
-    create_app(provider, config).run(host=host, port=port, threaded=True)
+    create_app(provider, config).run(host=host, port=port, threaded=True, request_handler=_PathOnlyLog)
     return 0

@@ -43,12 +43,13 @@ def _key(text: str) -> str:
     return " ".join(_NOISE.sub(" ", fold(text)).split())
 
 
-@lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    """Every pycountry name, official name, common name and code, keyed like ``_key`` keys input."""
+@lru_cache(maxsize=2)
+def _names(codes: bool = True) -> dict[str, str]:
+    """Every pycountry name, official name, common name (and code), keyed like ``_key`` keys input."""
     table: dict[str, str] = {}
+    attrs = ("alpha_2", "alpha_3") * codes + ("name", "official_name", "common_name")
     for c in pycountry.countries:
-        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+        for attr in attrs:
             if value := getattr(c, attr, None):
                 table.setdefault(_key(value), c.alpha_2)
     table.update(_SHORT_NAMES)
@@ -65,12 +66,13 @@ def _demonym_stems(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def country_code(text: str) -> str | None:
+def country_code(text: str, codes: bool = True) -> str | None:
     """ISO 3166 alpha-2 of a country name, code or demonym ("Syrian Arab Republic", "Syrian"
-    -> "SY"), else None."""
+    -> "SY"), else None. ``codes=False`` for words of running text, where "in" and "us" are no
+    country codes."""
     if not text:
         return None
-    key, names = _key(text), _names()
+    key, names = _key(text), _names(codes)
     if key in names:
         return names[key]
     if key in _DEMONYMS or key in _AMBIGUOUS:

@@ -7,9 +7,8 @@ name match: an identical name stays at 1 whatever the birth date, and only a cle
 
 from __future__ import annotations
 
-import re
-
 from service.engine.countries import country_code
+from service.engine.facts import birth_span, tied_countries, years
 from service.engine.model import Entity
 from service.engine.normalize import fold
 
@@ -29,24 +28,17 @@ def floor_for(threshold: float) -> float:
     """The lowest name score that evidence could still lift over ``threshold``."""
     return threshold / (threshold + MAX_FACTOR * (1.0 - threshold)) if threshold < 1.0 else threshold
 
-_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
-
-
-def _years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(text)]
-
-
 def birth_factor(birth_date: str | None, entity: Entity) -> tuple[float, str | None]:
     """Same birth year (or inside a listed range, a year either way): up; all far apart: down."""
     if not birth_date or not entity.birth_dates:
         return 1.0, None
-    wanted = _years(birth_date)
+    wanted = years(birth_date)
     if not wanted:
         return 1.0, None
     year = wanted[0]
     for bd in entity.birth_dates:
-        years = _years(bd.date) + (_years(bd.end) if bd.end else [])
-        if years and min(years) - 1 <= year <= max(years) + 1:
+        span = birth_span(bd)
+        if span and span[0] - 1 <= year <= span[1] + 1:
             exact = birth_date.strip() == bd.date
             return BIRTH_MATCH, "birth date matches" if exact else "birth year matches"
     return BIRTH_CONFLICT, "birth date conflicts with every listed one"
@@ -57,8 +49,7 @@ def country_factor(country: str | None, entity: Entity) -> tuple[float, str | No
     if not country:
         return 1.0, None
     wanted, code = fold(country).strip(), country_code(country)
-    known = entity.nationalities + entity.citizenships + [a.country for a in entity.addresses if a.country]
-    for c in known:
+    for c in tied_countries(entity):
         if fold(c).strip() == wanted or (code is not None and country_code(c) == code):
             return COUNTRY_MATCH, "country matches"
     return 1.0, None

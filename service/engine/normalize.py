@@ -38,7 +38,7 @@ _INITIALISM = re.compile(r"\b(?:[a-z]\.){1,}[a-z]\b\.?")
 _SEPARATORS = re.compile(r"[^a-z0-9\-\s]+")
 _SPACES = re.compile(r"\s+")
 
-_MAX_CHARS = 512
+MAX_NAME_CHARS = 512  # a name longer than this is refused by the API and the batch reader
 
 # Any script to ASCII. anyascii measured best of anyascii, unidecode and ICU's Any-Latin on the
 # evaluation data (bench/translit_compare.py); the benchmark swaps this to compare them.
@@ -51,13 +51,13 @@ def fold(text: str) -> str:
     >>> fold("Özgün ERDOĞAN")
     'ozgun erdogan'
     """
-    text = unicodedata.normalize("NFKC", text[: _MAX_CHARS * 4]).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFKC", text[: MAX_NAME_CHARS * 4]).translate(_INVISIBLE)
     text = _APOSTROPHES.sub("", text)
     if not text.isascii():
         text = _SYLLABIC.sub(r" \1 ", text)
         text = transliterate(text)
         text = _APOSTROPHES.sub("", text)
-    return text.casefold()[:_MAX_CHARS]
+    return text.casefold()[:MAX_NAME_CHARS]
 
 
 def tokenize(folded: str) -> list[str]:

@@ -48,8 +48,6 @@ class Params:
     evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
     exact_power: float = 8.0
-    weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
-    schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
 
 
 @dataclass(slots=True)
@@ -438,6 +436,39 @@ def _group_sum(keys: np.ndarray, values: np.ndarray):
     """Sum of values per key; keys must be sorted."""
     starts = np.flatnonzero(run_starts(keys))
     return keys[starts], np.add.reduceat(values, starts)
+
+
+def query_weights(tokens: list[str], matches: dict[str, TokenMatches] | None, vocab_id: dict[str, int],
+                  vocab_weight: np.ndarray, max_idf: float) -> np.ndarray:
+    """A known token weighs its idf; an unknown one the idf of its best match (when ``matches`` are
+    given and one is close), else the largest idf."""
+    out = []
+    for t in tokens:
+        v = vocab_id.get(t)
+        if v is None and matches is not None:
+            tm = matches[t]
+            v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
+        out.append(max_idf if v is None else float(vocab_weight[v]))
+    return np.asarray(out, np.float32)
+
+
+def best_per_entity(idx: NameIndex, score: np.ndarray, rs: RowScores, row_query: np.ndarray,
+                    lists: list[str] | None, floor: float):
+    """Per (query, entity) the best-scoring name variant if its ``score`` (the calibrated one, per
+    row of ``rs``) is over ``floor``.
+
+    Returns (query, entity, score, row of ``rs``) arrays."""
+    ent = idx.name_entity[idx.var_name[rs.var]]
+    q = row_query[rs.row]
+    keep = score > floor if floor > 0 else np.ones(len(ent), bool)
+    if lists:
+        allowed = np.isin(idx.list_ids, lists)
+        keep &= allowed[idx.entity_list[ent]]
+    pos = np.flatnonzero(keep)
+    key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
+    order = np.lexsort((-score[pos], key))
+    sel = pos[order[run_starts(key[order])]]
+    return q[sel], ent[sel], score[sel], sel
 
 
 def run_starts(sorted_keys: np.ndarray) -> np.ndarray:

@@ -27,9 +27,17 @@ from service.engine.index import (
 from service.engine.model import SCHEMAS, Document, Entity, ListVersion, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.normalize import arabic_consonant_keys, name_variants
-from service.engine.scoring import Params, RowScores, TokenMatcher, run_starts, score_rows
+from service.engine.scoring import (
+    Params,
+    RowScores,
+    TokenMatcher,
+    best_per_entity,
+    query_weights,
+    score_rows,
+)
 
 ANY = "Any"
+QUERY_SCHEMAS = (*SCHEMAS, ANY)  # what a query may ask for: a listed schema, or any
 DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
 # Name variants whose plain blend (scoring.blend) is under this are never candidates: the
@@ -79,6 +87,7 @@ class Match:
 class Result:
     query: Query
     matches: list[Match]
+    threshold: float  # the threshold these matches passed (the default when none was asked)
 
 
 @dataclass(slots=True)
@@ -131,18 +140,24 @@ class Screener:
 
     # -- screening -------------------------------------------------------------------------
 
+    def effective_threshold(self, threshold: float | None) -> float:
+        """The threshold a request asked for, else this screener's default (set when it was built)."""
+        return self.default_threshold if threshold is None else threshold
+
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
                lists: list[str] | None = None) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
         With a person's or organization's schema given, a vessel or aircraft never ranks above a
-        match of that schema."""
-        thr = self.default_threshold if threshold is None else threshold
+        match of that schema. Each ``Result`` reports the threshold used (``threshold``, else the
+        default)."""
+        thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
         scored = self._score(queries)
-        q, ent, score, sel = self._best_per_entity(queries, scored, lists, floor)
+        q, ent, score, sel = best_per_entity(self.index, scored.final, scored.scores, scored.row_query, lists,
+                                             floor)
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
         order = order[np.arange(len(order)) - starts < limit + 5]
@@ -159,7 +174,7 @@ class Screener:
         for query, cands in zip(queries, candidates, strict=True):
             cands.sort(key=lambda c: (c[0], c[1]))
             matches = [self._match(query, e, s, scored, k) for _, _, e, s, k in cands[:limit]]
-            results.append(Result(query, matches))
+            results.append(Result(query, matches, thr))
         return results
 
     def _final(self, query: Query, e: int, score: float) -> float:
@@ -221,7 +236,9 @@ class Screener:
         """Every candidate variant of every query row, with its features and calibrated score."""
         rows, row_query, consonant, company = self._rows(queries)
         matches = self._matcher.match([t for r in rows for t in r])
-        weights = [self._query_weights(r, matches) for r in rows]
+        src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
+        weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
+                                 src.index.max_idf) for r in rows]
         rs = score_rows(self.index, self.params, rows, weights, matches, self.raw_floor, self._vocab_weight)
         rs = take(rs, rs.score >= self.raw_floor)
         x = self._features(queries, rs, row_query, consonant, company)
@@ -240,35 +257,6 @@ class Screener:
                                     self._w_surname[rs.var],
                                     idx.name_weak[names], wanted, idx.entity_schema[idx.name_entity[names]],
                                     consonant[rs.row], company[rs.row])
-
-    def _query_weights(self, tokens: list[str], matches) -> np.ndarray:
-        """A known token weighs its idf; an unknown one the idf of its best match, else the max."""
-        src, out = self._weights, []
-        for t in tokens:
-            v = src._vocab_id.get(t)
-            if v is None and src is self:
-                tm = matches[t]
-                v = int(tm.vocab[np.argmax(tm.sim)]) if len(tm.vocab) and tm.sim.max() >= 0.75 else None
-            out.append(src.index.max_idf if v is None else float(src._vocab_weight[v]))
-        return np.asarray(out, np.float32)
-
-    def _best_per_entity(self, queries: list[Query], scored: _Scored, lists: list[str] | None,
-                         floor: float):
-        """Per (query, entity) the best-scoring name variant, if it scores over ``floor``."""
-        idx, rs = self.index, scored.scores
-        ent = idx.name_entity[idx.var_name[rs.var]]
-        q = scored.row_query[rs.row]
-        score = scored.final
-        keep = score > floor if floor > 0 else np.ones(len(ent), bool)
-        if lists:
-            allowed = np.isin(idx.list_ids, lists)
-            keep &= allowed[idx.entity_list[ent]]
-        pos = np.flatnonzero(keep)
-        key = q[pos].astype(np.int64) * len(idx.entity_ids) + ent[pos]
-        order = np.lexsort((-score[pos], key))
-        first = order[run_starts(key[order])]
-        sel = pos[first]
-        return q[sel], ent[sel], score[sel], sel
 
     # -- explanation ------------------------------------------------------------------------
 

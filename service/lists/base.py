@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 from service.engine.model import GIVEN, SURNAME, Entity, ListVersion, LoadedList, RowProblem
 from service.lists.errors import ListError
+from service.paths import now_iso
 
 # Official lists are a few MB; anything far bigger is a wrong file or an attack, not a list.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -30,10 +30,6 @@ def read_bytes(path: Path, what: str) -> bytes:
     if not data.strip(b" \t\r\n\x00\x1a"):  # whitespace, NULs, and OFAC's Ctrl-Z end-of-file byte
         raise ListError(f"{path}: {what} is empty")
     return data
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def build_list(list_id: str, source: str, published: str | None, inputs: list[tuple[Path, bytes]],

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from service.engine.model import LoadedList
 from service.lists import load_source
-from service.lists.base import now_iso
 from service.lists.download import fetch
 from service.lists.errors import ListError
-from service.lists.registry import REPO_ROOT, ListSpec, load_registry
+from service.lists.registry import ListSpec, load_registry
+from service.paths import cache_dir, now_iso, reference_dir
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +33,6 @@ META = "meta.json"
 MIN_FRACTION = 0.5  # a new version with under half the entities of the previous one is refused
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("ORINOCO_CACHE_DIR") or Path.home() / ".cache" / "orinoco")
-
-
-def reference_dir() -> Path:
-    """The shared historical snapshots: $ORINOCO_REFERENCE_DIR, else ../shared/reference_lists."""
-    env = os.environ.get("ORINOCO_REFERENCE_DIR")
-    if env:
-        return Path(env)
-    candidates = [base.parent / "shared" / "reference_lists" for base in (Path.cwd(), REPO_ROOT)]
-    return next((c for c in candidates if c.is_dir()), candidates[-1])
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""The registry of official lists (reference_lists/sources.toml): ids, URLs, formats, parsers."""
+"""The registry of official lists (``sources.toml`` beside this module, shipped in the package):
+ids, URLs, formats, parsers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from pathlib import Path
 from service.lists.errors import ListError
 from service.lists.sources import SOURCES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_REGISTRY = REPO_ROOT / "reference_lists" / "sources.toml"
+DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
 

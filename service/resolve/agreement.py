@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from service.engine.countries import country_codes
+from service.engine.facts import birth_span, identity_countries
 from service.engine.model import BirthDate, Entity
 
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -27,14 +26,6 @@ class Agreement(Enum):
 # Lists write one person's date with a day off, day and month swapped, or a year approximated,
 # so dates a year apart are "near", not a conflict; two years or more apart is a conflict.
 NEAR_YEARS = 1
-
-
-def _span(bd: BirthDate) -> tuple[int, int] | None:
-    years = [int(y) for y in _YEAR.findall(bd.date) + (_YEAR.findall(bd.end) if bd.end else [])]
-    if not years:
-        return None
-    slack = 1 if bd.circa else 0
-    return min(years) - slack, max(years) + slack
 
 
 def _pair(x: BirthDate, span_x: tuple[int, int], y: BirthDate, span_y: tuple[int, int]) -> Agreement:
@@ -52,25 +43,17 @@ _RANK = [Agreement.SAME_DATE, Agreement.SAME_YEAR, Agreement.NEAR, Agreement.CON
 def birth_agreement(a: Entity, b: Entity) -> Agreement:
     """The closest agreement between any listed date of ``a`` and any of ``b``; UNKNOWN when
     either has none, CONFLICT only when every pair of dates is two years or more apart."""
-    dated_a = [(bd, s) for bd in a.birth_dates if (s := _span(bd))]
-    dated_b = [(bd, s) for bd in b.birth_dates if (s := _span(bd))]
+    dated_a = [(bd, s) for bd in a.birth_dates if (s := birth_span(bd))]
+    dated_b = [(bd, s) for bd in b.birth_dates if (s := birth_span(bd))]
     if not dated_a or not dated_b:
         return Agreement.UNKNOWN
     found = {_pair(x, sx, y, sy) for x, sx in dated_a for y, sy in dated_b}
     return next(level for level in _RANK if level in found)
 
 
-def countries(entity: Entity) -> set[str]:
-    """ISO codes of an entity's nationalities and citizenships (persons) or address countries."""
-    named = entity.nationalities + entity.citizenships
-    if not named and entity.schema != "Person":
-        named = [a.country for a in entity.addresses if a.country]
-    return country_codes(named)
-
-
 def country_agreement(a: Entity, b: Entity) -> bool | None:
     """True when the two share a country, False when both name countries and none is shared."""
-    ca, cb = countries(a), countries(b)
+    ca, cb = identity_countries(a), identity_countries(b)
     if not ca or not cb:
         return None
     return bool(ca & cb)

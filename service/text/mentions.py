@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.engine.name_parts import PARTICLES, STOPWORDS
+from service.text.noise import is_noise_word, is_place_or_noise
 from service.text.tokens import Word
-from service.text.words import is_noise_word, is_place_or_noise
 
 MAX_WORDS = 4  # content words; connecting words and particles come on top ("Forces of Colombia")
 MAX_SPAN = 6

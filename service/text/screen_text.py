@@ -11,13 +11,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.engine.countries import country_code
+from service.engine.facts import tied_country_codes
 from service.engine.index import NameIndex
-from service.engine.normalize import fold, skeleton
+from service.engine.normalize import skeleton
 from service.engine.screener import Match, Query, Screener
+from service.text.coreference import antecedent, content_tokens, resolve
 from service.text.mentions import Candidate, candidates
-from service.text.resolve import antecedent, content_tokens, resolve
+from service.text.noise import is_place_or_noise
 from service.text.tokens import Word, words
-from service.text.words import country_code, is_place_or_noise
 
 # A listed word is rare when at most ~20 entities share it: only rare words can carry a mention
 # that rests on one word (a lone organisation name, a surname repeated after a full name).
@@ -45,7 +47,7 @@ class Mention:
 def screen_text(screener: Screener, text: str, threshold: float | None = None,
                 lists: list[str] | None = None, limit: int = 10) -> list[Mention]:
     """The mentions of listed names in ``text`` scoring above ``threshold``, in text order."""
-    thr = screener.default_threshold if threshold is None else threshold
+    thr = screener.effective_threshold(threshold)
     ws = words(text)
     cands = candidates(ws)
     queries = list(dict.fromkeys(c.query for c in cands))
@@ -98,12 +100,11 @@ def _other_country(screener: Screener, ws: list[Word], c: Candidate, best: Match
     """"the Venezuelan Ministry of Petroleum" is not Iran's: a country adjective just before the
     span that names none of the countries the entity is tied to rules the match out."""
     before = ws[c.first - 1] if c.first > 0 and ws[c.first - 1].clause == ws[c.first].clause else None
-    wanted = country_code(before.folded) if before else None
+    wanted = country_code(before.folded, codes=False) if before else None
     entity = screener.entity(best.list, best.entity_id) if wanted else None
     if entity is None:
         return False
-    tied = {country_code(fold(x).strip()) for x in entity.nationalities + entity.citizenships
-            + [a.country for a in entity.addresses if a.country]} - {None}
+    tied = tied_country_codes(entity)
     return bool(tied) and wanted not in tied
 
 

@@ -140,7 +140,8 @@ def test_lists_reports_each_version(server):
 
 def test_an_identifier_alerts_whatever_the_name_and_says_so(server):
     """Passport C1668015 (Venezuela) is listed for OFAC 20250; the name typed is someone else's."""
-    query = {"name": "Juan Perez", "identifiers": [{"type": "passport", "number": "c-1668015", "country": "VE"}]}
+    query = {"name": "Juan Perez",
+             "identifiers": [{"type": "passport", "number": "c-1668015", "country": "VE"}]}
     body = server.post("/v1/screen", json={"queries": [query]}).json()
     assert body["score_model"] and body["threshold"] > 0
     top = body["results"][0]["matches"][0]

@@ -15,7 +15,8 @@ ALLOWED: dict[str, set[str]] = {
     "resolve": {"engine"},
     "text": {"engine"},
     "batch": {"engine"},
-    "api": {"engine", "lists", "resolve", "text"},
+    "api": {"engine", "lists", "resolve", "text", "ui"},  # ui: only the app factory, see below
+    "ui": {"engine", "lists", "resolve", "text", "batch", "api"},
     "serving": {"engine", "lists", "resolve", "api"},
     "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving"},
 }
@@ -29,9 +30,11 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in SERVICE.rglob("*.py")}
 
 
+BASE = {"service", "service.paths"}  # what every room may import; it imports no room
+
+
 def room(module: str) -> str:
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 else "service"
+    return "service" if module in BASE else module.split(".")[1]
 
 
 def imports(module: str) -> set[str]:
@@ -59,6 +62,18 @@ def test_each_room_imports_only_what_architecture_md_allows():
     wrong = sorted(f"{m} imports {i}" for m, deps in GRAPH.items() for i in deps
                    if room(i) not in {room(m), "service"} and room(i) not in ALLOWED.get(room(m), set()))
     assert not wrong, "\n".join(wrong)
+
+
+def test_only_the_app_factory_imports_the_ui():
+    """The UI uses the API's helpers; the API only registers the UI's blueprint in create_app."""
+    importers = sorted(m for m, deps in GRAPH.items()
+                       if room(m) != "ui" and any(room(d) == "ui" for d in deps))
+    assert importers == ["service.api.app"], importers
+
+
+def test_the_ui_never_imports_the_app_factory():
+    used = {d for m, deps in GRAPH.items() if room(m) == "ui" for d in deps}
+    assert not used & {"service.api", "service.api.app"}
 
 
 def test_the_engine_imports_no_flask_and_no_subsystem():
@@ -89,6 +104,10 @@ def test_no_import_circle_in_service():
         if m not in state:
             visit(m, [m])
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_base_imports_no_room():
+    assert not {i for m in BASE for i in GRAPH[m]}
 
 
 def test_every_room_is_named_in_the_rules():

@@ -35,7 +35,8 @@ def _screener() -> Screener:
     entities = [Entity(f"p{i}", "t", "Person", f"{f.upper()}, {g}") for i, (g, f) in
                 enumerate((g, f) for g in given for f in family)]
     entities += [
-        Entity("w1", "t", "Person", "ZAMBRANO PINTO, Rodrigo", aliases=[Name("ZAMBRANO, Rodrigo", weak=True)]),
+        Entity("w1", "t", "Person", "ZAMBRANO PINTO, Rodrigo",
+               aliases=[Name("ZAMBRANO, Rodrigo", weak=True)]),
         Entity("one", "t", "Person", "ESPERANZA"),
         Entity("ship", "t", "Vessel", "SILVIA I"),
         Entity("silvia", "t", "Person", "SILVIA, Isabel"),

@@ -49,7 +49,8 @@ def test_an_exact_identifier_alerts_even_when_the_names_differ(screener):
 def test_imo_and_national_id_formats_are_normalized(screener):
     ship = screener.screen([Query("Sea Breeze", identifiers=[Identifier("imo", "IMO 9123456")])])[0]
     assert [m.entity_id for m in ship.matches] == ["v1"]
-    ident = screener.screen([Query("T Z", identifiers=[Identifier("national_id", "12354211", "Venezuela")])])[0]
+    query = Query("T Z", identifiers=[Identifier("national_id", "12354211", "Venezuela")])
+    ident = screener.screen([query])[0]
     assert [m.entity_id for m in ident.matches] == ["p1"]
 
 

@@ -23,10 +23,10 @@ from test_lists_cli import run
 
 from service.engine.model import FKA, BirthDate, Document, Entity, LoadedList, Vessel
 from service.lists import ListError, load_source
-from service.lists.cache import reference_dir as cache_reference_dir
 from service.lists.ofac import CONSOLIDATED_FILES
 from service.lists.ofac_cons import load_ofac_cons
 from service.lists.registry import DEFAULT_REGISTRY, load_registry
+from service.paths import reference_dir as cache_reference_dir
 
 CONS = "ofac_cons_2025-12"
 FIXTURE = FIXTURES / "ofac_cons"

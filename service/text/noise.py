@@ -11,6 +11,7 @@ from functools import cache
 
 import pycountry
 
+from service.engine.countries import country_code
 from service.engine.name_parts import LEGAL_FORMS, PARTICLES, STOPWORDS, TITLES
 from service.engine.normalize import fold, tokenize
 
@@ -49,9 +50,6 @@ caribbean balkans caucasus levant maghreb sahel gulf scandinavia latin middle ea
 central eastern western northern southern far near northeast northwest southeast southwest
 """.split())
 
-_DEMONYM_SUFFIXES = ("ian", "an", "n", "ese", "i", "ish", "ean", "ic")
-
-
 @cache
 def country_tokens() -> frozenset[tuple[str, ...]]:
     """Every country name pycountry knows (name, common and official name), as folded token tuples."""
@@ -70,37 +68,6 @@ def _country_words() -> frozenset[str]:
     return frozenset(t for name in country_tokens() if len(name) == 1 for t in name)
 
 
-def is_demonym(token: str) -> bool:
-    """"venezuelan", "iranian", "syrian", "chinese": a country's name with a demonym suffix."""
-    return _demonym_country(token) is not None
-
-
-def _demonym_country(token: str) -> str | None:
-    words = _country_words()
-    for suffix in _DEMONYM_SUFFIXES:
-        stem = token[: -len(suffix)]
-        if token.endswith(suffix) and len(stem) >= 3:
-            for ending in ("", "a", "o", "e", "ia", "on", "y"):
-                if stem + ending in words:
-                    return stem + ending
-    return None
-
-
-@cache
-def country_code(name: str) -> str | None:
-    """ISO alpha-2 code of a folded country name or demonym ("venezuelan" -> "VE"), else None."""
-    for candidate in (name, _demonym_country(name)):
-        if candidate and tuple(candidate.split()) in country_tokens():
-            try:
-                return pycountry.countries.lookup(candidate).alpha_2
-            except LookupError:
-                try:
-                    return pycountry.countries.search_fuzzy(candidate)[0].alpha_2
-                except LookupError:
-                    return None
-    return None
-
-
 def is_noise_word(token: str) -> bool:
     """A folded token that never identifies anyone on its own: function word, month, weekday, title,
     office, legal form, number."""
@@ -113,5 +80,6 @@ def is_place_or_noise(tokens: tuple[str, ...]) -> bool:
     if tokens in country_tokens():
         return True
     words = _country_words()
-    return all(is_noise_word(t) or t in PARTICLES or t in REGIONS or t in words or is_demonym(t)
+    return all(is_noise_word(t) or t in PARTICLES or t in REGIONS or t in words
+               or country_code(t, codes=False) is not None
                for t in tokens)
