@@ -39,7 +39,10 @@ from service.engine.scoring import (
 ANY = "Any"
 QUERY_SCHEMAS = (*SCHEMAS, ANY)  # what a query may ask for: a listed schema, or any
 DEFAULT_PARAMS = Params()
-DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
+# At most 1% of the 25,000 dev negatives (innocent customers) alert at it on the six real reference
+# lists, with their schema and as names only (points 0.872 and 0.896; bench/operating.py
+# --choose-threshold), rounded up. A calibrated score: it holds when lists are added.
+DEFAULT_THRESHOLD = 0.90
 # Name variants whose plain blend (scoring.blend) is under this are never candidates: the
 # calibrated model was trained on candidates over it, and it prunes the long postings.
 RAW_FLOOR = 0.3
