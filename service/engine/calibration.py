@@ -62,6 +62,7 @@ FEATURES = (
     "company_form_vs_person",  # the query holds a legal form ("LLC", "S.A.") and the listed party is a person
     "given_similarity",  # the weakest aligned given name of a structured listed name
     "surname_similarity",  # the weakest aligned surname
+    "heads_aligned",  # the listed first surname and first given name both aligned ("MADURO MOROS, Nicolas")
     "consonant_keys",  # matched on the consonant keys of an Arabic-script query
 )
 
@@ -128,7 +129,7 @@ def features(al: Alignment, blend: np.ndarray, one_word: np.ndarray, initials: n
         np.minimum(al.pairs, 6), al.exact / np.maximum(al.pairs, 1), al.sim_min, structured, surname_cov,
         given_only, one, one * (1 - qc), listed == PERSON, initials, initials & (wanted == PERSON), wk,
         wk * (1 - complete), mismatch, craft, craft * (1 - complete), consonant,
-        company_form & (listed == PERSON), al.given_sim, al.surname_sim,
+        company_form & (listed == PERSON), al.given_sim, al.surname_sim, al.heads >= 2,
     )
     return np.column_stack([np.asarray(c, np.float64) for c in cols])
 

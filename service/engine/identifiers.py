@@ -16,7 +16,7 @@ from service.engine.model import Entity
 
 KINDS = ("passport", "national_id", "tax_id", "imo", "bic")
 GLOBAL = frozenset({"imo", "bic"})  # numbers unique worldwide, whatever the country
-MATCH_SCORE = 0.99  # an identical identifier makes the record alert at any usual threshold
+MATCH_SCORE = 0.999  # an identical identifier makes the record alert at any usual threshold
 CONFLICT_FACTOR = 0.3  # another number of the same kind and country: the name match's odds x 0.3
 MIN_LENGTH = 5  # shorter "numbers" are too likely to be shared by chance
 

@@ -239,11 +239,12 @@ class Alignment:
     c_tokens: np.ndarray  # tokens in the variant
     given_sim: np.ndarray  # the weakest similarity of an aligned listed given name (1: none aligned)
     surname_sim: np.ndarray  # ...of an aligned listed surname
+    heads: np.ndarray  # how many of the listed first surname and first given name are aligned (0-2)
 
 
 def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
                matches: dict[str, TokenMatches], floor: float = 0.0,
-               vocab_weight: np.ndarray | None = None) -> RowScores:
+               vocab_weight: np.ndarray | None = None, head: np.ndarray | None = None) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
     With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
@@ -285,7 +286,7 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
                 reach[matches[tok].var] = 0
     if not parts_v:
         z = np.zeros(0, np.float32)
-        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 15))
+        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 16))
     R = np.repeat(np.asarray(part_row, np.int64), part_len)
     Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
     V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
@@ -312,14 +313,16 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
     score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
     align = _alignment(idx, weights, row_off, row, var, rv[pair][order], Q[pair][order], at[order],
-                       S[pair][order], q_sum, row_total[row], c_sum)
+                       S[pair][order], q_sum, row_total[row], c_sum,
+                       np.zeros(len(idx.var_tok), bool) if head is None else head)
     return RowScores(row, var, score, query_cov, name_cov, evidence, align)
 
 
 def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, row: np.ndarray,
                var: np.ndarray, prv: np.ndarray, pq: np.ndarray, pat: np.ndarray, ps: np.ndarray,
-               q_sum: np.ndarray, q_total: np.ndarray, c_sum: np.ndarray) -> Alignment:
-    """The features of each (row, variant) alignment; the aligned pairs come sorted by (row, variant)."""
+               q_sum: np.ndarray, q_total: np.ndarray, c_sum: np.ndarray, head: np.ndarray) -> Alignment:
+    """The features of each (row, variant) alignment; the aligned pairs come sorted by (row, variant).
+    ``head`` marks the listed tokens that lead their name part (the first surname, the first given name)."""
     n = len(row)
     g = np.cumsum(run_starts(prv)) - 1  # each pair's (row, variant) group
     cw = ps * idx.var_weight[pat]
@@ -345,7 +348,7 @@ def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, r
     return Alignment(q_sum.astype(np.float32), q_total.astype(np.float32), c_sum.astype(np.float32),
                      idx.var_wsum[var], c_given.astype(np.float32), c_surname.astype(np.float32),
                      npairs, exact, sim_min, _group_max(q_flat, q_start), _group_max(c_flat, c_start),
-                     qlen[row], clen, given_sim, surname_sim)
+                     qlen[row], clen, given_sim, surname_sim, np.bincount(g, head[pat], n))
 
 
 def _listed_cutoff(params: Params, floor: float, query_total: float, token_weight: float,

@@ -13,7 +13,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from service.engine.model import LoadedList
 from service.engine.normalize import skeleton
-from service.engine.screener import Query, Screener
+from service.engine.screener import RAW_FLOOR, Query, Screener
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Scr
     vocab_len = np.array([len(t) for t in vocab])
     for i in random.Random(7).sample(range(len(queries)), 20):
         name = queries[i]["query"]
-        rows, _ = screener._rows([Query(name)])  # every token variant the engine will score
+        rows = screener._rows([Query(name)])[0]  # every token variant the engine will score
         tokens = list(dict.fromkeys(t for row in rows for t in row))
         hit_vocab = np.zeros(len(vocab), bool)
         for q in tokens:
@@ -72,7 +72,11 @@ def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Scr
             short = (vocab_len <= p.short_token) | (len(q) <= p.short_token)
             hit_vocab |= (sim > p.floor) & (~short | (sim >= p.short_cutoff))
         hit_var = np.add.reduceat(hit_vocab[idx.var_tok].astype(int), idx.var_ptr[:-1]) > 0
-        scored = screener._score([Query(name)]).scores
+        screener.raw_floor = 0.0  # every candidate, however weak (screening drops those under RAW_FLOOR)
+        try:
+            scored = screener._score([Query(name)]).scores
+        finally:
+            screener.raw_floor = RAW_FLOOR
         assert set(scored.var.tolist()) == set(np.flatnonzero(hit_var).tolist()), name
         assert (scored.score > 0).all()
 
