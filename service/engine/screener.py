@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from service.engine import calibration, evidence, identifiers
+from service.engine.budget import Budget
 from service.engine.calibration import FEATURES, ScoreModel
 from service.engine.identifiers import Identifier, IdentifierIndex
 from service.engine.index import (
@@ -25,7 +26,7 @@ from service.engine.index import (
     build_index,
     cached_index,
 )
-from service.engine.model import SCHEMAS, Document, Entity, ListVersion, LoadedList, Name
+from service.engine.model import SCHEMAS, BirthDate, Document, Entity, ListVersion, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.normalize import arabic_consonant_keys, name_variants
 from service.engine.scoring import (
@@ -49,6 +50,7 @@ DEFAULT_THRESHOLD = 0.983
 # calibrated model was trained on candidates over it, and it prunes the long postings.
 RAW_FLOOR = 0.2
 CONSONANT_FLOOR = 0.5  # ...times this for the consonant keys of an Arabic-script query
+CHUNK = 128  # queries scored at once under a budget: their candidate arrays are what takes memory
 
 
 class PartyLinks(Protocol):
@@ -82,8 +84,9 @@ class Match:
     weak_alias: bool
     score: float
     programs: list[str]
-    birth_dates: list[str]
+    birth_dates: list[BirthDate]  # these four as the entity record has them (/v1/entities): one shape
     nationalities: list[str]
+    citizenships: list[str]
     explanation: dict = field(default_factory=dict)
     cluster_id: str | None = None  # the party's cluster when other lists list it too
     also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
@@ -152,17 +155,27 @@ class Screener:
         return self.default_threshold if threshold is None else threshold
 
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
-               lists: list[str] | None = None) -> list[Result]:
+               lists: list[str] | None = None, budget: Budget | None = None) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
         With a person's or organization's schema given, a vessel or aircraft never ranks above a
         match of that schema. Each ``Result`` reports the threshold used (``threshold``, else the
-        default)."""
+        default). With a ``budget``, queries are scored CHUNK at a time (memory stays bounded),
+        candidates are charged before they are scored and the deadline is checked between steps:
+        past either, ``OverBudget`` is raised and nothing is returned.
+        """
+        if budget is None or len(queries) <= CHUNK:
+            return self._screen(queries, limit, threshold, lists, budget)
+        return [r for start in range(0, len(queries), CHUNK)
+                for r in self._screen(queries[start: start + CHUNK], limit, threshold, lists, budget)]
+
+    def _screen(self, queries: list[Query], limit: int, threshold: float | None, lists: list[str] | None,
+                budget: Budget | None) -> list[Result]:
         thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
-        scored = self._score(queries)
+        scored = self._score(queries, budget)
         q, ent, score, sel = best_per_entity(self.index, scored.final, scored.scores, scored.row_query, lists,
                                              floor)
         order = np.lexsort((-score, q))
@@ -179,6 +192,8 @@ class Screener:
         self._by_identifier(queries, candidates, lists)
         results = []
         for query, cands in zip(queries, candidates, strict=True):
+            if budget:
+                budget.count_matches(min(len(cands), limit))
             cands.sort(key=lambda c: (c[0], c[1]))
             matches = [self._match(query, e, s, scored, k) for _, _, e, s, k in cands[:limit]]
             results.append(Result(query, matches, thr))
@@ -239,10 +254,12 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query]) -> _Scored:
+    def _score(self, queries: list[Query], budget: Budget | None = None) -> _Scored:
         """Every candidate variant of every query row, with its features and calibrated score."""
         rows, row_query, consonant, company = self._rows(queries)
-        matches = self._matcher.match([t for r in rows for t in r])
+        matches = self._matcher.match([t for r in rows for t in r], budget)
+        if budget:
+            budget.charge(sum(len(matches[t].var) for r in rows for t in r))
         src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
         weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
                                  src.index.max_idf) for r in rows]
@@ -295,8 +312,8 @@ class Screener:
         links = self.links
         cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
         return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
-                     round(final, 4), entity.programs, [b.date for b in entity.birth_dates],
-                     sorted(set(entity.nationalities + entity.citizenships)), explanation,
+                     round(final, 4), list(entity.programs), list(entity.birth_dates),
+                     list(entity.nationalities), list(entity.citizenships), explanation,
                      cluster_id,
                      links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
 

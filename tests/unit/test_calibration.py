@@ -80,7 +80,7 @@ def test_a_one_word_personal_name_covering_part_of_the_query_is_cut(screener):
 def test_a_weak_alias_counts_only_when_complete(screener):
     complete = _best(screener, "Rodrigo Zambrano", "w1")
     partial = _best(screener, "Zambrano", "w1")
-    assert complete["score"] > screener.default_threshold
+    assert complete["score"] > 0.9  # (the default threshold is set on the real lists)
     assert partial is None or partial["score"] < complete["score"] / 1.5
 
 

@@ -74,7 +74,7 @@ def test_common_tokens_alone_score_low(screener: Screener) -> None:
 
 def test_spelling_variants_match(screener: Screener) -> None:
     entity, score = top(screener, "Muhammad Ali Zargami")
-    assert entity == "r1" and score > screener.default_threshold
+    assert entity == "r1" and score > 0.9  # (the default threshold is set on the real lists)
 
 
 def test_scores_are_in_unit_interval(screener: Screener) -> None:

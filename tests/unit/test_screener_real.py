@@ -21,16 +21,29 @@ def screener() -> Screener:
     return Screener.from_lists([ofac_2021(), un_2026()])
 
 
+# Issue 14: at the default threshold set for a 1% alert budget on the six real lists, a surname
+# alone and a listed person's first surname + given name score just under it (0.93-0.98).
+_UNDER_DEFAULT = pytest.mark.xfail(strict=True,
+                                   reason="issue 14: ranks first, scores under the default threshold")
+
+
 @pytest.mark.parametrize(("name", "entity"), [
-    ("Tareck El-Aissami", "20250"), ("Al-Aissami", "20250"), ("Tareck El Aissami", "20250"),
-    ("Faouzi Kanaan", "10892"), ("Fawzi Canaan", "10892"), ("Ghazi Nasreddin", "10891"),
-    ("Hezbollah", "4697"), ("Nicolas Maduro", "22790"), ("Petroleos de Venezuela SA", "26367"),
+    ("Tareck El-Aissami", "20250"), pytest.param("Al-Aissami", "20250", marks=_UNDER_DEFAULT),
+    ("Tareck El Aissami", "20250"), ("Faouzi Kanaan", "10892"), ("Fawzi Canaan", "10892"),
+    ("Ghazi Nasreddin", "10891"), ("Hezbollah", "4697"),
+    pytest.param("Nicolas Maduro", "22790", marks=_UNDER_DEFAULT), ("Petroleos de Venezuela SA", "26367"),
     ("PDVSA", "26367"), ("Ali Khamenei", "26945"), ("FARC", "4711"), ("ELN", "4706"),
 ])
 def test_article_names_rank_their_ofac_entity_first(screener: Screener, name: str, entity: str) -> None:
     matches = screener.screen([Query(name)])[0].matches
     assert matches, f"{name}: no match above the default threshold"
     assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity)
+
+
+@pytest.mark.parametrize(("name", "entity"), [("Al-Aissami", "20250"), ("Nicolas Maduro", "22790")])
+def test_article_names_under_the_default_still_rank_first(screener: Screener, name: str, entity: str) -> None:
+    matches = screener.screen([Query(name)], threshold=0.0)[0].matches
+    assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity) and matches[0].score > 0.9
 
 
 @pytest.mark.parametrize("name", ["Hassan Rouhani", "Hugo Chavez", "Mahmoud Ahmadinejad"])
