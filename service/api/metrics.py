@@ -57,8 +57,11 @@ class ListCollector(Collector):
         published = GaugeMetricFamily("orinoco_list_published_age_seconds",
                                       "Seconds since the list's publication date (lists that state one)",
                                       labels=["list"])
+        fallback = GaugeMetricFamily("orinoco_list_fallback", "1 if a historical reference snapshot stands "
+                                     "in for the official list (not for real screening)", labels=["list"])
         screener = self.provider.screener
         for v in screener.versions if screener else []:
+            fallback.add_metric([v.id], 1.0 if v.fallback else 0.0)
             entities.add_metric([v.id], v.entities)
             names.add_metric([v.id], v.names)
             age = age_seconds(v.loaded_at, now)
@@ -72,7 +75,7 @@ class ListCollector(Collector):
         failed.add_metric([], 1.0 if self.provider.status.error else 0.0)
         ready = GaugeMetricFamily("orinoco_ready", "1 once an index is loaded and serving")
         ready.add_metric([], 1.0 if screener else 0.0)
-        yield from (entities, names, loaded, published, failed, ready)
+        yield from (entities, names, loaded, published, fallback, failed, ready)
 
 
 def age_seconds(stamp: str | None, now: datetime) -> float | None:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.api.progress import LoadProgress
 from service.engine.screener import Screener
 from service.lists import ListError
 from service.lists.cache import shrink_problem
@@ -53,9 +54,11 @@ def check_not_shrunk(current: Screener, fresh: Screener) -> None:
 class ScreenerProvider:
     """Holds the current Screener; ``build`` makes a fresh one from the configured lists."""
 
-    def __init__(self, build: Callable[[], Screener] | None = None, screener: Screener | None = None):
+    def __init__(self, build: Callable[[], Screener] | None = None, screener: Screener | None = None,
+                 progress: LoadProgress | None = None):
         self._build = build
         self._screener = screener
+        self.progress = progress  # what ``build`` reports as it goes, for /readyz
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
@@ -70,13 +73,15 @@ class ScreenerProvider:
             raise RuntimeError("this provider has no list loader: it cannot reload")
         with self._building:
             self.status.loading, self.status.last_attempt = True, now_iso()
+            if self.progress:
+                self.progress.begin("start-up" if self._screener is None else "reload")
             try:
                 fresh = self._build()
                 if self._screener is not None:
                     check_not_shrunk(self._screener, fresh)
             except ListError as exc:
                 self.status.error = str(exc)
-                log.error("list reload failed, %s: %s", self._kept(), exc)
+                log.error("list load failed, %s: %s", self._kept(), exc)
                 return False
             except Exception as exc:  # a bug or MemoryError must not take down the serving index
                 self.status.error = f"{type(exc).__name__}: {exc}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
+from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query
 
 QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")
@@ -75,8 +76,10 @@ def name_of(value: Any, field: str, config: ApiConfig) -> str:
     if value is None:
         raise ApiError(400, "missing-name", f"{field} is required", field)
     name = _text(value, field, config.max_name_length)
-    if not name.strip():
-        raise ApiError(400, "empty-name", f"{field} is empty", field)
+    problem = name_problem(name, config.max_name_length)  # the batch reader's rule too
+    if problem is not None:
+        kind = "empty-name" if not name.strip() else "no-letters-or-digits"
+        raise ApiError(400, kind, f"{field} {problem}", field)
     return name
 
 

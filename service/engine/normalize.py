@@ -313,3 +313,16 @@ def arabic_consonant_keys(name: str) -> list[str]:
     if joined:
         keys.append(CONSONANT_MARK + joined)
     return keys
+
+
+def name_problem(name: str, max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """Why ``name`` cannot be screened, or None: the one rule of the API (a 400) and the batch
+    reader (a reject). Digits alone are a name ("12345", the listed vessel "7-28"); punctuation
+    alone ("!!!", "--") has nothing a list could match."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > max_chars:
+        return f"is longer than {max_chars} characters"
+    if not any(ch.isalnum() for ch in name):
+        return "has no letters or digits"
+    return None

@@ -16,7 +16,7 @@ import numpy as np
 from service.engine import evidence
 from service.engine.budget import Budget
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
-from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
+from service.engine.model import SCHEMAS, BirthDate, Entity, ListVersion, LoadedList
 from service.engine.normalize import arabic_consonant_keys, name_variants
 from service.engine.scoring import (
     Params,
@@ -64,8 +64,9 @@ class Match:
     weak_alias: bool
     score: float
     programs: list[str]
-    birth_dates: list[str]
+    birth_dates: list[BirthDate]  # these four as the entity record has them (/v1/entities): one shape
     nationalities: list[str]
+    citizenships: list[str]
     explanation: dict = field(default_factory=dict)
     cluster_id: str | None = None  # the party's cluster when other lists list it too
     also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
@@ -225,8 +226,8 @@ class Screener:
         links = self.links
         cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
         return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
-                     round(cand.final, 4), entity.programs, [b.date for b in entity.birth_dates],
-                     sorted(set(entity.nationalities + entity.citizenships)), explanation,
+                     round(cand.final, 4), list(entity.programs), list(entity.birth_dates),
+                     list(entity.nationalities), list(entity.citizenships), explanation,
                      cluster_id,
                      links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
 

@@ -28,8 +28,8 @@ from service.batch import dask_engine
 from service.cli import main
 
 CHUNK = "100"
-INVALID = {"C-EMPTY": ("", "empty name"), "C-DIGITS": ("12345 678", "name has no letters"),
-           "C-LONG": ("Ali " * 200, "name longer than 512 characters")}
+INVALID = {"C-EMPTY": ("", "name is empty"), "C-PUNCT": ("!? / ?!", "name has no letters or digits"),
+           "C-LONG": ("Ali " * 200, "name is longer than 512 characters")}
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +145,9 @@ CRASH_AFTER_APPENDS = 4  # the 4th chunk's alerts are written, its checkpoint is
 
 CRASHING_RUN = f"""
 import os, signal, sys
+# Ctrl-C as in a terminal, however the suite was launched: a shell's background job (nohup ... &)
+# starts with SIGINT ignored, and Python then leaves it ignored instead of raising KeyboardInterrupt.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from service.batch import io
 from service.cli import main
 appended = 0

@@ -11,6 +11,7 @@ import pytest
 from lists_support import FIXTURES
 
 from service.batch.io import CsvJournal, ParquetJournal, read_chunks, spreadsheet_safe
+from service.batch.job import Counts, Summary
 from service.batch.prepare import Columns, prepare
 from service.batch.screening import ALERT_SCHEMA, empty_alerts
 
@@ -18,17 +19,17 @@ from service.batch.screening import ALERT_SCHEMA, empty_alerts
 def test_each_name_column_is_screened_and_bad_names_are_rejected_with_the_reason():
     chunk = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
                           "name": ["Ali Hassan", "", "", "x" * 513, "Acme Ltd"],
-                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! 42"],
+                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! ?"],
                           "kind": ["Person", "", "", "", "Spaceship"]})
     queries, rejects = prepare(chunk, 11, Columns(("name", "alias"), id="id", schema="kind"))
     assert list(zip(queries["row"], queries["input_id"], queries["input_name"], queries["schema"],
                     strict=True)) == [(11, "a", "Ali Hassan", "Person"), (12, "b", "Bob Marley", "Any"),
                                       (14, "d", "Jo Doe", "Any")]
     assert list(zip(rejects["row"], rejects["column"], rejects["reason"], strict=True)) == [
-        (13, "name,alias", "empty name"),
-        (14, "name", "name longer than 512 characters"),
+        (13, "name,alias", "name is empty"),
+        (14, "name", "name is longer than 512 characters"),
         (15, "name", "unknown schema (expected one of Person, Organization, Vessel, Aircraft)"),
-        (15, "alias", "name has no letters"),
+        (15, "alias", "name has no letters or digits"),
     ]
 
 
@@ -153,10 +154,10 @@ def test_an_oversized_rejected_name_is_cut_with_its_length():
     assert len(cell) < 1100 and cell.endswith("[cut: 10000000 characters]")
 
 
-def test_invalid_utf8_names_the_file_and_line(tmp_path):
-    path = tmp_path / "c.csv"
-    path.write_bytes(b"name\nAnn Lee\nBo \xff Wu\n")
-    with pytest.raises(ValueError, match=r"c.csv: line 3 is not valid UTF-8 \(byte 0xff at column 4\)"):
+def test_json_lines_that_are_not_utf8_name_the_file_and_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"name": "Ann Lee"}\n{"name": "Bo \xff Wu"}\n')
+    with pytest.raises(ValueError, match=r"c.jsonl: line 2 is not valid UTF-8 \(byte 0xff at column 13\)"):
         list(read_chunks(path, 10, ["name"]))
 
 
@@ -178,10 +179,10 @@ def test_an_unwritable_path_is_a_clear_error_and_the_earlier_output_survives(tmp
     assert earlier.read_text() == "the earlier run's alerts\n"
 
 
-def test_an_input_that_is_not_utf8_is_refused_naming_file_and_line(tmp_path, capsys):
-    (tmp_path / "c.csv").write_bytes(b"name\nAnn Lee\nBo\xe9 Wu\n")
-    with pytest.raises(SystemExit) as exc:
-        _screen(tmp_path, str(tmp_path / "c.csv"), "-o", str(tmp_path / "a.csv"))
-    err = capsys.readouterr().err
-    assert exc.value.code == 2 and f"{tmp_path / 'c.csv'}: line 3 is not valid UTF-8" in err
-    assert "Traceback" not in err
+def test_the_summary_line_counts_in_words_people_read():
+    counts = Counts(rows_read=12, rows_screened=11, rows_rejected=1, names_screened=11, rejects=1,
+                    reject_reasons={"name has no letters": 1}, alerts=1)
+    line = Summary(counts, [], "alerts.csv", "alerts.rejects.csv", True).line()
+    assert line.startswith("12 rows read, 11 rows screened (11 names), 1 row rejected "
+                           "(1 line in the rejects file: name has no letters: 1), 1 alert;")
+    assert " 1 rows" not in line and "rejects," not in line
