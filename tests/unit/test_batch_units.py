@@ -157,7 +157,7 @@ def test_an_oversized_rejected_name_is_cut_with_its_length():
 def test_json_lines_that_are_not_utf8_name_the_file_and_line(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_bytes(b'{"name": "Ann Lee"}\n{"name": "Bo \xff Wu"}\n')
-    with pytest.raises(ValueError, match=r"c.jsonl: line 2 is not valid UTF-8 \(byte 0xff at column 13\)"):
+    with pytest.raises(ValueError, match=r"c.jsonl: line 2 is not valid UTF-8 \(byte 0xff at column 14\)"):
         list(read_chunks(path, 10, ["name"]))
 
 
