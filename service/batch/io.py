@@ -64,9 +64,9 @@ def read_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.
         for frame in frames:
             _checked(frame.columns, columns, path)
             n = len(frame)
-            cells = {c: _as_text(frame[c]) for c in columns}
-            yield pd.DataFrame({**cells, LINE: [""] * n, PROBLEM: [""] * n}, index=pd.RangeIndex(n))
-    except UnicodeDecodeError as exc:  # JSON Lines: pandas decodes the whole chunk
+            yield pd.DataFrame({**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n,
+                                PROBLEM: [""] * n}, index=pd.RangeIndex(n))
+    except UnicodeDecodeError as exc:
         raise unreadable(path, exc) from None
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from lists_support import FIXTURES
 
-from service.batch.io import CsvJournal, ParquetJournal, read_chunks, spreadsheet_safe
+from service.batch.io import LINE, PROBLEM, CsvJournal, ParquetJournal, read_chunks, spreadsheet_safe
 from service.batch.job import Counts, Summary
 from service.batch.prepare import Columns, prepare
 from service.batch.screening import ALERT_SCHEMA, empty_alerts
@@ -129,6 +129,15 @@ def test_a_dask_chunk_shows_no_names_in_worker_logs():
     assert repr(Chunk(7, queries)) == "<chunk 7: 2 queries>"
 
 
+def test_the_summary_line_counts_in_words_people_read():
+    counts = Counts(rows_read=12, rows_screened=11, rows_rejected=1, names_screened=11, rejects=1,
+                    reject_reasons={"name has no letters": 1}, alerts=1)
+    line = Summary(counts, [], "alerts.csv", "alerts.rejects.csv", True).line()
+    assert line.startswith("12 rows read, 11 rows screened (11 names), 1 row rejected "
+                           "(1 line in the rejects file: name has no letters: 1), 1 alert;")
+    assert " 1 rows" not in line and "rejects," not in line
+
+
 @pytest.mark.parametrize("cell", ["\uff1dcmd|' /C calc'!A0", "\u200b=1+1", "\ufeff+1", " =1",
                                   "\u2060@SUM(A1)", "\uff0b1", "\u3000=x"])
 def test_formulas_disguised_by_unicode_get_a_quote(cell):
@@ -154,10 +163,18 @@ def test_an_oversized_rejected_name_is_cut_with_its_length():
     assert len(cell) < 1100 and cell.endswith("[cut: 10000000 characters]")
 
 
-def test_json_lines_that_are_not_utf8_name_the_file_and_line(tmp_path):
+def test_invalid_utf8_in_a_csv_rejects_that_line_and_reads_on(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"name\nAnn Lee\nBo \xff Wu\nCy Po\n")
+    (chunk,) = read_chunks(path, 10, ["name"])
+    assert chunk["name"].tolist() == ["Ann Lee", "", "Cy Po"]
+    assert chunk[LINE].tolist() == ["2", "3", "4"] and chunk[PROBLEM].tolist() == ["", "not UTF-8 text", ""]
+
+
+def test_invalid_utf8_in_json_lines_names_the_file_and_line(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_bytes(b'{"name": "Ann Lee"}\n{"name": "Bo \xff Wu"}\n')
-    with pytest.raises(ValueError, match=r"c.jsonl: line 2 is not valid UTF-8 \(byte 0xff at column 14\)"):
+    with pytest.raises(ValueError, match=r"c.jsonl: line 2 is not valid UTF-8"):
         list(read_chunks(path, 10, ["name"]))
 
 
@@ -179,10 +196,27 @@ def test_an_unwritable_path_is_a_clear_error_and_the_earlier_output_survives(tmp
     assert earlier.read_text() == "the earlier run's alerts\n"
 
 
-def test_the_summary_line_counts_in_words_people_read():
-    counts = Counts(rows_read=12, rows_screened=11, rows_rejected=1, names_screened=11, rejects=1,
-                    reject_reasons={"name has no letters": 1}, alerts=1)
-    line = Summary(counts, [], "alerts.csv", "alerts.rejects.csv", True).line()
-    assert line.startswith("12 rows read, 11 rows screened (11 names), 1 row rejected "
-                           "(1 line in the rejects file: name has no letters: 1), 1 alert;")
-    assert " 1 rows" not in line and "rejects," not in line
+def test_a_line_that_is_not_utf8_is_rejected_with_its_line_and_the_run_goes_on(tmp_path, capsys):
+    (tmp_path / "c.csv").write_bytes(b"name\nAnn Lee\nBo\xe9 Wu\n")
+    _screen(tmp_path, str(tmp_path / "c.csv"), "-o", str(tmp_path / "a.csv"))
+    rejects = pd.read_csv(tmp_path / "a.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["line"].tolist() == ["3"] and "not UTF-8" in rejects["reason"].tolist()[0]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_fresh_run_that_fails_before_its_first_chunk_keeps_the_earlier_output(tmp_path):
+    from service.batch.job import JobOptions, run_job
+
+    class Broken:
+        def screen_chunks(self, chunks):
+            raise RuntimeError("the engine failed")
+            yield
+
+    (tmp_path / "c.csv").write_text("name\nAnn Lee\n")
+    earlier = tmp_path / "a.csv"
+    earlier.write_text("the earlier run's alerts\n")
+    options = JobOptions(tmp_path / "c.csv", earlier, tmp_path / "r.csv", Columns(("name",)), 1)
+    with pytest.raises(RuntimeError):
+        run_job(options, [], Broken())
+    assert earlier.read_text() == "the earlier run's alerts\n"
+    assert not (tmp_path / "a.csv.partial").exists() and not options.state_path.exists()
