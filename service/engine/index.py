@@ -18,14 +18,16 @@ import numpy as np
 
 from service.engine.model import GIVEN, SCHEMAS, SURNAME, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
+from service.engine.neighbours import Neighbours, build_neighbours
 from service.engine.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 13  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 14  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
+NEIGHBOUR_FIELDS = ("vocab_nb", "skel_nb", "ckey_nb")  # saved as one array per Neighbours field
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
 # An East Slavic patronymic ("Nikolayevich", Ukrainian "Mykolayovych", Belarusian "Ryhoravich")
@@ -64,6 +66,10 @@ class NameIndex:
     post_ptr: np.ndarray  # int64, CSR offsets per vocab token into post_var/post_pos
     post_var: np.ndarray  # int32 -> variant
     post_pos: np.ndarray  # int8: position of the token in the variant
+    # neighbour search over vocab, skel_vocab and ckey_vocab (engine/neighbours.py)
+    vocab_nb: Neighbours
+    skel_nb: Neighbours
+    ckey_nb: Neighbours
 
     @property
     def max_idf(self) -> float:
@@ -96,6 +102,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     name_entity, name_alias, name_weak = [], [], []
     var_name, var_tokens, var_role = [], [], []
     vocab: dict[str, int] = {}
+    variants_of = _Memo()
     for li, lst in enumerate(lists):
         for ent in lst.entities:
             e = len(entity_ids)
@@ -103,9 +110,9 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_ids.append(ent.id)
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
-                variants = name_variants(nm.name)
+                variants = variants_of(nm.name)
                 for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
-                    variants += [v for v in name_variants(form) if v not in variants]
+                    variants += [v for v in variants_of(form) if v not in variants]
                 spelled = len(variants)
                 if ent.schema == "Organization":
                     variants += [[a] for a in acronyms(nm.name) if [a] not in variants]
@@ -115,7 +122,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                 name_entity.append(e)
                 name_alias.append(ai)
                 name_weak.append(nm.weak)
-                roles = _token_roles(nm) if ent.schema == "Person" else {}
+                roles = _token_roles(nm, variants_of) if ent.schema == "Person" else {}
                 for vi, toks in enumerate(variants):
                     if vi >= spelled:
                         var_role.append(ROLE_INITIALS)
@@ -129,14 +136,29 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                      name_weak, var_name, var_tokens, var_role, vocab)
 
 
-def _token_roles(name: Name) -> dict[str, int]:
+class _Memo:
+    """``name_variants`` of each text once per build: the same names and name parts recur across
+    the lists (one party on five lists, "Mohammed" in thousands of names); a fresh outer list
+    each call, since the caller extends it."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[list[str]]] = {}
+
+    def __call__(self, text: str) -> list[list[str]]:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = name_variants(text)
+        return list(found)
+
+
+def _token_roles(name: Name, variants_of=name_variants) -> dict[str, int]:
     """Token -> ROLE_GIVEN / ROLE_SURNAME from the list's name columns, else from the comma of a
     "LAST, First Middle" name; a token in both parts is a surname."""
     given, surname = name.parts.get(GIVEN), name.parts.get(SURNAME)
     if not given and not surname and "," in name.name:
         surname, _, given = name.name.partition(",")
-    roles = {t: ROLE_GIVEN for v in name_variants(given or "") for t in v}
-    roles.update({t: ROLE_SURNAME for v in name_variants(surname or "") for t in v})
+    roles = {t: ROLE_GIVEN for v in variants_of(given or "") for t in v}
+    roles.update({t: ROLE_SURNAME for v in variants_of(surname or "") for t in v})
     return roles
 
 
@@ -198,6 +220,9 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         post_ptr=post_ptr,
         post_var=var_of_tok[order],
         post_pos=pos_of_tok[order],
+        vocab_nb=build_neighbours(vocab_arr),
+        skel_nb=build_neighbours(list(skel_ids)),
+        ckey_nb=build_neighbours(list(ckey_ids)),
     )
     apply_weights(index)
     return index
@@ -209,7 +234,10 @@ def save_index(index: NameIndex, path: Path) -> None:
     arrays = {}
     for f in fields(index):
         a = getattr(index, f.name)
-        arrays[f.name] = a.astype(str) if a.dtype == object else a
+        if isinstance(a, Neighbours):
+            arrays.update({f"{f.name}.{g.name}": getattr(a, g.name) for g in fields(Neighbours)})
+        else:
+            arrays[f.name] = a.astype(str) if a.dtype == object else a
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -222,8 +250,12 @@ def save_index(index: NameIndex, path: Path) -> None:
 
 def load_index(path: Path) -> NameIndex:
     with np.load(path, allow_pickle=False) as data:
-        arrays = {}
+        arrays: dict = {}
         for f in fields(NameIndex):
+            if f.name in NEIGHBOUR_FIELDS:
+                parts = {g.name: data[f"{f.name}.{g.name}"] for g in fields(Neighbours)}
+                arrays[f.name] = Neighbours(**parts)
+                continue
             a = data[f.name]
             arrays[f.name] = a.astype(object) if a.dtype.kind == "U" else a
     return NameIndex(**arrays)

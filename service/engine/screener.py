@@ -33,6 +33,7 @@ from service.engine.scoring import (
     Params,
     RowScores,
     TokenMatcher,
+    TokenMatches,
     best_per_entity,
     query_weights,
     run_starts,
@@ -110,7 +111,9 @@ class Screener:
 
     def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
                  default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None,
-                 model: ScoreModel | None = None):
+                 model: ScoreModel | None = None, full_scan: bool = False):
+        """``full_scan`` compares query tokens with the whole vocabulary instead of searching its
+        neighbour index: the same results, slower; the reference for tests and benchmarks."""
         self.versions: list[ListVersion] = [lst.version for lst in lists]
         self.default_threshold = default_threshold
         self.params = params
@@ -118,9 +121,9 @@ class Screener:
         self._entities: list[Entity] = [e for lst in lists for e in lst.entities]
         self._by_key = {(e.list_id, e.id): e for e in self._entities}
         self._identifiers = IdentifierIndex(self._entities)
-        self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
         self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
-        self._matcher = TokenMatcher(index, params)
+        self._matcher = TokenMatcher(index, params, full_scan=full_scan)
+        self._vocab_id = self._matcher.vocab_id
         self._weights = weight_source or self  # whose token statistics weigh query tokens
         self.model = model or calibration.load_model()
         self.raw_floor = RAW_FLOOR
@@ -132,6 +135,7 @@ class Screener:
         self._w_surname = np.add.reduceat(surname, index.var_ptr[:-1]) if len(surname) else surname
         self._w_surname[ntok == 0] = 0
         self._head = _heads(index)
+        self._variants_on: dict[tuple[str, ...], np.ndarray] = {}  # see _on_lists
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
 
     @classmethod
@@ -175,7 +179,7 @@ class Screener:
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
-        scored = self._score(queries, budget)
+        scored = self._score(queries, lists, budget)
         q, ent, score, sel = best_per_entity(self.index, scored.final, scored.scores, scored.row_query, lists,
                                              floor)
         order = np.lexsort((-score, q))
@@ -254,8 +258,10 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], budget: Budget | None = None) -> _Scored:
-        """Every candidate variant of every query row, with its features and calibrated score."""
+    def _score(self, queries: list[Query], lists: list[str] | None = None,
+               budget: Budget | None = None) -> _Scored:
+        """Every candidate variant of every query row (on ``lists``), with its features and
+        calibrated score."""
         rows, row_query, consonant, company = self._rows(queries)
         matches = self._matcher.match([t for r in rows for t in r], budget)
         if budget:
@@ -266,8 +272,8 @@ class Screener:
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         lowest = float(floor.min(initial=self.raw_floor))
-        rs = score_rows(self.index, self.params, rows, weights, matches, lowest, self._vocab_weight,
-                        self._head)
+        rs = score_rows(self.index, self.params, rows, weights, self._on_lists(matches, lists), lowest,
+                        self._vocab_weight, self._head)
         rs = take(rs, rs.score >= floor[rs.row])
         x = self._features(queries, rs, row_query, consonant, company)
         given = np.array([x.schema in SCHEMAS for x in queries] + [False])[row_query[rs.row]] \
@@ -289,6 +295,24 @@ class Screener:
                                     self._w_surname[rs.var],
                                     idx.name_weak[names], wanted, idx.entity_schema[idx.name_entity[names]],
                                     consonant[rs.row], company[rs.row])
+
+    def _on_lists(self, matches: dict[str, TokenMatches], lists: list[str] | None) -> dict[str, TokenMatches]:
+        """The token matches with only the name variants of ``lists``: the others would be scored
+        for nothing (each variant is scored on its own, so the kept ones score the same). The
+        resolver asks every list about every other one, never about itself."""
+        idx = self.index
+        if not lists or np.isin(idx.list_ids, lists).all():
+            return matches
+        key = tuple(sorted(lists))
+        allowed = self._variants_on.get(key)
+        if allowed is None:
+            allowed = np.isin(idx.list_ids, lists)[idx.entity_list[idx.name_entity[idx.var_name]]]
+            self._variants_on = {key: allowed}  # one at a time: the resolver asks list after list
+        out = {}
+        for tok, tm in matches.items():
+            keep = allowed[tm.var]
+            out[tok] = TokenMatches(tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep])
+        return out
 
     # -- explanation ------------------------------------------------------------------------
 
