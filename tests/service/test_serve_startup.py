@@ -7,6 +7,7 @@ fails at once with a clear message.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 
@@ -138,3 +139,19 @@ def test_a_first_load_that_fails_stops_the_server_with_the_reason(start_server, 
     assert server.proc.wait(timeout=60) == 2
     log = server.log()
     assert "the lists could not be loaded" in log and "lacks the column" in log and "Traceback" not in log
+
+
+def test_term_while_loading_stops_the_server_at_once(start_server, tmp_path):
+    if not all((reference_dir() / name).exists() for name in REFERENCE_LISTS):
+        pytest.skip(f"the six reference lists are not all under {reference_dir()}")
+    server = start_server(env={"ORINOCO_SOURCES": offline_registry(tmp_path)}, ready=False)
+    deadline = time.monotonic() + 60
+    while (answer := poll(server.url + "/readyz")) is None or answer[1]["progress"] is None:
+        assert time.monotonic() < deadline, server.log()[-3000:]
+        time.sleep(0.1)
+    assert answer[0] == 503
+    stopped = time.monotonic()
+    server.signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=30) == 0
+    assert time.monotonic() - stopped < 10
+    assert "SIGTERM while the lists were loading" in server.log()
