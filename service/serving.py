@@ -114,15 +114,21 @@ class MasterLoader:
     def when_ready(self, _arbiter) -> None:
         os.kill(os.getpid(), signal.SIGHUP)  # handled once the first workers are forked
 
-    def on_reload(self, _arbiter) -> None:
+    def on_reload(self, arbiter) -> None:
         # Runs in the master between SIGHUP and the fork of the new workers.
         gc.unfreeze()
         if self.loaded_once:
             self.provider.load()
         else:
             self._first_load()
+            if self.provider.progress:
+                self.provider.progress.retire(list(arbiter.WORKERS))  # the empty ones, about to go
         gc.collect()
         gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
+
+    def child_exit(self, _arbiter, worker) -> None:
+        if self.provider.progress:
+            self.provider.progress.exited(worker.pid)
 
     def _first_load(self) -> None:
         """Load, stopping at once on TERM/INT/QUIT (gunicorn would only see them afterwards)."""
@@ -176,6 +182,7 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader) -
         "proc_name": "orinoco",
         "when_ready": loader.when_ready,
         "on_reload": loader.on_reload,
+        "child_exit": loader.child_exit,
     }
     if "control_socket_disable" in Config().settings:
         # recent gunicorn opens a control socket at one fixed path per user; reloads here are SIGHUP.
