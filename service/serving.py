@@ -24,6 +24,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config
 from gunicorn.errors import HaltServer
 
+from service import worker
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
@@ -168,10 +169,10 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader) -
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        # Threads keep /healthz and keep-alive connections answered while a worker screens a batch;
-        # the engine itself runs one request at a time per worker (see routes_screen).
-        "worker_class": "gthread",
-        "threads": 4,
+        # gthread with slow clients bounded (service/worker.py): threads keep /healthz and
+        # keep-alive connections answered while a worker screens a batch or a client dawdles.
+        "worker_class": "service.worker.BoundedThreadWorker",
+        "threads": worker.threads(),
         "preload_app": True,
         "timeout": 120,  # a 1,000-name batch at threshold 0 takes seconds on a busy machine
         "graceful_timeout": 30,

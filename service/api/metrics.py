@@ -21,6 +21,17 @@ from service.api.provider import ScreenerProvider
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
+# Label values come from fixed sets only: a client inventing methods or paths must not create a
+# series per invention. Endpoints are the app's route rules (unmatched paths are OTHER), methods
+# the standard ones, statuses the three-digit codes.
+OTHER = "other"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"})
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else OTHER
+
+
 REQUESTS = Counter("orinoco_http_requests_total", "HTTP requests answered",
                    ["endpoint", "method", "status"])
 LATENCY = Histogram("orinoco_http_request_duration_seconds", "Time to answer an HTTP request",

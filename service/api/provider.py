@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from service.api.progress import LoadProgress
 from service.engine.screener import Screener
 from service.lists import ListError
-from service.lists.cache import MIN_FRACTION
+from service.lists.cache import shrink_problem
 from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
@@ -39,13 +39,16 @@ class LoadStatus:
 
 
 def check_not_shrunk(current: Screener, fresh: Screener) -> None:
-    """Refuse a reload where a list lost most of its entities, as the cache refuses such a download:
-    a file cut short (a copy still running, a full disk) can still parse. Restart to accept one."""
-    before = {v.id: v.entities for v in current.versions}
+    """Refuse a reload where a list lost more than ORINOCO_MAX_SHRINK of its entities or names, as
+    the cache refuses such a download: a file cut short (a copy still running, a full disk) can
+    still parse. A restart loads it anyway."""
+    before = {v.id: {"entities": v.entities, "names": v.names} for v in current.versions}
     for v in fresh.versions:
-        if v.id in before and v.entities < MIN_FRACTION * before[v.id]:
-            raise ListError(f"{v.id}: the new files have {v.entities} entities, far fewer than the "
-                            f"{before[v.id]} being served: refused (restart the server to load them anyway)")
+        if v.id in before:
+            problem = shrink_problem(v.id, before[v.id], {"entities": v.entities, "names": v.names})
+            if problem:
+                raise ListError(f"{problem}: refused, the lists being served stay (restart the server "
+                                "to load them anyway)")
 
 
 class ScreenerProvider:

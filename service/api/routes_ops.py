@@ -57,11 +57,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready once an index is loaded; 503 before, with how far the load has got (``progress``:
-    lists parsed n of m, index built, records linked n of m, each finished phase with its
-    duration). A failed reload is reported but keeps it ready. Under gunicorn, ready also waits
-    until the workers forked before the first load have exited (``progress.retiring``): until
-    then a request could still reach one of them."""
+    """Ready once an index is loaded and the audit log (if any) can be written; 503 before, with
+    how far the load has got (``progress``: lists parsed n of m, index built, records linked n of
+    m, each finished phase with its duration). A failed reload is reported but keeps it ready.
+    Under gunicorn, ready also waits until the workers forked before the first load have exited
+    (``progress.retiring``): until then a request could still reach one of them."""
     provider = context.provider()
     screener = provider.screener
     progress = provider.progress.snapshot() if provider.progress else None
@@ -78,8 +78,14 @@ def readyz():
         "reload": provider.status.to_dict(),
         "progress": progress,
     }
+    audit = context.config().audit
+    failing = audit.health() if audit else None
+    if audit:
+        body["audit"] = {"ok": failing is None, "error": failing}
+    if screener is not None and failing:
+        body["status"] = "unavailable"  # every screening request would be a 500: no answer without its record
     response = jsonify(body)
-    if not ready:
+    if not ready or failing:
         response.status_code = 503
         response.headers["Retry-After"] = "5"
     return response

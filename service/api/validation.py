@@ -21,6 +21,7 @@ QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")
 SCREEN_FIELDS = ("queries", "name", "names", "threshold", "limit", "lists")
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 MAX_COUNTRY, MAX_ID = 100, 256
+MAX_ECHO = 100  # characters of a client's input quoted back in an error
 
 
 @dataclass(slots=True)
@@ -53,8 +54,9 @@ def _object(value: Any, field: str, allowed: tuple[str, ...]) -> dict:
     for key in value:
         if key not in allowed:
             prefix = f"{field}." if field else ""
+            shown = key if len(key) <= MAX_ECHO else key[:MAX_ECHO] + "..."  # never echo a 900 KB key whole
             raise ApiError(400, "unknown-field",
-                           f"unknown field {key!r}; expected one of {', '.join(allowed)}", prefix + key)
+                           f"unknown field {shown!r}; expected one of {', '.join(allowed)}", prefix + shown)
     return value
 
 

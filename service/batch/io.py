@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import os
+import unicodedata
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from service.engine.unmask import unmask
 
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
                  ".ndjson": "jsonl"}
@@ -57,11 +60,14 @@ def read_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.
         frames = (b.to_pandas() for b in parquet.iter_batches(batch_size=chunk_size, columns=wanted))
     else:
         frames = pd.read_json(path, lines=True, dtype=False, chunksize=chunk_size)
-    for frame in frames:
-        _checked(frame.columns, columns, path)
-        n = len(frame)
-        yield pd.DataFrame({**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n, PROBLEM: [""] * n},
-                           index=pd.RangeIndex(n))
+    try:
+        for frame in frames:
+            _checked(frame.columns, columns, path)
+            n = len(frame)
+            yield pd.DataFrame({**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n,
+                                PROBLEM: [""] * n}, index=pd.RangeIndex(n))
+    except UnicodeDecodeError as exc:
+        raise unreadable(path, exc) from None
 
 
 def check_header(path: Path, columns: list[str]) -> None:
@@ -203,14 +209,42 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet could read ``cell`` as a formula: it starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a line break as a reader sees it, i.e. after invisible characters and blanks
+    (``unmask``) and NFKC (full-width "＝" is "=").
+
+    >>> is_formula("＝1+1"), is_formula("\u200b=cmd"), is_formula(" @SUM(A1)"), is_formula("Ann")
+    (True, True, True, False)
+    """
+    if cell.startswith(FORMULA_PREFIXES):
+        return True
+    if cell.isascii():
+        return cell.lstrip(" ").startswith(FORMULA_PREFIXES)
+    seen = unicodedata.normalize("NFKC", unmask(cell[:64]))
+    return seen.startswith(FORMULA_PREFIXES) or seen.lstrip(" ").startswith(FORMULA_PREFIXES)
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading ``'`` (CSV injection)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            out[column] = [f"'{v}" if isinstance(v, str) and is_formula(v) else v
                            for v in out[column].tolist()]
     return out
+
+
+def unreadable(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    """An error naming the file and the line where its text is not UTF-8 (the first such line)."""
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                return ValueError(f"{path}: line {number} is not valid UTF-8 (byte 0x{line[bad.start]:02x} "
+                                  f"at column {bad.start + 1}); re-save the file as UTF-8")
+    return ValueError(f"{path}: not valid UTF-8 ({exc.reason}); re-save the file as UTF-8")
 
 
 def fsync_dir(path: Path) -> None:
@@ -222,31 +256,40 @@ def fsync_dir(path: Path) -> None:
 
 
 class CsvJournal:
-    """A CSV file that grows chunk by chunk; ``size()`` after a chunk marks a point to roll back to."""
+    """A CSV file that grows chunk by chunk in ``OUTPUT.partial`` and takes its name when whole, so
+    that an earlier OUTPUT stays intact until then; ``size()`` after a chunk marks a point to roll
+    back to. Lines end in CRLF (RFC 4180), and Python's csv writer quotes every field holding a
+    character of the line ending: a CR or LF inside a name stays inside its field for any reader."""
 
     def __init__(self, path: Path, columns: list[str]):
         self.path, self.columns = path, columns
+        self.partial = path.with_name(path.name + ".partial")
 
     def start(self) -> None:
-        self.path.write_text(",".join(self.columns) + "\n", encoding="utf-8")
+        self.partial.write_text(",".join(self.columns) + "\r\n", encoding="utf-8", newline="")
 
     def append(self, frame: pd.DataFrame) -> None:
-        with self.path.open("a", encoding="utf-8", newline="") as f:
-            spreadsheet_safe(frame[self.columns]).to_csv(f, header=False, index=False)
+        with self.partial.open("a", encoding="utf-8", newline="") as f:
+            spreadsheet_safe(frame[self.columns]).to_csv(f, header=False, index=False, lineterminator="\r\n")
             f.flush()
             os.fsync(f.fileno())
 
     def size(self) -> int:
-        return self.path.stat().st_size
+        return (self.partial if self.partial.exists() else self.path).stat().st_size
 
     def rollback(self, size: int) -> None:
-        """Cut away whatever an unfinished chunk appended after the last checkpoint."""
-        with self.path.open("r+b") as f:
+        """Cut away whatever an unfinished chunk appended after the last checkpoint (a file that took
+        its name just before a crash goes back to being partial)."""
+        if not self.partial.exists():
+            os.replace(self.path, self.partial)
+        with self.partial.open("r+b") as f:
             f.truncate(size)
             os.fsync(f.fileno())
 
     def finish(self) -> None:
-        """The file is already whole."""
+        """The whole file takes its name."""
+        os.replace(self.partial, self.path)
+        fsync_dir(self.path.parent)
 
     def cleanup(self) -> None:
         """Nothing beside the file to remove."""

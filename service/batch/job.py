@@ -176,6 +176,7 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
         raise
 
     alerts.finish()
+    rejects.finish()
     _save_state(options.state_path, fingerprint, counts, alerts.size(), rejects.size(), complete=True)
     alerts.cleanup()
     summary.complete = True

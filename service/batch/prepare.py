@@ -33,6 +33,20 @@ class Columns:
         return list(dict.fromkeys([*self.names, *(c for c in optional if c)]))
 
 
+MAX_REJECT_CHARS = 1000  # of a rejected name kept in the rejects file
+
+
+def cut(name: str) -> str:
+    """A rejected name as the rejects file keeps it: at most MAX_REJECT_CHARS, its length noted.
+
+    >>> cut("x" * 5000)[-29:]
+    'xxx... [cut: 5000 characters]'
+    """
+    if len(name) <= MAX_REJECT_CHARS:
+        return name
+    return f"{name[:MAX_REJECT_CHARS]}... [cut: {len(name)} characters]"
+
+
 def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(queries, rejects) for one chunk; ``row`` is the 1-based data row number in the whole file,
     ``line`` the row's first line in a CSV file ("" for other formats). A row that could not be
@@ -62,7 +76,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
                 queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip()))
                 screened += 1
             elif name:
-                rejects.append((row, line, input_id, columns.names[col], name, problem))
+                rejects.append((row, line, input_id, columns.names[col], cut(name), problem))
         if not screened and not any(v[i].strip() for v in names):
             rejects.append((row, line, input_id, ",".join(columns.names), "", f"name {name_problem('')}"))
     return pd.DataFrame(queries, columns=QUERY_COLUMNS), pd.DataFrame(rejects, columns=REJECT_COLUMNS)

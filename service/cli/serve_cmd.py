@@ -78,6 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _private_metrics_dir()
 
     # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
+    from service import worker
     from service.api import ScreenerProvider
     from service.api.config import from_env, parse_threshold
     from service.api.progress import LoadProgress
@@ -85,6 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         config = from_env()
+        worker.threads(), worker.client_timeout()  # a bad ORINOCO_THREADS / _CLIENT_TIMEOUT stops here
         if args.threshold is not None:
             config = replace(config, default_threshold=parse_threshold(args.threshold))
     except ValueError as exc:

@@ -30,7 +30,8 @@ from service.paths import cache_dir, now_iso, reference_dir
 log = logging.getLogger(__name__)
 
 META = "meta.json"
-MIN_FRACTION = 0.5  # a new version with under half the entities of the previous one is refused
+DEFAULT_MAX_SHRINK = 0.10  # a new version that lost more than this share of its entities or names is refused
+SHRINK_SLACK = 10  # ...and more than this many (or half): a small custom list may lose a few records
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
 ATTEMPT = "download-attempt.json"  # the last failed download of a list served from a fallback
@@ -163,17 +164,45 @@ class ListCache:
                 shutil.rmtree(version_dir, ignore_errors=True)
 
 
+def max_shrink() -> float:
+    """ORINOCO_MAX_SHRINK: the share of its entities or names a list may lose from one version to the
+    next (downloads, imports and reloads alike); 1 accepts any loss."""
+    text = os.environ.get("ORINOCO_MAX_SHRINK", "").strip()
+    try:
+        value = float(text) if text else DEFAULT_MAX_SHRINK
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ListError(f"ORINOCO_MAX_SHRINK must be a share between 0 and 1, got {text!r}")
+    return value
+
+
+def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) -> str | None:
+    """Why a new version that went from ``before`` to ``after`` entities and names is refused, or None:
+    it lost more than ``max_shrink()`` of them, and more than SHRINK_SLACK or half.
+
+    >>> shrink_problem("ofac_sdn", {"entities": 8976, "names": 1}, {"entities": 5386, "names": 1})[:60]
+    'ofac_sdn: the new version has 5386 entities, 40% fewer than '
+    """
+    share = max_shrink()
+    for what in ("entities", "names"):
+        old, new = before.get(what, 0), after.get(what, 0)
+        if old and new < (1.0 - share) * old and (old - new > SHRINK_SLACK or new < old / 2):
+            return (f"{list_id}: the new version has {new} {what}, {1 - new / old:.0%} fewer than the "
+                    f"{old} of the current one (more than the {share:.0%} ORINOCO_MAX_SHRINK allows)")
+    return None
+
+
 def _check_not_shrunk(list_id: str, old: dict, loaded: LoadedList, new_files: set[str]) -> None:
-    """Refuse a version that lost a file, or most of its entities or names: a partial list."""
+    """Refuse a version that lost a file, or more than ``max_shrink()`` of its entities or names."""
     lost = sorted({f["name"] for f in old.get("files", [])} - new_files)
     if lost:
         raise ListError(f"{list_id}: {', '.join(lost)} missing from the new version but part of the "
                         "current one: refused, the current one stays")
-    for what in ("entities", "names"):
-        before, now = old["version"][what], getattr(loaded.version, what)
-        if now < MIN_FRACTION * before:
-            raise ListError(f"{list_id}: new version has {now} {what}, far fewer than the {before} of "
-                            "the current one: refused, the current one stays")
+    problem = shrink_problem(list_id, old["version"], {"entities": loaded.version.entities,
+                                                        "names": loaded.version.names})
+    if problem:
+        raise ListError(f"{problem}: refused, the current one stays")
 
 
 def _origin(meta: dict) -> str:

@@ -17,8 +17,9 @@ ALLOWED: dict[str, set[str]] = {
     "batch": {"engine"},
     "api": {"engine", "lists", "resolve", "text", "ui"},  # ui: only the app factory, see below
     "ui": {"engine", "lists", "resolve", "text", "batch", "api"},
-    "serving": {"engine", "lists", "resolve", "api"},
-    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving"},
+    "worker": {"api"},
+    "serving": {"engine", "lists", "resolve", "api", "worker"},
+    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving", "worker"},
 }
 
 
