@@ -352,7 +352,8 @@ def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
     cache = cache or ListCache()
     interval = download_interval()
     registry = {spec.id: spec for spec in load_registry()}
-    ids = cache.list_ids()
+    order = list(registry)  # the registry's order at every start: the index cache is keyed by it
+    ids = sorted(cache.list_ids(), key=lambda i: (order.index(i) if i in order else len(order), i))
     specs = [registry[i] for i in ids if i in registry] if ids else list(registry.values())
     loaded = []
     if ids:  # what the cache holds, and only that (lists imported there included)

@@ -124,6 +124,7 @@ def test_a_fallback_is_not_downloaded_again_on_the_next_start_and_stays_flagged(
     again = start_server(env=env, workers=1)  # the same cache, within the download interval
     log = again.log()
     assert "127.0.0.1:9/" not in log and "the download failed" not in log  # not even tried
+    assert "index loaded from cache" in log and "resolution loaded from cache" in log  # the same order
     for list_id in PUBLISHED:
         [line] = [x for x in log.splitlines() if f"lists: {list_id} " in x]
         assert f"lists: {list_id} from the cache: a reference snapshot" in line
