@@ -130,18 +130,23 @@ class MasterLoader:
 
     def _first_load(self) -> None:
         """Load, stopping at once on TERM/INT/QUIT (gunicorn would only see them afterwards)."""
+        stopped: list[str] = []  # kept even if some library swallows the exception
+
         def stop(signum, _frame):
-            raise _StopLoading(signal.Signals(signum).name)
+            stopped.append(signal.Signals(signum).name)
+            raise _StopLoading(stopped[0])
 
         stops = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
         previous = {s: signal.signal(s, stop) for s in stops}
         try:
             loaded = self.provider.load()
-        except _StopLoading as exc:
-            raise HaltServer(f"{exc} while the lists were loading", 0) from None
+        except _StopLoading:
+            loaded = False
         finally:
             for s, handler in previous.items():
                 signal.signal(s, handler)
+        if stopped:
+            raise HaltServer(f"{stopped[0]} while the lists were loading", 0)
         if not loaded:
             raise HaltServer(f"the lists could not be loaded: {self.provider.status.error}", 2)
         self.loaded_once = True
