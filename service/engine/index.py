@@ -24,7 +24,16 @@ from service.engine.romanize import listed_variants
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 15  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 16  # bump when the arrays or the normalization change: old caches are ignored
+# A token's rarity is judged as if the lists held at least this many parties: in a watchlist of 4
+# names every word is "rare" only because there are 4, and the calibrated score (trained on lists
+# of thousands) would read its short idf as common words. Lists this large or larger are unchanged.
+MIN_IDF_POPULATION = 1000
+
+
+def idf_population(entities: int) -> int:
+    """The number of parties that token rarity (idf) is computed over."""
+    return max(entities, MIN_IDF_POPULATION)
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
@@ -74,7 +83,7 @@ class NameIndex:
 
     @property
     def max_idf(self) -> float:
-        return float(np.log1p(len(self.entity_ids))) + 1.0
+        return float(np.log1p(idf_population(len(self.entity_ids)))) + 1.0
 
     def token_weight(self, vocab_ids: np.ndarray) -> np.ndarray:
         w = self.idf[vocab_ids].copy()
@@ -185,7 +194,7 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
     ent_of_tok = np.asarray(name_entity, np.int32)[np.asarray(var_name, np.int32)][var_of_tok]
     pairs = np.unique(ent_of_tok.astype(np.int64) * len(vocab) + var_tok)
     df = np.bincount((pairs % len(vocab)).astype(np.int64), minlength=len(vocab))
-    idf = (np.log((len(entity_ids) + 1) / (df + 1)) + 1.0).astype(np.float32)
+    idf = (np.log((idf_population(len(entity_ids)) + 1) / (df + 1)) + 1.0).astype(np.float32)
 
     vocab_arr = np.array(list(vocab), dtype=object)
     skels = [skeleton(t) for t in vocab_arr]
