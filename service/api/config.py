@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import overload
 
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
@@ -63,6 +64,10 @@ def parse_threshold(text: str) -> float:
 KEYED_MIN_THRESHOLD = 0.30
 
 
+@overload
+def _number(env: Mapping[str, str], name: str, default: int) -> int: ...
+@overload
+def _number(env: Mapping[str, str], name: str, default: float, kind: type[float]) -> float: ...
 def _number(env: Mapping[str, str], name: str, default: float, kind: type = int) -> float:
     """A positive number from the environment, else the default; ValueError naming the variable."""
     text = env.get(name, "").strip()

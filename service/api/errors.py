@@ -59,7 +59,8 @@ def _http_error(exc: HTTPException) -> Response:
     path = request.path if len(request.path) <= 100 else request.path[:100] + "..."  # echoed, truncated
     detail = {404: f"no such resource: {path}",
               405: f"{request.method[:20]} is not allowed on {path}",
-              413: f"the request body is larger than the limit of {limit} bytes"}.get(status, exc.description)
+              413: f"the request body is larger than the limit of {limit} bytes"}.get(
+                  status, exc.description or "")
     if status == 413:
         drain()
     allow = exc.get_response().headers.get("Allow") if status == 405 else None

@@ -39,7 +39,7 @@ class SwapEvent:
     def changed(self) -> list[str]:
         """The ids of the lists whose version changed, appeared or went."""
         return sorted(k for k in self.old.keys() | self.new.keys()
-                      if (self.old.get(k) and self.old[k].sha256) != (self.new.get(k) and self.new[k].sha256))
+                      if ((o := self.old.get(k)) and o.sha256) != ((n := self.new.get(k)) and n.sha256))
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import dask.dataframe as dd
 import pandas as pd
@@ -57,10 +58,11 @@ class Chunk:
 
 def _screen_partition(chunk: Chunk, plugin: str, limit: int, threshold: float | None) -> pd.DataFrame:
     global TASKS
-    holder: ScreenerPlugin = get_worker().plugins[plugin]
+    holder = cast(ScreenerPlugin, get_worker().plugins[plugin])
     with holder.lock:
         TASKS += 1
         try:
+            assert holder.screener is not None  # setup() ran on this worker before its tasks
             return screen_queries(holder.screener, chunk.queries, limit, threshold)
         except Exception as exc:
             raise RuntimeError(f"{chunk!r}: {type(exc).__name__} while screening (message withheld: "

@@ -15,7 +15,7 @@ import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from werkzeug.serving import WSGIRequestHandler
 
@@ -60,6 +60,10 @@ def _setting(flag: T | None, env: str, default: T, convert: Callable[[str], T]) 
         fail(f"{env}={raw!r} is not a valid value")
 
 
+@overload
+def _duration(flag: str | None, name: str, env: str, default: float) -> float: ...
+@overload
+def _duration(flag: str | None, name: str, env: str, default: None) -> float | None: ...
 def _duration(flag: str | None, name: str, env: str, default: float | None) -> float | None:
     from service.lists.refresh import parse_duration
 
@@ -145,7 +149,7 @@ def _start_refresh(list_args: list[str], interval: float, max_age: float,
         targets = cache_targets(ids, timeout=60.0)
     folder = tempfile.mkdtemp(prefix="orinoco-refresh-")
     master = os.getpid()
-    atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
+    atexit.register(lambda: shutil.rmtree(folder, ignore_errors=True) if os.getpid() == master else None)
     os.environ[STATUS_ENV] = str(Path(folder) / "status.json")  # the workers read it
     Refresher(targets, reload, interval, Path(os.environ[STATUS_ENV]), max_age).start()
 
@@ -175,7 +179,7 @@ def _private_metrics_dir() -> None:
     path = tempfile.mkdtemp(prefix="orinoco-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
     master = os.getpid()
-    atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, ignore_errors=True))
+    atexit.register(lambda: shutil.rmtree(path, ignore_errors=True) if os.getpid() == master else None)
 
 
 class _PathOnlyLog(WSGIRequestHandler):

@@ -93,8 +93,8 @@ def model_from_dict(d: dict) -> ScoreModel:
     if tuple(d["features"]) != FEATURES:
         raise ValueError(f"score model {d.get('version')!r} has features {d['features']}, "
                          f"the engine computes {list(FEATURES)}: retrain with bench/train_score.py")
-    arr = [np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef")]
-    return ScoreModel(str(d["version"]), FEATURES, *arr, float(d["intercept"]))
+    mean, scale, coef = (np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef"))
+    return ScoreModel(str(d["version"]), FEATURES, mean, scale, coef, float(d["intercept"]))
 
 
 @cache

@@ -108,6 +108,8 @@ def lists_key(lists: list[LoadedList]) -> str:
 def build_index(lists: list[LoadedList]) -> NameIndex:
     """Tokenize every name of every entity and lay the result out as arrays."""
     list_ids = [lst.version.id for lst in lists]
+    entity_ids: list[str]  # annotated: both are read before their first append, so mypy cannot infer them
+    name_entity: list[int]
     entity_list, entity_ids, entity_schema = [], [], []
     name_entity, name_alias, name_weak = [], [], []
     var_name, var_tokens, var_role = [], [], []

@@ -352,6 +352,7 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
             var, pos, vsim = tm.var, tm.pos, tm.vsim
             if prune and len(var):
                 if tok not in listed:
+                    assert vocab_weight is not None  # prune needs it
                     listed[tok] = float((tm.sim * vocab_weight[tm.vocab]).max())
                 keep = idx.var_wsum[var] <= _listed_cutoff(params, floor, total, float(w[i]), listed[tok])
                 if shared:

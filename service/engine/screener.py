@@ -7,6 +7,7 @@ queries is one pass of ``scoring.score_rows`` over all of them; only the returne
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -73,12 +74,13 @@ class Query:
     schema: str = ANY
     birth_date: str | None = None
     country: str | None = None
-    id: str | None = None
+    id: str | int | None = None  # echoed back as the caller gave it (the API takes a string or an integer)
     identifiers: list[Identifier] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Match:
+    # builtins.list: inside this class "list" is the field below
     list: str  # the list id: the field is called "list" in the API
     entity_id: str
     schema: str
@@ -86,13 +88,14 @@ class Match:
     matched_name: str
     weak_alias: bool
     score: float
-    programs: list[str]
-    birth_dates: list[BirthDate]  # these four as the entity record has them (/v1/entities): one shape
-    nationalities: list[str]
-    citizenships: list[str]
+    programs: builtins.list[str]
+    birth_dates: builtins.list[BirthDate]  # these four as in the entity record (/v1/entities): one shape
+    nationalities: builtins.list[str]
+    citizenships: builtins.list[str]
     explanation: dict = field(default_factory=dict)
     cluster_id: str | None = None  # the party's cluster when other lists list it too
-    also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
+    # [{"list", "entity_id"}] of that cluster
+    also_listed_on: builtins.list[dict] = field(default_factory=builtins.list)
 
 
 @dataclass(slots=True)
@@ -331,7 +334,7 @@ class Screener:
         final = self._final(query, e, score)
         if k < 0:
             alias = entity.names()[0]
-            explanation = {"matched_name": alias.name, "tokens": [], "query_coverage": 0.0,
+            explanation: dict = {"matched_name": alias.name, "tokens": [], "query_coverage": 0.0,
                            "name_coverage": 0.0, "evidence": 0.0, "name_score": 0.0,
                            "adjustments": adjustments}
         else:

@@ -85,7 +85,9 @@ def load_au(path: str | Path, list_id: str = "au_dfat") -> LoadedList:
         if problem:
             problems.append(RowProblem(path.name, i + 1, problem))
             continue
-        groups.setdefault(_REFERENCE.fullmatch(row[REF]).group(1), []).append((i + 1, row))
+        reference = _REFERENCE.fullmatch(row[REF])
+        assert reference is not None  # _row_problem() skipped the rows it does not match
+        groups.setdefault(reference.group(1), []).append((i + 1, row))
     entities = []
     for number, members in groups.items():
         made = _entity(number, members, list_id)

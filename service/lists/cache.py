@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from service.engine.model import LoadedList
 from service.lists import load_source
@@ -39,9 +40,9 @@ DEFAULT_DOWNLOAD_INTERVAL = "6h"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def download_settings() -> dict[str, float]:
+def download_settings() -> dict[str, Any]:
     """Retries and first backoff of downloads: ``$ORINOCO_DOWNLOAD_RETRIES`` / ``_BACKOFF`` (seconds)."""
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}  # "retries": int, "backoff": float (fetch's keyword arguments)
     for key, env, cast in (("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
                            ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float)):
         raw = os.environ.get(env)
@@ -135,6 +136,7 @@ class ListCache:
         current = self.current(list_id)
         old = self._version_meta(current)
         if old is not None:
+            assert current is not None  # _version_meta(None) is None
             if old["version"]["sha256"] == loaded.version.sha256 and old.get("origin") != "reference":
                 return Installed(self.load(list_id), current, changed=False)
             # a snapshot standing in is no earlier version of the live list: only its size counts

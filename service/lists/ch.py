@@ -95,7 +95,7 @@ def _program(node: Element) -> str:
 def _place(node: Element) -> Place:
     country = node.find("country")
     out = {"location": _text(node, "location") or "", "area": _text(node, "area") or "",
-           "country": _text(country) or (country.get("iso-code", "") if country is not None else "")}
+           "country": _text(country) or (country.get("iso-code") or "" if country is not None else "")}
     return {k: v for k, v in out.items() if v}
 
 
@@ -177,8 +177,8 @@ def _names(nodes: list[Element], schema: str) -> list[Name]:
         cultures = [None] + sorted({(v.get("lang", ""), v.get("script", "")) for p in parts
                                     for v in p.findall("spelling-variant")})
         for culture in cultures:
-            spelled = [(p.get("name-part-type", ""), _spelling(p, culture)) for p in parts]
-            spelled = [(t, v) for t, v in spelled if v]
+            spellings = [(p.get("name-part-type", ""), _spelling(p, culture)) for p in parts]
+            spelled = [(t, v) for t, v in spellings if v]
             if not spelled:
                 continue
             text, natural = _compose(spelled, schema)
@@ -233,11 +233,11 @@ def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
     for node in ident.findall("identification-document"):
         number = _text(node, "number")
         issuer = node.find("issuer")
-        country = _text(issuer) or (issuer.get("code") if issuer is not None else None)
+        issuing = _text(issuer) or (issuer.get("code") if issuer is not None else None)
         if number:
             note = ", ".join(v for v in (_text(node, "date-of-issue"), _text(node, "expiry-date"),
                                          _text(node, "remark")) if v) or None
-            doc = Document(node.get("document-type") or "Document", number, country, note)
+            doc = Document(node.get("document-type") or "Document", number, issuing, note)
             if doc not in entity.documents:
                 entity.documents.append(doc)
     for node in ident.findall("address"):

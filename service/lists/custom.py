@@ -51,6 +51,7 @@ def load_custom(path: str | Path, list_id: str = "custom") -> LoadedList:
     if missing:
         raise ListError(f"{path}: custom list CSV lacks the column(s) {', '.join(missing)} "
                         f"(needs a header with {', '.join(REQUIRED)})")
+    assert header is not None  # no header leaves every REQUIRED column missing: raised above
     width = len(header)
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in rows:

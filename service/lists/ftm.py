@@ -129,8 +129,8 @@ def _lines(data: bytes, path: Path) -> Iterator[tuple[int, str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ListError(f"{path}: line {line}: {WHAT} is not UTF-8 ({exc.reason})") from None
+        number = data[:exc.start].count(b"\n") + 1
+        raise ListError(f"{path}: line {number}: {WHAT} is not UTF-8 ({exc.reason})") from None
     lines = text.split("\n")
     last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
     if last is not None:

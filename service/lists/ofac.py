@@ -70,13 +70,13 @@ def _entity(row: list[str], list_id: str) -> Entity | str:
     if not name or name == "-0-":
         return "empty SDN_Name"
     if kind not in _SCHEMA:
-        return f"unknown SDN_Type {kind[:20]!r}"
+        return f"unknown SDN_Type {str(kind)[:20]!r}"  # a str: None is in _SCHEMA
     schema = _SCHEMA[kind]
     entity = Entity(id=ent_num.strip(), list_id=list_id, schema=schema, name=name)
     programs = null(program)
     entity.programs = [p.strip() for p in programs.split("] [")] if programs else []
-    if null(title):
-        entity.titles = [null(title)]
+    if titled := null(title):
+        entity.titles = [titled]
     if schema == "Person":
         entity.natural_name = natural_order(name)
         entity.name_parts = comma_parts(name)

@@ -163,7 +163,8 @@ def cache_targets(list_ids: list[str], timeout: float, cache: ListCache | None =
         if spec is None:
             log.warning("refresh: %s is not in the list registry (imported by hand?): not refreshed", list_id)
             continue
-        targets[list_id] = lambda spec=spec: update_list(spec, cache, timeout).changed
+        # mypy cannot infer a lambda whose default argument binds the loop variable
+        targets[list_id] = lambda spec=spec: update_list(spec, cache, timeout).changed  # type: ignore[misc]
     return targets
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -140,7 +141,7 @@ def _local(target: str | None) -> str | None:
 def screen():
     screener = context.screener()
     cfg = context.config()
-    form = {k: request.args.get(k, "") for k in SCREEN_PARAMS if k != "lists"}
+    form: dict[str, Any] = {k: request.args.get(k, "") for k in SCREEN_PARAMS if k != "lists"}
     form["lists"] = request.args.getlist("lists")
     result, error = None, None
     if form["name"].strip():
@@ -230,6 +231,7 @@ def entity(list_id: str, entity_id: str):
 def text():
     screener = context.screener()
     cfg = context.config()
+    form: dict[str, Any]
     form = {"text": request.form.get("text", ""), "threshold": request.form.get("threshold", ""),
             "lists": request.form.getlist("lists")}
     segments, mentions, error = None, None, None
@@ -271,7 +273,8 @@ def text():
 def _segments(text: str, mentions: list[dict]) -> list[tuple[str, int | None]]:
     """The text cut into (piece, index in ``mentions`` or None), for marking it up safely; the
     mentions come by start offset, and one overlapping an earlier mention is not marked again."""
-    out, at = [], 0
+    out: list[tuple[str, int | None]] = []
+    at = 0
     for i, m in enumerate(mentions):
         if m["start"] < at:
             continue

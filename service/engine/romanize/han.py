@@ -83,7 +83,7 @@ def _foreign(word: str, syllables: list[str], hard: bool = False) -> str:
     A bare-consonant character is read bare inside a word, and at its start before a consonant
     ("斯米" sm-); ``hard`` reads j and q as the g and k they transcribe in "-ski" (斯基), "Gi-".
     """
-    out = []
+    out: list[str] = []
     for i, (ch, syl) in enumerate(zip(word, syllables, strict=False)):
         nxt = syllables[i + 1] if i + 1 < len(syllables) else ""
         if ch in _BARE and (out or (nxt and nxt[0] not in "aeiouyw")):
