@@ -110,6 +110,11 @@ class Screener:
     def list_ids(self) -> list[str]:
         return [v.id for v in self.versions]
 
+    @property
+    def entities(self) -> list[Entity]:
+        """Every loaded record, list by list (read-only)."""
+        return self._entities
+
     def entity(self, list_id: str, entity_id: str) -> Entity | None:
         return self._by_key.get((list_id, entity_id))
 
@@ -244,6 +249,24 @@ class Screener:
             return Comparison(0.0, {"tokens": [], "adjustments": []})
         m = res.matches[0]
         return Comparison(m.score, m.explanation)
+
+    def subset(self, keys: list[tuple[str, str]]) -> Screener:
+        """A Screener over only these (list id, entity id) records, scoring as this one would.
+
+        Token weights stay those of all the loaded lists (as in ``compare``), so a customer
+        screened against a list delta gets the score a full screening would give it."""
+        by_list: dict[str, list[Entity]] = {}
+        for list_id, entity_id in keys:
+            found = self._by_key.get((list_id, entity_id))
+            if found is not None:
+                by_list.setdefault(list_id, []).append(found)
+        parts = [LoadedList(v, by_list[v.id]) for v in self.versions if v.id in by_list]
+        part_index = build_index(parts)
+        part_index.idf = self._idf_for(part_index.vocab)
+        apply_weights(part_index)
+        part = Screener(parts, part_index, self.params, self.default_threshold, weight_source=self)
+        part.links = self.links
+        return part
 
     def _idf_for(self, tokens: np.ndarray) -> np.ndarray:
         ids = [self._vocab_id.get(t) for t in tokens]

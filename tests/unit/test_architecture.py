@@ -15,9 +15,10 @@ ALLOWED: dict[str, set[str]] = {
     "resolve": {"engine"},
     "text": {"engine"},
     "batch": {"engine"},
-    "api": {"engine", "lists", "resolve", "text"},
-    "serving": {"engine", "lists", "resolve", "api"},
-    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving"},
+    "monitor": {"engine", "lists", "batch"},
+    "api": {"engine", "lists", "resolve", "text", "monitor"},
+    "serving": {"engine", "lists", "resolve", "api", "monitor"},
+    "cli": {"engine", "lists", "resolve", "text", "batch", "monitor", "api", "serving"},
 }
 
 
