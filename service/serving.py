@@ -22,6 +22,8 @@ from service.api import ApiConfig, ScreenerProvider, create_app
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
 from service.lists.specs import load_specs, parse_list_spec
+from service.monitor import Monitor
+from service.monitor.service import Runner
 from service.paths import cache_dir
 from service.resolve.store import cached_resolution
 
@@ -60,11 +62,46 @@ def screener_builder(load: Callable[[], list[LoadedList]],
     return lambda: new_screener(load(), default_threshold)
 
 
+def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
+    """The monitoring store (unless ORINOCO_MONITOR=0), migrated, told of every list load.
+
+    Its list snapshot is synced here for the lists already loaded and then after each reload, in
+    the process that loads them (the gunicorn master); the re-screen itself runs in a worker."""
+    if os.environ.get("ORINOCO_MONITOR", "1").strip() == "0":
+        return None
+    monitor = Monitor.from_env()
+    monitor.start()
+    provider.on_lists_loaded.append(lambda _old, new: monitor.lists_loaded(new))
+    if provider.screener is not None:
+        monitor.lists_loaded(provider.screener)
+    return monitor
+
+
+_RUNNERS: list[Runner] = []  # this process's (a worker's) background runner
+
+
+def start_runner(monitor: Monitor | None, provider: ScreenerProvider) -> Runner | None:
+    """The background re-screens and deliveries of this process (one process at a time works)."""
+    if monitor is None:
+        return None
+    runner = Runner(monitor, lambda: provider.screener)
+    runner.start()
+    _RUNNERS.append(runner)
+    return runner
+
+
+def stop_runners() -> None:
+    """On a worker's exit (a reload, a stop): hand the lease over at once rather than when it expires."""
+    while _RUNNERS:
+        _RUNNERS.pop().stop()
+
+
 class GunicornServer(BaseApplication):
     """gunicorn run in-process: its options come from here, not from argv or a config file."""
 
-    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict):
-        self.provider, self.api_config, self.options = provider, config, options
+    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict,
+                 monitor: Monitor | None = None):
+        self.provider, self.api_config, self.options, self.monitor = provider, config, options, monitor
         super().__init__()
 
     def load_config(self) -> None:
@@ -72,10 +109,11 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(self.provider, self.api_config)
+        return create_app(self.provider, self.api_config, self.monitor)
 
 
-def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider) -> dict:
+def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider,
+                     monitor: Monitor | None = None) -> dict:
     def on_reload(_arbiter) -> None:
         # Runs in the master between SIGHUP and the fork of the new workers.
         gc.unfreeze()
@@ -99,6 +137,8 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
         "errorlog": "-",
         "proc_name": "orinoco",
         "on_reload": on_reload,
+        "post_fork": lambda _arbiter, _worker: start_runner(monitor, provider),
+        "worker_exit": lambda _arbiter, _worker: stop_runners(),
     }
     if "control_socket_disable" in Config().settings:
         # recent gunicorn opens a control socket at one fixed path per user; reloads here are SIGHUP.
@@ -108,9 +148,10 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
     return options
 
 
-def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int) -> int:
+def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
+                 monitor: Monitor | None = None) -> int:
     """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop."""
     provider.master_pid = os.getpid()
     gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
-    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider)).run()
+    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider, monitor), monitor).run()
     return 0

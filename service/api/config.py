@@ -18,6 +18,7 @@ from service.engine.normalize import MAX_NAME_CHARS
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
+    key_scopes: tuple[frozenset[str], ...] = ()  # the scopes of each key, in the order of api_keys
     default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
@@ -35,8 +36,30 @@ class ApiConfig:
                 f"trusted_proxies={self.trusted_proxies})")
 
 
+SCOPES = ("screen", "review", "admin")
+
+
+def parse_key_scopes(text: str | None) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """ORINOCO_API_KEYS: ``key1:screen+review,key2``; a key without scopes has them all (as before scopes).
+
+    A suffix that is not made of scope names is part of the key (keys may contain ':')."""
+    keys, scopes = [], []
+    for item in (k.strip() for k in (text or "").split(",")):
+        if not item:
+            continue
+        key, sep, suffix = item.rpartition(":")
+        named = suffix.split("+")
+        if sep and key and all(n in SCOPES for n in named):
+            keys.append(key)
+            scopes.append(frozenset(named))
+        else:
+            keys.append(item)
+            scopes.append(frozenset(SCOPES))
+    return tuple(keys), tuple(scopes)
+
+
 def parse_keys(text: str | None) -> tuple[str, ...]:
-    return tuple(k.strip() for k in (text or "").split(",") if k.strip())
+    return parse_key_scopes(text)[0]
 
 
 def parse_threshold(text: str) -> float:
@@ -58,7 +81,8 @@ def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     threshold = env.get("ORINOCO_THRESHOLD", "").strip()
     rate = env.get("ORINOCO_RATE_LIMIT", "").strip()
     proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
-    return ApiConfig(trusted_proxies=parse_proxies(proxies),api_keys=parse_keys(env.get("ORINOCO_API_KEYS")),
+    keys, scopes = parse_key_scopes(env.get("ORINOCO_API_KEYS"))
+    return ApiConfig(trusted_proxies=parse_proxies(proxies), api_keys=keys, key_scopes=scopes,
                      default_threshold=parse_threshold(threshold) if threshold else None,
                      rate_limit=parse_rate(rate) if rate else None,
                      audit=from_settings(env.get("ORINOCO_AUDIT_LOG", "").strip(),

@@ -56,6 +56,8 @@ class ScreenerProvider:
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
+        # called with (old, new) after each successful load, e.g. the monitor's list-delta re-screen
+        self.on_lists_loaded: list[Callable[[Screener | None, Screener], None]] = []
 
     @property
     def screener(self) -> Screener | None:
@@ -81,9 +83,14 @@ class ScreenerProvider:
                 return False
             finally:
                 self.status.loading = False
-            self._screener = fresh
+            old, self._screener = self._screener, fresh
             self.status.error, self.status.last_success = None, now_iso()
             log.info("lists loaded: %s", ", ".join(f"{v.id} sha256={v.sha256[:12]}" for v in fresh.versions))
+            for listener in self.on_lists_loaded:
+                try:
+                    listener(old, fresh)
+                except Exception:  # the new lists serve regardless; the listener reports its own failure
+                    log.exception("a lists-loaded listener failed")
             return True
 
     def _kept(self) -> str:

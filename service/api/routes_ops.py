@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
-from service.api import context, metrics
+from service.api import context, metrics, routes_monitor
+from service.monitor.metrics import MonitorCollector
 
 bp = Blueprint("ops", __name__)
 
@@ -63,4 +64,6 @@ def readyz():
 
 @bp.get("/metrics")
 def prometheus():
-    return Response(metrics.render(context.provider()), content_type=metrics.CONTENT_TYPE)
+    monitor = current_app.extensions.get(routes_monitor.EXTENSION)
+    extra = (MonitorCollector(monitor),) if monitor else ()
+    return Response(metrics.render(context.provider(), *extra), content_type=metrics.CONTENT_TYPE)

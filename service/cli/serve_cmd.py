@@ -84,7 +84,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _run_dev(ScreenerProvider(build=build), config, host, port)
     screener = new_screener(load_lists(args), config.default_threshold)
     provider = ScreenerProvider(build=build, screener=screener)
-    return run_gunicorn(provider, config, host, port, workers)
+    return run_gunicorn(provider, config, host, port, workers, _monitor(provider))
+
+
+def _monitor(provider: ScreenerProvider):
+    """The monitoring store, or exit 2 with a message when its settings or database are wrong."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.serving import attach_monitor
+
+    try:
+        return attach_monitor(provider)
+    except (ValueError, SQLAlchemyError) as exc:
+        fail(f"monitoring store: {str(exc).splitlines()[0]}")
 
 
 def _private_metrics_dir() -> None:
@@ -100,8 +112,11 @@ def _private_metrics_dir() -> None:
 
 def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
     from service.api import create_app
+    from service.serving import start_runner
 
+    monitor = _monitor(provider)
+    start_runner(monitor, provider)
     provider.load_in_background()  # /readyz answers 503 until the index is built
     signal.signal(signal.SIGHUP, lambda *_: provider.load_in_background())
-    create_app(provider, config).run(host=host, port=port, threaded=True)
+    create_app(provider, config, monitor).run(host=host, port=port, threaded=True)
     return 0

@@ -185,7 +185,11 @@ def run_job(
     scope = set(keys)
     part = screener.subset(keys) if keys else None
     hashes = record_hashes(screener)
-    while part is not None and not should_stop():
+    stopped = False
+    while part is not None:
+        if should_stop():  # asked between transactions: it may open one of its own
+            stopped = True
+            break
         started = time.perf_counter()
         with db.transaction() as session:
             query = select(Customer).where(Customer.active.is_(True)).order_by(Customer.id).limit(chunk)
@@ -202,9 +206,9 @@ def run_job(
             fresh = {
                 c.id: c
                 for c in session.scalars(
-                    select(Customer).where(
-                        Customer.id.in_([c.id for c in customers]), Customer.active.is_(True)
-                    )
+                    select(Customer)
+                    .where(Customer.id.in_([c.id for c in customers]), Customer.active.is_(True))
+                    .with_for_update()
                 )
             }
             # a customer changed meanwhile is screened in full anyway (needs_screening)
@@ -216,7 +220,7 @@ def run_job(
             job.seconds += time.perf_counter() - started
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id, with_for_update=True)
-        if not should_stop() and job.status == "running" and job.cursor == cursor:
+        if not stopped and job.status == "running" and job.cursor == cursor:
             job.status, job.finished_at = "done", utcnow()
             log.info(
                 "re-screen job %d done: %d customers against %d records in %.1fs, %d alerts opened",
