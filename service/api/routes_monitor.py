@@ -19,7 +19,7 @@ from service.api.body import read_body
 from service.api.errors import ApiError
 from service.monitor import Monitor
 from service.monitor.models import STATUSES
-from service.monitor.records import InvalidCustomer, parse_customer
+from service.monitor.records import InvalidCustomer, parse_customer, storable
 from service.monitor.service import Conflict, NotFound
 
 bp = Blueprint("monitor", __name__)
@@ -51,14 +51,27 @@ def _decode(kind: type):
         value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, binascii.Error):
         value = None
-    if type(value) is not kind:
+    if type(value) is not kind or (kind is str and not storable(value)):
         raise ApiError(400, "invalid-cursor", "cursor is not one this API returned", "cursor")
     return value
 
 
+def _arg(name: str) -> str | None:
+    value = request.args.get(name)
+    if value is not None and not storable(value):
+        raise ApiError(400, "invalid-parameter", f"{name} contains control characters", name)
+    return value
+
+
+def _path_id(customer_id: str) -> str:
+    if not storable(customer_id) or len(customer_id) > 128:
+        raise ApiError(404, "unknown-customer", "no such customer")
+    return customer_id
+
+
 def _limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_PAGE))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         raise ApiError(400, "invalid-limit", f"limit must be a whole number from 1 to {MAX_PAGE}", "limit")
     return int(raw)
 
@@ -147,23 +160,27 @@ def list_customers():
 @bp.get("/v1/customers/<path:customer_id>")
 def get_customer(customer_id: str):
     try:
-        return jsonify(monitor().get_customer(customer_id))
+        return jsonify(monitor().get_customer(_path_id(customer_id)))
     except NotFound as exc:
         raise ApiError(404, "unknown-customer", str(exc)) from None
 
 
 @bp.delete("/v1/customers/<path:customer_id>")
 def remove_customer(customer_id: str):
-    if not monitor().remove_customers([customer_id]):
+    if not monitor().remove_customers([_path_id(customer_id)]):
         raise ApiError(404, "unknown-customer", f"no monitored customer {customer_id!r}")
     return jsonify({"request_id": g.request_id, "removed": 1})
 
 
-@bp.post("/v1/customers/remove")
+@bp.post("/v1/customer-removals")
 def remove_customers():
     body = _body_object(("ids",))
     ids = body.get("ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, str) and 0 < len(i) <= 128 and storable(i) for i in ids)
+    ):
         raise ApiError(400, "wrong-type", "ids must be a non-empty array of customer ids", "ids")
     if len(ids) > context.config().max_queries:
         raise ApiError(
@@ -173,7 +190,7 @@ def remove_customers():
 
 
 def _since() -> datetime | None:
-    raw = request.args.get("since")
+    raw = _arg("since")
     if raw is None:
         return None
     try:
@@ -199,7 +216,7 @@ def list_alerts():
 
 
 def _alert_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ApiError(404, "unknown-alert", f"no alert {raw!r}")
     return int(raw)
 
@@ -228,6 +245,8 @@ def decide(alert_id: str):
             )
         if len(value) > limit:
             raise ApiError(400, "too-long", f"{name} is longer than {limit} characters", name)
+        if not storable(value.replace("\n", " ").replace("\t", " ")):
+            raise ApiError(400, "invalid-text", f"{name} has control characters or lone surrogates", name)
         fields[name] = value.strip()
     audit = context.config().audit
     on_record = (

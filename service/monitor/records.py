@@ -15,6 +15,8 @@ from service.engine.model import Entity, ListVersion
 from service.engine.normalize import MAX_NAME_CHARS
 from service.engine.screener import ANY, QUERY_SCHEMAS, Screener
 
+CUSTOMER_FIELDS = ("id", "names", "name", "type", "birth_date", "country", "identifiers")
+IDENTIFIER_FIELDS = ("type", "number", "country")
 MAX_NAMES = 10
 MAX_IDENTIFIERS = 20
 MAX_ID_CHARS = 128
@@ -85,6 +87,12 @@ def fingerprint(versions: list[ListVersion]) -> str:
     return ";".join(sorted(f"{v.id}:{v.sha256}" for v in versions))
 
 
+def storable(text: str) -> bool:
+    """Text any database keeps as given: no control characters (PostgreSQL refuses NUL) and no
+    lone surrogates (not encodable as UTF-8)."""
+    return not any(ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
 def _text(value, field: str, max_chars: int, required: bool = False) -> str | None:
     if value is None or value == "":
         if required:
@@ -97,13 +105,15 @@ def _text(value, field: str, max_chars: int, required: bool = False) -> str | No
         raise InvalidCustomer(field, "is empty")
     if len(value) > max_chars:
         raise InvalidCustomer(field, f"is longer than {max_chars} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise InvalidCustomer(field, "contains control characters")
+    if not storable(value):
+        raise InvalidCustomer(field, "contains control characters or lone surrogates")
     return value or None
 
 
-def _birth_date(value: str | None, field: str) -> str | None:
+def _birth_date(value: str | None, field: str, given: bool) -> str | None:
     if value is None:
+        if given:
+            raise InvalidCustomer(field, "must be YYYY, YYYY-MM or YYYY-MM-DD")
         return None
     parts = value.split("-")
     if tuple(len(p) for p in parts) not in _DATE_SHAPES or not all(p.isdigit() for p in parts):
@@ -115,6 +125,11 @@ def parse_customer(data, where: str = "") -> CustomerIn:
     """A customer from a JSON object (the API, a CSV row); InvalidCustomer names the field at fault."""
     if not isinstance(data, dict):
         raise InvalidCustomer(where.rstrip(".") or "customer", "must be an object")
+    for key, value in data.items():
+        if key not in CUSTOMER_FIELDS:
+            raise InvalidCustomer(f"{where}{key}", f"is not a customer field ({', '.join(CUSTOMER_FIELDS)})")
+        if value is None:
+            raise InvalidCustomer(f"{where}{key}", "must not be null")
     cid = _text(data.get("id"), f"{where}id", MAX_ID_CHARS, required=True)
     raw = data.get("names")
     if raw is None and "name" in data:
@@ -139,6 +154,11 @@ def parse_customer(data, where: str = "") -> CustomerIn:
     for i, ident in enumerate(identifiers):
         if not isinstance(ident, dict):
             raise InvalidCustomer(f"{where}identifiers[{i}]", "must be an object")
+        unknown = [k for k in ident if k not in IDENTIFIER_FIELDS]
+        if unknown:
+            raise InvalidCustomer(f"{where}identifiers[{i}].{unknown[0]}", "is not an identifier field")
+        if "country" in ident and not isinstance(ident["country"], str):
+            raise InvalidCustomer(f"{where}identifiers[{i}].country", "must be a string")
         clean.append(
             {
                 k: v
@@ -157,7 +177,11 @@ def parse_customer(data, where: str = "") -> CustomerIn:
         cid or "",
         names,
         schema,
-        _birth_date(_text(data.get("birth_date"), f"{where}birth_date", 10), f"{where}birth_date"),
+        _birth_date(
+            _text(data.get("birth_date"), f"{where}birth_date", 10),
+            f"{where}birth_date",
+            "birth_date" in data,
+        ),
         _text(data.get("country"), f"{where}country", 64),
         clean,
     )
