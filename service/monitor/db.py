@@ -7,6 +7,7 @@ master, and a connection must never cross a fork, so ``Database.engine`` is rebu
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -100,6 +101,7 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent; safe on every start)."""
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are per plugin and step
         from alembic import command
         from alembic.config import Config
 

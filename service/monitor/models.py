@@ -184,3 +184,16 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner: Mapped[str] = mapped_column(String(128))
     until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportRun(Base):
+    """Progress of ``orinoco monitor import`` over one input file (by checksum): a run cut short
+    resumes after the last chunk committed."""
+
+    __tablename__ = "imports"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running/done
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

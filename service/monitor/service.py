@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,16 +106,20 @@ def decision_dict(d: Decision) -> dict:
 class Monitor:
     """The customer book, its alerts and decisions, in one database."""
 
-    def __init__(self, db: Database, hook: webhook.Webhook | None = None):
-        self.db, self.webhook = db, hook
+    def __init__(self, db: Database, hook: webhook.Webhook | None = None, chunk: int = rescreen.CHUNK):
+        self.db, self.webhook, self.chunk = db, hook, chunk
         self.engine_lock: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
 
     @classmethod
     def from_env(cls, env=os.environ) -> Monitor:
         """From ORINOCO_DATABASE_URL and ORINOCO_WEBHOOK_URL/_SECRET (ValueError if they are wrong)."""
+        chunk = (env.get("ORINOCO_RESCREEN_CHUNK") or "").strip() or str(rescreen.CHUNK)
+        if not chunk.isdigit() or int(chunk) < 1:
+            raise ValueError(f"ORINOCO_RESCREEN_CHUNK must be a whole number of customers, got {chunk!r}")
         return cls(
             Database(database_url(env)),
             webhook.from_settings(env.get("ORINOCO_WEBHOOK_URL"), env.get("ORINOCO_WEBHOOK_SECRET")),
+            int(chunk),
         )
 
     @property
@@ -131,51 +135,61 @@ class Monitor:
     def put_customers(self, items: list[CustomerIn], screener: Screener | None = None) -> list[dict]:
         """Add or update customers; a new or changed one is screened at once when ``screener`` serves
         the lists the book is screened against (else the background runner screens it)."""
-        now = utcnow()
         with self.db.transaction() as session:
-            found = {
-                c.id: c
-                for c in session.scalars(
-                    select(Customer).where(Customer.id.in_([i.id for i in items])).with_for_update()
-                )
-            }
-            for item in items:
-                c = found.get(item.id)
-                data_hash = item.data_hash
-                returning = c is not None and not c.active  # alerts were closed and deltas skipped it
-                if c is None:
-                    c = Customer(id=item.id, created_at=now, screened_hash=None)
-                    session.add(c)
-                    found[item.id] = c
-                elif (c.names, c.schema, c.birth_date, c.country, c.identifiers, c.active) == (
-                    item.names,
-                    item.schema,
-                    item.birth_date,
-                    item.country,
-                    item.identifiers,
-                    True,
-                ):
-                    continue
-                c.names, c.schema, c.birth_date, c.country = (
-                    item.names,
-                    item.schema,
-                    item.birth_date,
-                    item.country,
-                )
-                c.identifiers, c.data_hash, c.active, c.updated_at = item.identifiers, data_hash, True, now
-                c.needs_screening = c.screened_hash != data_hash or returning or bool(c.needs_screening)
+            self.upsert(session, items)
         if screener is not None:
             self.screen_pending(screener, [i.id for i in items])
         with self.db.transaction() as session:
-            rows = {
-                c.id: c
-                for c in session.scalars(select(Customer).where(Customer.id.in_([i.id for i in items])))
-            }
-            return [customer_dict(rows[i.id]) for i in items]
+            ids = [i.id for i in items]
+            rows = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+            return [customer_dict(rows[i]) for i in ids]
 
-    def import_customers(self, items: list[CustomerIn]) -> None:
-        """A bulk load for the import command: insert or update, screening left to the runner."""
-        self.put_customers(items, None)
+    @staticmethod
+    def upsert(session: Session, items: list[CustomerIn]) -> None:
+        """Insert new customers (in bulk) and update changed ones, in the caller's transaction; a
+        customer whose screened data changed, or who returns after removal, waits for a screening."""
+        now = utcnow()
+        found = {
+            c.id: c
+            for c in session.scalars(
+                select(Customer).where(Customer.id.in_([i.id for i in items])).with_for_update()
+            )
+        }
+        fresh = []
+        for item in items:
+            c = found.get(item.id)
+            if c is None:
+                fresh.append(
+                    {
+                        "id": item.id,
+                        "names": item.names,
+                        "schema": item.schema,
+                        "birth_date": item.birth_date,
+                        "country": item.country,
+                        "identifiers": item.identifiers,
+                        "data_hash": item.data_hash,
+                        "screened_hash": None,
+                        "needs_screening": True,
+                        "active": True,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                continue
+            stored = (c.names, c.schema, c.birth_date, c.country, c.identifiers, c.active)
+            if stored == (item.names, item.schema, item.birth_date, item.country, item.identifiers, True):
+                continue
+            returning = not c.active  # its alerts were closed and list deltas skipped it
+            c.names, c.schema, c.birth_date, c.country = (
+                item.names,
+                item.schema,
+                item.birth_date,
+                item.country,
+            )
+            c.identifiers, c.data_hash, c.active, c.updated_at = item.identifiers, item.data_hash, True, now
+            c.needs_screening = c.screened_hash != item.data_hash or returning or c.needs_screening
+        if fresh:
+            session.execute(insert(Customer), fresh)
 
     def remove_customers(self, ids: list[str]) -> int:
         """Stop monitoring customers: their open alerts close; alerts and history are kept."""
@@ -355,7 +369,7 @@ class Monitor:
         did = False
         job = rescreen.next_job(self.db, screener)
         if job is not None:
-            rescreen.run_job(self.db, screener, job.id, self.deliver, should_stop=should_stop)
+            rescreen.run_job(self.db, screener, job.id, self.deliver, self.chunk, should_stop)
             did = True
         if not should_stop() and self.screen_pending(screener, should_stop=should_stop):
             did = True

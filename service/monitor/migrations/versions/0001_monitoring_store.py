@@ -122,8 +122,20 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "imports",
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("path", sa.Text, nullable=False),
+        sa.Column("rows_done", sa.Integer, nullable=False),
+        sa.Column("rejected", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+
+
 def downgrade() -> None:
     for table in (
+        "imports",
         "leases",
         "deliveries",
         "rescreen_jobs",
