@@ -22,7 +22,9 @@ case "$cmd" in
 start)
     if [ -z "$(bindir)" ]; then
         if [ "$(id -u)" != 0 ]; then echo "postgres.sh: PostgreSQL is not installed and we are not root" >&2; exit 1; fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; then
+            apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+        fi
     fi
     bin="$(bindir)"
     mkdir -p "$dir"
