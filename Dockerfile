@@ -14,16 +14,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Every runtime dependency pinned (the versions CI tests with), installed in their own layer.
-RUN printf '%s\n' anyascii==0.3.3 blinker==1.9.0 click==8.5.1 defusedxml==0.7.1 flask==3.1.3 \
-        gunicorn==27.0.1 itsdangerous==2.2.0 jinja2==3.1.6 markupsafe==3.0.4 \
-        numpy==2.4.6 pandas==3.1.1 prometheus-client==0.26.0 pycountry==26.2.16 \
-        python-calamine==0.9.1 python-dateutil==4.0.0 rapidfuzz==3.14.6 tzdata==2026.6 werkzeug==3.1.9 \
-        > /app/constraints.txt \
-    && pip install --constraint /app/constraints.txt --requirement /app/constraints.txt
+# The server's dependencies from the lock (requirements/server.txt: the versions CI tests with, each
+# file's hash checked), then the package itself without resolving anything again.
+COPY requirements/server.txt ./requirements/server.txt
+RUN pip install --require-hashes --requirement requirements/server.txt
 
 COPY pyproject.toml README.md ./
 COPY service ./service
-RUN pip install --constraint /app/constraints.txt . && pip check
+RUN pip install --no-deps . && pip check
 
 RUN useradd --system --uid 10001 --create-home --home-dir /home/orinoco orinoco \
     && install -d -o orinoco -g orinoco /var/lib/orinoco

@@ -29,7 +29,9 @@ from service.resolve.store import cached_resolution
 
 log = logging.getLogger("service.serving")
 
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# The path without its query string (%(U)s, not the request line %(r)s): a shared /ui/screen URL
+# carries the screened name in its query, and names are never logged.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
 
 def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:

@@ -30,6 +30,7 @@ from service.api.provider import ScreenerProvider
 from service.api.ratelimit import RateLimiter
 from service.engine.screener import Screener
 from service.monitor import Monitor
+from service.ui import register as register_ui
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -55,6 +56,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         app.extensions[routes_monitor.EXTENSION] = monitor
     for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp, routes_monitor.bp):
         app.register_blueprint(blueprint)
+    register_ui(app)  # the analyst's pages under /ui/, behind the same keys (a session cookie)
     errors.register(app)
     limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
 

@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from service import __version__
 from service.api import context, metrics, routes_monitor
 from service.monitor.metrics import MonitorCollector
 
@@ -20,8 +21,12 @@ def _resource(name: str) -> str:
     return files("service.api").joinpath(name).read_text(encoding="utf-8")
 
 
+@cache
 def openapi_document() -> dict:
-    return json.loads(_resource("openapi.json"))
+    """The API description, its version the package's."""
+    document = json.loads(_resource("openapi.json"))
+    document["info"]["version"] = __version__
+    return document
 
 
 @bp.get("/")
@@ -31,13 +36,13 @@ def index():
 
 @bp.get("/openapi.json")
 def openapi():
-    return Response(_resource("openapi.json"), mimetype="application/json")
+    return jsonify(openapi_document())
 
 
 @bp.get("/healthz")
 def healthz():
     """Alive: the process answers. Says nothing about the lists (that is /readyz)."""
-    return jsonify({"status": "ok"})
+    return jsonify({"status": "ok", "version": __version__})
 
 
 @bp.get("/readyz")

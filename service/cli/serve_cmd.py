@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from werkzeug.serving import WSGIRequestHandler
+
 from service.cli.common import add_list_args, check_list_args, fail, load_lists
 
 if TYPE_CHECKING:
@@ -110,6 +112,15 @@ def _private_metrics_dir() -> None:
     atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, ignore_errors=True))
 
 
+class _PathOnlyLog(WSGIRequestHandler):
+    """Werkzeug's request log line without the query string (as gunicorn's in service.serving):
+    a shared /ui/screen URL carries the screened name."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s %s" %s %s', self.command, path, self.request_version, code, size)
+
+
 def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
     from service.api import create_app
     from service.serving import start_runner
@@ -118,5 +129,6 @@ def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int
     start_runner(monitor, provider)
     provider.load_in_background()  # /readyz answers 503 until the index is built
     signal.signal(signal.SIGHUP, lambda *_: provider.load_in_background())
-    create_app(provider, config, monitor).run(host=host, port=port, threaded=True)
+    app = create_app(provider, config, monitor)
+    app.run(host=host, port=port, threaded=True, request_handler=_PathOnlyLog)
     return 0

@@ -36,6 +36,17 @@ def test_the_document_is_valid_openapi_3_1(spec):
     validate(spec)
 
 
+def test_one_version_from_the_package_metadata(spec, server):
+    from importlib.metadata import version
+
+    import service
+
+    assert spec["info"]["version"] == service.__version__ == version("orinoco")
+    health = server.get("/healthz").json()
+    assert health == {"status": "ok", "version": service.__version__}
+    check(spec, "Health", health)
+
+
 def test_every_route_is_documented_and_every_documented_path_exists(spec):
     app = create_app(Screener.from_lists([load_source("custom", WATCHLIST)]))
     routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()

@@ -76,15 +76,29 @@ def test_base_image_user_port_and_healthcheck():
     assert image_command()[:2] == ["orinoco", "serve"]
 
 
-def test_every_runtime_dependency_is_pinned():
-    pins = {}
-    for instr, args in instructions():
-        if instr == "RUN":
-            pins.update(re.findall(r"([A-Za-z0-9_.-]+)==([0-9][^\s\\]*)", args))
+def pins(path: Path) -> dict[str, str]:
+    """name -> version of a hashed requirements file (requirements/*.txt)."""
+    text = path.read_text(encoding="utf-8")
+    found = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", text, re.M))
+    assert found and text.count("==") == len(found) and "--hash=sha256:" in text
+    return {name.lower().replace("_", "-"): v for name, v in found.items()}
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {re.match(r"[A-Za-z0-9_.-]+", r)[0].lower().replace("_", "-") for r in requirements} - {"orinoco"}
+
+
+def test_the_image_and_ci_install_from_one_lock():
+    server, ci = pins(REPO / "requirements" / "server.txt"), pins(REPO / "requirements" / "ci.txt")
+    assert {name: ci.get(name) for name in server} == server  # the image runs what CI tested
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    for requirement in project["dependencies"]:
-        name = re.match(r"[A-Za-z0-9_.-]+", requirement)[0].lower()
-        assert name in pins, f"{name} is a dependency but not pinned in the Dockerfile"
+    assert requirement_names(project["dependencies"]) <= set(server)
+    extras = [r for name, reqs in project["optional-dependencies"].items() for r in reqs]
+    assert requirement_names(extras) <= set(ci)
+    runs = " ".join(args for instr, args in instructions() if instr == "RUN")
+    assert "--require-hashes --requirement requirements/server.txt" in runs and "--no-deps ." in runs
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "--require-hashes --requirement requirements/ci.txt" in script and "--no-deps -e ." in script
 
 
 def test_dockerignore_keeps_the_context_small():

@@ -16,7 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "text": {"engine"},
     "batch": {"engine"},
     "monitor": {"engine", "lists", "batch"},
-    "api": {"engine", "lists", "resolve", "text", "monitor"},
+    "api": {"engine", "lists", "resolve", "text", "monitor", "ui"},  # ui: only the app factory, see below
+    "ui": {"engine", "lists", "resolve", "text", "batch", "api", "monitor"},
     "serving": {"engine", "lists", "resolve", "api", "monitor"},
     "cli": {"engine", "lists", "resolve", "text", "batch", "monitor", "api", "serving"},
 }
@@ -62,6 +63,18 @@ def test_each_room_imports_only_what_architecture_md_allows():
     wrong = sorted(f"{m} imports {i}" for m, deps in GRAPH.items() for i in deps
                    if room(i) not in {room(m), "service"} and room(i) not in ALLOWED.get(room(m), set()))
     assert not wrong, "\n".join(wrong)
+
+
+def test_only_the_app_factory_imports_the_ui():
+    """The UI uses the API's helpers; the API only registers the UI's blueprint in create_app."""
+    importers = sorted(m for m, deps in GRAPH.items()
+                       if room(m) != "ui" and any(room(d) == "ui" for d in deps))
+    assert importers == ["service.api.app"], importers
+
+
+def test_the_ui_never_imports_the_app_factory():
+    used = {d for m, deps in GRAPH.items() if room(m) == "ui" for d in deps}
+    assert not used & {"service.api", "service.api.app"}
 
 
 def test_the_engine_imports_no_flask_and_no_subsystem():
