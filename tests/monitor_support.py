@@ -14,6 +14,10 @@ from service.lists import load_source
 from service.monitor.db import Database
 from service.monitor.models import Base
 
+REFERENCE = Path(
+    os.environ.get("ORINOCO_REFERENCE_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "reference_lists"
+)
 HEADER = "entity_id,name,schema,is_primary,birth_date,country,program\n"
 WATCHLIST_V1 = {
     "W1": "W1,Zorander Quillfeather,person,1,1970,,TEST\n",

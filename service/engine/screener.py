@@ -153,6 +153,24 @@ class Screener:
             results.append(Result(query, [self._match(query, c, scored) for c in cands[:limit]], thr))
         return results
 
+    def query_tokens(self, query: Query) -> set[str]:
+        """Every token screening ``query`` may look up in any index: the tokens of its name variants
+        and consonant keys, and each adjacent pair joined (a superset of what ``_merged`` joins).
+
+        Kept with a monitored customer, it tells which customers a list delta can concern at all."""
+        keys = arabic_consonant_keys(query.name)
+        variants = name_variants(query.name)[:4]
+        found = {t for toks in [*variants, *([keys] if keys else [])] for t in toks}
+        if variants:
+            first = variants[0]
+            found.update(a + b for a, b in zip(first, first[1:], strict=False))
+        return found
+
+    def matching_tokens(self, tokens: list[str]) -> set[str]:
+        """Those of ``tokens`` similar to some token of this index: a query none of whose tokens is
+        among them has no candidate here and cannot match."""
+        return {t for t, m in self._matcher.match(list(dict.fromkeys(tokens))).items() if m.vocab.size}
+
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
         rows, row_query = [], []
         for qi, query in enumerate(queries):

@@ -79,6 +79,16 @@ class Customer(Base):
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CustomerToken(Base):
+    """The tokens a customer's last full screening looked up (``Screener.query_tokens``): a list
+    delta is screened only against the customers holding a token similar to one of its own."""
+
+    __tablename__ = "customer_tokens"
+    __table_args__ = (Index("ix_customer_tokens_token", "token"),)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
 class ListVersionRow(Base):
     """The list versions the book was last screened against, one row per list."""
 

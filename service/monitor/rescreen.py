@@ -24,6 +24,7 @@ from service.monitor.models import (
     DELISTED,
     Alert,
     Customer,
+    CustomerToken,
     ListedRecord,
     ListVersionRow,
     RescreenJob,
@@ -168,6 +169,38 @@ def next_job(db: Database, screener: Screener) -> RescreenJob | None:
     return None
 
 
+def candidates(db: Database, part: Screener, scope: set[tuple[str, str]]) -> list[str]:
+    """The customers a delta can concern, by id: those holding a token similar to one of the delta's
+    (no other can have a candidate in its index), and those with an alert on one of its records (the
+    alert may close). Customers waiting for a full screening are screened against everything anyway."""
+    with db.transaction() as session:
+        tokens = list(session.scalars(select(CustomerToken.token).distinct()))
+    matched = sorted(part.matching_tokens(tokens)) if tokens else []
+    found: set[str] = set()
+    by_list: dict[str, list[str]] = {}
+    for list_id, entity_id in scope:
+        by_list.setdefault(list_id, []).append(entity_id)
+    with db.transaction() as session:
+        for i in range(0, len(matched), 500):
+            found.update(
+                session.scalars(
+                    select(CustomerToken.customer_id)
+                    .where(CustomerToken.token.in_(matched[i : i + 500]))
+                    .distinct()
+                )
+            )
+        for list_id, ids in by_list.items():
+            for i in range(0, len(ids), 500):
+                found.update(
+                    session.scalars(
+                        select(Alert.customer_id)
+                        .where(Alert.list_id == list_id, Alert.entity_id.in_(ids[i : i + 500]))
+                        .distinct()
+                    )
+                )
+    return sorted(found)
+
+
 def run_job(
     db: Database,
     screener: Screener,
@@ -176,7 +209,8 @@ def run_job(
     chunk: int = CHUNK,
     should_stop=lambda: False,
 ) -> RescreenJob:
-    """Screen the book against the job's records from its cursor on; returns the job as left."""
+    """Screen the job's candidate customers against its records, from its cursor on; the job as left."""
+    started = time.perf_counter()
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id)
         keys = [tuple(k) for k in job.records]
@@ -185,19 +219,18 @@ def run_job(
     scope = set(keys)
     part = screener.subset(keys) if keys else None
     hashes = record_hashes(screener)
+    todo_ids = candidates(db, part, scope) if part is not None else []
+    todo_ids = [c for c in todo_ids if cursor is None or c > cursor]
     stopped = False
-    while part is not None:
+    for start in range(0, len(todo_ids), chunk):
         if should_stop():  # asked between transactions: it may open one of its own
             stopped = True
             break
-        started = time.perf_counter()
+        ids = todo_ids[start : start + chunk]
         with db.transaction() as session:
-            query = select(Customer).where(Customer.active.is_(True)).order_by(Customer.id).limit(chunk)
-            if cursor is not None:
-                query = query.where(Customer.id > cursor)
-            customers = list(session.scalars(query))
-        if not customers:
-            break
+            customers = list(
+                session.scalars(select(Customer).where(Customer.id.in_(ids), Customer.active.is_(True)))
+            )
         hits = alerts.screen(part, customers, hashes)
         with db.transaction() as session:
             job = session.get(RescreenJob, job_id, with_for_update=True)
@@ -206,24 +239,24 @@ def run_job(
             fresh = {
                 c.id: c
                 for c in session.scalars(
-                    select(Customer)
-                    .where(Customer.id.in_([c.id for c in customers]), Customer.active.is_(True))
-                    .with_for_update()
+                    select(Customer).where(Customer.id.in_(ids), Customer.active.is_(True)).with_for_update()
                 )
             }
             # a customer changed meanwhile is screened in full anyway (needs_screening)
             todo = [fresh[c.id] for c in customers if c.id in fresh and fresh[c.id].data_hash == c.data_hash]
             outcome = alerts.apply(session, todo, hits, scope, deliver)
-            cursor = customers[-1].id
+            cursor = ids[-1]
             job.cursor, job.customers_done = cursor, job.customers_done + len(customers)
             job.alerts_opened += outcome.opened + outcome.reopened
             job.seconds += time.perf_counter() - started
+        started = time.perf_counter()
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id, with_for_update=True)
         if not stopped and job.status == "running" and job.cursor == cursor:
             job.status, job.finished_at = "done", utcnow()
+            job.seconds += time.perf_counter() - started
             log.info(
-                "re-screen job %d done: %d customers against %d records in %.1fs, %d alerts opened",
+                "re-screen job %d done: %d customers screened against %d records in %.1fs, %d alerts opened",
                 job.id,
                 job.customers_done,
                 len(keys),

@@ -17,11 +17,11 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.engine.screener import Screener
+from service.engine.screener import Query, Screener
 from service.monitor import alerts, rescreen, webhook
 from service.monitor.db import Database, database_url
 from service.monitor.models import (
@@ -31,6 +31,7 @@ from service.monitor.models import (
     OPEN,
     Alert,
     Customer,
+    CustomerToken,
     Decision,
     Lease,
     RescreenJob,
@@ -101,6 +102,21 @@ def decision_dict(d: Decision) -> dict:
         "request_id": d.request_id,
         "time": iso(d.created_at),
     }
+
+
+def store_tokens(session: Session, screener: Screener, customers: list[Customer]) -> None:
+    """What these customers' screening looked up, for the delta re-screens to find them by."""
+    ids = [c.id for c in customers]
+    if not ids:
+        return
+    session.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
+    rows = [
+        {"customer_id": c.id, "token": t}
+        for c in customers
+        for t in sorted({t for n in c.names for t in screener.query_tokens(Query(n))})
+    ]
+    if rows:
+        session.execute(insert(CustomerToken), rows)
 
 
 class Monitor:
@@ -265,6 +281,7 @@ class Monitor:
                 alerts.apply(session, todo, hits, None, self.deliver)
                 for c in todo:
                     c.screened_hash, c.needs_screening, c.screened_at = c.data_hash, False, now
+                store_tokens(session, screener, todo)
             done += len(todo)
             if ids is not None and len(customers) < chunk:
                 return done

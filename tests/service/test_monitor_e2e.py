@@ -360,7 +360,8 @@ def test_a_new_list_version_screens_only_its_delta(book, delta):
         len(delta["changed"]),
         len(delta["removed"]),
     )
-    assert job["records"] == len(delta["added"]) + len(delta["changed"]) and job["customers_done"] == 1000
+    # only customers holding a token like one of the delta's are screened (all that can match)
+    assert job["records"] == len(delta["added"]) + len(delta["changed"]) and 0 < job["customers_done"] <= 1000
     after = book.alerts()
     screened = delta["added"] | delta["changed"]
     for alert_id, a in after.items():
@@ -389,17 +390,16 @@ def test_a_new_list_version_screens_only_its_delta(book, delta):
         if i in before and before[i]["status"] == "cleared" and a["status"] == "open"
     }
     assert any(e[1] == "alert.opened" for e in expected) and any(e[1] == "alert.delisted" for e in expected)
-    wait_for(lambda: len(book.hook.deliveries) - seen >= len(expected), "the deliveries")
-    got = {(d["event"]["alert_id"], d["event"]["event"]) for d in book.hook.deliveries[seen:]}
-    assert expected <= got
+
+    def got() -> set:
+        return {(d["event"]["alert_id"], d["event"]["event"]) for d in book.hook.deliveries[seen:]}
+
+    wait_for(lambda: expected <= got(), "a signed delivery of each event")
     assert all(d["valid"] for d in book.hook.deliveries)
     cleared = after[STATE["cleared"]]
     # 20250's record changed in 2024 (the file has no aliases): the cleared alert re-opens, saying why
-    if "20250" in delta["changed"]:
-        assert (
-            cleared["status"] == "open"
-            and cleared["reason"] == "the listed record changed since it was cleared"
-        )
+    assert "20250" in delta["changed"]
+    assert cleared["status"] == "open" and cleared["reason"] == "the listed record changed since it was cleared"
 
 
 def test_decisions_survive_a_restart(book):
@@ -415,7 +415,8 @@ def test_a_sigkill_during_a_rescreen_loses_no_decision_and_the_rescreen_resumes(
     book.point_at("ofac_sdn_2021-07")
     reload(book)
     running = wait_for(
-        lambda: (j := book.jobs()[0]) and j["removed"] and 0 < j["customers_done"] < 1000 and j,
+        lambda: (j := book.jobs()[0]) and j["removed"] and j["status"] == "running" and j["customers_done"]
+        and j,
         "the re-screen under way",
         timeout=300,
     )
@@ -432,7 +433,7 @@ def test_a_sigkill_during_a_rescreen_loses_no_decision_and_the_rescreen_resumes(
         "the re-screen to complete after the restart",
         timeout=600,
     )
-    assert job["customers_done"] == 1000
+    assert job["customers_done"] > running["customers_done"]
     history = book.get(f"/v1/alerts/{target['id']}")["history"]
     assert any(h["decision"] == "escalated" and h["reviewer"] == "bo.k" for h in history)
     assert book.get(f"/v1/alerts/{STATE['cleared']}")["history"][1]["reviewer"] == "ana.r"

@@ -8,7 +8,7 @@ import pytest
 from monitor_support import WATCHLIST_V1, database_params, fresh_database, screener_for, write_watchlist
 from sqlalchemy import inspect, select
 
-from service.monitor import rescreen
+from service.monitor import alerts, rescreen
 from service.monitor.models import Alert, Decision, Delivery, RescreenJob
 from service.monitor.records import InvalidCustomer, parse_customer
 from service.monitor.service import Conflict, Monitor
@@ -118,7 +118,8 @@ def test_the_delta_is_screened_alone_and_removed_records_are_delisted(monitor, w
         assert after[key]["updated_at"] == before[key]["updated_at"]
     with monitor.db.transaction() as s:
         job = s.get(RescreenJob, job_id)
-        assert job.status == "done" and job.customers_done == 4 and job.alerts_opened == 1
+        # only c3 holds tokens like the new record's: the only customer screened
+        assert job.status == "done" and job.customers_done == 1 and job.alerts_opened == 1
         events = [(d.event, d.alert_id) for d in s.scalars(select(Delivery).order_by(Delivery.id))]
     assert ("alert.delisted", after[("c2", "W2")]["id"]) in events
     assert ("alert.opened", after[("c3", "W5")]["id"]) in events
@@ -144,19 +145,46 @@ def test_an_interrupted_rescreen_resumes_where_it_stopped(monitor, watch):
     chunks = []
     # a crash after two chunks: the third transaction never commits
     rescreen.run_job(
-        monitor.db, new, job_id, True, chunk=10, should_stop=lambda: chunks.append(1) or len(chunks) > 2
+        monitor.db, new, job_id, True, chunk=2, should_stop=lambda: chunks.append(1) or len(chunks) > 2
     )
     with monitor.db.transaction() as s:
         job = s.get(RescreenJob, job_id)
-        assert job.status == "running" and job.customers_done == 20 and job.cursor == "k019"
+        assert job.status == "running" and job.customers_done == 4 and job.cursor == "k021"
     # the next process picks the same job up from its cursor
     assert rescreen.next_job(monitor.db, new).id == job_id
     monitor.work(new)
     with monitor.db.transaction() as s:
         job = s.get(RescreenJob, job_id)
-        assert job.status == "done" and job.customers_done == 60
         opened = s.scalars(select(Alert.customer_id).where(Alert.entity_id == "W5")).all()
+    assert job.status == "done" and job.alerts_opened == 9
     assert sorted(opened) == [f"k{i:03d}" for i in range(0, 60, 7)]
+
+
+def test_the_delta_screens_only_customers_whose_tokens_it_can_match_and_misses_none(monitor, tmp_path):
+    """The token prefilter is exact: screening every customer against the delta finds no more."""
+    import csv
+
+    from monitor_support import REFERENCE
+
+    from service.engine.screener import Screener
+    from service.lists import load_source
+
+    ofac = load_source("ofac", str(REFERENCE / "ofac_sdn_2021-07"))
+    full = Screener.from_lists([ofac])
+    monitor.lists_loaded(full)
+    with (REFERENCE.parent / "eval" / "negatives_dev.csv").open(encoding="utf-8") as f:
+        rows = [r for _, r in zip(range(1500), csv.DictReader(f), strict=False)]
+    monitor.put_customers([parse_customer({"id": r["neg_id"], "names": [r["query"]]}) for r in rows], full)
+    keys = [(e.list_id, e.id) for e in full.entities[::90]]  # ~100 records as a delta
+    part = full.subset(keys)
+    chosen = set(rescreen.candidates(monitor.db, part, set(keys)))
+    with monitor.db.transaction() as s:
+        from service.monitor.models import Customer
+
+        everyone = list(s.scalars(select(Customer)))
+    hits = alerts.screen(part, everyone)
+    assert 0 < len(chosen) < len(everyone)
+    assert {cid for cid, found in hits.items() if found} <= chosen
 
 
 def test_decisions_are_append_only_and_validated(monitor, watch):

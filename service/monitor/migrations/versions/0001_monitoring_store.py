@@ -34,6 +34,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_customers_needs_screening", "customers", ["needs_screening"])
     op.create_table(
+        "customer_tokens",
+        sa.Column("customer_id", sa.String(128), sa.ForeignKey("customers.id"), primary_key=True),
+        sa.Column("token", sa.Text, primary_key=True),
+    )
+    op.create_index("ix_customer_tokens_token", "customer_tokens", ["token"])
+    op.create_table(
         "list_versions",
         sa.Column("list_id", sa.String(64), primary_key=True),
         sa.Column("sha256", sa.String(64), nullable=False),
@@ -121,7 +127,6 @@ def upgrade() -> None:
         sa.Column("until", UTCDateTime, nullable=False),
     )
 
-
     op.create_table(
         "imports",
         sa.Column("sha256", sa.String(64), primary_key=True),
@@ -141,6 +146,7 @@ def downgrade() -> None:
         "rescreen_jobs",
         "decisions",
         "alerts",
+        "customer_tokens",
         "listed_records",
         "list_versions",
         "customers",
