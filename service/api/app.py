@@ -25,7 +25,7 @@ from service.api import (
     routes_text,
 )
 from service.api.config import ApiConfig, from_env
-from service.api.context import ENGINE_LOCK, EXTENSION
+from service.api.context import ENGINE_LOCK, EXTENSION, MONITOR_EXTENSION
 from service.api.provider import ScreenerProvider
 from service.api.ratelimit import RateLimiter
 from service.engine.screener import Screener
@@ -53,7 +53,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app.extensions[EXTENSION] = (provider, config)
     if monitor is not None:
         monitor.engine_lock = ENGINE_LOCK  # its screenings share the engine with the requests'
-        app.extensions[routes_monitor.EXTENSION] = monitor
+        app.extensions[MONITOR_EXTENSION] = monitor
     for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp, routes_monitor.bp):
         app.register_blueprint(blueprint)
     register_ui(app)  # the analyst's pages under /ui/, behind the same keys (a session cookie)

@@ -12,7 +12,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from service.api import context, validation
 from service.api.body import read_body
@@ -25,13 +25,12 @@ from service.monitor.service import Conflict, NotFound
 bp = Blueprint("monitor", __name__)
 log = logging.getLogger("service.api.monitor")
 
-EXTENSION = "orinoco.monitor"
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
 MAX_REASON, MAX_REVIEWER = 2000, 128
 
 
 def monitor() -> Monitor:
-    found = current_app.extensions.get(EXTENSION)
+    found = context.monitor()
     if found is None:
         raise ApiError(
             404, "monitoring-disabled", "monitoring is not enabled on this server (ORINOCO_MONITOR=0)"
@@ -249,11 +248,7 @@ def decide(alert_id: str):
             raise ApiError(400, "invalid-text", f"{name} has control characters or lone surrogates", name)
         fields[name] = value.strip()
     audit = context.config().audit
-    on_record = (
-        (lambda rec: audit.append(json.dumps(rec, ensure_ascii=True, separators=(",", ":")) + "\n"))
-        if audit
-        else None
-    )
+    on_record = audit.record if audit else None
     try:
         out = monitor().decide(
             _alert_id(alert_id),

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from service import __version__
-from service.api import context, metrics, routes_monitor
+from service.api import context, metrics
 from service.monitor.metrics import MonitorCollector
 
 bp = Blueprint("ops", __name__)
@@ -69,6 +69,6 @@ def readyz():
 
 @bp.get("/metrics")
 def prometheus():
-    monitor = current_app.extensions.get(routes_monitor.EXTENSION)
+    monitor = context.monitor()
     extra = (MonitorCollector(monitor),) if monitor else ()
     return Response(metrics.render(context.provider(), *extra), content_type=metrics.CONTENT_TYPE)
