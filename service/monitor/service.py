@@ -494,7 +494,11 @@ class Runner(threading.Thread):
     def _lost(self) -> bool:
         return self.stopping.is_set() or not self.monitor.take_lease(self.owner)
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 10.0) -> None:
+        """Stop after the current chunk (its transaction commits or rolls back whole), then hand the
+        lease over; a thread still in the engine when the process ends would abort it."""
         self.stopping.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(wait)
         with contextlib.suppress(Exception):
             self.monitor.release_lease(self.owner)
