@@ -169,14 +169,16 @@ def next_job(db: Database, screener: Screener) -> RescreenJob | None:
     return None
 
 
-def candidates(db: Database, part: Screener, scope: set[tuple[str, str]]) -> list[str]:
+def candidates(db: Database, part: Screener, scope: set[tuple[str, str]]) -> tuple[list[str], set[str]]:
     """The customers a delta can concern, by id: those holding a token similar to one of the delta's
     (no other can have a candidate in its index), and those with an alert on one of its records (the
-    alert may close). Customers waiting for a full screening are screened against everything anyway."""
+    alert may close; returned apart too). Customers waiting for a full screening are screened
+    against everything anyway."""
     with db.transaction() as session:
         tokens = list(session.scalars(select(CustomerToken.token).distinct()))
     matched = sorted(part.matching_tokens(tokens)) if tokens else []
     found: set[str] = set()
+    alerted: set[str] = set()
     by_list: dict[str, list[str]] = {}
     for list_id, entity_id in scope:
         by_list.setdefault(list_id, []).append(entity_id)
@@ -191,14 +193,14 @@ def candidates(db: Database, part: Screener, scope: set[tuple[str, str]]) -> lis
             )
         for list_id, ids in by_list.items():
             for i in range(0, len(ids), 500):
-                found.update(
+                alerted.update(
                     session.scalars(
                         select(Alert.customer_id)
                         .where(Alert.list_id == list_id, Alert.entity_id.in_(ids[i : i + 500]))
                         .distinct()
                     )
                 )
-    return sorted(found)
+    return sorted(found | alerted), alerted
 
 
 def run_job(
@@ -219,7 +221,7 @@ def run_job(
     scope = set(keys)
     part = screener.subset(keys) if keys else None
     hashes = record_hashes(screener)
-    todo_ids = candidates(db, part, scope) if part is not None else []
+    todo_ids, alerted = candidates(db, part, scope) if part is not None else ([], set())
     todo_ids = [c for c in todo_ids if cursor is None or c > cursor]
     stopped = False
     for start in range(0, len(todo_ids), chunk):
@@ -227,23 +229,35 @@ def run_job(
             stopped = True
             break
         ids = todo_ids[start : start + chunk]
-        with db.transaction() as session:
-            customers = list(
-                session.scalars(select(Customer).where(Customer.id.in_(ids), Customer.active.is_(True)))
-            )
+        with db.transaction() as session:  # plain rows: most are read, screened and left alone
+            customers = session.execute(
+                select(
+                    Customer.id,
+                    Customer.names,
+                    Customer.schema,
+                    Customer.birth_date,
+                    Customer.country,
+                    Customer.data_hash,
+                ).where(Customer.id.in_(ids), Customer.active.is_(True))
+            ).all()
         hits = alerts.screen(part, customers, hashes)
+        concerned = [c for c in customers if hits[c.id] or c.id in alerted]
         with db.transaction() as session:
             job = session.get(RescreenJob, job_id, with_for_update=True)
             if job.status != "running" or job.cursor != cursor:
                 return job  # another process took it over
-            fresh = {
-                c.id: c
-                for c in session.scalars(
-                    select(Customer).where(Customer.id.in_(ids), Customer.active.is_(True)).with_for_update()
-                )
-            }
+            fresh = {}
+            if concerned:
+                fresh = {
+                    c.id: c
+                    for c in session.scalars(
+                        select(Customer)
+                        .where(Customer.id.in_([c.id for c in concerned]), Customer.active.is_(True))
+                        .with_for_update()
+                    )
+                }
             # a customer changed meanwhile is screened in full anyway (needs_screening)
-            todo = [fresh[c.id] for c in customers if c.id in fresh and fresh[c.id].data_hash == c.data_hash]
+            todo = [fresh[c.id] for c in concerned if c.id in fresh and fresh[c.id].data_hash == c.data_hash]
             outcome = alerts.apply(session, todo, hits, scope, deliver)
             cursor = ids[-1]
             job.cursor, job.customers_done = cursor, job.customers_done + len(customers)

@@ -177,7 +177,7 @@ def test_the_delta_screens_only_customers_whose_tokens_it_can_match_and_misses_n
     monitor.put_customers([parse_customer({"id": r["neg_id"], "names": [r["query"]]}) for r in rows], full)
     keys = [(e.list_id, e.id) for e in full.entities[::90]]  # ~100 records as a delta
     part = full.subset(keys)
-    chosen = set(rescreen.candidates(monitor.db, part, set(keys)))
+    chosen = set(rescreen.candidates(monitor.db, part, set(keys))[0])
     with monitor.db.transaction() as s:
         from service.monitor.models import Customer
 
