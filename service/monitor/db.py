@@ -43,7 +43,9 @@ def _sqlite_engine(url: str) -> Engine:
     # Several processes (gunicorn workers, the import command) write one file: WAL lets readers
     # run beside a writer, and BEGIN IMMEDIATE takes the write lock up front so two transactions
     # never deadlock upgrading a read lock; busy_timeout makes the others wait instead of failing.
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"timeout": 60, "check_same_thread": False}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
@@ -63,7 +65,10 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 class Database:
-    """Engine and sessions for one URL; every unit of work is one transaction (``transaction``)."""
+    """Engine and sessions for one URL; every unit of work is one transaction (``transaction``).
+
+    ``hide_parameters``: a database error's message never carries the statement's values, so a
+    customer's name cannot reach a log through an exception."""
 
     def __init__(self, url: str):
         self.url = url
@@ -85,7 +90,9 @@ class Database:
                 self._engine = (
                     _sqlite_engine(self.url)
                     if self.is_sqlite
-                    else create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+                    else create_engine(
+                        self.url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+                    )
                 )
                 self._sessions = sessionmaker(self._engine, expire_on_commit=False)
                 self._pid = os.getpid()
