@@ -16,7 +16,7 @@ import numpy as np
 from service.engine import evidence
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
 from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
-from service.engine.normalize import arabic_consonant_keys, name_variants
+from service.engine.normalize import CONSONANT_MARK, arabic_consonant_keys, name_variants
 from service.engine.scoring import (
     Params,
     RowScores,
@@ -125,15 +125,17 @@ class Screener:
         return self.default_threshold if threshold is None else threshold
 
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
-               lists: list[str] | None = None) -> list[Result]:
+               lists: list[str] | None = None,
+               rows: list[list[list[str]] | None] | None = None) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
-        Each ``Result`` reports the threshold used (``threshold``, else the default)."""
+        Each ``Result`` reports the threshold used (``threshold``, else the default). ``rows``, per
+        query, may give its ``query_rows`` computed before (None: normalize the name here)."""
         thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = thr / evidence.MAX_FACTOR
-        scored = self._score(queries, floor)
+        scored = self._score(queries, floor, rows)
         wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries], np.int8)
         q, ent, score, sel = best_per_entity(self.index, self.params, scored.scores, scored.row_query,
                                              wanted, lists, floor)
@@ -153,17 +155,22 @@ class Screener:
             results.append(Result(query, [self._match(query, c, scored) for c in cands[:limit]], thr))
         return results
 
-    def query_tokens(self, query: Query) -> set[str]:
-        """Every token screening ``query`` may look up in any index: the tokens of its name variants
-        and consonant keys, and each adjacent pair joined (a superset of what ``_merged`` joins).
-
-        Kept with a monitored customer, it tells which customers a list delta can concern at all."""
+    def query_rows(self, query: Query) -> list[list[str]]:
+        """The token rows screening ``query`` scores in any index (its name variants, then its
+        consonant keys), without the one joined against a vocabulary: normalizing a name costs more
+        than scoring it against a small index, so a caller that screens the same names again (a list
+        delta over a customer book) keeps these and passes them to ``screen(rows=...)``."""
         keys = arabic_consonant_keys(query.name)
-        variants = name_variants(query.name)[:4]
-        found = {t for toks in [*variants, *([keys] if keys else [])] for t in toks}
-        if variants:
-            first = variants[0]
-            found.update(a + b for a, b in zip(first, first[1:], strict=False))
+        return [*name_variants(query.name)[:4], *([keys] if keys else [])]
+
+    @staticmethod
+    def query_tokens(rows: list[list[str]]) -> set[str]:
+        """Every token screening these rows may look up in any index: theirs, and each adjacent pair
+        of the first joined (a superset of what ``_merged`` joins). Kept with a monitored customer,
+        it tells which customers a list delta can concern at all."""
+        found = {t for toks in rows for t in toks}
+        if rows:
+            found.update(a + b for a, b in zip(rows[0], rows[0][1:], strict=False))
         return found
 
     def matching_tokens(self, tokens: list[str]) -> set[str]:
@@ -171,11 +178,17 @@ class Screener:
         among them has no candidate here and cannot match."""
         return {t for t, m in self._matcher.match(list(dict.fromkeys(tokens))).items() if m.vocab.size}
 
-    def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray]:
+    def _rows(self, queries: list[Query], given: list[list[list[str]] | None] | None = None
+              ) -> tuple[list[list[str]], np.ndarray]:
         rows, row_query = [], []
         for qi, query in enumerate(queries):
-            keys = arabic_consonant_keys(query.name)
-            variants = name_variants(query.name)[:4]
+            known = given[qi] if given is not None else None
+            if known is None:
+                keys = arabic_consonant_keys(query.name)
+                variants = name_variants(query.name)[:4]
+            else:  # query_rows: the variants, then the consonant keys (marked) if any
+                variants = [r for r in known if not (r and r[0].startswith(CONSONANT_MARK))]
+                keys = next((r for r in known if r and r[0].startswith(CONSONANT_MARK)), [])
             merged = self._merged(variants[0]) if variants else None
             for toks in [*variants, *([merged] if merged else []), *([keys] if keys else [])]:
                 rows.append(toks)
@@ -195,8 +208,9 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], floor: float = 0.0) -> _Scored:
-        rows, row_query = self._rows(queries)
+    def _score(self, queries: list[Query], floor: float = 0.0,
+               given: list[list[list[str]] | None] | None = None) -> _Scored:
+        rows, row_query = self._rows(queries, given)
         matches = self._matcher.match([t for r in rows for t in r])
         src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
         weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,

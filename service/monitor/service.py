@@ -104,19 +104,24 @@ def decision_dict(d: Decision) -> dict:
     }
 
 
-def store_tokens(session: Session, screener: Screener, customers: list[Customer]) -> None:
-    """What these customers' screening looked up, for the delta re-screens to find them by."""
+def query_rows(screener: Screener, customers) -> dict[str, list]:
+    """Per customer, its names' token rows (``Screener.query_rows``): computed once per screening."""
+    return {c.id: [screener.query_rows(Query(n)) for n in c.names] for c in customers}
+
+
+def store_tokens(session: Session, customers: list[Customer], rows: dict[str, list]) -> None:
+    """What these customers' screening looked up (token rows, tokens), for delta re-screens."""
     ids = [c.id for c in customers]
     if not ids:
         return
     session.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
-    rows = [
-        {"customer_id": c.id, "token": t}
-        for c in customers
-        for t in sorted({t for n in c.names for t in screener.query_tokens(Query(n))})
-    ]
-    if rows:
-        session.execute(insert(CustomerToken), rows)
+    found = []
+    for c in customers:
+        c.query_rows = rows[c.id]
+        tokens = set().union(*(Screener.query_tokens(name_rows) for name_rows in c.query_rows))
+        found.extend({"customer_id": c.id, "token": t} for t in sorted(tokens))
+    if found:
+        session.execute(insert(CustomerToken), found)
 
 
 class Monitor:
@@ -265,8 +270,9 @@ class Monitor:
                 customers = list(session.scalars(query.order_by(Customer.id).limit(chunk)))
             if not customers:
                 return done
+            rows = query_rows(screener, customers)
             with self.engine_lock:
-                hits = alerts.screen(screener, customers)
+                hits = alerts.screen(screener, customers, rows=rows)
             now = utcnow()
             with self.db.transaction() as session:
                 fresh = {
@@ -281,7 +287,7 @@ class Monitor:
                 alerts.apply(session, todo, hits, None, self.deliver)
                 for c in todo:
                     c.screened_hash, c.needs_screening, c.screened_at = c.data_hash, False, now
-                store_tokens(session, screener, todo)
+                store_tokens(session, todo, rows)
             done += len(todo)
             if ids is not None and len(customers) < chunk:
                 return done
