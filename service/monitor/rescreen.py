@@ -229,7 +229,9 @@ def run_job(
             stopped = True
             break
         ids = todo_ids[start : start + chunk]
-        with db.transaction() as session:  # plain rows: most are read, screened and left alone
+        # plain rows (most are read, screened and left alone); a customer waiting for its full
+        # screening is left to it: its stored rows are stale, and it is screened against everything
+        with db.transaction() as session:
             customers = session.execute(
                 select(
                     Customer.id,
@@ -239,7 +241,7 @@ def run_job(
                     Customer.country,
                     Customer.data_hash,
                     Customer.query_rows,
-                ).where(Customer.id.in_(ids), Customer.active.is_(True))
+                ).where(Customer.id.in_(ids), Customer.active.is_(True), Customer.needs_screening.is_(False))
             ).all()
         # the token rows stored at their last full screening: no name is normalized again
         hits = alerts.screen(part, customers, hashes, {c.id: c.query_rows for c in customers if c.query_rows})
