@@ -23,6 +23,7 @@ from service.engine.scoring import (
     TokenMatcher,
     best_per_entity,
     query_weights,
+    row_can_reach,
     score_rows,
 )
 
@@ -177,6 +178,26 @@ class Screener:
         """Those of ``tokens`` similar to some token of this index: a query none of whose tokens is
         among them has no candidate here and cannot match."""
         return {t for t, m in self._matcher.match(list(dict.fromkeys(tokens))).items() if m.vocab.size}
+
+    def may_match(self, queries: list[Query], rows: list[list[list[str]] | None],
+                  threshold: float | None = None) -> list[bool]:
+        """Per query (with its ``query_rows``), False when ``screen`` is sure to find nothing for it
+        (``scoring.row_can_reach`` on each of its rows): far cheaper than screening, and exact."""
+        thr = self.effective_threshold(threshold)
+        if thr == 0:
+            return [True] * len(queries)
+        floor = thr / evidence.MAX_FACTOR
+        all_rows, row_query = self._rows(queries, rows)
+        matches = self._matcher.match([t for r in all_rows for t in r])
+        src = self._weights
+        out = [False] * len(queries)
+        for r, qi in zip(all_rows, row_query.tolist(), strict=True):
+            if out[qi]:
+                continue
+            w = query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
+                              src.index.max_idf)
+            out[qi] = row_can_reach(self.index, self.params, r, w, matches, floor, self._vocab_weight)
+        return out
 
     def _rows(self, queries: list[Query], given: list[list[list[str]] | None] | None = None
               ) -> tuple[list[list[str]], np.ndarray]:

@@ -66,6 +66,7 @@ def screen(
     customers: Iterable[Customer],
     hashes: dict[Key, str] | None = None,
     rows: dict[str, list] | None = None,
+    prefilter: bool = False,
 ) -> dict[str, dict[Key, Hit]]:
     """The best match per listed record for each customer (all its names screened in one call);
     ``rows``: per customer id, its names' ``Screener.query_rows`` when already known."""
@@ -83,6 +84,11 @@ def screen(
         return hits
     hashes = hashes if hashes is not None else record_hashes(screener)
     versions = {v.id: v.sha256 for v in screener.versions}
+    if prefilter:  # names that surely match nothing are not screened
+        keep = [i for i, ok in enumerate(screener.may_match(queries, given)) if ok]
+        queries, given = [queries[i] for i in keep], [given[i] for i in keep]
+    if not queries:
+        return hits
     for result in screener.screen(queries, limit=MATCHES_PER_NAME, rows=given):
         found = hits[result.query.id or ""]
         for m in result.matches:

@@ -166,7 +166,7 @@ def test_the_delta_screens_only_customers_that_can_match_and_misses_none(monitor
 
     from monitor_support import REFERENCE
 
-    from service.engine.screener import Screener
+    from service.engine.screener import Query, Screener
     from service.lists import load_source
 
     ofac = load_source("ofac", str(REFERENCE / "ofac_sdn_2021-07"))
@@ -187,7 +187,14 @@ def test_the_delta_screens_only_customers_that_can_match_and_misses_none(monitor
     matching = {cid for cid, found in hits.items() if found}
     assert matching <= chosen
     # screening with the token rows stored at the full screening finds exactly what normalizing finds
-    assert alerts.screen(part, everyone, rows={c.id: c.query_rows for c in everyone}) == hits
+    rows = {c.id: c.query_rows for c in everyone}
+    assert alerts.screen(part, everyone, rows=rows) == hits
+    # and the exact pre-check (a name reached by one token that cannot lift it is not screened)
+    # drops most names without losing a match
+    assert alerts.screen(part, everyone, rows=rows, prefilter=True) == hits
+    queries = [Query(n) for c in everyone for n in c.names]
+    kept = part.may_match(queries, [r for c in everyone for r in c.query_rows])
+    assert sum(kept) < len(queries) / 2, sum(kept)
 
 
 def test_decisions_are_append_only_and_validated(monitor, watch):
