@@ -1,11 +1,16 @@
 """``orinoco serve`` in production: this process becomes the gunicorn master.
 
-The index is built once in the master (``preload_app``) and workers are forked from it, so
-they share its memory copy-on-write. On SIGHUP gunicorn calls ``on_reload`` in the master
-*before* it forks the new workers: the hook rebuilds the lists and the Screener there, keeps
-the old one if that fails (the error is then reported by every worker's /readyz and
-/v1/lists), and the new workers start on whichever index the master holds. The old workers
-keep answering until the new ones are up, so no request is refused during a reload.
+The master binds the port first, forks workers that already answer (/healthz 200, /readyz 503
+with the loading progress), and builds the index in a thread meanwhile. Once it is built the
+master signals itself SIGHUP: gunicorn forks new workers, which share the master's index
+copy-on-write, and retires the empty ones. If the first load fails, the master stops with exit
+status 2 and the reason.
+
+On a later SIGHUP gunicorn calls ``on_reload`` in the master *before* it forks the new workers:
+the hook rebuilds the lists and the Screener there, keeps the old one if that fails (the error
+is then reported by every worker's /readyz and /v1/lists), and the new workers start on
+whichever index the master holds. The old workers keep answering until the new ones are up, so
+no request is refused during a reload.
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
+import threading
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config
+from gunicorn.errors import HaltServer
 
+from service import worker
 from service.api import ApiConfig, ScreenerProvider, create_app
+from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
 from service.lists.specs import load_specs, parse_list_spec
@@ -33,42 +43,100 @@ log = logging.getLogger("service.serving")
 # carries the screened name in its query, and names are never logged.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
+Progress = Callable[[int, int], None]
 
-def list_loader(values: list[str]) -> Callable[[], list[LoadedList]]:
-    """Reload the same lists as at start: the ``--list`` paths again, else the local cache.
 
-    Raises ListError instead of exiting, so a bad file can never stop a running server.
+def list_loader(values: list[str]) -> Callable[[Progress | None], list[LoadedList]]:
+    """Load the same lists at every reload: the ``--list`` paths again, else the local cache.
+
+    Only the first load may download (reloads read what is there). Raises ListError instead of
+    exiting, so a bad file can never stop a running server.
     """
     specs = [parse_list_spec(v) for v in values]
+    first = True
 
-    def load() -> list[LoadedList]:
-        return load_specs(specs, download=False)
+    def load(progress: Progress | None = None) -> list[LoadedList]:
+        nonlocal first
+        download, first = first, False
+        return load_specs(specs, download=download, progress=progress)
 
     return load
 
 
-def new_screener(lists: list[LoadedList], default_threshold: float | None = None) -> Screener:
+def new_screener(lists: list[LoadedList], default_threshold: float | None = None,
+                 progress: LoadProgress | None = None) -> Screener:
     """The Screener for these lists, its index read from the cache when their checksums match,
     with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0).
 
-    ``default_threshold`` (the configured one; None: the engine's) is applied here, once."""
+    ``default_threshold`` (the configured one; None: the engine's) is applied here, once;
+    ``progress`` hears of each phase."""
     options = {} if default_threshold is None else {"default_threshold": default_threshold}
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
-    if os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0":
-        screener.links = cached_resolution(lists, screener, cache_dir() / "resolution")
+    resolve = os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0"
+    if progress:
+        progress.phase_done("index", f"index ready ({sum(x.version.names for x in lists)} names)",
+                            "linking" if resolve else None)
+    if resolve:
+        screener.links = cached_resolution(lists, screener, cache_dir() / "resolution",
+                                           progress.linking if progress else None)
+        if progress:
+            progress.phase_done("linking", f"records linked across lists "
+                                           f"({len(getattr(screener.links, 'clusters', []))} clusters)", None)
     return screener
 
 
-def screener_builder(load: Callable[[], list[LoadedList]],
-                     default_threshold: float | None = None) -> Callable[[], Screener]:
-    return lambda: new_screener(load(), default_threshold)
+def screener_builder(load: Callable[[Progress | None], list[LoadedList]],
+                     default_threshold: float | None = None,
+                     progress: LoadProgress | None = None) -> Callable[[], Screener]:
+    """What the provider calls to (re)build: load the lists, then the Screener, reporting each phase."""
+    def build() -> Screener:
+        lists = load(progress.lists_parsed if progress else None)
+        if progress:
+            sizes = ", ".join(f"{x.version.id} {x.version.entities}" for x in lists)
+            progress.phase_done("lists", f"{len(lists)} lists parsed ({sizes} entities)", "index")
+        return new_screener(lists, default_threshold, progress)
+    return build
+
+
+class MasterLoader:
+    """The master's side of loading: the first load in a thread once the port is bound (the
+    workers answer 503 meanwhile); every later one in ``on_reload``, before gunicorn forks."""
+
+    def __init__(self, provider: ScreenerProvider):
+        self.provider = provider
+        self.first = "pending"  # -> "running" -> "loaded" | "failed" -> "served"
+
+    def when_ready(self, _arbiter) -> None:
+        self.first = "running"
+        threading.Thread(target=self._first_load, name="orinoco-load", daemon=True).start()
+
+    def _first_load(self) -> None:
+        self.first = "loaded" if self.provider.load() else "failed"
+        os.kill(os.getpid(), signal.SIGHUP)  # the arbiter's main loop then calls on_reload
+
+    def on_reload(self, _arbiter) -> None:
+        # Runs in the master between SIGHUP and the fork of the new workers.
+        if self.first == "running":
+            log.info("reload requested while the lists are still loading: the workers restart once loaded")
+            return
+        if self.first == "failed":
+            raise HaltServer(f"the lists could not be loaded: {self.provider.status.error}", 2)
+        if self.first == "loaded":  # the first load's own SIGHUP: fork the workers on it
+            self.first = "served"
+            gc.collect()
+            gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
+            return
+        gc.unfreeze()
+        self.provider.load()
+        gc.collect()
+        gc.freeze()
 
 
 def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
     """The monitoring store (unless ORINOCO_MONITOR=0), migrated, told of every list load.
 
-    Its list snapshot is synced here for the lists already loaded and then after each reload, in
-    the process that loads them (the gunicorn master); the re-screen itself runs in a worker."""
+    Its list snapshot is synced after every load (the first one included), in the process that
+    loads the lists (the gunicorn master); the re-screens themselves run in a worker's runner."""
     if os.environ.get("ORINOCO_MONITOR", "1").strip() == "0":
         return None
     monitor = Monitor.from_env()
@@ -114,22 +182,15 @@ class GunicornServer(BaseApplication):
         return create_app(self.provider, self.api_config, self.monitor)
 
 
-def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvider,
+def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
                      monitor: Monitor | None = None) -> dict:
-    def on_reload(_arbiter) -> None:
-        # Runs in the master between SIGHUP and the fork of the new workers.
-        gc.unfreeze()
-        provider.load()
-        gc.collect()
-        gc.freeze()
-
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        # Threads keep /healthz and keep-alive connections answered while a worker screens a batch;
-        # the engine itself runs one request at a time per worker (see routes_screen).
-        "worker_class": "gthread",
-        "threads": 4,
+        # gthread with slow clients bounded (service/worker.py): threads keep /healthz and
+        # keep-alive connections answered while a worker screens a batch or a client dawdles.
+        "worker_class": "service.worker.BoundedThreadWorker",
+        "threads": worker.threads(),
         "preload_app": True,
         "timeout": 120,  # a 1,000-name batch at threshold 0 takes seconds on a busy machine
         "graceful_timeout": 30,
@@ -138,8 +199,9 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "proc_name": "orinoco",
-        "on_reload": on_reload,
-        "post_fork": lambda _arbiter, _worker: start_runner(monitor, provider),
+        "when_ready": loader.when_ready,
+        "on_reload": loader.on_reload,
+        "post_fork": lambda _arbiter, _worker: start_runner(monitor, loader.provider),
         "worker_exit": lambda _arbiter, _worker: stop_runners(),
     }
     if "control_socket_disable" in Config().settings:
@@ -152,8 +214,12 @@ def gunicorn_options(host: str, port: int, workers: int, provider: ScreenerProvi
 
 def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
                  monitor: Monitor | None = None) -> int:
-    """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop."""
+    """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop.
+
+    The provider starts empty: the lists load in the master once the port is bound. A first
+    load that fails stops the server with exit status 2 (gunicorn's ``HaltServer``).
+    """
     provider.master_pid = os.getpid()
-    gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
-    GunicornServer(provider, config, gunicorn_options(host, port, workers, provider, monitor), monitor).run()
+    loader = MasterLoader(provider)
+    GunicornServer(provider, config, gunicorn_options(host, port, workers, loader, monitor), monitor).run()
     return 0

@@ -69,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
     length, sends half, then closes), "missing" (404)."""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.server.seen.append(self.path)
         body, mode = self.server.routes.get(self.path, (b"", "missing"))
         if mode == "missing":
             self.send_error(404)
@@ -85,10 +86,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def http_server(routes: dict[str, tuple[bytes, str]]) -> Iterator[str]:
-    """A local HTTP server on 127.0.0.1 (no internet here); yields its base URL. Mutate ``routes`` freely."""
+def http_server(routes: dict[str, tuple[bytes, str]], seen: list[str] | None = None) -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1 (no internet here); yields its base URL. Mutate ``routes`` freely;
+    ``seen`` collects the path of every request."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.routes = routes
+    server.seen = seen if seen is not None else []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import (
     auth,
+    cost,
     errors,
     metrics,
     routes_lists,
@@ -45,6 +46,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     app = Flask("service.api")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # keep the documented field order: it reads better in an audit trail
+    app.url_map.merge_slashes = False  # "/v1//lists" is a 404 problem, not an HTML redirect
     if config.trusted_proxies:
         # The client's address from X-Forwarded-For, believing only the hops we put in front:
         # rate limiting and the audit log then see clients, not the proxy.
@@ -59,6 +61,8 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     register_ui(app)  # the analyst's pages under /ui/, behind the same keys (a session cookie)
     errors.register(app)
     limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+    if limiter:
+        app.extensions[cost.LIMITER] = limiter
 
     @app.before_request
     def _start() -> None:
@@ -72,8 +76,11 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        if "audit_id" in g:  # the audit record's own key (a client's request id need not be unique)
+            response.headers["X-Audit-ID"] = g.audit_id
+        endpoint = request.url_rule.rule if request.url_rule else metrics.OTHER
+        method = metrics.method_label(request.method)
+        metrics.REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
         if "started" in g:
             metrics.LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
         return response

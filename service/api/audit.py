@@ -20,12 +20,14 @@ import hmac
 import json
 import os
 import threading
+import uuid
 
 from service.engine.model import ListVersion
 from service.engine.screener import Result
 from service.paths import now_iso
 
 TOP_MATCHES = 5  # per query: what the decision was made on; the full answer went to the client
+MIN_FREE_BYTES = 1 << 20  # less free space than this on the audit log's disk: /readyz says not ready
 
 
 class AuditLog:
@@ -37,6 +39,7 @@ class AuditLog:
         self._fd: int | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        self.failure: str | None = None  # this process's last failed write, until one succeeds
 
     def __repr__(self) -> str:  # the salt stays out of any log of the config
         return f"AuditLog({self.path!r}, clear={self.clear})"
@@ -48,12 +51,17 @@ class AuditLog:
         return {"name_hmac": digest[:32]}
 
     def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result], client: str | None = None) -> None:
-        """Write the record of one screening request (raises OSError if it cannot be made durable).
+                  results: list[Result], client: str | None = None) -> str:
+        """Write the record of one screening request (raises OSError if it cannot be made durable);
+        its ``audit_id``, the record's key.
 
-        ``client`` is the caller's address (behind trusted proxies, the forwarded one)."""
+        ``request_id`` may be the client's own X-Request-ID, which two requests can share: the key
+        is ``audit_id``, made here, unique. ``client`` is the caller's address (behind trusted
+        proxies, the forwarded one)."""
+        audit_id = uuid.uuid4().hex
         record = {
-            "request_id": request_id, "time": now_iso(), "client": client, "endpoint": endpoint,
+            "audit_id": audit_id, "request_id": request_id, "time": now_iso(), "client": client,
+            "endpoint": endpoint,
             "threshold": threshold,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
             "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
@@ -61,6 +69,7 @@ class AuditLog:
                                  for m in r.matches[:TOP_MATCHES]]} for r in results],
         }
         self.append(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
+        return audit_id
 
     def record(self, record: dict) -> None:
         """Any other auditable event (a reviewer's decision on an alert) as one JSON line."""
@@ -69,11 +78,31 @@ class AuditLog:
     def append(self, line: str) -> None:
         data = line.encode("ascii")
         with self._lock:
-            fd = self._descriptor()
-            written = os.write(fd, data)
-            if written != len(data):  # a full disk: the partial line is reported, never completed later
-                raise OSError(f"audit log {self.path}: wrote {written} of {len(data)} bytes")
-            os.fsync(fd)
+            try:
+                fd = self._descriptor()
+                written = os.write(fd, data)
+                if written != len(data):  # a full disk: the partial line is reported, never completed later
+                    raise OSError(f"audit log {self.path}: wrote {written} of {len(data)} bytes")
+                os.fsync(fd)
+            except OSError as exc:
+                self.failure = f"{now_iso()}: {exc.strerror or exc}"
+                raise
+            self.failure = None
+
+    def health(self) -> str | None:
+        """Why records cannot be written now, or None: this process's last write failed, the file
+        cannot be opened, or its disk has less than MIN_FREE_BYTES left (any worker sees that)."""
+        if self.failure:
+            return f"the last audit record could not be written ({self.failure})"
+        try:
+            with self._lock:
+                fd = self._descriptor()
+            free = os.statvfs(fd)
+        except OSError as exc:
+            return f"the audit log cannot be opened: {exc.strerror or exc}"
+        if free.f_bavail * free.f_frsize < MIN_FREE_BYTES:
+            return f"the audit log's disk is full ({free.f_bavail * free.f_frsize} bytes free)"
+        return None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():

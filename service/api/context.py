@@ -9,7 +9,7 @@ from flask import current_app
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
 from service.api.provider import ScreenerProvider
-from service.engine.model import ListVersion
+from service.engine.model import Entity, ListVersion
 from service.engine.screener import Screener
 from service.monitor import Monitor
 
@@ -42,8 +42,17 @@ def screener() -> Screener:
     return current
 
 
+def entity_dict(entity: Entity) -> dict:
+    """A listed entity as /v1/entities shows it: identified by ``list`` and ``entity_id`` as in
+    matches, clusters and ``also_listed_on``; every other field as the entity model has it, so
+    the fields a match repeats (schema, name, programs, birth_dates, nationalities,
+    citizenships) have the same shape in both."""
+    record = entity.to_dict()
+    return {"list": record.pop("list_id"), "entity_id": record.pop("id"), **record}
+
+
 def version_dict(v: ListVersion) -> dict:
     """A list version as the API shows it: what an auditor needs, not the server's file paths."""
     return {"id": v.id, "source": v.source, "entities": v.entities, "names": v.names,
             "published": v.published, "loaded_at": v.loaded_at, "sha256": v.sha256,
-            "skipped_rows": v.skipped_rows}
+            "skipped_rows": v.skipped_rows, "origin": v.origin, "fallback": v.fallback}

@@ -18,7 +18,8 @@ log = logging.getLogger("service.api")
 
 PROBLEM_TYPE = "https://orinoco.invalid/problems/"  # stable identifiers, not fetchable pages
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests",
+          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content",
+          429: "Too Many Requests",
           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
@@ -26,18 +27,20 @@ class ApiError(Exception):
     """A problem the client can act on: status, a short slug for ``type``, a detail, the field."""
 
     def __init__(self, status: int, slug: str, detail: str, field: str | None = None,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, limit: str | None = None):
         super().__init__(detail)
         self.status, self.slug, self.detail, self.field = status, slug, detail, field
-        self.headers = headers
+        self.headers, self.limit = headers, limit
 
 
 def problem(status: int, slug: str, detail: str, field: str | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None, limit: str | None = None) -> Response:
     body = {"type": PROBLEM_TYPE + slug, "title": TITLES.get(status, "Error"), "status": status,
             "detail": detail}
     if field is not None:
         body["field"] = field
+    if limit is not None:
+        body["limit"] = limit
     rid = g.get("request_id")
     if rid:
         body["request_id"] = rid
@@ -53,8 +56,9 @@ def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(status, "http-error")
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    detail = {404: f"no such resource: {request.path}",
-              405: f"{request.method} is not allowed on {request.path}",
+    path = request.path if len(request.path) <= 100 else request.path[:100] + "..."  # echoed, truncated
+    detail = {404: f"no such resource: {path}",
+              405: f"{request.method[:20]} is not allowed on {path}",
               413: f"the request body is larger than the limit of {limit} bytes"}.get(status, exc.description)
     if status == 413:
         drain()
@@ -73,6 +77,7 @@ def _unexpected(exc: Exception) -> Response:
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(ApiError, lambda e: problem(e.status, e.slug, e.detail, e.field, e.headers))
+    app.register_error_handler(ApiError, lambda e: problem(e.status, e.slug, e.detail, e.field, e.headers,
+                                                           e.limit))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

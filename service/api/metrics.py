@@ -21,6 +21,17 @@ from service.api.provider import ScreenerProvider
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
+# Label values come from fixed sets only: a client inventing methods or paths must not create a
+# series per invention. Endpoints are the app's route rules (unmatched paths are OTHER), methods
+# the standard ones, statuses the three-digit codes.
+OTHER = "other"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"})
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else OTHER
+
+
 REQUESTS = Counter("orinoco_http_requests_total", "HTTP requests answered",
                    ["endpoint", "method", "status"])
 LATENCY = Histogram("orinoco_http_request_duration_seconds", "Time to answer an HTTP request",
@@ -46,8 +57,11 @@ class ListCollector(Collector):
         published = GaugeMetricFamily("orinoco_list_published_age_seconds",
                                       "Seconds since the list's publication date (lists that state one)",
                                       labels=["list"])
+        fallback = GaugeMetricFamily("orinoco_list_fallback", "1 if a historical reference snapshot stands "
+                                     "in for the official list (not for real screening)", labels=["list"])
         screener = self.provider.screener
         for v in screener.versions if screener else []:
+            fallback.add_metric([v.id], 1.0 if v.fallback else 0.0)
             entities.add_metric([v.id], v.entities)
             names.add_metric([v.id], v.names)
             age = age_seconds(v.loaded_at, now)
@@ -61,7 +75,7 @@ class ListCollector(Collector):
         failed.add_metric([], 1.0 if self.provider.status.error else 0.0)
         ready = GaugeMetricFamily("orinoco_ready", "1 once an index is loaded and serving")
         ready.add_metric([], 1.0 if screener else 0.0)
-        yield from (entities, names, loaded, published, failed, ready)
+        yield from (entities, names, loaded, published, fallback, failed, ready)
 
 
 def age_seconds(stamp: str | None, now: datetime) -> float | None:

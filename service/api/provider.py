@@ -17,9 +17,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.api.progress import LoadProgress
 from service.engine.screener import Screener
 from service.lists import ListError
-from service.lists.cache import MIN_FRACTION
+from service.lists.cache import shrink_problem
 from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
@@ -38,21 +39,26 @@ class LoadStatus:
 
 
 def check_not_shrunk(current: Screener, fresh: Screener) -> None:
-    """Refuse a reload where a list lost most of its entities, as the cache refuses such a download:
-    a file cut short (a copy still running, a full disk) can still parse. Restart to accept one."""
-    before = {v.id: v.entities for v in current.versions}
+    """Refuse a reload where a list lost more than ORINOCO_MAX_SHRINK of its entities or names, as
+    the cache refuses such a download: a file cut short (a copy still running, a full disk) can
+    still parse. A restart loads it anyway."""
+    before = {v.id: {"entities": v.entities, "names": v.names} for v in current.versions}
     for v in fresh.versions:
-        if v.id in before and v.entities < MIN_FRACTION * before[v.id]:
-            raise ListError(f"{v.id}: the new files have {v.entities} entities, far fewer than the "
-                            f"{before[v.id]} being served: refused (restart the server to load them anyway)")
+        if v.id in before:
+            problem = shrink_problem(v.id, before[v.id], {"entities": v.entities, "names": v.names})
+            if problem:
+                raise ListError(f"{problem}: refused, the lists being served stay (restart the server "
+                                "to load them anyway)")
 
 
 class ScreenerProvider:
     """Holds the current Screener; ``build`` makes a fresh one from the configured lists."""
 
-    def __init__(self, build: Callable[[], Screener] | None = None, screener: Screener | None = None):
+    def __init__(self, build: Callable[[], Screener] | None = None, screener: Screener | None = None,
+                 progress: LoadProgress | None = None):
         self._build = build
         self._screener = screener
+        self.progress = progress  # what ``build`` reports as it goes, for /readyz
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
@@ -69,13 +75,15 @@ class ScreenerProvider:
             raise RuntimeError("this provider has no list loader: it cannot reload")
         with self._building:
             self.status.loading, self.status.last_attempt = True, now_iso()
+            if self.progress:
+                self.progress.begin("start-up" if self._screener is None else "reload")
             try:
                 fresh = self._build()
                 if self._screener is not None:
                     check_not_shrunk(self._screener, fresh)
             except ListError as exc:
                 self.status.error = str(exc)
-                log.error("list reload failed, %s: %s", self._kept(), exc)
+                log.error("list load failed, %s: %s", self._kept(), exc)
                 return False
             except Exception as exc:  # a bug or MemoryError must not take down the serving index
                 self.status.error = f"{type(exc).__name__}: {exc}"

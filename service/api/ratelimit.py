@@ -1,10 +1,13 @@
 """Optional per-client rate limiting of /v1/*: a token bucket per API key (else per client address).
 
-Off unless ORINOCO_RATE_LIMIT is set ("100/minute", "5/second", "1000/hour"). A client may burst
-up to the whole count, then gets one request per period/count; past that it gets a 429
-problem+json with Retry-After. The buckets live in each gunicorn worker's memory: with N
-workers a client can get up to N times the limit, as each worker counts the requests it
-served. That bounds abuse without a shared store to run; set the limit per worker accordingly.
+Off unless ORINOCO_RATE_LIMIT is set ("100/minute", "5/second", "1000/hour"). The count is of
+names screened, not requests: every request takes one token on arrival (before authentication,
+so a flood of bad keys is limited too) and a screening request takes one more per further name
+(``charge``; text: per 1,000 characters). A client may burst up to the whole count, then gets
+count/period; past that it gets a 429 problem+json with Retry-After. The buckets live in each
+gunicorn worker's memory: with N workers a client can get up to N times the limit, as each
+worker counts the names it served. That bounds abuse without a shared store to run; set the
+limit per worker accordingly.
 """
 
 from __future__ import annotations
@@ -52,15 +55,18 @@ class RateLimiter:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, at)
         self._lock = threading.Lock()
 
-    def take(self, client: str) -> float:
-        """Take one token; 0.0 if granted, else the seconds until one is available."""
+    def take(self, client: str, n: int = 1) -> float:
+        """Take ``n`` tokens; 0.0 if granted, else the seconds until they are available (inf: never,
+        ``n`` is more than the bucket holds)."""
         per_second = self.rate.count / self.rate.period
+        if n > self.rate.count:
+            return math.inf
         with self._lock:
             now = self._clock()
             tokens, at = self._buckets.pop(client, (float(self.rate.count), now))
             tokens = min(float(self.rate.count), tokens + (now - at) * per_second)
-            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second
-            self._buckets[client] = (tokens - 1.0 if not wait else tokens, now)
+            wait = 0.0 if tokens >= n else (n - tokens) / per_second
+            self._buckets[client] = (tokens - n if not wait else tokens, now)
             while len(self._buckets) > MAX_CLIENTS:
                 self._buckets.popitem(last=False)
         return wait
@@ -71,8 +77,20 @@ class RateLimiter:
             return
         wait = self.take(client_id(keys))
         if wait:
-            raise ApiError(429, "rate-limited", f"more than {self.rate} requests from this client; "
-                           f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))})
+            raise ApiError(429, "rate-limited", f"more than {self.rate} names from this client; "
+                           f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))},
+                           limit="ORINOCO_RATE_LIMIT")
+
+    def charge(self, n: int, keys: tuple[str, ...]) -> None:
+        """Take ``n`` more tokens for a request's further names; a 429 when the client has not got them."""
+        wait = self.take(client_id(keys), n)
+        if wait == math.inf:
+            raise ApiError(429, "rate-limited", f"this request costs {n + 1} names, more than the rate limit "
+                           f"of {self.rate} allows at once; split it", limit="ORINOCO_RATE_LIMIT")
+        if wait:
+            raise ApiError(429, "rate-limited", f"this request's {n + 1} names would exceed {self.rate} "
+                           f"names from this client; retry in {math.ceil(wait)} s",
+                           headers={"Retry-After": str(math.ceil(wait))}, limit="ORINOCO_RATE_LIMIT")
 
 
 def client_id(keys: tuple[str, ...]) -> str:

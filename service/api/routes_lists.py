@@ -31,7 +31,7 @@ def entity(list_id: str, entity_id: str):
     if found is None:
         raise ApiError(404, "unknown-entity", f"list {list_id!r} has no entity {entity_id!r}")
     cluster = screener.links.cluster_dict(list_id, entity_id) if screener.links else None
-    return jsonify({**found.to_dict(), "cluster": cluster})
+    return jsonify({**context.entity_dict(found), "cluster": cluster})
 
 
 @bp.post("/v1/admin/reload")

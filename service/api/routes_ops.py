@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime
 from functools import cache
@@ -11,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from service import __version__
 from service.api import context, metrics
+from service.lists import SOURCES
 from service.monitor.metrics import MonitorCollector
 
 bp = Blueprint("ops", __name__)
@@ -21,17 +23,26 @@ def _resource(name: str) -> str:
     return files("service.api").joinpath(name).read_text(encoding="utf-8")
 
 
+def supported_lists() -> str:
+    """Every list source this build reads, named from the parsers' own registry (``SOURCES``), so
+    the / page and the API description never lag behind the parsers."""
+    return "; ".join(f"{s.help.split(':')[0].removesuffix(' file').removesuffix(' folder')} ({s.name})"
+                     for s in SOURCES.values())
+
+
 @cache
 def openapi_document() -> dict:
-    """The API description, its version the package's."""
+    """The API description, its version the package's, naming every supported list."""
     document = json.loads(_resource("openapi.json"))
     document["info"]["version"] = __version__
+    document["info"]["description"] = document["info"]["description"].replace("{lists}", supported_lists())
     return document
 
 
 @bp.get("/")
 def index():
-    return Response(_resource("index.html"), mimetype="text/html")
+    return Response(_resource("index.html").replace("{lists}", html.escape(supported_lists())),
+                    mimetype="text/html")
 
 
 @bp.get("/openapi.json")
@@ -47,7 +58,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready once an index is loaded; 503 before. A failed reload is reported but keeps it ready."""
+    """Ready once an index is loaded and the audit log (if any) can be written; 503 before, with
+    how far the load has got (``progress``: lists parsed n of m, index built, records linked n of
+    m, each finished phase with its duration). A failed reload is reported but keeps it ready."""
     provider = context.provider()
     screener = provider.screener
     now = datetime.now(UTC)
@@ -55,13 +68,21 @@ def readyz():
         "status": "ready" if screener else ("loading" if provider.status.loading or not provider.status.error
                                             else "unavailable"),
         "lists": [{"id": v.id, "published": v.published, "loaded_at": v.loaded_at, "entities": v.entities,
+                   "fallback": v.fallback,
                    "published_age_seconds": metrics.age_seconds(v.published, now),
                    "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
                   for v in (screener.versions if screener else [])],
         "reload": provider.status.to_dict(),
+        "progress": provider.progress.snapshot() if provider.progress else None,
     }
+    audit = context.config().audit
+    failing = audit.health() if audit else None
+    if audit:
+        body["audit"] = {"ok": failing is None, "error": failing}
+    if screener is not None and failing:
+        body["status"] = "unavailable"  # every screening request would be a 500: no answer without its record
     response = jsonify(body)
-    if screener is None:
+    if screener is None or failing:
         response.status_code = 503
         response.headers["Retry-After"] = "5"
     return response

@@ -8,8 +8,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify, request
 
-from service.api import context, metrics, validation
+from service.api import context, cost, metrics, validation
 from service.api.body import read_body
+from service.engine.budget import OverBudget
 from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
@@ -22,10 +23,16 @@ def screen():
     cfg = context.config()
     screener = context.screener()
     req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
-    threshold = screener.effective_threshold(req.threshold)
+    threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
+    cost.check_size(req.queries, cfg)
+    cost.charge(len(req.queries))
     started = time.perf_counter()
     with context.ENGINE_LOCK:
-        results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
+        try:
+            results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists,
+                                      budget=cost.budget(cfg))
+        except OverBudget as exc:
+            raise cost.refused(exc) from None
     elapsed = time.perf_counter() - started
     alerts = sum(1 for r in results if r.matches)
     metrics.QUERIES.inc(len(req.queries))
@@ -35,17 +42,17 @@ def screen():
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
     if cfg.audit:  # before answering: no decision leaves without its record
-        cfg.audit.screening(g.request_id, "/v1/screen", threshold,
+        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen", threshold,
                             [v for v in screener.versions if v.id in used], results,
                             client=request.remote_addr)
-    return jsonify({
+    return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": threshold,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],
-    })
+    }), cfg)
 
 
 @bp.post("/v1/compare")
@@ -53,5 +60,5 @@ def compare():
     screener = context.screener()
     a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
     with context.ENGINE_LOCK:
-        result = screener.compare(a, b)
+        result = screener.compare(a, b)  # two names of at most 512 characters: bounded as it is
     return jsonify({"request_id": g.request_id, "score": result.score, "explanation": result.explanation})

@@ -8,8 +8,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify, request
 
-from service.api import context, metrics, validation
+from service.api import context, cost, metrics, validation
 from service.api.body import read_body
+from service.engine.budget import OverBudget
 from service.engine.screener import Query, Result
 from service.paths import now_iso
 from service.text import screen_text
@@ -23,10 +24,15 @@ def screen_text_route():
     cfg = context.config()
     screener = context.screener()
     req = validation.text_request(validation.parse_json(read_body()), screener.list_ids)
-    threshold = screener.effective_threshold(req.threshold)
+    threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
+    cost.charge(1 + len(req.text) // cost.TEXT_CHARS_PER_NAME)
     started = time.perf_counter()
     with context.ENGINE_LOCK:
-        mentions = screen_text(screener, req.text, threshold=threshold, lists=req.lists)
+        try:
+            mentions = screen_text(screener, req.text, threshold=threshold, lists=req.lists,
+                                   budget=cost.budget(cfg))
+        except OverBudget as exc:
+            raise cost.refused(exc) from None
     elapsed = time.perf_counter() - started
     metrics.ALERTS.inc(len(mentions))
     # Sizes and counts only: the text is personal data and never goes to the log.
@@ -34,15 +40,15 @@ def screen_text_route():
              len(mentions), elapsed * 1000)
     used = req.lists or screener.list_ids
     if cfg.audit:  # before answering: each alerting mention is recorded as a screened name
-        cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
+        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
                             [v for v in screener.versions if v.id in used],
                             [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
                              for m in mentions], client=request.remote_addr)
-    return jsonify({
+    return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": threshold,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "mentions": [{"start": m.start, "end": m.end, "text": m.text,
                       "matches": [asdict(x) for x in m.matches]} for m in mentions],
-    })
+    }), cfg)

@@ -14,12 +14,14 @@ from typing import Any
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
+from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query
 
 QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")
 SCREEN_FIELDS = ("queries", "name", "names", "threshold", "limit", "lists")
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 MAX_COUNTRY, MAX_ID = 100, 256
+MAX_ECHO = 100  # characters of a client's input quoted back in an error
 
 
 @dataclass(slots=True)
@@ -52,8 +54,9 @@ def _object(value: Any, field: str, allowed: tuple[str, ...]) -> dict:
     for key in value:
         if key not in allowed:
             prefix = f"{field}." if field else ""
+            shown = key if len(key) <= MAX_ECHO else key[:MAX_ECHO] + "..."  # never echo a 900 KB key whole
             raise ApiError(400, "unknown-field",
-                           f"unknown field {key!r}; expected one of {', '.join(allowed)}", prefix + key)
+                           f"unknown field {shown!r}; expected one of {', '.join(allowed)}", prefix + shown)
     return value
 
 
@@ -73,8 +76,10 @@ def name_of(value: Any, field: str, config: ApiConfig) -> str:
     if value is None:
         raise ApiError(400, "missing-name", f"{field} is required", field)
     name = _text(value, field, config.max_name_length)
-    if not name.strip():
-        raise ApiError(400, "empty-name", f"{field} is empty", field)
+    problem = name_problem(name, config.max_name_length)  # the batch reader's rule too
+    if problem is not None:
+        kind = "empty-name" if not name.strip() else "no-letters-or-digits"
+        raise ApiError(400, kind, f"{field} {problem}", field)
     return name
 
 

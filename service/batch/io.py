@@ -6,14 +6,20 @@ resumed job skips exactly the chunks a previous run finished.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
+import unicodedata
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from service.engine.unmask import unmask
 
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
                  ".ndjson": "jsonl"}
@@ -29,24 +35,147 @@ def file_format(path: Path, formats: dict[str, str]) -> str:
     return fmt
 
 
-def read_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.DataFrame]:
-    """The input's ``columns`` as strings ("" for missing cells), ``chunk_size`` rows at a time.
+# Columns read_chunks adds to every chunk: the record's first line in the file (CSV; "" for the
+# other formats) and why the record could not be read ("" when it could).
+LINE, PROBLEM = "\x00line", "\x00problem"
+MAX_RECORD_LINES = 100  # a quoted field running longer than this is taken for an unclosed quote
 
-    Raises ValueError naming the columns the file does not have.
+
+def read_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.DataFrame]:
+    """The input's ``columns`` as strings ("" for missing cells), ``chunk_size`` rows at a time,
+    with ``LINE`` and ``PROBLEM``: a CSV row that is not well-formed (an unclosed or stray quote,
+    a missing or extra column, bytes that are not UTF-8) is a row with its problem, not the end
+    of the file.
+
+    Raises ValueError naming the file (and the line) when the columns are missing or the header
+    cannot be read.
     """
     fmt = file_format(path, INPUT_FORMATS)
     if fmt == "csv":
-        frames = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_size,
-                             usecols=_checked(pd.read_csv(path, nrows=0).columns, columns, path))
-    elif fmt == "parquet":
+        yield from _csv_chunks(path, chunk_size, columns)
+        return
+    if fmt == "parquet":
         parquet = pq.ParquetFile(path)
         wanted = _checked(parquet.schema_arrow.names, columns, path)
         frames = (b.to_pandas() for b in parquet.iter_batches(batch_size=chunk_size, columns=wanted))
     else:
         frames = pd.read_json(path, lines=True, dtype=False, chunksize=chunk_size)
-    for frame in frames:
-        _checked(frame.columns, columns, path)
-        yield pd.DataFrame({c: _as_text(frame[c]) for c in columns}, index=pd.RangeIndex(len(frame)))
+    try:
+        for frame in frames:
+            _checked(frame.columns, columns, path)
+            n = len(frame)
+            yield pd.DataFrame({**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n,
+                                PROBLEM: [""] * n}, index=pd.RangeIndex(n))
+    except UnicodeDecodeError as exc:
+        raise unreadable(path, exc) from None
+
+
+def check_header(path: Path, columns: list[str]) -> None:
+    """ValueError (naming the file) unless the input is readable and has ``columns``: checked
+    before a job writes anything."""
+    if file_format(path, INPUT_FORMATS) == "csv":
+        _csv_header(_csv_records(path), columns, path)
+    elif file_format(path, INPUT_FORMATS) == "parquet":
+        _checked(pq.ParquetFile(path).schema_arrow.names, columns, path)
+
+
+def _csv_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.DataFrame]:
+    records = _csv_records(path)
+    header = _csv_header(records, columns, path)
+    at = [header.index(c) for c in columns]
+    rows: list[tuple] = []
+    for line, fields, problem in records:
+        cells = [""] * len(columns) if problem else [fields[i] for i in at]
+        rows.append((*cells, str(line), problem or ""))
+        if len(rows) == chunk_size:
+            yield pd.DataFrame(rows, columns=[*columns, LINE, PROBLEM], dtype=object)
+            rows = []
+    if rows:
+        yield pd.DataFrame(rows, columns=[*columns, LINE, PROBLEM], dtype=object)
+
+
+def _csv_header(records: Iterator[tuple[int, list[str], str | None]], columns: list[str],
+                path: Path) -> list[str]:
+    first = next(records, None)
+    if first is None:
+        raise ValueError(f"{path}: empty file, expected a header line naming the columns")
+    line, fields, problem = first
+    if problem:
+        raise ValueError(f"{path}: line {line}: the header is not readable CSV: {problem}")
+    return _checked(fields, columns, path) and fields
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
+    """(first line, fields, problem) for every record of a CSV file, blank lines skipped; the
+    first record is the header, and every other must have as many fields.
+
+    A record that is not well-formed yields its problem and no fields, and only its first line
+    is given up: reading goes on at the next line, so one bad quote loses one row, not the file.
+    """
+    width = None
+    with path.open("rb") as f:
+        lines = enumerate(f, 1)
+        pending: deque[tuple[int, str | None]] = deque()
+
+        def take() -> tuple[int, str | None] | None:
+            if pending:
+                return pending.popleft()
+            for n, raw in lines:
+                try:
+                    return n, raw.decode("utf-8-sig" if n == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    return n, None
+            return None
+
+        while (first := take()) is not None:
+            n, text = first
+            if text is None:
+                yield n, [], "not UTF-8 text"
+                continue
+            if not text.strip():
+                continue
+            record = [text]
+            while sum(t.count('"') for t in record) % 2 and len(record) < MAX_RECORD_LINES:
+                more = take()
+                if more is None or more[1] is None:
+                    pending.extendleft([more] if more else [])
+                    break
+                record.append(more[1])
+            fields, problem = _parse("".join(record), width)
+            if problem and len(record) > 1:  # give up the first line only; read the rest again
+                pending.extendleft(reversed([(n + i, t) for i, t in enumerate(record[1:], 1)]))
+                fields, problem = _parse(text, width)
+                problem = problem or "unclosed quote"
+            width = width if width is not None or problem else len(fields)
+            yield n, fields, problem
+
+
+def _parse(raw: str, width: int | None) -> tuple[list[str], str | None]:
+    """One record's fields, or the reason it is not one well-formed CSV record of ``width`` fields."""
+    if '"' not in raw and "\r" not in raw.rstrip("\r\n"):  # most rows: no quoting to undo
+        fields = raw.rstrip("\r\n").split(",")
+        return _width_checked(fields, width)
+    try:
+        rows = list(csv.reader(io.StringIO(raw), strict=True))
+    except csv.Error as exc:
+        return [], "unclosed quote" if "unexpected end of data" in str(exc) else f"malformed CSV ({exc})"
+    if len(rows) != 1:
+        return [], "malformed CSV (a line break outside quotes)"
+    fields = rows[0]
+    if raw.count('"') % 2 or any('"' in f and _quoted(f) not in raw for f in fields):
+        return [], "stray quote inside a field (quote the whole field and double the quote)"
+    return _width_checked(fields, width)
+
+
+def _width_checked(fields: list[str], width: int | None) -> tuple[list[str], str | None]:
+    if width is not None and len(fields) != width:
+        extra = " (an extra column)" if len(fields) > width else ""
+        return [], f"{len(fields)} fields where the header has {width}{extra}"
+    return fields, None
+
+
+def _quoted(field: str) -> str:
+    return '"' + field.replace('"', '""') + '"'
 
 
 def count_rows(path: Path) -> int | None:
@@ -80,14 +209,42 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet could read ``cell`` as a formula: it starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a line break as a reader sees it, i.e. after invisible characters and blanks
+    (``unmask``) and NFKC (full-width "＝" is "=").
+
+    >>> is_formula("＝1+1"), is_formula("\u200b=cmd"), is_formula(" @SUM(A1)"), is_formula("Ann")
+    (True, True, True, False)
+    """
+    if cell.startswith(FORMULA_PREFIXES):
+        return True
+    if cell.isascii():
+        return cell.lstrip(" ").startswith(FORMULA_PREFIXES)
+    seen = unicodedata.normalize("NFKC", unmask(cell[:64]))
+    return seen.startswith(FORMULA_PREFIXES) or seen.lstrip(" ").startswith(FORMULA_PREFIXES)
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading ``'`` (CSV injection)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            out[column] = [f"'{v}" if isinstance(v, str) and is_formula(v) else v
                            for v in out[column].tolist()]
     return out
+
+
+def unreadable(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    """An error naming the file and the line where its text is not UTF-8 (the first such line)."""
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                return ValueError(f"{path}: line {number} is not valid UTF-8 (byte 0x{line[bad.start]:02x} "
+                                  f"at column {bad.start + 1}); re-save the file as UTF-8")
+    return ValueError(f"{path}: not valid UTF-8 ({exc.reason}); re-save the file as UTF-8")
 
 
 def fsync_dir(path: Path) -> None:
@@ -99,31 +256,40 @@ def fsync_dir(path: Path) -> None:
 
 
 class CsvJournal:
-    """A CSV file that grows chunk by chunk; ``size()`` after a chunk marks a point to roll back to."""
+    """A CSV file that grows chunk by chunk in ``OUTPUT.partial`` and takes its name when whole, so
+    that an earlier OUTPUT stays intact until then; ``size()`` after a chunk marks a point to roll
+    back to. Lines end in CRLF (RFC 4180), and Python's csv writer quotes every field holding a
+    character of the line ending: a CR or LF inside a name stays inside its field for any reader."""
 
     def __init__(self, path: Path, columns: list[str]):
         self.path, self.columns = path, columns
+        self.partial = path.with_name(path.name + ".partial")
 
     def start(self) -> None:
-        self.path.write_text(",".join(self.columns) + "\n", encoding="utf-8")
+        self.partial.write_text(",".join(self.columns) + "\r\n", encoding="utf-8", newline="")
 
     def append(self, frame: pd.DataFrame) -> None:
-        with self.path.open("a", encoding="utf-8", newline="") as f:
-            spreadsheet_safe(frame[self.columns]).to_csv(f, header=False, index=False)
+        with self.partial.open("a", encoding="utf-8", newline="") as f:
+            spreadsheet_safe(frame[self.columns]).to_csv(f, header=False, index=False, lineterminator="\r\n")
             f.flush()
             os.fsync(f.fileno())
 
     def size(self) -> int:
-        return self.path.stat().st_size
+        return (self.partial if self.partial.exists() else self.path).stat().st_size
 
     def rollback(self, size: int) -> None:
-        """Cut away whatever an unfinished chunk appended after the last checkpoint."""
-        with self.path.open("r+b") as f:
+        """Cut away whatever an unfinished chunk appended after the last checkpoint (a file that took
+        its name just before a crash goes back to being partial)."""
+        if not self.partial.exists():
+            os.replace(self.path, self.partial)
+        with self.partial.open("r+b") as f:
             f.truncate(size)
             os.fsync(f.fileno())
 
     def finish(self) -> None:
-        """The file is already whole."""
+        """The whole file takes its name."""
+        os.replace(self.partial, self.path)
+        fsync_dir(self.path.parent)
 
     def cleanup(self) -> None:
         """Nothing beside the file to remove."""

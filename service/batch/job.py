@@ -24,6 +24,7 @@ from service.batch.io import (
     OUTPUT_FORMATS,
     CsvJournal,
     ParquetJournal,
+    check_header,
     file_format,
     fsync_dir,
     read_chunks,
@@ -96,9 +97,15 @@ class Summary:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(c.reject_reasons.items()))
         lists = ", ".join(f"{x['id']} (published {x['published'] or '?'}, sha256 {x['sha256'][:12]})"
                           for x in self.lists)
-        return (f"{c.rows_read:,} rows read, {c.rows_screened:,} rows screened ({c.names_screened:,} names), "
-                f"{c.rows_rejected:,} rows rejected, {c.rejects:,} rejects ({reasons or 'none'}), "
-                f"{c.alerts:,} alerts; lists: {lists}")
+        return (f"{_count(c.rows_read, 'row')} read, {_count(c.rows_screened, 'row')} screened "
+                f"({_count(c.names_screened, 'name')}), {_count(c.rows_rejected, 'row')} rejected "
+                f"({_count(c.rejects, 'line')} in the rejects file{': ' + reasons if reasons else ''}), "
+                f"{_count(c.alerts, 'alert')}; lists: {lists}")
+
+
+def _count(n: int, word: str) -> str:
+    """"1 row", "2 rows": the summary is read by people."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, resume: bool = False,
@@ -123,6 +130,7 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
         counts = Counts(**state["counts"])
         progress(counts.rows_read)
     else:
+        check_header(options.input, options.columns.wanted())  # before anything is written
         alerts.start()
         rejects.start()
         counts = Counts()
@@ -143,7 +151,7 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
             pending[k] = (len(chunk), chunk_rejects, queries["row"].nunique(), len(queries))
             yield k, queries
 
-    for k, chunk_alerts in engine.screen_chunks(prepared()):
+    def record(k: int, chunk_alerts: pd.DataFrame) -> None:
         rows, chunk_rejects, rows_screened, names_screened = pending.pop(k)
         alerts.append(chunk_alerts)
         rejects.append(chunk_rejects)
@@ -159,11 +167,27 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
         _save_state(options.state_path, fingerprint, counts, alerts.size(), rejects.size(), complete=False)
         progress(rows)
 
+    try:
+        for k, chunk_alerts in engine.screen_chunks(prepared()):
+            record(k, chunk_alerts)
+    except Exception:  # not KeyboardInterrupt: an interrupted run keeps its files for --resume
+        if not resume and counts.chunks == 0:  # nothing worth resuming: leave no half-written files
+            _remove(alerts, rejects, options.state_path)
+        raise
+
     alerts.finish()
+    rejects.finish()
     _save_state(options.state_path, fingerprint, counts, alerts.size(), rejects.size(), complete=True)
     alerts.cleanup()
     summary.complete = True
     return summary
+
+
+def _remove(alerts: CsvJournal | ParquetJournal, rejects: CsvJournal, state: Path) -> None:
+    alerts.rollback(0)
+    alerts.cleanup()
+    for path in (alerts.path, rejects.path, state):
+        path.unlink(missing_ok=True)
 
 
 def _rollback(journal: CsvJournal | ParquetJournal, size: int) -> None:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from service.engine.normalize import MAX_NAME_CHARS
+from service.batch.io import LINE, PROBLEM
+from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS
 
 QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country"]
-REJECT_COLUMNS = ["row", "input_id", "column", "input_name", "reason"]
+REJECT_COLUMNS = ["row", "line", "input_id", "column", "input_name", "reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,44 +33,54 @@ class Columns:
         return list(dict.fromkeys([*self.names, *(c for c in optional if c)]))
 
 
-def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be screened, or None."""
-    if not name:
-        return "empty name"
-    if len(name) > MAX_NAME_CHARS:
-        return f"name longer than {MAX_NAME_CHARS} characters"
-    if not any(ch.isalpha() for ch in name):
-        return "name has no letters"
-    return None
+MAX_REJECT_CHARS = 1000  # of a rejected name kept in the rejects file
+
+
+def cut(name: str) -> str:
+    """A rejected name as the rejects file keeps it: at most MAX_REJECT_CHARS, its length noted.
+
+    >>> cut("x" * 5000)[-29:]
+    'xxx... [cut: 5000 characters]'
+    """
+    if len(name) <= MAX_REJECT_CHARS:
+        return name
+    return f"{name[:MAX_REJECT_CHARS]}... [cut: {len(name)} characters]"
 
 
 def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(queries, rejects) for one chunk; ``row`` is the 1-based data row number in the whole file."""
+    """(queries, rejects) for one chunk; ``row`` is the 1-based data row number in the whole file,
+    ``line`` the row's first line in a CSV file ("" for other formats). A row that could not be
+    read (``io.PROBLEM``) is rejected whole, with that reason."""
     queries, rejects = [], []
     n = len(chunk)
     ids = chunk[columns.id].tolist() if columns.id else [str(first_row + i) for i in range(n)]
+    lines, unreadable = _optional(chunk, LINE, n), _optional(chunk, PROBLEM, n)
     schemas = _optional(chunk, columns.schema, n)
     births = _optional(chunk, columns.birth_date, n)
     countries = _optional(chunk, columns.country, n)
     names = [chunk[c].tolist() for c in columns.names]
     for i in range(n):
-        row, input_id = first_row + i, ids[i]
+        row, input_id, line = first_row + i, ids[i], lines[i]
+        if unreadable[i]:
+            rejects.append((row, line, input_id, "", "", f"unreadable row: {unreadable[i]}"))
+            continue
         schema = schemas[i].strip() or ANY
         screened = 0
         for col, values in enumerate(names):
             name = values[i].strip()
             problem = name_problem(name)
+            problem = problem and f"name {problem}"
             if problem is None and schema not in QUERY_SCHEMAS:
                 problem = f"unknown schema (expected one of {', '.join(QUERY_SCHEMAS[:-1])})"
             if problem is None:
                 queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip()))
                 screened += 1
             elif name:
-                rejects.append((row, input_id, columns.names[col], name, problem))
+                rejects.append((row, line, input_id, columns.names[col], cut(name), problem))
         if not screened and not any(v[i].strip() for v in names):
-            rejects.append((row, input_id, ",".join(columns.names), "", "empty name"))
+            rejects.append((row, line, input_id, ",".join(columns.names), "", f"name {name_problem('')}"))
     return pd.DataFrame(queries, columns=QUERY_COLUMNS), pd.DataFrame(rejects, columns=REJECT_COLUMNS)
 
 
 def _optional(chunk: pd.DataFrame, column: str | None, n: int) -> list[str]:
-    return chunk[column].tolist() if column else [""] * n
+    return chunk[column].tolist() if column and column in chunk else [""] * n

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from service.engine.model import LoadedList
@@ -25,11 +26,14 @@ def add_list_args(parser: argparse.ArgumentParser) -> None:
              "list id. Without --list: the cached lists, else a download, else the reference files.")
 
 
-def check_list_args(values: list[str]) -> None:
-    """Exit 2 with a message when a ``--list`` value is malformed or names an unknown source."""
+def check_list_args(values: list[str], paths: bool = False) -> None:
+    """Exit 2 with a message when a ``--list`` value is malformed or names an unknown source
+    (with ``paths``, also when its file or folder does not exist)."""
     try:
         for value in values:
-            parse_list_spec(value)
+            spec = parse_list_spec(value)
+            if paths and not Path(spec.path).expanduser().exists():
+                raise ListError(f"{spec.path}: no such file or folder (--list {value})")
     except ListError as exc:
         fail(str(exc))
 

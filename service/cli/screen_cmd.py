@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,8 +67,14 @@ def _options(args: argparse.Namespace) -> JobOptions:
         fail(str(exc))
     if not args.output.resolve().parent.is_dir():
         fail(f"{args.output}: its folder does not exist")
-    if args.output.resolve() == args.input.resolve():
-        fail("the output would overwrite the input")
+    rejects = args.rejects or args.output.with_suffix(".rejects.csv")
+    for label, path in (("the output", args.output), ("--rejects", rejects)):
+        if _same_file(path, args.input):
+            fail(f"{label} {path} would overwrite the input {args.input}")
+        if not path.resolve().parent.is_dir() or not os.access(path.resolve().parent, os.W_OK):
+            fail(f"{path}: its folder {path.resolve().parent} does not exist or is not writable")
+    if _same_file(args.output, rejects):
+        fail(f"the output and --rejects are the same file {rejects}")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         fail(f"--threshold {args.threshold}: expected a number in [0, 1]")
     if args.limit < 1 or args.chunk_size < 1 or (args.workers is not None and args.workers < 1):
@@ -76,8 +83,17 @@ def _options(args: argparse.Namespace) -> JobOptions:
         fail("--scheduler and --workers need --engine dask")
     columns = Columns(tuple(args.name_columns or ["name"]), args.id_column, args.schema_column,
                       args.birth_date_column, args.country_column)
-    rejects = args.rejects or args.output.with_suffix(".rejects.csv")
     return JobOptions(args.input, args.output, rejects, columns, args.chunk_size, args.limit, args.threshold)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same path, or the same file under another name (a hard link, a symlink)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -100,8 +116,10 @@ def cmd_screen(args: argparse.Namespace) -> int:
         summary = _run(args, options, screener, bar.update)
     except (JobError, ValueError) as exc:  # a refused resume, an unreadable input, a missing column
         fail(str(exc))
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile: no traceback, no output lost
+        fail(f"{exc.filename or options.output}: {exc.strerror or exc}; an earlier output is unchanged")
     except KeyboardInterrupt:
-        print(f"\norinoco screen: interrupted; finished chunks are kept in {options.output}: "
+        print(f"\norinoco screen: interrupted; finished chunks are kept beside {options.output}: "
               "run the same command with --resume to continue", file=sys.stderr)
         return 130
     finally:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import errno
 import os
 import shutil
 import signal
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from werkzeug.serving import WSGIRequestHandler
 
-from service.cli.common import add_list_args, check_list_args, fail, load_lists
+from service.cli.common import add_list_args, check_list_args, fail
 
 if TYPE_CHECKING:
     from service.api import ApiConfig, ScreenerProvider
@@ -66,26 +68,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
         fail(f"invalid port {port} or worker count {workers}")
     if not args.lists:
         args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
-    check_list_args(args.lists)  # a malformed --list exits here with a message, before anything loads
+    check_list_args(args.lists, paths=True)  # a malformed --list or a missing path: exit 2 before binding
+    if not args.dev:
+        try:
+            check_port_free(host, port)  # at once, not after gunicorn's five one-second retries
+        except OSError as exc:
+            fail(exc.strerror or str(exc))
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _private_metrics_dir()
 
     # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
+    from service import worker
     from service.api import ScreenerProvider
     from service.api.config import from_env, parse_threshold
-    from service.serving import list_loader, new_screener, run_gunicorn, screener_builder
+    from service.api.progress import LoadProgress
+    from service.serving import list_loader, run_gunicorn, screener_builder
 
     try:
         config = from_env()
+        worker.threads(), worker.client_timeout()  # a bad ORINOCO_THREADS / _CLIENT_TIMEOUT stops here
         if args.threshold is not None:
             config = replace(config, default_threshold=parse_threshold(args.threshold))
     except ValueError as exc:
         fail(str(exc))
-    build = screener_builder(list_loader(args.lists), config.default_threshold)
+    progress = LoadProgress()  # before gunicorn forks: its workers read the master's progress
+    build = screener_builder(list_loader(args.lists), config.default_threshold, progress)
+    provider = ScreenerProvider(build=build, progress=progress)
     if args.dev:
-        return _run_dev(ScreenerProvider(build=build), config, host, port)
-    screener = new_screener(load_lists(args), config.default_threshold)
-    provider = ScreenerProvider(build=build, screener=screener)
+        return _run_dev(provider, config, host, port)
     return run_gunicorn(provider, config, host, port, workers, _monitor(provider))
 
 
@@ -99,6 +109,23 @@ def _monitor(provider: ScreenerProvider):
         return attach_monitor(provider)
     except (ValueError, SQLAlchemyError) as exc:
         fail(f"monitoring store: {str(exc).splitlines()[0]}")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError at once if the address cannot be bound (gunicorn would retry for 5 s, then exit).
+
+    A race with another process after this check still ends in gunicorn's own error.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise OSError(exc.errno, f"cannot listen on {host}:{port}: the port is already in use "
+                                         "(another server runs on it: stop it or choose --port)") from None
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def _private_metrics_dir() -> None:

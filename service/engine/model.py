@@ -126,6 +126,13 @@ class ListVersion:
     loaded_at: str  # ISO 8601 UTC
     files: list[str] = field(default_factory=list)
     skipped_rows: int = 0
+    # where these bytes came from: "file" (a path given), "download" or "import" (the list cache),
+    # "reference" (a historical snapshot standing in for the official list: not for real screening)
+    origin: str = "file"
+
+    @property
+    def fallback(self) -> bool:
+        return self.origin == "reference"
 
     def to_dict(self) -> dict:
         return asdict(self)

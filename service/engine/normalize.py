@@ -22,12 +22,7 @@ import unicodedata
 from anyascii import anyascii
 
 from service.engine.name_parts import LEGAL_CANON, LEGAL_FORMS, LEGAL_PHRASES, PARTICLES, STOPWORDS, TITLES
-
-# Characters with no place in a name: controls, zero-width joiners, bidi overrides.
-_INVISIBLE = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
-_INVISIBLE.update({c: None for c in (0x7F, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF)})
-_INVISIBLE.update({c: None for c in range(0x202A, 0x202F)})
-_INVISIBLE.update({c: None for c in range(0x2066, 0x206A)})
+from service.engine.unmask import unmask
 
 # Apostrophes, ʿayn and hamza signs are dropped inside words: "Kan'an" -> "kanan".
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032]")
@@ -46,12 +41,13 @@ transliterate = anyascii
 
 
 def fold(text: str) -> str:
-    """NFKC, invisible characters removed, any script transliterated to lower-case ASCII.
+    """Unmasked (blank and invisible characters, look-alike letters: ``unmask``), NFKC, any script
+    transliterated to lower-case ASCII.
 
-    >>> fold("Özgün ERDOĞAN")
-    'ozgun erdogan'
+    >>> fold("Özgün ERDOĞAN"), fold("T\u0430reck\u3164El\u2060Aissami")
+    ('ozgun erdogan', 'tareck el aissami')
     """
-    text = unicodedata.normalize("NFKC", text[: MAX_NAME_CHARS * 4]).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFKC", unmask(text[: MAX_NAME_CHARS * 4]))
     text = _APOSTROPHES.sub("", text)
     if not text.isascii():
         text = _SYLLABIC.sub(r" \1 ", text)
@@ -300,7 +296,7 @@ def arabic_consonant_keys(name: str) -> list[str]:
     >>> arabic_consonant_keys("صدام حسين التكريتي")
     ['~sdm', '~hsn', '~tkrt']
     """
-    words = _ARABIC_WORD.findall(_ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", name)))
+    words = _ARABIC_WORD.findall(_ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", unmask(name))))
     keys: list[str] = []
     joined = ""
     for word in words:
@@ -317,3 +313,16 @@ def arabic_consonant_keys(name: str) -> list[str]:
     if joined:
         keys.append(CONSONANT_MARK + joined)
     return keys
+
+
+def name_problem(name: str, max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """Why ``name`` cannot be screened, or None: the one rule of the API (a 400) and the batch
+    reader (a reject). Digits alone are a name ("12345", the listed vessel "7-28"); punctuation
+    alone ("!!!", "--") has nothing a list could match."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > max_chars:
+        return f"is longer than {max_chars} characters"
+    if not any(ch.isalnum() for ch in name):
+        return "has no letters or digits"
+    return None

@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from service.engine.budget import Budget
 from service.engine.index import NameIndex
 from service.engine.normalize import CONSONANT_MARK, skeleton
 
@@ -88,7 +89,8 @@ class TokenMatcher:
         self._cache: dict[str, TokenMatches] = {}
         self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
-    def match(self, tokens: list[str]) -> dict[str, TokenMatches]:
+    def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
+        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
@@ -96,6 +98,8 @@ class TokenMatcher:
                 self._cache.clear()
                 self._cached_bytes = 0
             for start in range(0, len(missing), 256):
+                if budget:
+                    budget.check()
                 chunk = missing[start : start + 256]
                 for tok, tm in zip(chunk, self._compute(chunk), strict=True):
                     self._cache[tok] = tm

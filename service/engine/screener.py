@@ -14,8 +14,9 @@ from typing import Protocol
 import numpy as np
 
 from service.engine import evidence
+from service.engine.budget import Budget
 from service.engine.index import NameIndex, apply_weights, build_index, cached_index
-from service.engine.model import SCHEMAS, Entity, ListVersion, LoadedList
+from service.engine.model import SCHEMAS, BirthDate, Entity, ListVersion, LoadedList
 from service.engine.normalize import CONSONANT_MARK, arabic_consonant_keys, name_variants
 from service.engine.scoring import (
     Params,
@@ -31,6 +32,7 @@ ANY = "Any"
 QUERY_SCHEMAS = (*SCHEMAS, ANY)  # what a query may ask for: a listed schema, or any
 DEFAULT_PARAMS = Params()
 DEFAULT_THRESHOLD = 0.50  # 1% of the dev negatives (25,000 innocent names) score above it
+CHUNK = 128  # queries scored at once under a budget: their candidate arrays are what takes memory
 
 
 class PartyLinks(Protocol):
@@ -63,8 +65,9 @@ class Match:
     weak_alias: bool
     score: float
     programs: list[str]
-    birth_dates: list[str]
+    birth_dates: list[BirthDate]  # these four as the entity record has them (/v1/entities): one shape
     nationalities: list[str]
+    citizenships: list[str]
     explanation: dict = field(default_factory=dict)
     cluster_id: str | None = None  # the party's cluster when other lists list it too
     also_listed_on: list[dict] = field(default_factory=list)  # [{"list", "entity_id"}] of that cluster
@@ -126,17 +129,29 @@ class Screener:
         return self.default_threshold if threshold is None else threshold
 
     def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
-               lists: list[str] | None = None,
+               lists: list[str] | None = None, budget: Budget | None = None,
                rows: list[list[list[str]] | None] | None = None) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
-        Each ``Result`` reports the threshold used (``threshold``, else the default). ``rows``, per
-        query, may give its ``query_rows`` computed before (None: normalize the name here)."""
+        Each ``Result`` reports the threshold used (``threshold``, else the default). With a
+        ``budget``, queries are scored CHUNK at a time (memory stays bounded), candidates are
+        charged before they are scored and the deadline is checked between steps: past either,
+        ``OverBudget`` is raised and nothing is returned. ``rows``, per query, may give its
+        ``query_rows`` computed before (None: normalize the name here).
+        """
+        if budget is None or len(queries) <= CHUNK:
+            return self._screen(queries, limit, threshold, lists, budget, rows)
+        return [r for start in range(0, len(queries), CHUNK)
+                for r in self._screen(queries[start: start + CHUNK], limit, threshold, lists, budget,
+                                      rows[start: start + CHUNK] if rows is not None else None)]
+
+    def _screen(self, queries: list[Query], limit: int, threshold: float | None, lists: list[str] | None,
+                budget: Budget | None, rows: list[list[list[str]] | None] | None = None) -> list[Result]:
         thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = thr / evidence.MAX_FACTOR
-        scored = self._score(queries, floor, rows)
+        scored = self._score(queries, floor, budget, rows)
         wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries], np.int8)
         q, ent, score, sel = best_per_entity(self.index, self.params, scored.scores, scored.row_query,
                                              wanted, lists, floor)
@@ -152,6 +167,8 @@ class Screener:
                 candidates[q[k]].append(_Candidate(final, int(ent[k]), int(sel[k]), facts))
         results = []
         for query, cands in zip(queries, candidates, strict=True):
+            if budget:
+                budget.count_matches(min(len(cands), limit))
             cands.sort(key=lambda c: -c.final)
             results.append(Result(query, [self._match(query, c, scored) for c in cands[:limit]], thr))
         return results
@@ -229,10 +246,12 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], floor: float = 0.0,
+    def _score(self, queries: list[Query], floor: float = 0.0, budget: Budget | None = None,
                given: list[list[list[str]] | None] | None = None) -> _Scored:
         rows, row_query = self._rows(queries, given)
-        matches = self._matcher.match([t for r in rows for t in r])
+        matches = self._matcher.match([t for r in rows for t in r], budget)
+        if budget:
+            budget.charge(sum(len(matches[t].var) for r in rows for t in r))
         src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
         weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
                                  src.index.max_idf) for r in rows]
@@ -266,8 +285,8 @@ class Screener:
         links = self.links
         cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
         return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
-                     round(cand.final, 4), entity.programs, [b.date for b in entity.birth_dates],
-                     sorted(set(entity.nationalities + entity.citizenships)), explanation,
+                     round(cand.final, 4), list(entity.programs), list(entity.birth_dates),
+                     list(entity.nationalities), list(entity.citizenships), explanation,
                      cluster_id,
                      links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
 

@@ -14,10 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from service.engine.model import LoadedList
@@ -30,9 +30,13 @@ from service.paths import cache_dir, now_iso, reference_dir
 log = logging.getLogger(__name__)
 
 META = "meta.json"
-MIN_FRACTION = 0.5  # a new version with under half the entities of the previous one is refused
+DEFAULT_MAX_SHRINK = 0.10  # a new version that lost more than this share of its entities or names is refused
+SHRINK_SLACK = 10  # ...and more than this many (or half): a small custom list may lose a few records
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
+ATTEMPT = "download-attempt.json"  # the last failed download of a list served from a fallback
+DEFAULT_DOWNLOAD_INTERVAL = "6h"
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(slots=True)
@@ -74,6 +78,9 @@ class ListCache:
             try:
                 meta = self.meta(version_dir)
                 loaded = load_source(meta["parser"], version_dir / meta["entry"], list_id)
+                loaded.version.origin = meta.get("origin") or _origin(meta)
+                if loaded.version.fallback:
+                    mark_reference(loaded, meta.get("published"))
             except (ListError, OSError, ValueError, KeyError) as exc:
                 errors.append(f"{version_dir.name}: {exc}")
                 continue
@@ -101,16 +108,27 @@ class ListCache:
             if path is not None and path.exists():
                 shutil.rmtree(path, ignore_errors=True)
 
-    def commit(self, list_id: str, parser: str, entry: str, staged: Path, files: list[dict]) -> Installed:
-        """Parse the staged files, apply the whole-file checks, then make them ``current``."""
+    def commit(self, list_id: str, parser: str, entry: str, staged: Path, files: list[dict],
+               origin: str | None = None, published: str | None = None) -> Installed:
+        """Parse the staged files, apply the whole-file checks, then make them ``current``.
+
+        ``origin`` "reference" marks a historical snapshot standing in for the official list
+        (``published``: its date when the files carry none)."""
         loaded = load_source(parser, staged / entry, list_id)
+        loaded.version.origin = origin or _origin({"files": files})
+        if loaded.version.fallback:
+            mark_reference(loaded, published)
         current = self.current(list_id)
         old = self._version_meta(current)
         if old is not None:
-            if old["version"]["sha256"] == loaded.version.sha256:
+            if old["version"]["sha256"] == loaded.version.sha256 and old.get("origin") != "reference":
                 return Installed(self.load(list_id), current, changed=False)
-            _check_not_shrunk(list_id, old, loaded, {f["name"] for f in files})
+            # a snapshot standing in is no earlier version of the live list: only its size counts
+            kept = {f["name"] for f in files} | ({f["name"] for f in old.get("files", [])}
+                                                  if old.get("origin") == "reference" else set())
+            _check_not_shrunk(list_id, old, loaded, kept)
         meta = {"list_id": list_id, "parser": parser, "entry": entry, "installed_at": now_iso(),
+                "origin": loaded.version.origin, "published": loaded.version.published,
                 "files": files, "version": loaded.version.to_dict(),
                 "skipped_rows": len(loaded.problems), "warnings": loaded.warnings}
         (staged / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -146,17 +164,50 @@ class ListCache:
                 shutil.rmtree(version_dir, ignore_errors=True)
 
 
+def max_shrink() -> float:
+    """ORINOCO_MAX_SHRINK: the share of its entities or names a list may lose from one version to the
+    next (downloads, imports and reloads alike); 1 accepts any loss."""
+    text = os.environ.get("ORINOCO_MAX_SHRINK", "").strip()
+    try:
+        value = float(text) if text else DEFAULT_MAX_SHRINK
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ListError(f"ORINOCO_MAX_SHRINK must be a share between 0 and 1, got {text!r}")
+    return value
+
+
+def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) -> str | None:
+    """Why a new version that went from ``before`` to ``after`` entities and names is refused, or None:
+    it lost more than ``max_shrink()`` of them, and more than SHRINK_SLACK or half.
+
+    >>> shrink_problem("ofac_sdn", {"entities": 8976, "names": 1}, {"entities": 5386, "names": 1})[:60]
+    'ofac_sdn: the new version has 5386 entities, 40% fewer than '
+    """
+    share = max_shrink()
+    for what in ("entities", "names"):
+        old, new = before.get(what, 0), after.get(what, 0)
+        if old and new < (1.0 - share) * old and (old - new > SHRINK_SLACK or new < old / 2):
+            return (f"{list_id}: the new version has {new} {what}, {1 - new / old:.0%} fewer than the "
+                    f"{old} of the current one (more than the {share:.0%} ORINOCO_MAX_SHRINK allows)")
+    return None
+
+
 def _check_not_shrunk(list_id: str, old: dict, loaded: LoadedList, new_files: set[str]) -> None:
-    """Refuse a version that lost a file, or most of its entities or names: a partial list."""
+    """Refuse a version that lost a file, or more than ``max_shrink()`` of its entities or names."""
     lost = sorted({f["name"] for f in old.get("files", [])} - new_files)
     if lost:
         raise ListError(f"{list_id}: {', '.join(lost)} missing from the new version but part of the "
                         "current one: refused, the current one stays")
-    for what in ("entities", "names"):
-        before, now = old["version"][what], getattr(loaded.version, what)
-        if now < MIN_FRACTION * before:
-            raise ListError(f"{list_id}: new version has {now} {what}, far fewer than the {before} of "
-                            "the current one: refused, the current one stays")
+    problem = shrink_problem(list_id, old["version"], {"entities": loaded.version.entities,
+                                                        "names": loaded.version.names})
+    if problem:
+        raise ListError(f"{problem}: refused, the current one stays")
+
+
+def _origin(meta: dict) -> str:
+    """A version's origin from its files (versions cached before origins were recorded)."""
+    return "download" if any("url" in f for f in meta.get("files", [])) else "import"
 
 
 def _point(link: Path, target: str) -> None:
@@ -178,7 +229,8 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
                 sha, size = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout)
             except ListError as exc:
                 if remote.required:
-                    raise ListError(f"{spec.id}: {exc}; keeping the current version") from None
+                    kept = "keeping the current version" if cache.current(spec.id) else "nothing cached"
+                    raise ListError(f"{spec.id}: {exc}; {kept}") from None
                 (staged / remote.name).unlink(missing_ok=True)
                 log.warning("%s: optional file %s not downloaded: %s", spec.id, remote.name, exc)
                 continue
@@ -186,8 +238,10 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
         return cache.commit(spec.id, spec.parser, spec.entry, staged, files)
 
 
-def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache | None = None) -> Installed:
-    """Install local files (offline sites): a folder's files, or one file, checked like a download."""
+def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache | None = None,
+                 origin: str = "import", published: str | None = None) -> Installed:
+    """Install local files (offline sites): a folder's files, or one file, checked like a download
+    (``origin``/``published`` as for ``ListCache.commit``)."""
     cache = cache or ListCache()
     path = Path(path)
     if not path.exists():
@@ -198,45 +252,173 @@ def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache |
         for src in sources:
             shutil.copyfile(src, staged / src.name)
             files.append({"name": src.name, "source": str(src.resolve()), "bytes": src.stat().st_size})
-        return cache.commit(list_id, parser, "." if path.is_dir() else path.name, staged, files)
+        entry = "." if path.is_dir() else path.name
+        return cache.commit(list_id, parser, entry, staged, files, origin, published)
+
+
+def download_interval() -> float:
+    """Seconds between two download attempts of a list served from a fallback snapshot:
+    ORINOCO_DOWNLOAD_INTERVAL, e.g. ``6h``, ``30m``, ``90s`` or ``3600`` (default 6 hours)."""
+    raw = os.environ.get("ORINOCO_DOWNLOAD_INTERVAL", "").strip().lower() or DEFAULT_DOWNLOAD_INTERVAL
+    unit = _UNITS.get(raw[-1:], None)
+    try:
+        value = float(raw[:-1] if unit else raw) * (unit or 1)
+    except ValueError:
+        raise ListError(f"ORINOCO_DOWNLOAD_INTERVAL={raw!r}: expected a duration such as 6h or 90s") from None
+    if value < 0:
+        raise ListError(f"ORINOCO_DOWNLOAD_INTERVAL={raw!r} is negative")
+    return value
+
+
+def _attempt_path(cache: ListCache, list_id: str) -> Path:
+    return cache.root / list_id / ATTEMPT
+
+
+def last_attempt(cache: ListCache, list_id: str) -> dict | None:
+    """The last failed download of a list served from a fallback: ``{"at": ISO, "error": ...}``."""
+    try:
+        return json.loads(_attempt_path(cache, list_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _record_attempt(cache: ListCache, list_id: str, error: str) -> None:
+    path = _attempt_path(cache, list_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{ATTEMPT}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"at": now_iso(), "error": error}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("lists: %s: cannot record the failed download in %s: %s", list_id, path, exc)
+
+
+def _next_attempt(cache: ListCache, list_id: str, interval: float) -> datetime | None:
+    """When a download of ``list_id`` is due again (None: now)."""
+    attempt = last_attempt(cache, list_id)
+    try:
+        at = datetime.fromisoformat(attempt["at"].replace("Z", "+00:00")) if attempt else None
+    except (KeyError, AttributeError, ValueError):
+        at = None
+    due = at + timedelta(seconds=interval) if at else None
+    return due if due and due > datetime.now(UTC) else None
+
+
+def _stamp(when: datetime) -> str:
+    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _install_reference(spec: ListSpec, cache: ListCache, why: str) -> LoadedList | None:
+    """The registry's historical snapshot for ``spec``, written to the cache as a fallback version
+    (so the next start does not download again before the interval); None if there is none."""
+    ref = reference_dir()
+    if not spec.reference or not (ref / spec.reference).exists():
+        log.warning("lists: %s not loaded: %s, and no reference snapshot under %s", spec.id, why, ref)
+        return None
+    path = ref / spec.reference
+    try:
+        loaded = import_files(spec.parser, path, spec.id, cache, origin="reference",
+                              published=spec.reference_published).loaded
+        where = "written to the cache"
+    except ListError as exc:
+        if cache.current(spec.id) is not None or "cannot write" not in str(exc):
+            log.warning("lists: %s: reference snapshot %s unusable: %s", spec.id, path, exc)
+            return None
+        loaded = load_source(spec.parser, path, spec.id)  # a read-only cache: serve it all the same
+        mark_reference(loaded, spec.reference_published)
+        where = f"not cached ({exc})"
+    log.warning("lists: %s from the reference snapshot %s (historical, published %s: not for real screening) "
+                "because %s; %s", spec.id, spec.reference, loaded.version.published or "on an unknown date",
+                why, where)
+    return loaded
+
+
+def mark_reference(loaded: LoadedList, published: str | None) -> None:
+    """Flag a list as a historical fallback; the registry's date stands in when the file has none."""
+    loaded.version.origin = "reference"
+    loaded.version.published = loaded.version.published or published
 
 
 def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
-                  cache: ListCache | None = None) -> list[LoadedList]:
-    """What to screen against when no list is named: the cache, else a download, else the reference files."""
+                  cache: ListCache | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[LoadedList]:
+    """What to screen against when no list is named: the cache, else a download, else the reference files.
+
+    Each list says in one log line where it came from and why. A reference snapshot used because
+    a download failed is written to the cache as that list's version, and the download is tried
+    again (``download``) only once ``download_interval()`` has passed since the failed attempt.
+    ``progress(parsed, total)`` hears after each list how many are parsed.
+    """
     cache = cache or ListCache()
-    cached = []
-    for list_id in cache.list_ids():
-        try:
-            cached.append(cache.load(list_id))
-        except ListError as exc:
-            log.warning("%s", exc)
-    if cached:
-        log.info("lists: using the local cache %s (%s)", cache.root, ", ".join(x.version.id for x in cached))
-        return cached
-    specs = load_registry()
-    if download:
-        fetched = []
-        for spec in specs:
-            try:
-                fetched.append(update_list(spec, cache, timeout).loaded)
-            except ListError as exc:
-                log.warning("lists: download of %s failed: %s", spec.id, exc)
-        if fetched:
-            log.info("lists: downloaded %s", ", ".join(x.version.id for x in fetched))
-            return fetched
-    ref = reference_dir()
-    found = []
-    for spec in specs:
-        if spec.reference and (ref / spec.reference).exists():
-            try:
-                found.append(load_source(spec.parser, ref / spec.reference, spec.id))
-            except ListError as exc:
-                log.warning("lists: reference file unusable: %s", exc)
-    if found:
-        log.warning("lists: using the historical reference files under %s (%s): not for real screening",
-                    ref, ", ".join(x.version.id for x in found))
-        return found
-    raise ListError(f"no sanctions list available: nothing cached in {cache.root}, "
-                    f"{'download failed, ' if download else ''}no reference files under {ref} "
+    interval = download_interval()
+    registry = {spec.id: spec for spec in load_registry()}
+    ids = cache.list_ids()
+    specs = [registry[i] for i in ids if i in registry] if ids else list(registry.values())
+    loaded = []
+    if ids:  # what the cache holds, and only that (lists imported there included)
+        for n, list_id in enumerate(ids, 1):
+            found = _from_cache(cache, list_id, registry.get(list_id), download, timeout, interval)
+            if found is not None:
+                loaded.append(found)
+            if progress:
+                progress(n, len(ids))
+    else:
+        for n, spec in enumerate(specs, 1):
+            found = _into_empty_cache(cache, spec, download, timeout, interval)
+            if found is not None:
+                loaded.append(found)
+            if progress:
+                progress(n, len(specs))
+    if loaded:
+        return loaded
+    raise ListError(f"no sanctions list available: nothing usable cached in {cache.root}, "
+                    f"{'download failed, ' if download else ''}no reference files under {reference_dir()} "
                     "(run `orinoco lists update`, `orinoco lists import`, or pass --list SOURCE=PATH)")
+
+
+def _into_empty_cache(cache: ListCache, spec: ListSpec, download: bool, timeout: float,
+                      interval: float) -> LoadedList | None:
+    """A list the cache does not hold yet: downloaded, else its reference snapshot (cached as a fallback)."""
+    if not download:
+        return _install_reference(spec, cache, "nothing is cached and this load does not download")
+    try:
+        installed = update_list(spec, cache, timeout)
+    except ListError as exc:
+        _record_attempt(cache, spec.id, str(exc))
+        due = _stamp(datetime.now(UTC) + timedelta(seconds=interval))
+        return _install_reference(spec, cache, f"the download failed ({exc}); next attempt after {due}")
+    log.info("lists: %s downloaded from %s (nothing cached yet)", spec.id, spec.files[0].url)
+    return installed.loaded
+
+
+def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download: bool, timeout: float,
+                interval: float) -> LoadedList | None:
+    """One cached list, logged with where it came from; a cached fallback is first replaced by a
+    download when one is due."""
+    try:
+        current = cache.load(list_id)
+    except ListError as exc:
+        log.warning("lists: %s", exc)
+        return None
+    if not current.version.fallback:
+        log.info("lists: %s from the cache %s (%s, published %s)", list_id, cache.root,
+                 current.version.origin, current.version.published or "on an unknown date")
+        return current
+    due = _next_attempt(cache, list_id, interval)
+    if download and spec is not None and due is None:
+        try:
+            installed = update_list(spec, cache, timeout)
+            log.info("lists: %s downloaded from %s, replacing the cached reference snapshot", list_id,
+                     spec.files[0].url)
+            return installed.loaded
+        except ListError as exc:
+            _record_attempt(cache, list_id, str(exc))
+            due = datetime.now(UTC) + timedelta(seconds=interval)
+            why = f"the download failed again ({exc})"
+    else:
+        why = "the last download failed" if due else "this load does not download"
+    log.warning("lists: %s from the cache: a reference snapshot (historical, published %s: not for real "
+                "screening) because %s; %s", list_id, current.version.published or "on an unknown date", why,
+                f"next download attempt after {_stamp(due)}" if due and download else
+                "run `orinoco lists update` to fetch the official list")
+    return current

@@ -87,11 +87,11 @@ def load_ofac_xml(path: str | Path, list_id: str = "ofac_cons", source: str = "o
     declared = _text(root, "publshInformation/Record_Count")
     if declared is not None and declared != str(len(records)):
         warnings.append(f"{path}: Record_Count says {declared[:20]}, the file has {len(records)} records")
-    published = _published(_text(root, "publshInformation/Publish_Date"), path, warnings)
+    published = published_date(_text(root, "publshInformation/Publish_Date"), path, warnings)
     return build_list(list_id, source, published, [(path, data)], list(entities.values()), problems, warnings)
 
 
-def _published(value: str | None, path: Path, warnings: list[str]) -> str | None:
+def published_date(value: str | None, path: Path, warnings: list[str]) -> str | None:
     """Publish_Date is MM/DD/YYYY; an unreadable one is a warning, the list is still usable."""
     if value is None:
         return None

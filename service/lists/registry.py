@@ -31,6 +31,7 @@ class ListSpec:
     files: tuple[RemoteFile, ...]
     entry: str = "."
     reference: str | None = None
+    reference_published: str | None = None  # the snapshot's date when its files carry none
     page: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
 
@@ -54,6 +55,7 @@ def load_registry(path: str | Path | None = None) -> list[ListSpec]:
             spec = ListSpec(id=item["id"], parser=item["parser"], publisher=item.get("publisher", ""),
                             format=item.get("format", ""), files=files, entry=item.get("entry", "."),
                             reference=item.get("reference"), page=item.get("page"),
+                            reference_published=item.get("reference_published"),
                             max_bytes=int(item.get("max_bytes", DEFAULT_MAX_BYTES)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ListError(f"{path}: malformed [[list]] entry {item.get('id', '?')!r}: {exc}") from None

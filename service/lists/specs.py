@@ -6,6 +6,7 @@ the same ``ListError`` messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.engine.model import LoadedList
@@ -32,11 +33,19 @@ def parse_list_spec(value: str) -> ListSpec:
     return ListSpec(source, list_id.strip() or None, path.strip())
 
 
-def load_specs(specs: list[ListSpec], download: bool = True) -> list[LoadedList]:
-    """The lists ``specs`` name, or ``default_lists()`` when there are none; ListError on failure."""
+def load_specs(specs: list[ListSpec], download: bool = True,
+               progress: Callable[[int, int], None] | None = None) -> list[LoadedList]:
+    """The lists ``specs`` name, or ``default_lists()`` when there are none; ListError on failure.
+
+    ``progress(parsed, total)`` hears after each list how many are parsed.
+    """
     if not specs:
-        return default_lists(download=download)
-    loaded = [load_source(s.source, s.path, s.list_id) for s in specs]
+        return default_lists(download=download, progress=progress)
+    loaded = []
+    for spec in specs:
+        loaded.append(load_source(spec.source, spec.path, spec.list_id))
+        if progress:
+            progress(len(loaded), len(specs))
     ids = [x.version.id for x in loaded]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

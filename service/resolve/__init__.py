@@ -8,6 +8,7 @@ for screening results, entity records and ``orinoco resolve``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.engine.model import Entity, LoadedList
@@ -48,7 +49,8 @@ class Resolution:
         return [{"list": m[0], "entity_id": m[1]} for m in cluster.members if m != (list_id, entity_id)]
 
 
-def resolve(lists: list[LoadedList], screener: Screener, use_identifiers: bool = True) -> Resolution:
+def resolve(lists: list[LoadedList], screener: Screener, use_identifiers: bool = True,
+            progress: Callable[[int, int], None] | None = None) -> Resolution:
     """Cluster the records of ``lists`` (screened by ``screener``, built over the same lists).
 
     ``use_identifiers=False`` resolves on names, birth dates and countries alone: how the
@@ -57,7 +59,7 @@ def resolve(lists: list[LoadedList], screener: Screener, use_identifiers: bool =
     entities: dict[Key, Entity] = {key(e): e for lst in lists for e in lst.entities}
     if len({lst.version.id for lst in lists}) < 2:
         return Resolution([])
-    names = name_candidates(screener, list(entities.values()))
+    names = name_candidates(screener, list(entities.values()), progress)
     numbers = shared_identifiers(entities.values()) if use_identifiers else {}
     links = []
     for pair in names.keys() | numbers.keys():

@@ -4,7 +4,7 @@ screening engine finds similar by name. Everything else is never compared."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from service.engine.model import Entity
 from service.engine.screener import Query, Screener
@@ -41,9 +41,14 @@ def shared_identifiers(entities: Iterable[Entity]) -> dict[tuple[Key, Key], list
     return dict(pairs)
 
 
-def name_candidates(screener: Screener, entities: list[Entity]) -> dict[tuple[Key, Key], float]:
-    """Each record's name screened against every other list; the best score per pair, both ways."""
+def name_candidates(screener: Screener, entities: list[Entity],
+                    progress: Callable[[int, int], None] | None = None) -> dict[tuple[Key, Key], float]:
+    """Each record's name screened against every other list; the best score per pair, both ways.
+
+    ``progress(done, total)`` hears after each batch how many records have been screened.
+    """
     scores: dict[tuple[Key, Key], float] = {}
+    done = 0
     by_list: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
         by_list[e.list_id].append(e)
@@ -60,6 +65,9 @@ def name_candidates(screener: Screener, entities: list[Entity]) -> dict[tuple[Ke
                 for m in result.matches:
                     pair = _ordered(key(e), (m.list, m.entity_id))
                     scores[pair] = max(scores.get(pair, 0.0), m.score)
+            done += len(batch)
+            if progress:
+                progress(done, len(entities))
     return scores
 
 

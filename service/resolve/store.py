@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from service.engine.index import INDEX_FORMAT
@@ -48,8 +49,10 @@ def from_json(data: dict) -> Resolution:
     return Resolution(clusters, candidates=data["candidates"], refused=data["refused"])
 
 
-def cached_resolution(lists: list[LoadedList], screener: Screener, folder: Path | None) -> Resolution:
-    """The clusters of ``lists``: read from ``folder`` when resolved before, else resolved and saved."""
+def cached_resolution(lists: list[LoadedList], screener: Screener, folder: Path | None,
+                      progress: Callable[[int, int], None] | None = None) -> Resolution:
+    """The clusters of ``lists``: read from ``folder`` when resolved before, else resolved and saved
+    (``progress`` as for ``resolve``)."""
     if len(lists) < 2:
         return Resolution([])
     path = folder / f"clusters-{cache_key(lists)}.json" if folder else None
@@ -61,7 +64,7 @@ def cached_resolution(lists: list[LoadedList], screener: Screener, folder: Path 
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("resolution cache %s unreadable (%s): resolving again", path, exc)
     started = time.perf_counter()
-    resolution = resolve(lists, screener)
+    resolution = resolve(lists, screener, progress=progress)
     log.info("resolution: %d clusters from %d candidate pairs in %.1f s", len(resolution.clusters),
              resolution.candidates, time.perf_counter() - started)
     if path:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.engine.budget import Budget
 from service.engine.countries import country_code
 from service.engine.facts import tied_country_codes
 from service.engine.index import NameIndex
@@ -45,13 +46,17 @@ class Mention:
 
 
 def screen_text(screener: Screener, text: str, threshold: float | None = None,
-                lists: list[str] | None = None, limit: int = 10) -> list[Mention]:
-    """The mentions of listed names in ``text`` scoring above ``threshold``, in text order."""
+                lists: list[str] | None = None, limit: int = 10,
+                budget: Budget | None = None) -> list[Mention]:
+    """The mentions of listed names in ``text`` scoring above ``threshold``, in text order.
+
+    A ``budget`` bounds the one engine call (``Screener.screen`` raises ``OverBudget``)."""
     thr = screener.effective_threshold(threshold)
     ws = words(text)
     cands = candidates(ws)
     queries = list(dict.fromkeys(c.query for c in cands))
-    results = screener.screen([Query(q) for q in queries], limit=limit, threshold=thr, lists=lists)
+    results = screener.screen([Query(q) for q in queries], limit=limit, threshold=thr, lists=lists,
+                              budget=budget)
     found = {q: r.matches for q, r in zip(queries, results, strict=True) if r.matches}
     is_rare = rarity(screener)
     admitted = [(c, found[c.query]) for c in cands

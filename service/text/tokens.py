@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from service.engine.normalize import fold
+from service.engine.unmask import unmask_offsets
 
 _WORD = re.compile(r"\w+(?:['\u2019\u02bc`\-\u2010\u2011]\w+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['\u2019\u02bc]s$", re.IGNORECASE)
@@ -37,7 +38,12 @@ class Word:
 
 
 def words(text: str) -> list[Word]:
-    """The words of ``text`` with offsets, clause and sentence numbers, and case information."""
+    """The words of ``text`` with offsets, clause and sentence numbers, and case information.
+
+    Words are read from the text as a reader sees it (``unmask``: a Hangul filler between two
+    names is a blank, a zero-width space inside one is nothing); offsets are into ``text``.
+    """
+    text, source = unmask_offsets(text)
     raw: list[tuple[int, int, str, int, int, bool, bool, bool]] = []
     clause, sentence, prev_end, prev_text = 0, 0, 0, ""
     for m in _WORD.finditer(text):
@@ -59,7 +65,8 @@ def words(text: str) -> list[Word]:
         raw.append((start, end, token, clause, sentence, sentence_initial, bool(possessive), surname))
         prev_end, prev_text = m.end(), token
     uncased = _uncased_sentences(raw)
-    return [Word(s, e, t, fold(t), c, n, si, n not in uncased, p, sc) for s, e, t, c, n, si, p, sc in raw]
+    return [Word(source[s], source[e - 1] + 1, t, fold(t), c, n, si, n not in uncased, p, sc)
+            for s, e, t, c, n, si, p, sc in raw]
 
 
 def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool, bool, bool]]) -> set[int]:

@@ -26,9 +26,10 @@ from flask import (
     url_for,
 )
 
-from service.api import auth, context, metrics, validation
+from service.api import auth, context, cost, metrics, validation
 from service.api.body import drain
 from service.api.errors import ApiError
+from service.engine.budget import OverBudget
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query, Result
 from service.text import screen_text
 from service.ui import jobs, security
@@ -149,9 +150,13 @@ def screen():
             if form["threshold"].strip():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.screen_request(body, cfg, screener.list_ids)
-            threshold = screener.effective_threshold(req.threshold)
+            threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
             with context.ENGINE_LOCK:
-                results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists)
+                try:  # the API's bounds: a page is no way around them
+                    results = screener.screen(req.queries, limit=req.limit, threshold=threshold,
+                                              lists=req.lists, budget=cost.budget(cfg))
+                except OverBudget as over:
+                    raise cost.refused(over) from None
         except ApiError as exc:
             error = exc.detail
         else:
@@ -228,9 +233,13 @@ def text():
             if form["threshold"].strip():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.text_request(body, screener.list_ids)
-            threshold = screener.effective_threshold(req.threshold)
+            threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
             with context.ENGINE_LOCK:
-                found = screen_text(screener, req.text, threshold=threshold, lists=req.lists)
+                try:
+                    found = screen_text(screener, req.text, threshold=threshold, lists=req.lists,
+                                        budget=cost.budget(cfg))
+                except OverBudget as over:
+                    raise cost.refused(over) from None
         except ApiError as exc:
             error = exc.detail
         else:

@@ -162,3 +162,18 @@ def test_text_screening_is_audited_too(tmp_path):
     assert [q["id"] for q in record["queries"]] == [f"{m['start']}-{m['end']}" for m in mentions]
     assert all(q["top"] and "name" not in q for q in record["queries"])
     assert "Jane" not in path.read_text()
+
+
+def test_readyz_reports_an_audit_log_that_cannot_be_written(start_server, tmp_path):
+    # /dev/full opens, then every write fails with ENOSPC: a full disk.
+    server = start_server("--list", f"custom={WATCHLIST}", env={"ORINOCO_AUDIT_LOG": "/dev/full"})
+    assert server.get("/readyz").json()["audit"] == {"ok": True, "error": None}
+    failed = server.post("/v1/screen", json={"name": "Jane Doe"})
+    assert failed.status_code == 500
+    ready = server.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+    assert "could not be written" in ready.json()["audit"]["error"]
+    # A folder that does not exist: no worker can open the file.
+    client = _app(AuditLog(str(tmp_path / "gone" / "audit.jsonl"), b"salt")).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "cannot be opened" in ready.get_json()["audit"]["error"]

@@ -80,9 +80,17 @@ def test_a_wrong_type_or_value_names_the_field(server, body, field, detail):
     ({"queries": [{"name": " \t\n "}]}, "queries[0].name", "queries[0].name is empty"),
     ({"name": ""}, "name", "name is empty"),
     ({"names": ["a", "b", "", "c"]}, "names[2]", "names[2] is empty"),
+    # the batch reader's rule (one name_problem): punctuation alone is refused there too
+    ({"name": "!!!"}, "name", "name has no letters or digits"),
+    ({"queries": [{"name": "ok"}, {"name": "- / -"}]}, "queries[1].name",
+     "queries[1].name has no letters or digits"),
 ])
 def test_a_missing_or_empty_name_names_the_field(server, body, field, detail):
     assert_problem(server.post("/v1/screen", json=body), 400, field, detail)
+
+
+def test_digits_alone_are_a_name_as_in_the_batch_reader(server):
+    assert server.post("/v1/screen", json={"names": ["12345", "7-28"]}).status_code == 200
 
 
 def test_a_name_over_512_characters_is_refused_and_512_is_accepted(server):

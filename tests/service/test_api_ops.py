@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.engine.screener import Screener
-from service.lists import ListError, load_source
+from service.lists import SOURCES, ListError, load_source
 
 WATCHLIST = Path(__file__).parents[1] / "fixtures" / "lists" / "custom" / "watchlist.csv"
 
@@ -30,6 +31,15 @@ def test_healthz_and_home_page(server):
     page = server.get("/")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "sanctions" in page.text and 'href="/openapi.json"' in page.text
+
+
+def test_the_home_page_and_the_api_description_name_every_supported_list(server):
+    page, description = server.get("/").text, server.get("/openapi.json").json()["info"]["description"]
+    for source in SOURCES.values():
+        label = source.help.split(":")[0].removesuffix(" file").removesuffix(" folder")
+        assert f"{label} ({source.name})" in description
+        assert f"{html.escape(label)} ({source.name})" in page
+    assert "{lists}" not in page and "{lists}" not in description
 
 
 def test_readyz_reports_the_lists_and_their_age(server):

@@ -50,7 +50,7 @@ def test_a_match_carries_facts_and_an_explanation(server):
     top = body["results"][0]["matches"][0]
     assert top["name"] == "EL AISSAMI MADDAH, Tareck Zaidan"
     assert top["schema"] == "Person" and top["programs"] and isinstance(top["weak_alias"], bool)
-    assert "1974-11-12" in top["birth_dates"]
+    assert {"date": "1974-11-12", "end": None, "circa": False} in top["birth_dates"]
     assert top["matched_name"]
     pairs = top["explanation"]["tokens"]
     assert {p["query"] for p in pairs} >= {"tareck", "aissami"}
@@ -112,7 +112,7 @@ def test_an_entity_record_is_served_whole(server):
     response = server.get("/v1/entities/ofac_sdn/20250")
     assert response.status_code == 200
     entity = response.json()
-    assert entity["id"] == "20250" and entity["list_id"] == "ofac_sdn"
+    assert entity["entity_id"] == "20250" and entity["list"] == "ofac_sdn"
     assert entity["schema"] == "Person" and entity["aliases"] and entity["programs"] == ["SDNTK"]
     assert {"documents", "addresses", "birth_dates", "remarks"} <= set(entity)
 
@@ -136,3 +136,25 @@ def test_lists_reports_each_version(server):
     assert by_id["un_sc"]["entities"] == 1003 and by_id["un_sc"]["names"] > 1003
     assert all(v["loaded_at"].endswith("Z") for v in body["lists"])
     assert body["reload"]["error"] is None
+
+
+SHARED_FIELDS = ("list", "entity_id", "schema", "name", "programs", "birth_dates", "nationalities",
+                 "citizenships")
+
+
+@pytest.mark.parametrize(("list_id", "entity_id", "query"), [
+    ("ofac_sdn", "20250", "Tareck El Aissami"),  # nationalities and citizenships, birth dates
+    ("un_sc", "110408", None),
+])
+def test_an_entity_and_its_match_show_the_same_fields_in_the_same_shapes(server, list_id, entity_id, query):
+    entity = server.get(f"/v1/entities/{list_id}/{entity_id}").json()
+    query = query or entity["name"]
+    body = server.post("/v1/screen", json={"name": query, "threshold": 0.0, "limit": 100,
+                                           "lists": [list_id]}).json()
+    [match] = [m for m in body["results"][0]["matches"] if m["entity_id"] == entity_id]
+    assert {k: match[k] for k in SHARED_FIELDS} == {k: entity[k] for k in SHARED_FIELDS}
+    assert entity["birth_dates"] and all(set(b) == {"date", "end", "circa"} for b in entity["birth_dates"])
+    text = server.post("/v1/screen/text", json={"text": f"Yesterday {query} was seen.", "threshold": 0.0,
+                                                "lists": [list_id]}).json()
+    in_text = [m for x in text["mentions"] for m in x["matches"] if m["entity_id"] == entity_id]
+    assert in_text and {k: in_text[0][k] for k in SHARED_FIELDS} == {k: entity[k] for k in SHARED_FIELDS}

@@ -89,6 +89,6 @@ def test_a_reload_that_lost_most_entities_is_refused(tmp_path):
     assert not provider.load() and provider.screener is served
     client = create_app(provider, ApiConfig()).test_client()
     for route in ("/readyz", "/v1/lists"):
-        assert "far fewer than the 4 being served" in client.get(route).get_json()["reload"]["error"]
+        assert "75% fewer than the 4 of the current one" in client.get(route).get_json()["reload"]["error"]
     path.write_bytes(full)
     assert provider.load() and client.get("/readyz").get_json()["reload"]["error"] is None

@@ -51,7 +51,7 @@ def wait_for_version(server, headers, old: str) -> str:
 
 
 def top_entity(server, auth) -> str | None:
-    query = {"name": "Zenobia Newlylisted", "threshold": 0.0}
+    query = {"name": "Zenobia Newlylisted", "threshold": 0.3}  # the floor with API keys
     body = requests.post(server.url + "/v1/screen", json=query, headers=auth | {"Connection": "close"},
                          timeout=30).json()
     matches = body["results"][0]["matches"]

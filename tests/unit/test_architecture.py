@@ -18,8 +18,9 @@ ALLOWED: dict[str, set[str]] = {
     "monitor": {"engine", "lists", "batch"},
     "api": {"engine", "lists", "resolve", "text", "monitor", "ui"},  # ui: only the app factory, see below
     "ui": {"engine", "lists", "resolve", "text", "batch", "api", "monitor"},
-    "serving": {"engine", "lists", "resolve", "api", "monitor"},
-    "cli": {"engine", "lists", "resolve", "text", "batch", "monitor", "api", "serving"},
+    "worker": {"api"},
+    "serving": {"engine", "lists", "resolve", "api", "worker", "monitor"},
+    "cli": {"engine", "lists", "resolve", "text", "batch", "monitor", "api", "serving", "worker"},
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from lists_support import FIXTURES, fixture_routes, http_server, write_registry
 
 from service.lists import ListError
-from service.lists.cache import ListCache, default_lists, import_files, update_list
+from service.lists.cache import ListCache, default_lists, download_interval, import_files, update_list
 from service.lists.registry import load_registry
 
 
@@ -19,12 +19,12 @@ def env(tmp_path, monkeypatch):
     """An empty cache, no reference files, and a registry pointing at a local server."""
     monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("ORINOCO_REFERENCE_DIR", str(tmp_path / "no-reference"))
-    routes = fixture_routes()
-    with http_server(routes) as base_url:
+    routes, seen = fixture_routes(), []
+    with http_server(routes, seen) as base_url:
         registry = write_registry(tmp_path / "sources.toml", base_url)
         monkeypatch.setenv("ORINOCO_SOURCES", str(registry))
         yield {"routes": routes, "specs": {s.id: s for s in load_registry()}, "cache": ListCache(),
-               "tmp": tmp_path}
+               "tmp": tmp_path, "seen": seen}
 
 
 def _state(cache: ListCache, list_id: str) -> tuple[str, str]:
@@ -139,7 +139,7 @@ def test_default_lists_downloads_when_the_cache_is_empty(env):
     assert env["cache"].list_ids() == ["ofac_sdn", "un_sc"]
 
 
-def test_default_lists_falls_back_to_the_reference_files(env, monkeypatch):
+def _offline_with_reference(env, monkeypatch) -> None:
     for route in list(env["routes"]):
         env["routes"][route] = (b"", "missing")  # "no internet"
     ref = env["tmp"] / "reference"
@@ -147,9 +147,62 @@ def test_default_lists_falls_back_to_the_reference_files(env, monkeypatch):
     (ref / "un_sc_2026-02").mkdir()
     shutil.copy(FIXTURES / "un" / "consolidated.xml", ref / "un_sc_2026-02" / "consolidated.xml")
     monkeypatch.setenv("ORINOCO_REFERENCE_DIR", str(ref))
+
+
+def _source_lines(caplog) -> dict[str, str]:
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("lists: ")]
+    by_list = {line.split()[1]: line for line in lines}
+    assert len(by_list) == len(lines), lines  # one line per list
+    return by_list
+
+
+def test_default_lists_falls_back_to_the_reference_files_and_caches_them(env, monkeypatch, caplog):
+    _offline_with_reference(env, monkeypatch)
     lists = default_lists(download=True, timeout=2)
     assert [(x.version.id, x.version.entities) for x in lists] == [("ofac_sdn", 5), ("un_sc", 3)]
-    assert env["cache"].list_ids() == []
+    assert all(x.version.fallback and x.version.origin == "reference" for x in lists)
+    assert env["cache"].list_ids() == ["ofac_sdn", "un_sc"]  # the fallback is the cached version now
+    for list_id, line in _source_lines(caplog).items():
+        assert f"lists: {list_id} from the reference snapshot" in line
+        assert "because the download failed" in line and "404" in line and "next attempt after" in line
+        assert "keeping the current version" not in line  # there was none
+
+
+def test_a_fallback_is_not_downloaded_again_within_the_interval(env, monkeypatch, caplog):
+    _offline_with_reference(env, monkeypatch)
+    default_lists(download=True, timeout=2)
+    asked = len(env["seen"])
+    assert asked >= 2
+    caplog.clear()
+    again = default_lists(download=True, timeout=2)  # the next start, within the 6 h default
+    assert len(env["seen"]) == asked
+    assert all(x.version.fallback for x in again)
+    for list_id, line in _source_lines(caplog).items():
+        assert f"lists: {list_id} from the cache: a reference snapshot" in line
+        assert "the last download failed" in line and "next download attempt after" in line
+    # once the interval has passed, the official list is downloaded and replaces the snapshot
+    env["routes"].update(fixture_routes())
+    monkeypatch.setenv("ORINOCO_DOWNLOAD_INTERVAL", "0s")
+    caplog.clear()
+    fresh = default_lists(download=True, timeout=2)
+    assert len(env["seen"]) > asked
+    assert [(x.version.id, x.version.origin, x.version.fallback) for x in fresh] == [
+        ("ofac_sdn", "download", False), ("un_sc", "download", False)]
+    assert all("replacing the cached reference snapshot" in line for line in _source_lines(caplog).values())
+    caplog.clear()
+    cached = default_lists(download=True, timeout=2)
+    assert [x.version.origin for x in cached] == ["download", "download"]
+    assert all(" from the cache " in line and "(download, published" in line
+               for line in _source_lines(caplog).values())
+
+
+def test_the_download_interval_is_read_from_the_environment(monkeypatch):
+    for raw, seconds in (("6h", 21600), ("30m", 1800), ("90s", 90), ("120", 120), ("1d", 86400)):
+        monkeypatch.setenv("ORINOCO_DOWNLOAD_INTERVAL", raw)
+        assert download_interval() == seconds
+    monkeypatch.setenv("ORINOCO_DOWNLOAD_INTERVAL", "soon")
+    with pytest.raises(ListError, match="ORINOCO_DOWNLOAD_INTERVAL"):
+        download_interval()
 
 
 def test_default_lists_with_nothing_available_says_what_to_do(env):

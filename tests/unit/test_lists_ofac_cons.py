@@ -67,7 +67,8 @@ def test_real_csv_and_xml_hold_the_same_442_entities(real):
     csv_list, xml_list = _real("csv"), _real("xml")
     assert csv_list.version.source == xml_list.version.source == "ofac_cons"
     assert csv_list.version.id == xml_list.version.id == "ofac_cons"
-    assert csv_list.version.published is None and xml_list.version.published == "2025-12-18"
+    # the CSV set carries no date: the folder's consolidated.xml of the same publication gives it
+    assert csv_list.version.published == xml_list.version.published == "2025-12-18"
     assert csv_list.problems == xml_list.problems == [] and csv_list.warnings == xml_list.warnings == []
     files = ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
     assert [len(_raw_rows(f)) for f in files] == [442, 1073, 574, 10]
@@ -150,7 +151,7 @@ def test_fixture_formats_agree_field_by_field():
     from_csv = load_source("ofac_cons", FIXTURE)
     from_xml = load_source("ofac_cons", FIXTURE / "consolidated.xml")
     assert from_csv.version.files[0].endswith("cons_prim.csv")  # a folder with both: the CSV set
-    assert (from_csv.version.published, from_xml.version.published) == (None, "2025-03-14")
+    assert from_csv.version.published == from_xml.version.published == "2025-03-14"  # the XML dates the CSVs
     assert from_csv.problems == from_xml.problems == [] and from_csv.warnings == from_xml.warnings == []
     for c, x in zip(from_csv.entities, from_xml.entities, strict=True):
         left, right = c.to_dict(), x.to_dict()
@@ -331,4 +332,4 @@ def test_list_argument_accepts_ofac_cons(capsys):
                 "--list", f"ofac_cons:cons_xml={FIXTURE / 'consolidated.xml'}"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [(v["id"], v["source"], v["published"]) for v in shown] == [
-        ("ofac_cons", "ofac_cons", None), ("cons_xml", "ofac_cons", "2025-03-14")]
+        ("ofac_cons", "ofac_cons", "2025-03-14"), ("cons_xml", "ofac_cons", "2025-03-14")]

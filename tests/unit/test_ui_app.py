@@ -216,4 +216,4 @@ def test_a_parquet_upload_is_screened_in_the_background_and_its_alerts_download(
     assert alerts.status_code == 200 and "attachment" in alerts.headers["Content-Disposition"]
     ids = {line.split(",")[0] for line in alerts.text.splitlines()[1:]}
     assert {f"k{i}" for i in range(0, 250, 5)} <= ids
-    assert "empty name" in client.get(started.headers["Location"] + "/rejects.csv").text
+    assert "name is empty" in client.get(started.headers["Location"] + "/rejects.csv").text

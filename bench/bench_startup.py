@@ -1,0 +1,97 @@
+"""Benchmark: what a new user waits for. ``orinoco serve`` with no ``--list`` and an empty cache,
+offline (every download URL on a closed local port), so the six reference snapshots are loaded;
+then a second start on the same cache, then a SIGHUP reload of the same lists (not a test).
+
+Prints, for each: seconds to the first /healthz answer, to /readyz 200, and the load phases
+(lists parsed, index, linking) as /readyz reported them; then the warm start and the reload as a
+ratio of the cold start measured in the same run.
+
+    python bench/bench_startup.py [--port 8870] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from service.lists.registry import DEFAULT_REGISTRY
+
+ORINOCO = Path(sys.executable).with_name("orinoco")
+
+
+def wait(url: str, deadline: float, proc: subprocess.Popen) -> tuple[float | None, float, dict]:
+    """(seconds to the first answer, seconds to ready, the last /readyz body) from now."""
+    started, first = time.monotonic(), None
+    body: dict = {}
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"orinoco serve exited with {proc.returncode}")
+        try:
+            response = requests.get(url + "/readyz", timeout=2)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+            continue
+        first = first if first is not None else time.monotonic() - started
+        body = response.json()
+        if response.status_code == 200:
+            return first, time.monotonic() - started, body
+        time.sleep(0.1)
+    raise SystemExit("not ready in time")
+
+
+def phases(body: dict) -> str:
+    done = (body.get("progress") or {}).get("phases") or []
+    return ", ".join(f"{p['phase']} {p['seconds']:.1f} s" for p in done)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8870)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    registry = tmp / "sources.toml"
+    registry.write_text(DEFAULT_REGISTRY.read_text(encoding="utf-8").replace(
+        'url = "https://', 'url = "http://127.0.0.1:9/'), encoding="utf-8")
+    env = {**os.environ, "ORINOCO_CACHE_DIR": str(tmp / "cache"), "ORINOCO_SOURCES": str(registry)}
+    env.pop("ORINOCO_LISTS", None)
+    url = f"http://127.0.0.1:{args.port}"
+    command = [str(ORINOCO), "serve", "--port", str(args.port), "--workers", str(args.workers)]
+    rows = []
+    for label in ("cold start (empty cache)", "warm start (same cache)"):
+        started = time.monotonic()
+        with (tmp / "server.log").open("ab") as log:
+            proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            first, ready, body = wait(url, started + 600, proc)
+            rows.append((label, first, ready, phases(body)))
+            if label.startswith("warm"):
+                before = requests.get(url + "/v1/lists", timeout=10).json()["lists"][0]["loaded_at"]
+                hup = time.monotonic()
+                proc.send_signal(signal.SIGHUP)
+                while requests.get(url + "/v1/lists", headers={"Connection": "close"},
+                                   timeout=10).json()["lists"][0]["loaded_at"] == before:
+                    time.sleep(0.1)
+                body = requests.get(url + "/readyz", timeout=10).json()
+                rows.append(("SIGHUP reload (same lists)", None, time.monotonic() - hup, phases(body)))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+    cold = rows[0][2]
+    print(f"{'what':28} {'first answer':>12} {'ready':>8} {'x cold':>7}  phases")
+    for label, first, ready, done in rows:
+        first_text = f"{first:.2f} s" if first is not None else "-"
+        print(f"{label:28} {first_text:>12} {ready:7.1f}s {ready / cold:7.2f}  {done}")
+    print(f"(logs in {tmp / 'server.log'})")
+
+
+if __name__ == "__main__":
+    main()

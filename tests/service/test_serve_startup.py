@@ -1,0 +1,140 @@
+"""What a new user meets first: ``orinoco serve`` with an empty cache and no ``--list``.
+
+The port answers at once (/healthz 200, /readyz 503 with the loading progress) while the master
+loads the six reference lists, then /readyz turns 200 for good; a second server on the same port
+fails at once with a clear message.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+import requests
+from conftest import ORINOCO, reference_dir, server_env
+
+from service.lists.registry import DEFAULT_REGISTRY
+
+REFERENCE_LISTS = ("ofac_sdn_2021-07", "ofac_cons_2025-12", "un_sc_2026-02", "au_dfat_2024-11",
+                   "ca_sema_2020-04", "uk_ofsi_2025-04")
+
+
+def offline_registry(tmp_path) -> str:
+    """The shipped registry with every URL on a closed local port: downloads fail at once, as offline."""
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8")
+    path = tmp_path / "sources.toml"
+    path.write_text(text.replace('url = "https://', 'url = "http://127.0.0.1:9/'), encoding="utf-8")
+    return str(path)
+
+
+def poll(url: str) -> tuple[int, dict] | None:
+    try:
+        response = requests.get(url, timeout=2)
+    except requests.ConnectionError:
+        return None
+    return response.status_code, response.json()
+
+
+# what each reference snapshot says of its date (ofac_sdn, ca_sema: no date in the files, the
+# registry's date of the snapshot; ofac_cons: <Publish_Date> of the consolidated.xml beside the CSVs)
+PUBLISHED = {"ofac_sdn": "2021-07-07", "ofac_cons": "2025-12-18", "un_sc": "2026-02-27",
+             "au_dfat": "2024-11-11", "ca_sema": "2020-04-15", "uk_ofsi": "2025-04-14"}
+
+
+@pytest.fixture(scope="module")
+def first_start(start_server, tmp_path_factory):
+    """A new user's first start: empty cache, no --list, no internet; /readyz polled from the start."""
+    if not all((reference_dir() / name).exists() for name in REFERENCE_LISTS):
+        pytest.skip(f"the six reference lists are not all under {reference_dir()}")
+    tmp = tmp_path_factory.mktemp("first-start")
+    env = {"ORINOCO_SOURCES": offline_registry(tmp), "ORINOCO_CACHE_DIR": str(tmp / "cache")}
+    started = time.monotonic()
+    server = start_server(env=env, ready=False, workers=2)
+    first_answer = None
+    seen: list[tuple[float, int, dict]] = []
+    while time.monotonic() - started < 300:
+        assert server.proc.poll() is None, server.log()[-3000:]
+        health = poll(server.url + "/healthz")
+        if health is not None:
+            assert health[0] == 200
+            first_answer = first_answer or time.monotonic() - started
+            status, body = poll(server.url + "/readyz")
+            seen.append((time.monotonic() - started, status, body))
+            if status == 200:
+                break
+        time.sleep(0.25)
+    return server, first_answer, seen, env
+
+
+def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(first_start):
+    server, first_answer, seen, _ = first_start
+    assert first_answer is not None and first_answer < 2.0, f"first answer after {first_answer} s"
+    assert seen[-1][1] == 200 and seen[-1][2]["status"] == "ready"
+    assert len(seen[-1][2]["lists"]) == 6
+    loading = [body for _, status, body in seen if status == 503]
+    assert loading, "never saw /readyz 503 while loading"
+    assert all(body["status"] == "loading" and body["progress"]["load"] == "start-up" for body in loading)
+    assert {b["progress"]["phase"] for b in loading} >= {"linking"}
+    assert any(b["progress"]["lists"] == {"parsed": 6, "total": 6} for b in loading)
+    assert any(0 < (b["progress"]["linking"]["done"] or 0) < (b["progress"]["linking"]["total"] or 0)
+               for b in loading), "no linking progress n of m seen"
+    # once ready, ready for good (the empty workers are retired, never asked again)
+    for _ in range(10):
+        again = requests.get(server.url + "/readyz", headers={"Connection": "close"}, timeout=5)
+        assert again.status_code == 200
+    log = server.log()
+    for phase in ("6 lists parsed", "index ready", "records linked across lists"):
+        assert f"start-up: {phase}" in log and " s" in log.split(f"start-up: {phase}")[1].splitlines()[0]
+
+
+def test_a_second_server_on_the_same_port_fails_at_once_with_a_clear_message(first_start, tmp_path):
+    server = first_start[0]
+    started = time.monotonic()
+    port = server.url.rsplit(":", 1)[1]
+    second = subprocess.run([str(ORINOCO), "serve", "--host", "127.0.0.1", "--port", port],
+                            env=server_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert time.monotonic() - started < 2.0
+    assert second.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+@pytest.mark.parametrize("list_id", sorted(PUBLISHED))
+def test_each_list_says_its_source_and_why_and_its_publication_date(first_start, list_id):
+    server = first_start[0]
+    [line] = [x for x in server.log().splitlines() if f"lists: {list_id} " in x]
+    assert f"lists: {list_id} from the reference snapshot" in line and "not for real screening" in line
+    assert "because the download failed" in line and "written to the cache" in line
+    served = {v["id"]: v for v in requests.get(server.url + "/v1/lists", timeout=10).json()["lists"]}[list_id]
+    assert served["published"] == PUBLISHED[list_id]
+    assert served["fallback"] is True and served["origin"] == "reference"
+    ready = {v["id"]: v for v in requests.get(server.url + "/readyz", timeout=10).json()["lists"]}[list_id]
+    assert ready["fallback"] is True and ready["published_age_seconds"] > 0
+    metrics = requests.get(server.url + "/metrics", timeout=10).text
+    assert f'orinoco_list_fallback{{list="{list_id}"}} 1.0' in metrics
+    assert f'orinoco_list_published_age_seconds{{list="{list_id}"}}' in metrics
+
+
+def test_a_fallback_is_not_downloaded_again_on_the_next_start_and_stays_flagged(first_start, start_server):
+    server, _, _, env = first_start
+    assert server.stop() == 0
+    again = start_server(env=env, workers=1)  # the same cache, within the download interval
+    log = again.log()
+    assert "127.0.0.1:9/" not in log and "the download failed" not in log  # not even tried
+    for list_id in PUBLISHED:
+        [line] = [x for x in log.splitlines() if f"lists: {list_id} " in x]
+        assert f"lists: {list_id} from the cache: a reference snapshot" in line
+        assert "the last download failed; next download attempt after" in line
+    lists = again.get("/v1/lists").json()["lists"]
+    assert sorted(v["id"] for v in lists) == sorted(PUBLISHED)
+    assert all(v["fallback"] and v["published"] == PUBLISHED[v["id"]] for v in lists)
+
+
+def test_a_first_load_that_fails_stops_the_server_with_the_reason(start_server, tmp_path):
+    bad = tmp_path / "watchlist.csv"
+    bad.write_text("this is not,a watchlist\n", encoding="utf-8")
+    server = start_server("--list", f"custom={bad}", ready=False)
+    assert server.proc.wait(timeout=60) == 2
+    log = server.log()
+    assert "the lists could not be loaded" in log and "lacks the column" in log and "Traceback" not in log
