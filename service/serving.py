@@ -141,7 +141,8 @@ def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
         return None
     monitor = Monitor.from_env()
     monitor.start()
-    provider.on_lists_loaded.append(lambda _old, new: monitor.lists_loaded(new))
+    # the swap hook runs in the process that swapped, right after: provider.screener is the new index
+    provider.on_swap.append(lambda _event: monitor.lists_loaded(provider.screener))
     if provider.screener is not None:
         monitor.lists_loaded(provider.screener)
     return monitor

@@ -24,6 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURE_LISTS = REPO / "tests" / "fixtures" / "lists"
 ORINOCO = Path(sys.executable).with_name("orinoco")  # the console script of this interpreter's venv
 STARTUP_SECONDS = 120.0  # the real lists build in seconds; CI's 2 shared cores can be slow
+# Downloads retried against the tests' local servers need not wait the production backoff (2 s, 4 s...).
+TEST_BACKOFF = "0.05"
+os.environ.setdefault("ORINOCO_DOWNLOAD_BACKOFF", TEST_BACKOFF)
 
 
 def reference_dir() -> Path:
@@ -91,6 +94,7 @@ def server_env(tmp: Path, extra: dict[str, str] | None = None) -> dict[str, str]
            if not k.startswith("ORINOCO_") and k != "PROMETHEUS_MULTIPROC_DIR"}
     env["ORINOCO_CACHE_DIR"] = str(tmp / "cache")
     env["ORINOCO_REFERENCE_DIR"] = str(reference_dir())
+    env["ORINOCO_DOWNLOAD_BACKOFF"] = TEST_BACKOFF
     env["PATH"] = f"{ORINOCO.parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(extra or {})
     return env

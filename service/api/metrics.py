@@ -18,6 +18,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from service.api.provider import ScreenerProvider
+from service.lists.refresh import read_status
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -76,6 +77,31 @@ class ListCollector(Collector):
         ready = GaugeMetricFamily("orinoco_ready", "1 once an index is loaded and serving")
         ready.add_metric([], 1.0 if screener else 0.0)
         yield from (entities, names, loaded, published, fallback, failed, ready)
+        yield from _refresh_metrics(read_status())
+
+
+def _refresh_metrics(status: dict | None) -> Iterator[Metric]:
+    """Per list, from the scheduled refresh (``serve --refresh``): nothing when it is off."""
+    if status is None:
+        return
+    age = GaugeMetricFamily("orinoco_list_refresh_age_seconds",
+                            "Seconds since the list was last confirmed current by a refresh", labels=["list"])
+    attempt = GaugeMetricFamily("orinoco_list_refresh_last_attempt_timestamp_seconds",
+                                "When the last refresh of the list was tried (Unix time)", labels=["list"])
+    failed = GaugeMetricFamily("orinoco_list_refresh_failed",
+                               "1 if the last refresh of the list failed (the current version keeps serving)",
+                               labels=["list"])
+    stale = GaugeMetricFamily("orinoco_list_stale",
+                              "1 if the list was not confirmed current for longer than the allowed age",
+                              labels=["list"])
+    for list_id, record in sorted(status["lists"].items()):
+        age.add_metric([list_id], record["age_seconds"])
+        if record["last_attempt"]:
+            stamp = datetime.fromisoformat(record["last_attempt"].replace("Z", "+00:00"))
+            attempt.add_metric([list_id], stamp.timestamp())
+        failed.add_metric([list_id], 1.0 if record["error"] else 0.0)
+        stale.add_metric([list_id], 1.0 if record["stale"] else 0.0)
+    yield from (age, attempt, failed, stale)
 
 
 def age_seconds(stamp: str | None, now: datetime) -> float | None:

@@ -18,12 +18,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.api.progress import LoadProgress
+from service.engine.model import ListVersion
 from service.engine.screener import Screener
 from service.lists import ListError
 from service.lists.cache import shrink_problem
 from service.paths import now_iso
 
 log = logging.getLogger("service.api.provider")
+
+
+@dataclass(frozen=True, slots=True)
+class SwapEvent:
+    """A new index went live: the version of each list before and after (None: not loaded then).
+    Where work that follows a list change hooks in (``ScreenerProvider.on_swap``), e.g. re-screening
+    the customers against what was added; it runs in the process that swapped."""
+
+    old: dict[str, ListVersion | None]
+    new: dict[str, ListVersion | None]
+
+    def changed(self) -> list[str]:
+        """The ids of the lists whose version changed, appeared or went."""
+        return sorted(k for k in self.old.keys() | self.new.keys()
+                      if (self.old.get(k) and self.old[k].sha256) != (self.new.get(k) and self.new[k].sha256))
 
 
 @dataclass(slots=True)
@@ -40,16 +56,19 @@ class LoadStatus:
 
 def check_not_shrunk(current: Screener, fresh: Screener) -> None:
     """Refuse a reload where a list lost more than ORINOCO_MAX_SHRINK of its entities or names, as
-    the cache refuses such a download: a file cut short (a copy still running, a full disk) can
-    still parse. A restart loads it anyway."""
+    the cache refuses such a download (a file cut short, a copy still running, a full disk, can
+    still parse), or went missing. A restart loads it anyway."""
     before = {v.id: {"entities": v.entities, "names": v.names} for v in current.versions}
+    gone = sorted(before.keys() - {v.id for v in fresh.versions})
+    if gone:  # e.g. a refresh that put one list in an empty cache while the others came from elsewhere
+        raise ListError(f"{', '.join(gone)}: served now but missing from the new lists: refused "
+                        "(restart the server to drop a list)")
     for v in fresh.versions:
         if v.id in before:
             problem = shrink_problem(v.id, before[v.id], {"entities": v.entities, "names": v.names})
             if problem:
                 raise ListError(f"{problem}: refused, the lists being served stay (restart the server "
                                 "to load them anyway)")
-
 
 class ScreenerProvider:
     """Holds the current Screener; ``build`` makes a fresh one from the configured lists."""
@@ -62,8 +81,7 @@ class ScreenerProvider:
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
-        # called with (old, new) after each successful load, e.g. the monitor's list-delta re-screen
-        self.on_lists_loaded: list[Callable[[Screener | None, Screener], None]] = []
+        self.on_swap: list[Callable[[SwapEvent], None]] = []  # called after each successful swap
 
     @property
     def screener(self) -> Screener | None:
@@ -94,12 +112,19 @@ class ScreenerProvider:
             old, self._screener = self._screener, fresh
             self.status.error, self.status.last_success = None, now_iso()
             log.info("lists loaded: %s", ", ".join(f"{v.id} sha256={v.sha256[:12]}" for v in fresh.versions))
-            for listener in self.on_lists_loaded:
-                try:
-                    listener(old, fresh)
-                except Exception:  # the new lists serve regardless; the listener reports its own failure
-                    log.exception("a lists-loaded listener failed")
+            self._announce(old, fresh)
             return True
+
+    def _announce(self, old: Screener | None, fresh: Screener) -> None:
+        before = {v.id: v for v in old.versions} if old else {}
+        after = {v.id: v for v in fresh.versions}
+        ids = before | after
+        event = SwapEvent({k: before.get(k) for k in ids}, {k: after.get(k) for k in ids})
+        for hook in self.on_swap:
+            try:
+                hook(event)
+            except Exception:  # a failing hook must not undo or block the swap
+                log.exception("swap hook %r failed", hook)
 
     def _kept(self) -> str:
         return "keeping the lists already loaded" if self._screener else "no lists loaded"

@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify
 
 from service.api import context
 from service.api.errors import ApiError
+from service.lists.refresh import read_status
 
 bp = Blueprint("lists", __name__)
 log = logging.getLogger("service.api.lists")
@@ -17,8 +18,14 @@ log = logging.getLogger("service.api.lists")
 def lists():
     provider = context.provider()
     screener = context.screener()
-    return jsonify({"lists": [context.version_dict(v) for v in screener.versions],
-                    "reload": provider.status.to_dict()})
+    refresh = read_status()
+    versions = [context.version_dict(v) for v in screener.versions]
+    if refresh is not None:  # serve --refresh: each list's age, last attempt and last error
+        for v in versions:
+            v["refresh"] = refresh["lists"].get(v["id"])
+    return jsonify({"lists": versions, "reload": provider.status.to_dict(),
+                    "refresh": {k: refresh[k] for k in ("interval_seconds", "max_age_seconds", "last_run",
+                                                        "next_run")} if refresh else None})
 
 
 @bp.get("/v1/entities/<list_id>/<path:entity_id>")

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify
 from service import __version__
 from service.api import context, metrics
 from service.lists import SOURCES
+from service.lists.refresh import read_status
 from service.monitor.metrics import MonitorCollector
 
 bp = Blueprint("ops", __name__)
@@ -75,6 +76,18 @@ def readyz():
         "reload": provider.status.to_dict(),
         "progress": provider.progress.snapshot() if provider.progress else None,
     }
+    refresh = read_status()
+    if refresh is not None:  # a stale list is an alert in the detail, not a reason to stop serving
+        stale = sorted(k for k, r in refresh["lists"].items() if r["stale"])
+        refresh_failing = sorted(k for k, r in refresh["lists"].items() if r["error"])
+        body["refresh"] = refresh["lists"]
+        body["stale_lists"] = stale
+        if stale:
+            body["detail"] = (f"stale lists: {', '.join(stale)} not confirmed current for over "
+                              f"{refresh['max_age_seconds'] / 3600:g} h")
+        elif refresh_failing:
+            body["detail"] = (f"last refresh failed for {', '.join(refresh_failing)}; "
+                              "the loaded versions keep serving")
     audit = context.config().audit
     failing = audit.health() if audit else None
     if audit:

@@ -8,7 +8,7 @@ import sys
 
 from service.cli.common import add_list_args, fail, load_lists
 from service.engine.model import LoadedList
-from service.lists import SOURCES, ListError
+from service.lists import SOURCES, ListError, sniff_source
 from service.lists.cache import DEFAULT_TIMEOUT, Installed, import_files, update_list
 from service.lists.registry import find_spec, load_registry
 
@@ -60,8 +60,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         fail(f"unknown list id {', '.join(unknown)}; registered: {', '.join(s.id for s in specs)}")
     results, failed = [], False
     for spec in specs:
-        if args.ids and spec.id not in args.ids:
-            continue
+        if (args.ids and spec.id not in args.ids) or (spec.archived and spec.id not in args.ids):
+            continue  # an archived list (no longer published) only when named
         try:
             results.append(_result(spec.id, update_list(spec, timeout=args.timeout)))
         except ListError as exc:
@@ -77,6 +77,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         parser = spec.parser if spec else args.source
         if parser not in SOURCES:
             fail(f"unknown source {args.source!r}; known sources: {', '.join(SOURCES)}")
+        if sniff_source(parser, args.path) != parser:  # an OFSI workbook given as "uk": the uk_ofsi list
+            parser = sniff_source(parser, args.path)
+            spec = find_spec(load_registry(), parser)
         list_id = args.list_id or (spec.id if spec else SOURCES[parser].default_list_id)
         result = _result(list_id, import_files(parser, args.path, list_id))
     except ListError as exc:

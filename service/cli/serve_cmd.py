@@ -39,6 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                             "default: the engine's)")
     parser.add_argument("--dev", action="store_true", help="Flask's development server: one process, "
                                                            "lists loaded in the background")
+    parser.add_argument("--refresh", help="check the lists for new versions this often, e.g. 6h, 30m "
+                                          "(ORINOCO_REFRESH; default: never, SIGHUP reloads)")
+    parser.add_argument("--max-list-age", help="a list not confirmed current for longer is reported stale "
+                                               "in /readyz and metrics (ORINOCO_MAX_LIST_AGE, default 48h)")
     add_list_args(parser)
     parser.epilog = "Lists also from ORINOCO_LISTS, e.g. 'ofac=DIR,un=FILE'; API keys from ORINOCO_API_KEYS."
     parser.set_defaults(func=cmd_serve)
@@ -54,6 +58,18 @@ def _setting(flag: T | None, env: str, default: T, convert: Callable[[str], T]) 
         return convert(raw)
     except ValueError:
         fail(f"{env}={raw!r} is not a valid value")
+
+
+def _duration(flag: str | None, name: str, env: str, default: float | None) -> float | None:
+    from service.lists.refresh import parse_duration
+
+    raw = flag if flag is not None else os.environ.get(env, "").strip() or None
+    if raw is None:
+        return default
+    try:
+        return parse_duration(raw)
+    except ValueError as exc:
+        fail(f"{name if flag is not None else env}: {exc}")
 
 
 def _cpu_count() -> int:
@@ -74,6 +90,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             check_port_free(host, port)  # at once, not after gunicorn's five one-second retries
         except OSError as exc:
             fail(exc.strerror or str(exc))
+    from service.lists.refresh import DEFAULT_MAX_AGE
+
+    refresh = _duration(args.refresh, "--refresh", "ORINOCO_REFRESH", None)
+    max_age = _duration(args.max_list_age, "--max-list-age", "ORINOCO_MAX_LIST_AGE", DEFAULT_MAX_AGE)
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _private_metrics_dir()
 
@@ -95,7 +115,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     build = screener_builder(list_loader(args.lists), config.default_threshold, progress)
     provider = ScreenerProvider(build=build, progress=progress)
     if args.dev:
+        if refresh:
+            _start_refresh(args.lists, refresh, max_age, provider.load_in_background)
         return _run_dev(provider, config, host, port)
+    if refresh:  # the master refreshes; SIGHUP to itself reloads (its workers keep answering meanwhile)
+        _start_refresh(args.lists, refresh, max_age, lambda: os.kill(os.getpid(), signal.SIGHUP))
     return run_gunicorn(provider, config, host, port, workers, _monitor(provider))
 
 
@@ -109,6 +133,33 @@ def _monitor(provider: ScreenerProvider):
         return attach_monitor(provider)
     except (ValueError, SQLAlchemyError) as exc:
         fail(f"monitoring store: {str(exc).splitlines()[0]}")
+
+
+def _start_refresh(list_args: list[str], interval: float, max_age: float,
+                   reload: Callable[[], object]) -> None:
+    """The scheduled refresh (service/lists/refresh.py): ``--list`` paths are re-read when their files
+    change, lists from the cache are downloaded again; its status file is shared with the workers."""
+    from pathlib import Path
+
+    from service.lists import SOURCES, sniff_source
+    from service.lists.cache import ListCache
+    from service.lists.refresh import STATUS_ENV, Refresher, cache_targets, path_targets
+    from service.lists.registry import load_registry
+    from service.lists.specs import parse_list_spec
+
+    if list_args:
+        specs = [parse_list_spec(v) for v in list_args]
+        ids = [s.list_id or SOURCES[sniff_source(s.source, s.path)].default_list_id for s in specs]
+        targets = path_targets(specs, ids)
+    else:
+        # the lists the cache holds; on a first start (empty cache) every registry list still open
+        ids = ListCache().list_ids() or [s.id for s in load_registry() if not s.archived]
+        targets = cache_targets(ids, timeout=60.0)
+    folder = tempfile.mkdtemp(prefix="orinoco-refresh-")
+    master = os.getpid()
+    atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
+    os.environ[STATUS_ENV] = str(Path(folder) / "status.json")  # the workers read it
+    Refresher(targets, reload, interval, Path(os.environ[STATUS_ENV]), max_age).start()
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -13,9 +13,20 @@ from service.engine.model import LoadedList
 from service.lists.errors import ListError
 from service.lists.sources import SOURCES, Source
 
-__all__ = ["SOURCES", "ListError", "Source", "load_source"]
+__all__ = ["SOURCES", "ListError", "Source", "load_source", "sniff_source"]
 
 log = logging.getLogger(__name__)
+
+
+def sniff_source(source: str, path: str | Path) -> str:
+    """The source that reads ``path``: ``source``, unless the file is another source's format that
+    ``source`` accepts for compatibility (an OFSI workbook given as "uk" is "uk_ofsi")."""
+    spec = SOURCES.get(source)
+    other = spec.sniff(Path(path).expanduser()) if spec and spec.sniff else None
+    if other and other != source:
+        log.info("%s: read as source %r (the file is in its format)", path, other)
+        return other
+    return source
 
 
 def load_source(source: str, path: str | Path, list_id: str | None = None) -> LoadedList:
@@ -24,9 +35,9 @@ def load_source(source: str, path: str | Path, list_id: str | None = None) -> Lo
     Parsers only raise ListError by design; anything else escaping one is a parser bug on hostile
     input, and is turned into a ListError here too so a bad file can never take the service down.
     """
-    spec = SOURCES.get(source)
-    if spec is None:
+    if source not in SOURCES:
         raise ListError(f"unknown list source {source!r}; known sources: {', '.join(sorted(SOURCES))}")
+    spec = SOURCES[sniff_source(source, path)]
     path = Path(path).expanduser()
     if not path.exists():
         raise ListError(f"{path}: no such {'folder' if spec.takes_folder else 'file'} for source {source!r}")

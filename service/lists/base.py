@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from service.engine.model import Entity, ListVersion, LoadedList, RowProblem
@@ -76,3 +77,9 @@ def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
             start = m.end()
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
+
+
+def non_latin(text: str) -> bool:
+    """True for a name written (partly) in a non-Latin script: an original-script name."""
+    return not text.isascii() and any(
+        ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)  # FULLWIDTH LATIN too

@@ -39,6 +39,20 @@ DEFAULT_DOWNLOAD_INTERVAL = "6h"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+def download_settings() -> dict[str, float]:
+    """Retries and first backoff of downloads: ``$ORINOCO_DOWNLOAD_RETRIES`` / ``_BACKOFF`` (seconds)."""
+    out: dict[str, float] = {}
+    for key, env, cast in (("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
+                           ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float)):
+        raw = os.environ.get(env)
+        if raw:
+            try:
+                out[key] = max(cast(raw), 0)
+            except ValueError:
+                raise ListError(f"{env}={raw!r}: expected a number") from None
+    return out
+
+
 @dataclass(slots=True)
 class Installed:
     """The outcome of an update or import: what is current now, and whether it changed."""
@@ -219,14 +233,21 @@ def _point(link: Path, target: str) -> None:
 
 
 def update_list(spec: ListSpec, cache: ListCache | None = None,
-                timeout: float = DEFAULT_TIMEOUT) -> Installed:
-    """Download a registry list and install it; ListError (current version untouched) on any failure."""
+                timeout: float = DEFAULT_TIMEOUT, retries: int | None = None) -> Installed:
+    """Download a registry list and install it; ListError (current version untouched) on any failure.
+    ``retries``: None for the configured ones (``download_settings``)."""
     cache = cache or ListCache()
+    current = cache.current(spec.id)
+    known = _known_files(cache, current)
+    settings = download_settings() | ({} if retries is None else {"retries": retries})
     with cache.staging(spec.id) as staged:
-        files = []
+        files, unchanged = [], 0
         for remote in spec.files:
+            old = known.get(remote.name) if known.get(remote.name, {}).get("url") == remote.url else None
             try:
-                sha, size = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout)
+                got = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout,
+                            etag=(old or {}).get("etag"), last_modified=(old or {}).get("last_modified"),
+                            **settings)
             except ListError as exc:
                 if remote.required:
                     kept = "keeping the current version" if cache.current(spec.id) else "nothing cached"
@@ -234,8 +255,24 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
                 (staged / remote.name).unlink(missing_ok=True)
                 log.warning("%s: optional file %s not downloaded: %s", spec.id, remote.name, exc)
                 continue
-            files.append({"name": remote.name, "url": remote.url, "sha256": sha, "bytes": size})
+            if got.not_modified and old is not None and current is not None:
+                shutil.copyfile(current / remote.name, staged / remote.name)  # HTTP 304: the file in hand
+                files.append({**old, "etag": got.etag, "last_modified": got.last_modified})
+                unchanged += 1
+                continue
+            files.append({"name": remote.name, "url": remote.url, "sha256": got.sha256, "bytes": got.size,
+                          "etag": got.etag, "last_modified": got.last_modified})
+        if current is not None and files and unchanged == len(files):
+            return Installed(cache.load(spec.id), current, changed=False)
         return cache.commit(spec.id, spec.parser, spec.entry, staged, files)
+
+
+def _known_files(cache: ListCache, current: Path | None) -> dict[str, dict]:
+    """The current version's downloaded files by name (with their ETag / Last-Modified), if any."""
+    meta = cache._version_meta(current)
+    if meta is None or current is None:
+        return {}
+    return {f["name"]: f for f in meta.get("files", []) if "url" in f and (current / f["name"]).is_file()}
 
 
 def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache | None = None,
@@ -381,8 +418,10 @@ def _into_empty_cache(cache: ListCache, spec: ListSpec, download: bool, timeout:
     """A list the cache does not hold yet: downloaded, else its reference snapshot (cached as a fallback)."""
     if not download:
         return _install_reference(spec, cache, "nothing is cached and this load does not download")
-    try:
-        installed = update_list(spec, cache, timeout)
+    if spec.archived:
+        return _install_reference(spec, cache, "its source has closed (archived in the registry)")
+    try:  # no retries at start-up: offline, the reference files must follow in seconds
+        installed = update_list(spec, cache, timeout, retries=0)
     except ListError as exc:
         _record_attempt(cache, spec.id, str(exc))
         due = _stamp(datetime.now(UTC) + timedelta(seconds=interval))
@@ -405,9 +444,9 @@ def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download:
                  current.version.origin, current.version.published or "on an unknown date")
         return current
     due = _next_attempt(cache, list_id, interval)
-    if download and spec is not None and due is None:
+    if download and spec is not None and not spec.archived and due is None:
         try:
-            installed = update_list(spec, cache, timeout)
+            installed = update_list(spec, cache, timeout, retries=0)
             log.info("lists: %s downloaded from %s, replacing the cached reference snapshot", list_id,
                      spec.files[0].url)
             return installed.loaded

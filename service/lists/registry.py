@@ -34,6 +34,7 @@ class ListSpec:
     reference_published: str | None = None  # the snapshot's date when its files carry none
     page: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    archived: bool = False  # no longer published: never downloaded, its reference snapshot still read
 
 
 def registry_path() -> Path:
@@ -56,7 +57,8 @@ def load_registry(path: str | Path | None = None) -> list[ListSpec]:
                             format=item.get("format", ""), files=files, entry=item.get("entry", "."),
                             reference=item.get("reference"), page=item.get("page"),
                             reference_published=item.get("reference_published"),
-                            max_bytes=int(item.get("max_bytes", DEFAULT_MAX_BYTES)))
+                            max_bytes=int(item.get("max_bytes", DEFAULT_MAX_BYTES)),
+                            archived=bool(item.get("archived", False)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ListError(f"{path}: malformed [[list]] entry {item.get('id', '?')!r}: {exc}") from None
         if spec.parser not in SOURCES:

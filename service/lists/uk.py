@@ -1,4 +1,5 @@
-"""UK HM Treasury OFSI Consolidated List, ``ConList.xlsx`` ("2022 format") -> entities.
+"""UK HM Treasury OFSI Consolidated List, ``ConList.xlsx`` ("2022 format") -> entities (source
+``uk_ofsi``: the list closed on 28 January 2026, this reads archived files; ``uk`` is the FCDO list).
 
 Sheet "Data": row 1 is ``Last Updated | dd/mm/yyyy``, row 2 the header, then one row per name
 variant, repeated for every further date of birth and address: rows are grouped into one
@@ -10,7 +11,6 @@ designation by ``Group ID`` and their values merged. Multi-valued cells are numb
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, natural_order
+from service.lists.base import build_list, natural_order, non_latin
 from service.lists.errors import ListError
 from service.lists.xlsx import read_sheet
 
@@ -49,7 +49,7 @@ _HEADER_SEARCH = 5  # the header is row 2; look a little further in case a title
 Row = dict[str, str]
 
 
-def load_uk(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
+def load_uk_ofsi(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
     """Parse ConList.xlsx; ListError if it is not a workbook, has no Data sheet or lacks the name columns."""
     path = Path(path)
     data, rows = read_sheet(path, "OFSI ConList.xlsx", SHEET)
@@ -78,7 +78,7 @@ def load_uk(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
     if not groups:
         raise ListError(f"{path}: no designations found in sheet {SHEET!r}")
     entities = [_entity(group_id, group, list_id) for group_id, group in groups.items()]
-    return build_list(list_id, "uk", published, [(path, data)], entities, problems, warnings)
+    return build_list(list_id, "uk_ofsi", published, [(path, data)], entities, problems, warnings)
 
 
 def _problem(row: Row) -> str | None:
@@ -138,13 +138,8 @@ def _add_name(entity: Entity, seen: dict[str, Name], name: str, natural: str | N
     if name in seen:
         seen[name].weak = seen[name].weak and weak
         return
-    seen[name] = Name(name, ORIGINAL_SCRIPT if _non_latin(name) else kind, weak, natural)
+    seen[name] = Name(name, ORIGINAL_SCRIPT if non_latin(name) else kind, weak, natural)
     entity.aliases.append(seen[name])
-
-
-def _non_latin(text: str) -> bool:
-    return not text.isascii() and any(
-        ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)  # FULLWIDTH LATIN too
 
 
 def _merge(entity: Entity, row: Row) -> None:

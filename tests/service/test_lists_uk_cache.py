@@ -1,5 +1,5 @@
 """The uk_ofsi registry entry end to end: one .xlsx file through `orinoco lists update|import`, the
-cache, and `orinoco serve --list uk=PATH`."""
+cache, and `orinoco serve --list uk=PATH` (the archived OFSI workbook, still accepted as source uk)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def isolated(tmp_path, monkeypatch):
 
 def test_the_registry_entry():
     [spec] = [s for s in load_registry(DEFAULT_REGISTRY) if s.id == "uk_ofsi"]
-    assert (spec.parser, spec.entry, spec.reference) == ("uk", "ConList.xlsx", UK_2025)
+    assert (spec.parser, spec.entry, spec.reference) == ("uk_ofsi", "ConList.xlsx", UK_2025)
     assert [(f.name, f.url, f.required) for f in spec.files] == [("ConList.xlsx", OFSI_URL, True)]
 
 
@@ -41,16 +41,16 @@ def test_update_installs_the_workbook_and_a_bad_download_keeps_it(tmp_path, caps
     routes = {"/ConList.xlsx": (fixture_bytes(), "ok")}
     with http_server(routes) as base_url:
         registry = str(_registry(tmp_path / "sources.toml", base_url))
-        assert run(["lists", "update", "--json", "--sources", registry, "--timeout", "5"]) == 0
+        assert run(["lists", "update", "uk_ofsi", "--json", "--sources", registry, "--timeout", "5"]) == 0
         [updated] = json.loads(capsys.readouterr().out)
         assert (updated["id"], updated["status"], updated["skipped_rows"]) == ("uk_ofsi", "updated", 3)
         assert updated["version"]["entities"] == 3 and updated["version"]["published"] == "2025-04-14"
-        assert run(["lists", "update", "--json", "--sources", registry, "--timeout", "5"]) == 0
+        assert run(["lists", "update", "uk_ofsi", "--json", "--sources", registry, "--timeout", "5"]) == 0
         assert json.loads(capsys.readouterr().out)[0]["status"] == "unchanged"
         for body, mode, error in [(fixture_bytes(), "truncated", "truncated download"),
                                   (b"Name 6,Group ID\nX,1\n", "ok", "not a valid .xlsx")]:
             routes["/ConList.xlsx"] = (body, mode)
-            assert run(["lists", "update", "--json", "--sources", registry, "--timeout", "5"]) == 1
+            assert run(["lists", "update", "uk_ofsi", "--json", "--sources", registry, "--timeout", "5"]) == 1
             [failed] = json.loads(capsys.readouterr().out)
             assert failed["status"] == "failed" and error in failed["error"]
     current = ListCache().current("uk_ofsi")
@@ -76,7 +76,7 @@ def test_serve_screens_against_the_workbook(start_server, tmp_path):
     path.write_bytes(fixture_bytes())
     server = start_server("--list", f"uk={path}")
     [version] = server.get("/v1/lists").json()["lists"]
-    assert (version["id"], version["source"], version["entities"]) == ("uk_ofsi", "uk", 3)
+    assert (version["id"], version["source"], version["entities"]) == ("uk_ofsi", "uk_ofsi", 3)
     body = server.post("/v1/screen", json={"name": "Ivan Petrovich Example"}).json()
     top = body["results"][0]["matches"][0]
     assert (top["list"], top["entity_id"]) == ("uk_ofsi", "900001")

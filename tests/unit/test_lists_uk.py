@@ -85,7 +85,7 @@ def _load_rows(tmp_path: Path, rows: list[list[str]], sheet: str = "Data") -> Lo
 
 def test_fixture_person_merges_its_rows(tmp_path):
     loaded = _load_rows(tmp_path, fixture_rows())
-    assert loaded.version.published == "2025-04-14" and loaded.version.source == "uk"
+    assert loaded.version.published == "2025-04-14" and loaded.version.source == "uk_ofsi"
     assert loaded.version.id == "uk_ofsi" and loaded.warnings == []
     person = by_id(loaded)["900001"]
     assert person.schema == "Person" and person.reference == "RUS9001" and person.gender == "Male"
@@ -176,7 +176,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, content, message):
     path = tmp_path / "ConList.xlsx"
     path.write_bytes(content())
     with pytest.raises(ListError, match=message):
-        load_source("uk", path)
+        load_source("uk_ofsi", path)
 
 
 # The real 2025-04-14 publication.
