@@ -115,7 +115,7 @@ def main() -> None:
     print(f"| full screening of the book ({screened:,} customers, {alerts_full:,} alerts) | {t_full:.1f} s | "
           f"{screened / t_full:,.0f} names/s |")
     print(f"| index build of the changed lists (the reload, not the re-screen) | {t_index:.1f} s | |")
-    print(f"| delta re-screen: {records} changed records, {done:,} candidate customers screened, "
+    print(f"| delta re-screen: {records} changed records, {done:,} candidate customers checked, "
           f"{opened} alerts opened | **{t_delta:.1f} s** | {args.customers / t_delta:,.0f} customers/s |")
     print(f"\nDelta re-screen vs full re-screen in the same run: {t_delta:.1f} s vs {t_full:.1f} s "
           f"({t_full / t_delta:.1f}x faster); target {TARGET_SECONDS:.0f} s: "
