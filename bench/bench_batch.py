@@ -3,7 +3,8 @@
 One run builds a synthetic customer file (Faker first and last names of seven locales combined
 with a seeded numpy choice, written as Parquet) and prints Markdown tables of:
 
-1. names/second of the local engine on the whole file (reading, screening, writing: the real job);
+1. names/second of the local engine on the whole file (reading, screening, writing: the real job),
+   with the neighbour index and with the full vocabulary scan it replaced (``--no-before`` skips it);
 2. names/second of a brute-force baseline, ``rapidfuzz.process.cdist`` Jaro-Winkler of each
    ASCII-folded, token-sorted name against every listed name (timed on a sample, extrapolated);
 3. names/second of the Dask engine on a LocalCluster of 1 and of 2 worker processes, and the ratio;
@@ -71,14 +72,16 @@ def brute_force_scores(lists: list[LoadedList], names: list[str]) -> np.ndarray:
 
 def timed_job(path: Path, out: Path, make_engine: Callable[[], Engine], versions: list[ListVersion],
               chunk_size: int) -> list:
-    """[names screened, seconds, names/s] of one whole job, the engine's set-up (shipping the
-    Screener to the workers) included."""
+    """[names screened, seconds, names/s, names per cpu second of this process] of one whole job,
+    the engine's set-up (shipping the Screener to the workers) included. On a shared machine the
+    cpu rate of the local engine is the one to compare (Dask's work is in other processes)."""
     options = JobOptions(path, out, out.with_suffix(".rejects.csv"), Columns(("name",), id="id"),
                          chunk_size)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     summary = run_job(options, versions, make_engine())
-    seconds = time.perf_counter() - start
-    return [summary.counts.names_screened, seconds, summary.counts.names_screened / seconds]
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    n = summary.counts.names_screened
+    return [n, seconds, n / seconds, n / cpu]
 
 
 def table(header: list[str], rows: list[list]) -> str:
@@ -94,6 +97,7 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=5_000)
     default_reference = os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists"
     parser.add_argument("--reference", type=Path, default=Path(default_reference))
+    parser.add_argument("--no-before", action="store_true", help="skip the full-scan local engine")
     args = parser.parse_args()
 
     lists = [load_source("ofac", args.reference / "ofac_sdn_2021-07"),
@@ -116,6 +120,12 @@ def main() -> None:
     local = timed_job(path, work / "local.csv", lambda: LocalEngine(fresh(), 10, None), screener.versions,
                       args.chunk_size)
     rates = {"local engine (1 process)": local}
+    if not args.no_before:
+        scan = pickle.dumps(Screener(lists, screener.index, full_scan=True))
+        rates["local engine, full vocabulary scan (before)"] = timed_job(
+            path, work / "scan.csv", lambda: LocalEngine(pickle.loads(scan), 10, None), screener.versions,
+            args.chunk_size)
+        same_scan = (work / "scan.csv").read_bytes() == (work / "local.csv").read_bytes()
     rng = np.random.default_rng(SEED)
     sample_rows = np.sort(rng.choice(len(names), min(args.sample, len(names)), replace=False))
     sample = [names[i] for i in sample_rows]
@@ -123,20 +133,27 @@ def main() -> None:
     brute = brute_force_scores(lists, sample)
     seconds = time.perf_counter() - start
     rates[f"brute-force JW cdist, all cores (sample of {len(sample):,}, extrapolated)"] = \
-        [args.rows, seconds * args.rows / len(sample), len(sample) / seconds]
+        [args.rows, seconds * args.rows / len(sample), len(sample) / seconds, None]
     for workers in (1, 2):
         label = f"Dask LocalCluster, {workers} worker process{'es' if workers > 1 else ''}"
         with dask_client(workers=workers, memory_limit="2GiB") as client:  # the cluster's start not timed
             rates[label] = timed_job(path, work / f"dask{workers}.csv",
                                      lambda c=client: DaskEngine(c, fresh(), 10, None),
                                      screener.versions, args.chunk_size)
-    print(table(["engine", "names", "seconds", "names/s", f"of the {TARGET:,.0f}/s aim"],
-                [[label, f"{n:,}", f"{sec:.1f}", f"{rate:,.0f}", f"{rate / TARGET:.2f}"]
-                 for label, (n, sec, rate) in rates.items()]))
+    print(table(["engine", "names", "seconds", "names/s", f"of the {TARGET:,.0f}/s aim", "names per cpu s"],
+                [[label, f"{n:,}", f"{sec:.1f}", f"{rate:,.0f}", f"{rate / TARGET:.2f}",
+                  f"{per_cpu:,.0f}" if per_cpu and "Dask" not in label else "-"]
+                 for label, (n, sec, rate, per_cpu) in rates.items()]))
     one, two = (rates[k][2] for k in list(rates)[-2:])
     same = all((work / f"dask{w}.csv").read_bytes() == (work / "local.csv").read_bytes() for w in (1, 2))
     print(f"\nDask scaling 1 -> 2 workers: x{two / one:.2f}; "
-          f"output identical to the local engine's: {same}\n")
+          f"output identical to the local engine's: {same}")
+    if not args.no_before:
+        before = rates["local engine, full vocabulary scan (before)"][2]
+        cpu_before = rates["local engine, full vocabulary scan (before)"][3]
+        print(f"local engine, neighbour index / full scan (before): x{local[2] / before:.2f} wall, "
+              f"x{local[3] / cpu_before:.2f} cpu; output identical: {same_scan}")
+    print()
 
     alerts = pd.read_csv(work / "local.csv", dtype=str, keep_default_na=False)
     alerted = set(alerts["input_id"])

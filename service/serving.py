@@ -39,9 +39,6 @@ from service.resolve.store import cached_resolution
 
 log = logging.getLogger("service.serving")
 
-# The path without its query string (%(U)s, not the request line %(r)s): a shared /ui/screen URL
-# carries the screened name in its query, and names are never logged.
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
 Progress = Callable[[int, int], None]
 
@@ -196,9 +193,9 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
         "timeout": 120,  # a 1,000-name batch at threshold 0 takes seconds on a busy machine
         "graceful_timeout": 30,
         "keepalive": 5,
-        "accesslog": "-",  # request line, status, time, request id: names are in bodies, never logged
-        "access_log_format": ACCESS_LOG_FORMAT,
+        "accesslog": "-",  # method, path (no query), status, time, request id: never a name
         "errorlog": "-",
+        "logger_class": "service.logs.GunicornLogger",  # JSON lines (ORINOCO_LOG_FORMAT), as the app's
         "proc_name": "orinoco",
         "when_ready": loader.when_ready,
         "on_reload": loader.on_reload,

@@ -14,6 +14,7 @@ import uuid
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service import logs
 from service.api import (
     auth,
     cost,
@@ -69,6 +70,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         g.started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        logs.REQUEST_ID.set(g.request_id)  # on every log line written while this request runs
         if limiter:
             limiter.check(config.api_keys)
         auth.check(config.api_keys, config.key_scopes)
@@ -84,5 +86,9 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         if "started" in g:
             metrics.LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
         return response
+
+    @app.teardown_request
+    def _forget(_exc: BaseException | None) -> None:
+        logs.REQUEST_ID.set(None)  # the thread's next request, or its idle log lines, are not this one's
 
     return app

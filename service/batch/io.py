@@ -291,6 +291,10 @@ class CsvJournal:
         os.replace(self.partial, self.path)
         fsync_dir(self.path.parent)
 
+    def discard(self) -> None:
+        """Remove the unfinished file (an earlier finished one under the real name stays)."""
+        self.partial.unlink(missing_ok=True)
+
     def cleanup(self) -> None:
         """Nothing beside the file to remove."""
 
@@ -304,8 +308,7 @@ class ParquetJournal:
         self.parts = path.with_name(path.name + ".chunks")
 
     def start(self) -> None:
-        self.rollback(0)
-        self.path.unlink(missing_ok=True)
+        self.rollback(0)  # an earlier OUTPUT stays until finish() replaces it whole
 
     def append(self, frame: pd.DataFrame) -> None:
         part = self.parts / f"{self.size():08d}.parquet"
@@ -336,6 +339,11 @@ class ParquetJournal:
         """The chunk files, once the checkpoint says the joined file is complete."""
         self.rollback(0)
         self.parts.rmdir()
+
+    def discard(self) -> None:
+        """Remove the unfinished chunks (an earlier finished file under the real name stays)."""
+        if self.parts.exists():
+            self.cleanup()
 
     def _files(self) -> list[Path]:
         return sorted(self.parts.glob("*.parquet"))

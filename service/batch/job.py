@@ -184,10 +184,10 @@ def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, re
 
 
 def _remove(alerts: CsvJournal | ParquetJournal, rejects: CsvJournal, state: Path) -> None:
-    alerts.rollback(0)
-    alerts.cleanup()
-    for path in (alerts.path, rejects.path, state):
-        path.unlink(missing_ok=True)
+    """This run's unfinished files; an earlier run's finished output keeps its name and content."""
+    alerts.discard()
+    rejects.discard()
+    state.unlink(missing_ok=True)
 
 
 def _rollback(journal: CsvJournal | ParquetJournal, size: int) -> None:

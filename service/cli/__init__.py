@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 
+from service import logs
 from service.cli import export_cmd, lists_cmd, monitor_cmd, resolve_cmd, screen_cmd, serve_cmd, text_cmd
 
 
@@ -23,8 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:  # JSON lines for the server (its log goes to a collector), text for a person at a terminal
+        fmt = logs.log_format("json" if args.command == "serve" else "text")
+    except ValueError as exc:
+        print(f"orinoco: error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(logging.DEBUG if args.verbose else logging.INFO, fmt)
     return int(args.func(args) or 0)
 
 

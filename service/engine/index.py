@@ -18,14 +18,16 @@ import numpy as np
 
 from service.engine.model import SCHEMAS, LoadedList
 from service.engine.name_parts import LEGAL_CANON
+from service.engine.neighbours import Neighbours, build_neighbours
 from service.engine.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 11  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 12  # bump when the arrays or the normalization change: old caches are ignored
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
+NEIGHBOUR_FIELDS = ("vocab_nb", "skel_nb", "ckey_nb")  # saved as one array per Neighbours field
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
 # An East Slavic patronymic ("Nikolayevich", Ukrainian "Mykolayovych", Belarusian "Ryhoravich")
@@ -60,6 +62,10 @@ class NameIndex:
     post_ptr: np.ndarray  # int64, CSR offsets per vocab token into post_var/post_pos
     post_var: np.ndarray  # int32 -> variant
     post_pos: np.ndarray  # int8: position of the token in the variant
+    # neighbour search over vocab, skel_vocab and ckey_vocab (engine/neighbours.py)
+    vocab_nb: Neighbours
+    skel_nb: Neighbours
+    ckey_nb: Neighbours
 
     @property
     def max_idf(self) -> float:
@@ -92,6 +98,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     name_entity, name_alias, name_weak = [], [], []
     var_name, var_tokens, var_given = [], [], []
     vocab: dict[str, int] = {}
+    variants_of = _Memo()
     for li, lst in enumerate(lists):
         for ent in lst.entities:
             e = len(entity_ids)
@@ -99,9 +106,9 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_ids.append(ent.id)
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
-                variants = name_variants(nm.name)
+                variants = variants_of(nm.name)
                 for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
-                    variants += [v for v in name_variants(form) if v not in variants]
+                    variants += [v for v in variants_of(form) if v not in variants]
                 if ent.schema == "Organization":
                     variants += [[a] for a in acronyms(nm.name)]
                 if not variants:
@@ -110,7 +117,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                 name_entity.append(e)
                 name_alias.append(ai)
                 name_weak.append(nm.weak)
-                given = _given_names(nm.name) if ent.schema == "Person" else set()
+                given = _given_names(nm.name, variants_of) if ent.schema == "Person" else set()
                 for toks in variants:
                     var_given.extend(t in given for t in toks[:MAX_TOKENS])
                     var_name.append(n)
@@ -119,12 +126,27 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                      name_weak, var_name, var_tokens, var_given, vocab)
 
 
-def _given_names(name: str) -> set[str]:
+class _Memo:
+    """``name_variants`` of each text once per build: the same names and name parts recur across
+    the lists (one party on five lists, "Mohammed" in thousands of names); a fresh outer list
+    each call, since the caller extends it."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[list[str]]] = {}
+
+    def __call__(self, text: str) -> list[list[str]]:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = name_variants(text)
+        return list(found)
+
+
+def _given_names(name: str, variants_of=name_variants) -> set[str]:
     """Tokens after the comma of a "LAST, First Middle" name that are not also in the surname."""
     if "," not in name:
         return set()
     last, _, first = name.partition(",")
-    return {t for v in name_variants(first) for t in v} - {t for v in name_variants(last) for t in v}
+    return {t for v in variants_of(first) for t in v} - {t for v in variants_of(last) for t in v}
 
 
 def apply_weights(index: NameIndex) -> None:
@@ -185,6 +207,9 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         post_ptr=post_ptr,
         post_var=var_of_tok[order],
         post_pos=pos_of_tok[order],
+        vocab_nb=build_neighbours(vocab_arr),
+        skel_nb=build_neighbours(list(skel_ids)),
+        ckey_nb=build_neighbours(list(ckey_ids)),
     )
     apply_weights(index)
     return index
@@ -196,7 +221,10 @@ def save_index(index: NameIndex, path: Path) -> None:
     arrays = {}
     for f in fields(index):
         a = getattr(index, f.name)
-        arrays[f.name] = a.astype(str) if a.dtype == object else a
+        if isinstance(a, Neighbours):
+            arrays.update({f"{f.name}.{g.name}": getattr(a, g.name) for g in fields(Neighbours)})
+        else:
+            arrays[f.name] = a.astype(str) if a.dtype == object else a
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -209,8 +237,12 @@ def save_index(index: NameIndex, path: Path) -> None:
 
 def load_index(path: Path) -> NameIndex:
     with np.load(path, allow_pickle=False) as data:
-        arrays = {}
+        arrays: dict = {}
         for f in fields(NameIndex):
+            if f.name in NEIGHBOUR_FIELDS:
+                parts = {g.name: data[f"{f.name}.{g.name}"] for g in fields(Neighbours)}
+                arrays[f.name] = Neighbours(**parts)
+                continue
             a = data[f.name]
             arrays[f.name] = a.astype(object) if a.dtype.kind == "U" else a
     return NameIndex(**arrays)

@@ -1,8 +1,10 @@
 """Vectorized name scoring: query tokens against the vocabulary, then numpy aggregation.
 
-1. Each distinct query token is compared with the whole token vocabulary in one
-   ``rapidfuzz.process.cdist`` call (Jaro-Winkler on the folded token and on its
-   transliteration skeleton); pairs under a cutoff are dropped. This is the only string work.
+1. Each distinct query token is compared with the vocabulary tokens that can reach the
+   cutoffs (Jaro-Winkler on the folded token and on its transliteration skeleton): bounds on
+   length, common prefix and common characters find them without a scan (``neighbours.py``),
+   then ``rapidfuzz`` compares those; pairs under a cutoff are dropped. This is the only string
+   work. ``full_scan`` compares with the whole vocabulary instead (same pairs, slower: the reference).
 2. The surviving (query token, vocabulary token, similarity) triples are expanded through the
    postings into (query row, name variant, position) triples: only names sharing a similar
    token are ever touched, which is exactly the set exhaustive scoring would give a score > 0.
@@ -23,6 +25,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from service.engine.budget import Budget
 from service.engine.index import NameIndex
+from service.engine.neighbours import NeighbourSearch, pair_similarity
 from service.engine.normalize import CONSONANT_MARK, skeleton
 
 _MAXQ = 64  # query tokens per row (more are cut)
@@ -77,8 +80,15 @@ class TokenMatches:
 class TokenMatcher:
     """Query token -> similar vocabulary tokens, with a bounded cache (names repeat a lot)."""
 
-    def __init__(self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20):
+    def __init__(self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20,
+                 full_scan: bool = False):
         self.index, self.params = index, params
+        self.full_scan = full_scan
+        self.vocab_id = {t: i for i, t in enumerate(index.vocab)}
+        self._skel_found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # skeleton -> (ids, similarity)
+        self._vocab_nb = NeighbourSearch(index.vocab, index.vocab_nb)
+        self._skel_nb = NeighbourSearch(index.skel_vocab, index.skel_nb)
+        self._ckey_nb = NeighbourSearch(index.ckey_vocab, index.ckey_nb)
         self._vocab = list(index.vocab)
         self._skels = list(index.skel_vocab)
         self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
@@ -96,6 +106,7 @@ class TokenMatcher:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
             if self._cached_bytes > self._cache_bytes:
                 self._cache.clear()
+                self._skel_found.clear()
                 self._cached_bytes = 0
             for start in range(0, len(missing), 256):
                 if budget:
@@ -107,8 +118,8 @@ class TokenMatcher:
         return {t: self._cache[t] for t in tokens}
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:
-        """Similar vocabulary tokens of each token: cdist calls, then sparse numpy only."""
-        workers = -1 if len(tokens) > 16 else 1
+        """Similar vocabulary tokens of each token: rapidfuzz calls, then sparse numpy only."""
+        workers = -1 if len(tokens) > 16 and self.full_scan else 1
         latin = [i for i, t in enumerate(tokens) if not t.startswith(CONSONANT_MARK)]
         arabic = [i for i, t in enumerate(tokens) if t.startswith(CONSONANT_MARK)]
         parts = []
@@ -129,10 +140,13 @@ class TokenMatcher:
     def _consonant_pairs(self, keys: list[str], workers: int):
         """Arabic-script words, as consonant keys, against the consonant keys of the vocabulary."""
         p = self.params
-        ck = process.cdist(keys, self._ckeys, scorer=JaroWinkler.normalized_similarity,
-                           dtype=np.float32, workers=workers, score_cutoff=p.consonant_cutoff)
-        r, k = np.nonzero(ck)
-        s = ck[r, k]
+        if self.full_scan:
+            ck = process.cdist(keys, self._ckeys, scorer=JaroWinkler.normalized_similarity,
+                               dtype=np.float32, workers=workers, score_cutoff=p.consonant_cutoff)
+            r, k = np.nonzero(ck)
+            s = ck[r, k]
+        else:
+            r, k, s = self._ckey_nb.search(keys, p.consonant_cutoff, p.consonant_cutoff)
         short = np.fromiter((len(keys[i]) <= p.short_token for i in r), bool, len(r))
         keep = ~short | (s >= 1.0)
         r, k, s = r[keep], k[keep], s[keep]
@@ -143,26 +157,60 @@ class TokenMatcher:
     def _spelling_pairs(self, tokens: list[str], workers: int):
         """Folded tokens against the vocabulary: plain Jaro-Winkler, and on skeletons."""
         p = self.params
-        plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
-                              dtype=np.float32, workers=workers,
-                              score_cutoff=min(p.token_cutoff, p.skeleton_gate))
-        skel = process.cdist([skeleton(t) for t in tokens], self._skels,
-                             scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
-                             workers=workers, score_cutoff=p.skeleton_cutoff)
-        # Plain pairs over the cutoff.
-        r1, v1 = np.nonzero(plain >= p.token_cutoff)
-        s1 = plain[r1, v1]
+        gate_cutoff = min(p.token_cutoff, p.skeleton_gate)
+        skels = [self._skeleton(t) for t in tokens]
+        if self.full_scan:
+            plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
+                                  dtype=np.float32, workers=workers, score_cutoff=gate_cutoff)
+            skel = process.cdist(skels, self._skels, scorer=JaroWinkler.normalized_similarity,
+                                 dtype=np.float32, workers=workers, score_cutoff=p.skeleton_cutoff)
+            r1, v1 = np.nonzero(plain >= p.token_cutoff)
+            s1 = plain[r1, v1]
+            r2, k2 = np.nonzero(skel)
+            sk = skel[r2, k2]
+        else:
+            # A pair with a short token counts only from short_cutoff on, whichever way it matched.
+            r1, v1, s1 = self._vocab_nb.search(tokens, p.token_cutoff, gate_cutoff,
+                                               (p.short_token, p.short_cutoff))
+            keep = s1 >= p.token_cutoff
+            r1, v1, s1 = r1[keep], v1[keep], s1[keep]
+            r2, k2, sk = self._skeleton_pairs(skels)
         # Skeleton pairs, expanded from skeletons to the vocabulary tokens that have them,
         # kept where the plain spellings are at least somewhat alike.
-        r2, k2 = np.nonzero(skel)
         counts = self._skel_ptr[k2 + 1] - self._skel_ptr[k2]
         v2 = self._skel_members[_ranges(self._skel_ptr[k2], counts)]
-        r2, k2 = np.repeat(r2, counts), np.repeat(k2, counts)
+        r2, sk = np.repeat(r2, counts), np.repeat(sk, counts)
         tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
         scale = np.where(tok_len >= p.long_token, p.long_skeleton_scale, p.skeleton_scale).astype(np.float32)
-        s2 = skel[r2, k2] * scale[r2]
-        gate = plain[r2, v2] >= p.skeleton_gate
+        s2 = sk * scale[r2]
+        if self.full_scan:
+            alike = plain[r2, v2]
+        else:
+            alike = pair_similarity(tokens, r2, self.index.vocab, v2, gate_cutoff)
+        gate = alike >= p.skeleton_gate
         return np.concatenate((r1, r2[gate])), np.concatenate((v1, v2[gate])), np.concatenate((s1, s2[gate]))
+
+    def _skeleton(self, token: str) -> str:
+        """A listed token's skeleton is in the index; only a new one is computed (regular expressions)."""
+        v = self.vocab_id.get(token)
+        return skeleton(token) if v is None else self._skels[self.index.vocab_skel[v]]
+
+    def _skeleton_pairs(self, skels: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token row, skeleton id, similarity), rows ascending, from one search per skeleton not
+        seen before: tokens share skeletons ("mohammed", "muhammad", "mohamad")."""
+        p = self.params
+        new = [sk for sk in dict.fromkeys(skels) if sk not in self._skel_found]
+        if new:
+            r, k, s = self._skel_nb.search(new, p.skeleton_cutoff, p.skeleton_cutoff)
+            cuts = np.searchsorted(r, np.arange(len(new) + 1)).tolist()
+            for i, sk in enumerate(new):
+                self._skel_found[sk] = (k[cuts[i]: cuts[i + 1]], s[cuts[i]: cuts[i + 1]])
+        found = [self._skel_found[sk] for sk in skels]
+        counts = np.fromiter((len(f[0]) for f in found), np.int64, len(found))
+        if not counts.sum():
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return (np.repeat(np.arange(len(skels)), counts), np.concatenate([f[0] for f in found]),
+                np.concatenate([f[1] for f in found]))
 
     def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
                        voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:

@@ -22,6 +22,7 @@ from service.engine.scoring import (
     Params,
     RowScores,
     TokenMatcher,
+    TokenMatches,
     best_per_entity,
     query_weights,
     row_can_reach,
@@ -90,17 +91,21 @@ class Screener:
     """Screens names against the loaded lists."""
 
     def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
-                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None):
+                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None,
+                 full_scan: bool = False):
+        """``full_scan`` compares query tokens with the whole vocabulary instead of searching its
+        neighbour index: the same results, slower; the reference for tests and benchmarks."""
         self.versions: list[ListVersion] = [lst.version for lst in lists]
         self.default_threshold = default_threshold
         self.params = params
         self.index = index
         self._entities: list[Entity] = [e for lst in lists for e in lst.entities]
         self._by_key = {(e.list_id, e.id): e for e in self._entities}
-        self._vocab_id = {t: i for i, t in enumerate(index.vocab)}
         self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
-        self._matcher = TokenMatcher(index, params)
+        self._matcher = TokenMatcher(index, params, full_scan=full_scan)
+        self._vocab_id = self._matcher.vocab_id
         self._weights = weight_source or self  # whose token statistics weigh query tokens
+        self._variants_on: dict[tuple[str, ...], np.ndarray] = {}  # see _on_lists
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
 
     @classmethod
@@ -151,7 +156,7 @@ class Screener:
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = thr / evidence.MAX_FACTOR
-        scored = self._score(queries, floor, budget, rows)
+        scored = self._score(queries, floor, lists, budget, rows)
         wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries], np.int8)
         q, ent, score, sel = best_per_entity(self.index, self.params, scored.scores, scored.row_query,
                                              wanted, lists, floor)
@@ -246,8 +251,8 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], floor: float = 0.0, budget: Budget | None = None,
-               given: list[list[list[str]] | None] | None = None) -> _Scored:
+    def _score(self, queries: list[Query], floor: float = 0.0, lists: list[str] | None = None,
+               budget: Budget | None = None, given: list[list[list[str]] | None] | None = None) -> _Scored:
         rows, row_query = self._rows(queries, given)
         matches = self._matcher.match([t for r in rows for t in r], budget)
         if budget:
@@ -256,7 +261,26 @@ class Screener:
         weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
                                  src.index.max_idf) for r in rows]
         return _Scored(rows, row_query, weights, matches,
-                       score_rows(self.index, self.params, rows, weights, matches, floor, self._vocab_weight))
+                       score_rows(self.index, self.params, rows, weights, self._on_lists(matches, lists),
+                                  floor, self._vocab_weight))
+
+    def _on_lists(self, matches: dict[str, TokenMatches], lists: list[str] | None) -> dict[str, TokenMatches]:
+        """The token matches with only the name variants of ``lists``: the others would be scored
+        for nothing (each variant is scored on its own, so the kept ones score the same). The
+        resolver asks every list about every other one, never about itself."""
+        idx = self.index
+        if not lists or np.isin(idx.list_ids, lists).all():
+            return matches
+        key = tuple(sorted(lists))
+        allowed = self._variants_on.get(key)
+        if allowed is None:
+            allowed = np.isin(idx.list_ids, lists)[idx.entity_list[idx.name_entity[idx.var_name]]]
+            self._variants_on = {key: allowed}  # one at a time: the resolver asks list after list
+        out = {}
+        for tok, tm in matches.items():
+            keep = allowed[tm.var]
+            out[tok] = TokenMatches(tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep])
+        return out
 
     # -- explanation ------------------------------------------------------------------------
 

@@ -454,6 +454,8 @@ def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download:
             _record_attempt(cache, list_id, str(exc))
             due = datetime.now(UTC) + timedelta(seconds=interval)
             why = f"the download failed again ({exc})"
+    elif spec is not None and spec.archived:
+        why = "its source has closed (archived in the registry)"
     else:
         why = "the last download failed" if due else "this load does not download"
     log.warning("lists: %s from the cache: a reference snapshot (historical, published %s: not for real "

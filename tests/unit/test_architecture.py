@@ -32,7 +32,7 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in SERVICE.rglob("*.py")}
 
 
-BASE = {"service", "service.paths"}  # what every room may import; it imports no room
+BASE = {"service", "service.paths", "service.logs"}  # what every room may import; it imports no room
 
 
 def room(module: str) -> str:

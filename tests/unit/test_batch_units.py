@@ -202,3 +202,21 @@ def test_a_line_that_is_not_utf8_is_rejected_with_its_line_and_the_run_goes_on(t
     rejects = pd.read_csv(tmp_path / "a.rejects.csv", dtype=str, keep_default_na=False)
     assert rejects["line"].tolist() == ["3"] and "not UTF-8" in rejects["reason"].tolist()[0]
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_fresh_run_that_fails_before_its_first_chunk_keeps_the_earlier_output(tmp_path):
+    from service.batch.job import JobOptions, run_job
+
+    class Broken:
+        def screen_chunks(self, chunks):
+            raise RuntimeError("the engine failed")
+            yield
+
+    (tmp_path / "c.csv").write_text("name\nAnn Lee\n")
+    earlier = tmp_path / "a.csv"
+    earlier.write_text("the earlier run's alerts\n")
+    options = JobOptions(tmp_path / "c.csv", earlier, tmp_path / "r.csv", Columns(("name",)), 1)
+    with pytest.raises(RuntimeError):
+        run_job(options, [], Broken())
+    assert earlier.read_text() == "the earlier run's alerts\n"
+    assert not (tmp_path / "a.csv.partial").exists() and not options.state_path.exists()

@@ -128,3 +128,18 @@ def test_a_threshold_returns_exactly_the_matches_above_it(screener: Screener, th
         expected = [(m.list, m.entity_id, m.score) for m in full.matches if m.score > threshold]
         found = [(m.list, m.entity_id, m.score) for m in got.matches if m.score != threshold]
         assert found == expected, query.name
+
+
+def test_screening_some_lists_scores_as_screening_all(screener: Screener) -> None:
+    """Asked for some lists, the screener scores only their names: the same matches, the same scores
+    as screening every list and keeping those lists' matches."""
+    rows = list(csv.DictReader(open(eval_path("alias_holdout_dev.csv"), encoding="utf-8")))
+    negatives = list(csv.DictReader(open(eval_path("negatives_dev.csv"), encoding="utf-8")))
+    rng = random.Random(17)
+    queries = [Query(r["query"]) for r in rng.sample(rows, 100) + rng.sample(negatives, 100)]
+    everything = screener.screen(queries, limit=10_000, threshold=0.3)
+    for lists in (["un_sc"], ["ofac_sdn"]):
+        some = screener.screen(queries, limit=10_000, threshold=0.3, lists=lists)
+        for got, full in zip(some, everything, strict=True):
+            assert [(m.entity_id, m.score, m.explanation) for m in got.matches] == \
+                [(m.entity_id, m.score, m.explanation) for m in full.matches if m.list in lists]
