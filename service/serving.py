@@ -1,10 +1,9 @@
 """``orinoco serve`` in production: this process becomes the gunicorn master.
 
-The master binds the port first, forks workers that already answer (/healthz 200, /readyz 503
-with the loading progress), and builds the index in a thread meanwhile. Once it is built the
-master signals itself SIGHUP: gunicorn forks new workers, which share the master's index
-copy-on-write, and retires the empty ones. If the first load fails, the master stops with exit
-status 2 and the reason.
+The master binds the port first and forks workers that already answer (/healthz 200, /readyz 503
+with the loading progress). Then it loads the lists and builds the index itself (its own SIGHUP,
+see ``MasterLoader``), forks new workers, which share that index copy-on-write, and retires the
+empty ones. If the first load fails, the master stops with exit status 2 and the reason.
 
 On a later SIGHUP gunicorn calls ``on_reload`` in the master *before* it forks the new workers:
 the hook rebuilds the lists and the Screener there, keeps the old one if that fails (the error
@@ -19,7 +18,6 @@ import gc
 import logging
 import os
 import signal
-import threading
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -95,38 +93,65 @@ def screener_builder(load: Callable[[Progress | None], list[LoadedList]],
     return build
 
 
+class _StopLoading(BaseException):
+    """TERM/INT/QUIT while the first load runs: gets past the provider's ``except Exception``."""
+
+
 class MasterLoader:
-    """The master's side of loading: the first load in a thread once the port is bound (the
-    workers answer 503 meanwhile); every later one in ``on_reload``, before gunicorn forks."""
+    """The master's side of loading, always in its main thread and before gunicorn forks.
+
+    The first load is the arbiter's own SIGHUP, sent once the port is bound: gunicorn forks the
+    first workers (they answer 503 with the progress), then handles the signal and calls
+    ``on_reload``, which loads; then it forks new workers on the loaded index and retires the
+    empty ones. Loading in a thread beside forks is not safe (a lock held by the loading thread
+    at the moment of a fork can hang the process), so nothing is forked while lists load.
+    """
 
     def __init__(self, provider: ScreenerProvider):
         self.provider = provider
-        self.first = "pending"  # -> "running" -> "loaded" | "failed" -> "served"
+        self.loaded_once = False
 
     def when_ready(self, _arbiter) -> None:
-        self.first = "running"
-        threading.Thread(target=self._first_load, name="orinoco-load", daemon=True).start()
+        os.kill(os.getpid(), signal.SIGHUP)  # handled once the first workers are forked
+
+    def on_reload(self, arbiter) -> None:
+        # Runs in the master between SIGHUP and the fork of the new workers.
+        gc.unfreeze()
+        if self.loaded_once:
+            self.provider.load()
+        else:
+            self._first_load()
+            if self.provider.progress:
+                self.provider.progress.retire(list(arbiter.WORKERS))  # the empty ones, about to go
+        gc.collect()
+        gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
+
+    def child_exit(self, _arbiter, worker) -> None:
+        if self.provider.progress:
+            self.provider.progress.exited(worker.pid)
 
     def _first_load(self) -> None:
-        self.first = "loaded" if self.provider.load() else "failed"
-        os.kill(os.getpid(), signal.SIGHUP)  # the arbiter's main loop then calls on_reload
+        """Load, stopping at once on TERM/INT/QUIT (gunicorn would only see them afterwards)."""
+        stopped: list[str] = []  # kept even if some library swallows the exception
 
-    def on_reload(self, _arbiter) -> None:
-        # Runs in the master between SIGHUP and the fork of the new workers.
-        if self.first == "running":
-            log.info("reload requested while the lists are still loading: the workers restart once loaded")
-            return
-        if self.first == "failed":
+        def stop(signum, _frame):
+            stopped.append(signal.Signals(signum).name)
+            raise _StopLoading(stopped[0])
+
+        stops = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+        previous = {s: signal.signal(s, stop) for s in stops}
+        try:
+            loaded = self.provider.load()
+        except _StopLoading:
+            loaded = False
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+        if stopped:
+            raise HaltServer(f"{stopped[0]} while the lists were loading", 0)
+        if not loaded:
             raise HaltServer(f"the lists could not be loaded: {self.provider.status.error}", 2)
-        if self.first == "loaded":  # the first load's own SIGHUP: fork the workers on it
-            self.first = "served"
-            gc.collect()
-            gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
-            return
-        gc.unfreeze()
-        self.provider.load()
-        gc.collect()
-        gc.freeze()
+        self.loaded_once = True
 
 
 def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
@@ -201,6 +226,7 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
         "on_reload": loader.on_reload,
         "post_fork": lambda _arbiter, _worker: start_runner(monitor, loader.provider),
         "worker_exit": lambda _arbiter, _worker: stop_runners(),
+        "child_exit": loader.child_exit,
     }
     if "control_socket_disable" in Config().settings:
         # recent gunicorn opens a control socket at one fixed path per user; reloads here are SIGHUP.

@@ -51,18 +51,19 @@ class AuditLog:
         return {"name_hmac": digest[:32]}
 
     def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result], client: str | None = None) -> str:
+                  results: list[Result], client: str | None = None, score_model: str | None = None) -> str:
         """Write the record of one screening request (raises OSError if it cannot be made durable);
         its ``audit_id``, the record's key.
 
         ``request_id`` may be the client's own X-Request-ID, which two requests can share: the key
         is ``audit_id``, made here, unique. ``client`` is the caller's address (behind trusted
-        proxies, the forwarded one)."""
+        proxies, the forwarded one); ``score_model`` the version of the calibrated score model: a
+        score means what it did only under the same model."""
         audit_id = uuid.uuid4().hex
         record = {
             "audit_id": audit_id, "request_id": request_id, "time": now_iso(), "client": client,
             "endpoint": endpoint,
-            "threshold": threshold,
+            "threshold": threshold, "score_model": score_model,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
             "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
                          "top": [{"list": m.list, "entity_id": m.entity_id, "score": m.score}

@@ -61,7 +61,18 @@ class LoadProgress:
         log.info("%s: %s in %.1f s%s", self._state.get("load", "load"), detail, seconds,
                  "" if following else f" (total {now - self._started:.1f} s)")
 
-    def _set(self, key: str, value: dict) -> None:
+    def retire(self, pids: list[int]) -> None:
+        """The workers forked before the lists were loaded: until every one has exited, a request
+        may still reach one of them (and get a 503), so /readyz stays 503 meanwhile."""
+        self._set("retiring", sorted(pids))
+
+    def exited(self, pid: int) -> None:
+        with self._lock:
+            if pid in self._state.get("retiring", []):
+                self._state["retiring"] = [p for p in self._state["retiring"] if p != pid]
+                self._publish()
+
+    def _set(self, key: str, value) -> None:
         with self._lock:
             if self._state:
                 self._state[key] = value

@@ -61,20 +61,24 @@ def healthz():
 def readyz():
     """Ready once an index is loaded and the audit log (if any) can be written; 503 before, with
     how far the load has got (``progress``: lists parsed n of m, index built, records linked n of
-    m, each finished phase with its duration). A failed reload is reported but keeps it ready."""
+    m, each finished phase with its duration). A failed reload is reported but keeps it ready.
+    Under gunicorn, ready also waits until the workers forked before the first load have exited
+    (``progress.retiring``): until then a request could still reach one of them."""
     provider = context.provider()
     screener = provider.screener
+    progress = provider.progress.snapshot() if provider.progress else None
+    ready = screener is not None and not (progress or {}).get("retiring")
     now = datetime.now(UTC)
     body = {
-        "status": "ready" if screener else ("loading" if provider.status.loading or not provider.status.error
-                                            else "unavailable"),
+        "status": "ready" if ready else ("loading" if screener or provider.status.loading
+                                         or not provider.status.error else "unavailable"),
         "lists": [{"id": v.id, "published": v.published, "loaded_at": v.loaded_at, "entities": v.entities,
                    "fallback": v.fallback,
                    "published_age_seconds": metrics.age_seconds(v.published, now),
                    "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
                   for v in (screener.versions if screener else [])],
         "reload": provider.status.to_dict(),
-        "progress": provider.progress.snapshot() if provider.progress else None,
+        "progress": progress,
     }
     refresh = read_status()
     if refresh is not None:  # a stale list is an alert in the detail, not a reason to stop serving
@@ -95,7 +99,7 @@ def readyz():
     if screener is not None and failing:
         body["status"] = "unavailable"  # every screening request would be a 500: no answer without its record
     response = jsonify(body)
-    if screener is None or failing:
+    if not ready or failing:
         response.status_code = 503
         response.headers["Retry-After"] = "5"
     return response

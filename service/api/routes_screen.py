@@ -44,11 +44,12 @@ def screen():
     if cfg.audit:  # before answering: no decision leaves without its record
         g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen", threshold,
                             [v for v in screener.versions if v.id in used], results,
-                            client=request.remote_addr)
+                            client=request.remote_addr, score_model=screener.model.version)
     return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": threshold,
+        "score_model": screener.model.version,
         "limit": req.limit,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],
@@ -61,4 +62,5 @@ def compare():
     a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
     with context.ENGINE_LOCK:
         result = screener.compare(a, b)  # two names of at most 512 characters: bounded as it is
-    return jsonify({"request_id": g.request_id, "score": result.score, "explanation": result.explanation})
+    return jsonify({"request_id": g.request_id, "score": result.score, "score_model": screener.model.version,
+                    "explanation": result.explanation})

@@ -43,11 +43,13 @@ def screen_text_route():
         g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
                             [v for v in screener.versions if v.id in used],
                             [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
-                             for m in mentions], client=request.remote_addr)
+                             for m in mentions], client=request.remote_addr,
+                            score_model=screener.model.version)
     return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),
         "threshold": threshold,
+        "score_model": screener.model.version,
         "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
         "mentions": [{"start": m.start, "end": m.end, "text": m.text,
                       "matches": [asdict(x) for x in m.matches]} for m in mentions],

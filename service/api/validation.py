@@ -14,10 +14,13 @@ from typing import Any
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
+from service.engine.identifiers import KINDS, Identifier
 from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query
 
-QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id")
+QUERY_FIELDS = ("name", "schema", "birth_date", "country", "id", "identifiers")
+IDENTIFIER_FIELDS = ("type", "number", "country")
+MAX_IDENTIFIERS, MAX_NUMBER = 20, 64
 SCREEN_FIELDS = ("queries", "name", "names", "threshold", "limit", "lists")
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 MAX_COUNTRY, MAX_ID = 100, 256
@@ -115,7 +118,35 @@ def query(value: Any, field: str, config: ApiConfig) -> Query:
     return Query(name=name_of(obj.get("name"), f"{field}.name", config), schema=schema,
                  birth_date=_birth_date(obj.get("birth_date"), f"{field}.birth_date"),
                  country=None if country is None else _text(country, f"{field}.country", MAX_COUNTRY),
-                 id=ref if not isinstance(ref, str) else _text(ref, f"{field}.id", MAX_ID))
+                 id=ref if not isinstance(ref, str) else _text(ref, f"{field}.id", MAX_ID),
+                 identifiers=_identifiers(obj.get("identifiers"), f"{field}.identifiers"))
+
+
+def _identifiers(value: Any, field: str) -> list[Identifier]:
+    """[{"type": "passport", "number": "C1668015", "country": "VE"}, ...]; type one of KINDS."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, "wrong-type", f"{field} must be an array", field)
+    if len(value) > MAX_IDENTIFIERS:
+        raise ApiError(400, "too-many-identifiers",
+                       f"{field} has {len(value)} entries; at most {MAX_IDENTIFIERS}", field)
+    out = []
+    for i, item in enumerate(value):
+        at = f"{field}[{i}]"
+        obj = _object(item, at, IDENTIFIER_FIELDS)
+        kind = obj.get("type")
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise ApiError(400, "unknown-identifier-type",
+                           f"{at}.type must be one of {', '.join(KINDS)}", f"{at}.type")
+        number = _text(obj.get("number"), f"{at}.number", MAX_NUMBER) if "number" in obj else None
+        if not number or not any(ch.isalnum() for ch in number):
+            raise ApiError(400, "missing-identifier-number", f"{at}.number must hold letters or digits",
+                           f"{at}.number")
+        country = obj.get("country")
+        out.append(Identifier(kind, number, None if country is None else
+                              _text(country, f"{at}.country", MAX_COUNTRY)))
+    return out
 
 
 def _queries(body: dict, config: ApiConfig) -> list[Query]:

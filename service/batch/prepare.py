@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from service.batch.io import LINE, PROBLEM
+from service.engine.identifiers import parse_identifiers
 from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS
 
-QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country"]
+QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country",
+                 "identifiers"]
 REJECT_COLUMNS = ["row", "line", "input_id", "column", "input_name", "reason"]
 
 
@@ -27,9 +29,10 @@ class Columns:
     schema: str | None = None
     birth_date: str | None = None
     country: str | None = None
+    identifiers: str | None = None  # "passport:C1668015:VE; imo:9187629"
 
     def wanted(self) -> list[str]:
-        optional = (self.id, self.schema, self.birth_date, self.country)
+        optional = (self.id, self.schema, self.birth_date, self.country, self.identifiers)
         return list(dict.fromkeys([*self.names, *(c for c in optional if c)]))
 
 
@@ -58,6 +61,7 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
     schemas = _optional(chunk, columns.schema, n)
     births = _optional(chunk, columns.birth_date, n)
     countries = _optional(chunk, columns.country, n)
+    idents = _optional(chunk, columns.identifiers, n)
     names = [chunk[c].tolist() for c in columns.names]
     for i in range(n):
         row, input_id, line = first_row + i, ids[i], lines[i]
@@ -66,14 +70,21 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
             continue
         schema = schemas[i].strip() or ANY
         screened = 0
+        try:
+            parse_identifiers(idents[i])
+            bad_identifiers = None
+        except ValueError as exc:
+            bad_identifiers = str(exc)
         for col, values in enumerate(names):
             name = values[i].strip()
             problem = name_problem(name)
             problem = problem and f"name {problem}"
             if problem is None and schema not in QUERY_SCHEMAS:
                 problem = f"unknown schema (expected one of {', '.join(QUERY_SCHEMAS[:-1])})"
+            problem = problem or bad_identifiers
             if problem is None:
-                queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip()))
+                queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip(),
+                                idents[i].strip()))
                 screened += 1
             elif name:
                 rejects.append((row, line, input_id, columns.names[col], cut(name), problem))

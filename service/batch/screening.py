@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
+from service.engine.identifiers import parse_identifiers
 from service.engine.screener import Query, Screener
 
 SCREEN_BATCH = 2_000  # queries per screen() call: one token cdist per batch, bounded memory
@@ -36,13 +37,14 @@ def screen_queries(screener: Screener, queries: pd.DataFrame, limit: int,
     repeat common names) is screened once; each row still gets its own alert rows.
     """
     keys = list(zip(queries["input_name"], queries["schema"], queries["birth_date"], queries["country"],
-                    strict=True))
+                    queries["identifiers"], strict=True))
     unique = list(dict.fromkeys(keys))
     alerts: dict[tuple, list[tuple]] = {}
     for start in range(0, len(unique), SCREEN_BATCH):
         batch = unique[start:start + SCREEN_BATCH]
-        results = screener.screen([Query(name, schema, birth or None, country or None)
-                                   for name, schema, birth, country in batch],
+        results = screener.screen([Query(name, schema, birth or None, country or None,
+                                         identifiers=parse_identifiers(idents))
+                                   for name, schema, birth, country, idents in batch],
                                   limit=limit, threshold=threshold)
         for key, result in zip(batch, results, strict=True):
             alerts[key] = [(m.list, m.entity_id, m.name, m.matched_name, m.score, m.weak_alias,

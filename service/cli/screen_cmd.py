@@ -32,6 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--schema-column", help="column holding Person/Organization/Vessel/Aircraft")
     parser.add_argument("--birth-date-column", help="column holding a birth date (evidence)")
     parser.add_argument("--country-column", help="column holding a country (evidence)")
+    parser.add_argument("--identifier-column",
+                        help="column holding identifiers, TYPE:NUMBER[:COUNTRY] separated by ';' "
+                             "(passport, national_id, tax_id, imo, bic): an exact match alerts")
     add_list_args(parser)
     parser.add_argument("--threshold", type=float, help="alert threshold in [0, 1] (default: the engine's)")
     parser.add_argument("--limit", type=int, default=10,
@@ -82,7 +85,7 @@ def _options(args: argparse.Namespace) -> JobOptions:
     if args.engine != "dask" and (args.scheduler or args.workers):
         fail("--scheduler and --workers need --engine dask")
     columns = Columns(tuple(args.name_columns or ["name"]), args.id_column, args.schema_column,
-                      args.birth_date_column, args.country_column)
+                      args.birth_date_column, args.country_column, args.identifier_column)
     return JobOptions(args.input, args.output, rejects, columns, args.chunk_size, args.limit, args.threshold)
 
 

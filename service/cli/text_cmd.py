@@ -7,9 +7,12 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.cli.common import add_list_args, fail, load_lists
-from service.text import Mention
+
+if TYPE_CHECKING:  # the text room (and numpy) only when the command runs: `orinoco serve` starts faster
+    from service.text import Mention
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -1,7 +1,8 @@
 """Evidence beyond the name: birth date and country raise or lower a score, mildly.
 
-They never hide a strong name match: the largest penalty is small, and only a clear conflict
-(birth years more than a year apart) applies it.
+The factors multiply the odds of the calibrated score (``shift``), so they never hide a strong
+name match: an identical name stays at 1 whatever the birth date, and only a clear conflict
+(birth years more than a year apart) lowers a score.
 """
 
 from __future__ import annotations
@@ -11,9 +12,21 @@ from service.engine.facts import birth_span, tied_countries, years
 from service.engine.model import Entity
 from service.engine.normalize import fold
 
-BIRTH_MATCH, BIRTH_CONFLICT = 1.05, 0.9
-COUNTRY_MATCH = 1.03
-MAX_FACTOR = BIRTH_MATCH * COUNTRY_MATCH  # the most evidence can raise a name score
+BIRTH_MATCH, BIRTH_CONFLICT = 2.0, 0.5  # odds multipliers
+COUNTRY_MATCH = 1.3
+MAX_FACTOR = BIRTH_MATCH * COUNTRY_MATCH  # the most evidence can raise a name score's odds
+
+
+def shift(score: float, factor: float) -> float:
+    """``score`` with its odds multiplied by ``factor`` (0 and 1 stay where they are)."""
+    if factor == 1.0 or score <= 0.0 or score >= 1.0:
+        return score
+    return score * factor / (score * factor + 1.0 - score)
+
+
+def floor_for(threshold: float) -> float:
+    """The lowest name score that evidence could still lift over ``threshold``."""
+    return threshold / (threshold + MAX_FACTOR * (1.0 - threshold)) if threshold < 1.0 else threshold
 
 def birth_factor(birth_date: str | None, entity: Entity) -> tuple[float, str | None]:
     """Same birth year (or inside a listed range, a year either way): up; all far apart: down."""

@@ -16,14 +16,24 @@ from pathlib import Path
 
 import numpy as np
 
-from service.engine.model import SCHEMAS, LoadedList
+from service.engine.model import GIVEN, SCHEMAS, SURNAME, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.neighbours import Neighbours, build_neighbours
 from service.engine.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
+from service.engine.romanize import listed_variants
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 12  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 16  # bump when the arrays or the normalization change: old caches are ignored
+# A token's rarity is judged as if the lists held at least this many parties: in a watchlist of 4
+# names every word is "rare" only because there are 4, and the calibrated score (trained on lists
+# of thousands) would read its short idf as common words. Lists this large or larger are unchanged.
+MIN_IDF_POPULATION = 1000
+
+
+def idf_population(entities: int) -> int:
+    """The number of parties that token rarity (idf) is computed over."""
+    return max(entities, MIN_IDF_POPULATION)
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
@@ -34,6 +44,10 @@ GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") ident
 # is the father's name: lists and customers give it or leave it out, so it counts little.
 PATRONYMIC_WEIGHT = 0.35
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "auna")
+# The role of each token of a listed name variant (``NameIndex.var_role``): from the list's name
+# columns (``Name.parts``, or the comma of "LAST, First"); a variant of one token is a WHOLE name;
+# INITIALS are made by the engine from an organization's words ("SMITC"), not written by the list.
+ROLE_NONE, ROLE_GIVEN, ROLE_SURNAME, ROLE_WHOLE, ROLE_INITIALS = 0, 1, 2, 3, 4
 
 
 @dataclass(slots=True)
@@ -50,7 +64,7 @@ class NameIndex:
     var_name: np.ndarray  # int32 -> name
     var_ptr: np.ndarray  # int64, CSR offsets into var_tok
     var_tok: np.ndarray  # int32 -> vocab
-    var_given: np.ndarray  # bool: the token is a given name of a "LAST, First" person name
+    var_role: np.ndarray  # int8 ROLE_*: given name, surname, whole one-word name, or not known
     var_weight: np.ndarray  # float32, the weight of each variant token
     var_wsum: np.ndarray  # float32, total weight per variant
     vocab: np.ndarray  # str, folded tokens
@@ -69,7 +83,7 @@ class NameIndex:
 
     @property
     def max_idf(self) -> float:
-        return float(np.log1p(len(self.entity_ids))) + 1.0
+        return float(np.log1p(idf_population(len(self.entity_ids)))) + 1.0
 
     def token_weight(self, vocab_ids: np.ndarray) -> np.ndarray:
         w = self.idf[vocab_ids].copy()
@@ -96,7 +110,7 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     list_ids = [lst.version.id for lst in lists]
     entity_list, entity_ids, entity_schema = [], [], []
     name_entity, name_alias, name_weak = [], [], []
-    var_name, var_tokens, var_given = [], [], []
+    var_name, var_tokens, var_role = [], [], []
     vocab: dict[str, int] = {}
     variants_of = _Memo()
     for li, lst in enumerate(lists):
@@ -107,23 +121,30 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
             entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
             for ai, nm in enumerate(ent.names()):
                 variants = variants_of(nm.name)
+                variants += [v for v in listed_variants(nm.name) if v not in variants]
                 for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
                     variants += [v for v in variants_of(form) if v not in variants]
+                spelled = len(variants)
                 if ent.schema == "Organization":
-                    variants += [[a] for a in acronyms(nm.name)]
+                    variants += [[a] for a in acronyms(nm.name) if [a] not in variants]
                 if not variants:
                     continue
                 n = len(name_entity)
                 name_entity.append(e)
                 name_alias.append(ai)
                 name_weak.append(nm.weak)
-                given = _given_names(nm.name, variants_of) if ent.schema == "Person" else set()
-                for toks in variants:
-                    var_given.extend(t in given for t in toks[:MAX_TOKENS])
+                roles = _token_roles(nm, variants_of) if ent.schema == "Person" else {}
+                for vi, toks in enumerate(variants):
+                    if vi >= spelled:
+                        var_role.append(ROLE_INITIALS)
+                    elif len(toks) == 1:
+                        var_role.append(ROLE_WHOLE)
+                    else:
+                        var_role.extend(roles.get(t, ROLE_NONE) for t in toks[:MAX_TOKENS])
                     var_name.append(n)
                     var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
     return _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias,
-                     name_weak, var_name, var_tokens, var_given, vocab)
+                     name_weak, var_name, var_tokens, var_role, vocab)
 
 
 class _Memo:
@@ -141,24 +162,27 @@ class _Memo:
         return list(found)
 
 
-def _given_names(name: str, variants_of=name_variants) -> set[str]:
-    """Tokens after the comma of a "LAST, First Middle" name that are not also in the surname."""
-    if "," not in name:
-        return set()
-    last, _, first = name.partition(",")
-    return {t for v in variants_of(first) for t in v} - {t for v in variants_of(last) for t in v}
+def _token_roles(name: Name, variants_of=name_variants) -> dict[str, int]:
+    """Token -> ROLE_GIVEN / ROLE_SURNAME from the list's name columns, else from the comma of a
+    "LAST, First Middle" name; a token in both parts is a surname."""
+    given, surname = name.parts.get(GIVEN), name.parts.get(SURNAME)
+    if not given and not surname and "," in name.name:
+        surname, _, given = name.name.partition(",")
+    roles = {t: ROLE_GIVEN for v in variants_of(given or "") for t in v}
+    roles.update({t: ROLE_SURNAME for v in variants_of(surname or "") for t in v})
+    return roles
 
 
 def apply_weights(index: NameIndex) -> None:
     """Derive the per-token weights from ``idf`` (legal forms and given names count less)."""
     w = index.token_weight(index.var_tok).astype(np.float32)
-    w[index.var_given] *= np.float32(GIVEN_NAME_WEIGHT)
+    w[index.var_role == ROLE_GIVEN] *= np.float32(GIVEN_NAME_WEIGHT)
     index.var_weight = w
     index.var_wsum = np.add.reduceat(w, index.var_ptr[:-1]).astype(np.float32) if len(w) else w
 
 
 def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias, name_weak,
-              var_name, var_tokens, var_given, vocab) -> NameIndex:
+              var_name, var_tokens, var_role, vocab) -> NameIndex:
     lengths = np.fromiter((len(t) for t in var_tokens), np.int64, len(var_tokens))
     var_ptr = np.zeros(len(var_tokens) + 1, np.int64)
     np.cumsum(lengths, out=var_ptr[1:])
@@ -170,7 +194,7 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
     ent_of_tok = np.asarray(name_entity, np.int32)[np.asarray(var_name, np.int32)][var_of_tok]
     pairs = np.unique(ent_of_tok.astype(np.int64) * len(vocab) + var_tok)
     df = np.bincount((pairs % len(vocab)).astype(np.int64), minlength=len(vocab))
-    idf = (np.log((len(entity_ids) + 1) / (df + 1)) + 1.0).astype(np.float32)
+    idf = (np.log((idf_population(len(entity_ids)) + 1) / (df + 1)) + 1.0).astype(np.float32)
 
     vocab_arr = np.array(list(vocab), dtype=object)
     skels = [skeleton(t) for t in vocab_arr]
@@ -195,7 +219,7 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
         var_name=np.asarray(var_name, np.int32),
         var_ptr=var_ptr,
         var_tok=var_tok,
-        var_given=np.asarray(var_given, bool),
+        var_role=np.asarray(var_role, np.int8),
         var_weight=np.zeros(0, np.float32),
         var_wsum=np.zeros(0, np.float32),
         vocab=vocab_arr,

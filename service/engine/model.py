@@ -14,6 +14,10 @@ SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft")
 PRIMARY, AKA, FKA, NKA, ORIGINAL_SCRIPT = "primary", "aka", "fka", "nka", "original_script"
 ALIAS_KINDS = (PRIMARY, AKA, FKA, NKA, ORIGINAL_SCRIPT)
 
+# Roles of the words of a person's name, as the lists' name columns give them (``Name.parts``).
+GIVEN, SURNAME = "given", "surname"
+NAME_ROLES = (GIVEN, SURNAME)
+
 
 @dataclass(slots=True)
 class Name:
@@ -22,12 +26,15 @@ class Name:
     ``name`` is the list's own form (OFAC individuals: "LAST, First"); ``natural`` is the
     same name in reading order ("First LAST") where the list's form differs, else None.
     ``weak`` marks OFAC's remarks a.k.a.s and UN/UK "Low" quality aliases: screened, but flagged.
+    ``parts`` keeps the structure the list gives a person's name, role -> words (``GIVEN``,
+    ``SURNAME``): a match on the given name alone is weak evidence, so the engine must know it.
     """
 
     name: str
     kind: str = AKA
     weak: bool = False
     natural: str | None = None
+    parts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -95,10 +102,11 @@ class Entity:
     links: list[str] = field(default_factory=list)
     natural_name: str | None = None
     reference: str | None = None  # a second source identifier, e.g. the UN REFERENCE_NUMBER "TAi.005"
+    name_parts: dict[str, str] = field(default_factory=dict)  # the primary name's roles (Name.parts)
 
     def names(self) -> list[Name]:
         """The primary name followed by every alias: what the index scores."""
-        return [Name(self.name, PRIMARY, False, self.natural_name), *self.aliases]
+        return [Name(self.name, PRIMARY, False, self.natural_name, self.name_parts), *self.aliases]
 
     def to_dict(self) -> dict:
         return asdict(self)

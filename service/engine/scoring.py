@@ -24,9 +24,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from service.engine.budget import Budget
-from service.engine.index import NameIndex
+from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
 from service.engine.neighbours import NeighbourSearch, pair_similarity
 from service.engine.normalize import CONSONANT_MARK, skeleton
+from service.engine.romanize import ALT_SEP, CLOSE_MARK
 
 _MAXQ = 64  # query tokens per row (more are cut)
 _MAXPOS = 64  # > index.MAX_TOKENS
@@ -45,6 +46,8 @@ class Params:
     long_skeleton_scale: float = 0.97
     consonant_cutoff: float = 0.90  # consonant keys of Arabic-script words: at least this alike
     consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
+    close_sim: float = 0.75  # a vowel guess for an abjad word counts only this similar (rescaled)
+    close_scale: float = 1.0  # ...and then this much (lower: fewer Arabic-script alerts, less recall)
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
@@ -52,8 +55,6 @@ class Params:
     evidence_idf: float = 10.0  # matched rarity (sum of idf) needed for full confidence
     evidence_power: float = 0.5
     exact_power: float = 8.0
-    weak_alias_factor: float = 0.92  # a low-quality alias is scored, flagged, and counts less
-    schema_mismatch_factor: float = 0.65  # asked for a Person, found an Organization (or reverse)
 
 
 @dataclass(slots=True)
@@ -101,6 +102,9 @@ class TokenMatcher:
 
     def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
         """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
+        alternatives = [t for t in dict.fromkeys(tokens) if ALT_SEP in t and t not in self._cache]
+        if alternatives:
+            self._alternatives(alternatives, budget)
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
             # Bounded by bytes, not tokens: on a large list a common token's postings are big.
@@ -116,6 +120,26 @@ class TokenMatcher:
                     self._cache[tok] = tm
                     self._cached_bytes += tm.nbytes()
         return {t: self._cache[t] for t in tokens}
+
+    def _alternatives(self, tokens: list[str], budget: Budget | None = None) -> None:
+        """Cache each "a|b|c" token as the best of its alternatives per vocabulary token.
+
+        An alternative marked ``CLOSE_MARK`` (a guess at the vowels of a name written without
+        them) counts only where it is close to a listed spelling, its consonant key doing the rest.
+        """
+        parts = {t: [(p.lstrip(CLOSE_MARK), p.startswith(CLOSE_MARK)) for p in t.split(ALT_SEP)]
+                 for t in tokens}
+        found = self.match([p for ps in parts.values() for p, _ in ps], budget)
+        for tok, ps in parts.items():
+            hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
+            voc = np.concatenate([v for v, _, _ in hits])
+            sim = np.concatenate([_close(self.params, s) if close else s for _, s, close in hits])
+            order = np.lexsort((-sim, voc))
+            first = order[run_starts(voc[order])]
+            tm = TokenMatches(voc[first], sim[first])
+            tm.var, tm.pos, tm.vsim = _expand(self.index, tm.vocab, tm.sim)
+            self._cache[tok] = tm
+            self._cached_bytes += tm.nbytes()
 
     def _compute(self, tokens: list[str]) -> list[TokenMatches]:
         """Similar vocabulary tokens of each token: rapidfuzz calls, then sparse numpy only."""
@@ -237,6 +261,11 @@ class TokenMatcher:
         return out
 
 
+def _close(p: Params, sim: np.ndarray) -> np.ndarray:
+    """A vowel guess's similarity: in full where close to the listed spelling, else as a consonant key."""
+    return np.where(sim >= p.close_sim, sim * p.close_scale, sim * p.consonant_scale).astype(np.float32)
+
+
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
     """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
     starts = idx.post_ptr[vocab]
@@ -271,11 +300,34 @@ class RowScores:
     query_cov: np.ndarray
     name_cov: np.ndarray
     evidence: np.ndarray
+    align: Alignment  # what the calibrated score's features need
+
+
+@dataclass(slots=True)
+class Alignment:
+    """Per (row, variant): the matched and missed weight on both sides and how it matched."""
+
+    q_matched: np.ndarray  # query weight explained (similarity-weighted)
+    q_total: np.ndarray  # the row's query weight
+    c_matched: np.ndarray  # listed weight explained (similarity-weighted)
+    c_total: np.ndarray  # the variant's listed weight
+    c_given: np.ndarray  # listed weight of given-name tokens explained
+    c_surname: np.ndarray  # listed weight of surname tokens explained
+    pairs: np.ndarray  # aligned token pairs
+    exact: np.ndarray  # ...of them identical
+    sim_min: np.ndarray  # the weakest aligned pair's similarity
+    q_miss_max: np.ndarray  # the heaviest query token left unmatched (0: none)
+    c_miss_max: np.ndarray  # the heaviest listed token left unmatched (0: none)
+    q_tokens: np.ndarray  # tokens in the row
+    c_tokens: np.ndarray  # tokens in the variant
+    given_sim: np.ndarray  # the weakest similarity of an aligned listed given name (1: none aligned)
+    surname_sim: np.ndarray  # ...of an aligned listed surname
+    heads: np.ndarray  # how many of the listed first surname and first given name are aligned (0-2)
 
 
 def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
                matches: dict[str, TokenMatches], floor: float = 0.0,
-               vocab_weight: np.ndarray | None = None) -> RowScores:
+               vocab_weight: np.ndarray | None = None, head: np.ndarray | None = None) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
     With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
@@ -317,7 +369,7 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
                 reach[matches[tok].var] = 0
     if not parts_v:
         z = np.zeros(0, np.float32)
-        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z)
+        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 16))
     R = np.repeat(np.asarray(part_row, np.int64), part_len)
     Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
     V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
@@ -343,7 +395,43 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
     score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
-    return RowScores(row, var, score, query_cov, name_cov, evidence)
+    align = _alignment(idx, weights, row_off, row, var, rv[pair][order], Q[pair][order], at[order],
+                       S[pair][order], q_sum, row_total[row], c_sum,
+                       np.zeros(len(idx.var_tok), bool) if head is None else head)
+    return RowScores(row, var, score, query_cov, name_cov, evidence, align)
+
+
+def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, row: np.ndarray,
+               var: np.ndarray, prv: np.ndarray, pq: np.ndarray, pat: np.ndarray, ps: np.ndarray,
+               q_sum: np.ndarray, q_total: np.ndarray, c_sum: np.ndarray, head: np.ndarray) -> Alignment:
+    """The features of each (row, variant) alignment; the aligned pairs come sorted by (row, variant).
+    ``head`` marks the listed tokens that lead their name part (the first surname, the first given name)."""
+    n = len(row)
+    g = np.cumsum(run_starts(prv)) - 1  # each pair's (row, variant) group
+    cw = ps * idx.var_weight[pat]
+    role = idx.var_role[pat]
+    c_given = np.bincount(g, cw * (role == ROLE_GIVEN), n)
+    c_surname = np.bincount(g, cw * (role == ROLE_SURNAME), n)
+    npairs = np.bincount(g, minlength=n)
+    exact = np.bincount(g, ps >= 0.999, n)
+    sim_min, given_sim, surname_sim = (np.full(n, 1.0, np.float32) for _ in range(3))
+    np.minimum.at(sim_min, g, ps)
+    np.minimum.at(given_sim, g[role == ROLE_GIVEN], ps[role == ROLE_GIVEN])
+    np.minimum.at(surname_sim, g[role == ROLE_SURNAME], ps[role == ROLE_SURNAME])
+    # Heaviest token left unmatched on each side: every token of the group, matched ones zeroed.
+    qlen = np.diff(row_off)
+    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
+    q_start = np.concatenate(([0], np.cumsum(qlen[row])))
+    q_flat = qw[_ranges(row_off[row], qlen[row])]
+    q_flat[q_start[g] + pq] = 0.0
+    clen = (idx.var_ptr[var + 1] - idx.var_ptr[var]).astype(np.int64)
+    c_start = np.concatenate(([0], np.cumsum(clen)))
+    c_flat = idx.var_weight[_ranges(idx.var_ptr[var], clen)].copy()
+    c_flat[c_start[g] + (pat - idx.var_ptr[var][g])] = 0.0
+    return Alignment(q_sum.astype(np.float32), q_total.astype(np.float32), c_sum.astype(np.float32),
+                     idx.var_wsum[var], c_given.astype(np.float32), c_surname.astype(np.float32),
+                     npairs, exact, sim_min, _group_max(q_flat, q_start), _group_max(c_flat, c_start),
+                     qlen[row], clen, given_sim, surname_sim, np.bincount(g, head[pat], n))
 
 
 def row_can_reach(idx: NameIndex, params: Params, tokens: list[str], weights: np.ndarray,
@@ -438,6 +526,15 @@ def blend(params: Params, query_matched, query_total, listed_matched, listed_mis
     return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
 
 
+def _group_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Max of ``values`` over each run starting at ``starts`` (the last entry closes the runs); 0 if empty."""
+    out = np.zeros(len(starts) - 1, np.float32)
+    nonempty = starts[1:] > starts[:-1]
+    if len(values):
+        out[nonempty] = np.maximum.reduceat(values, starts[:-1][nonempty])
+    return out
+
+
 def _group_sum(keys: np.ndarray, values: np.ndarray):
     """Sum of values per key; keys must be sorted."""
     starts = np.flatnonzero(run_starts(keys))
@@ -458,20 +555,14 @@ def query_weights(tokens: list[str], matches: dict[str, TokenMatches] | None, vo
     return np.asarray(out, np.float32)
 
 
-def best_per_entity(idx: NameIndex, params: Params, rs: RowScores, row_query: np.ndarray,
-                    wanted_schema: np.ndarray, lists: list[str] | None, floor: float):
-    """Per (query, entity) the best-scoring name variant if it scores over ``floor``, after the
-    weak-alias and schema-mismatch factors. ``wanted_schema`` per query: an index into SCHEMAS or -1.
+def best_per_entity(idx: NameIndex, score: np.ndarray, rs: RowScores, row_query: np.ndarray,
+                    lists: list[str] | None, floor: float):
+    """Per (query, entity) the best-scoring name variant if its ``score`` (the calibrated one, per
+    row of ``rs``) is over ``floor``.
 
     Returns (query, entity, score, row of ``rs``) arrays."""
-    names = idx.var_name[rs.var]
-    ent = idx.name_entity[names]
+    ent = idx.name_entity[idx.var_name[rs.var]]
     q = row_query[rs.row]
-    weak = np.where(idx.name_weak[names], params.weak_alias_factor, 1.0)
-    score = rs.score * weak.astype(np.float32)
-    wanted = np.append(wanted_schema, np.int8(-1))[q]
-    mismatch = (wanted >= 0) & (idx.entity_schema[ent] != wanted)
-    score = np.where(mismatch, score * params.schema_mismatch_factor, score)
     keep = score > floor if floor > 0 else np.ones(len(ent), bool)
     if lists:
         allowed = np.isin(idx.list_ids, lists)

@@ -29,7 +29,7 @@ from service.engine.model import (
     Name,
     RowProblem,
 )
-from service.lists.base import build_list, natural_order, split_outside_brackets
+from service.lists.base import build_list, comma_parts, natural_order, person_parts, split_outside_brackets
 from service.lists.errors import ListError
 from service.lists.freedates import birth_dates, find_dates
 from service.lists.idnumbers import documents
@@ -133,7 +133,8 @@ def _entity(number: str, members: list[tuple[int, Row]], list_id: str) -> Entity
         return f"listing {number}: unknown Type {primary[TYPE][:40]!r}"
     person = schema == "Person"
     first, *extra = _names(primary[NAME], AKA, person)
-    entity = Entity(id=number, list_id=list_id, schema=schema, name=first.name, natural_name=first.natural)
+    entity = Entity(id=number, list_id=list_id, schema=schema, name=first.name, natural_name=first.natural,
+                    name_parts=first.parts)
     seen = {first.name}
     for alias in extra + [n for r in rows if r is not primary for n in _names(r[NAME], _kind(r), person)]:
         if alias.name not in seen:
@@ -158,10 +159,21 @@ def _names(raw: str, kind: str, person: bool) -> list[Name]:
         name, kind = (name[:note.start()] + name[note.end():]).strip(" ,;"), FKA
         if note.group("script") and note.group("script").strip():
             out.append(Name(note.group("script").strip(), ORIGINAL_SCRIPT))
-    natural = None
+    natural, parts = None, {}
     if person and kind != ORIGINAL_SCRIPT and not _SUFFIX.match(name.partition(",")[2].strip()):
-        natural = natural_order(name)
-    return [Name(name, kind, False, natural), *out]
+        natural, parts = natural_order(name), comma_parts(name) or _case_parts(name)
+    return [Name(name, kind, False, natural, parts), *out]
+
+
+def _case_parts(name: str) -> dict[str, str]:
+    """DFAT writes most individuals "Given Names SURNAME": the upper-case words are the surname,
+    the others given names ("Miguel Antonio Larios MORENO"); a name all in one case has no roles."""
+    words = name.split()
+    upper = [w.isupper() and sum(c.isalpha() for c in w) > 1 for w in words]
+    if not any(upper) or all(upper):
+        return {}
+    return person_parts(" ".join(w for w, u in zip(words, upper, strict=True) if u),
+                        " ".join(w for w, u in zip(words, upper, strict=True) if not u))
 
 
 def _distinct(rows: list[Row], column: str) -> list[str]:

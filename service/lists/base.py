@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from service.engine.model import Entity, ListVersion, LoadedList, RowProblem
+from service.engine.model import GIVEN, SURNAME, Entity, ListVersion, LoadedList, RowProblem
 from service.lists.errors import ListError
 from service.paths import now_iso
 
@@ -65,6 +65,21 @@ def natural_order(name: str) -> str | None:
     if not sep or not first.strip() or not last.strip():
         return None
     return f"{first.strip()} {last.strip()}"
+
+
+def comma_parts(name: str) -> dict[str, str]:
+    """The roles of a person's "LAST, First" name: {"surname": "LAST", "given": "First"}; {} without
+    a comma."""
+    last, sep, first = name.partition(",")
+    if not sep or not first.strip() or not last.strip():
+        return {}
+    return {SURNAME: last.strip(), GIVEN: first.strip()}
+
+
+def person_parts(surname: str | None, given: str | None) -> dict[str, str]:
+    """The roles of a person's name given in separate columns (either may be missing)."""
+    parts = ((SURNAME, surname), (GIVEN, given))
+    return {role: text.strip() for role, text in parts if text and text.strip()}
 
 
 def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:

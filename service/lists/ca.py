@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from service.engine.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem, Vessel
-from service.lists.base import build_list, keep_record, read_bytes, split_outside_brackets
+from service.lists.base import build_list, keep_record, person_parts, read_bytes, split_outside_brackets
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
 
@@ -89,6 +89,7 @@ def _record(f: dict[str, str], list_id: str) -> Entity | str:
     else:
         entity.name = f"{last}, {given}" if last and given else (last or given or "")
         entity.natural_name = f"{given} {last}" if last and given else None
+        entity.name_parts = person_parts(last, given) if last and given else {}
         entity.titles = _bilingual(title)[:1] if title else []
         born = f.get("DateOfBirthOrShipBuildDate") or f.get("DateOfBirth") or ""
         entity.birth_dates = [BirthDate(d) for part in born.split(" or ") if (d := _iso(part))]
@@ -166,9 +167,9 @@ def _completed(alias: str, last: str, given: str) -> Name:
     mixed-case one without an upper-case word replaces the first given names; a full name stays."""
     words = alias.split()
     if all(w.isupper() for w in words):
-        return Name(f"{alias}, {given}", AKA, False, f"{given} {alias}")
+        return Name(f"{alias}, {given}", AKA, False, f"{given} {alias}", person_parts(alias, given))
     given_words = given.split()
     if not any(w.isupper() for w in words) and len(words) <= len(given_words):
         variant = " ".join(words + given_words[len(words):])
-        return Name(f"{last}, {variant}", AKA, False, f"{variant} {last}")
+        return Name(f"{last}, {variant}", AKA, False, f"{variant} {last}", person_parts(last, variant))
     return Name(alias, AKA)

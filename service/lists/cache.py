@@ -389,7 +389,8 @@ def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
     cache = cache or ListCache()
     interval = download_interval()
     registry = {spec.id: spec for spec in load_registry()}
-    ids = cache.list_ids()
+    order = list(registry)  # the registry's order at every start: the index cache is keyed by it
+    ids = sorted(cache.list_ids(), key=lambda i: (order.index(i) if i in order else len(order), i))
     specs = [registry[i] for i in ids if i in registry] if ids else list(registry.values())
     loaded = []
     if ids:  # what the cache holds, and only that (lists imported there included)
@@ -455,7 +456,7 @@ def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download:
             due = datetime.now(UTC) + timedelta(seconds=interval)
             why = f"the download failed again ({exc})"
     elif spec is not None and spec.archived:
-        why = "its source has closed (archived in the registry)"
+        why, due = "its source has closed (archived in the registry)", None
     else:
         why = "the last download failed" if due else "this load does not download"
     log.warning("lists: %s from the cache: a reference snapshot (historical, published %s: not for real "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.engine.model import AKA, FKA, NKA, Address, Entity, LoadedList, Name, RowProblem, Vessel
-from service.lists.base import build_list, natural_order, read_bytes
+from service.lists.base import build_list, comma_parts, natural_order, read_bytes
 from service.lists.csvrows import iter_rows
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import apply_remarks
@@ -79,6 +79,7 @@ def _entity(row: list[str], list_id: str) -> Entity | str:
         entity.titles = [null(title)]
     if schema == "Person":
         entity.natural_name = natural_order(name)
+        entity.name_parts = comma_parts(name)
     if schema == "Vessel":
         entity.vessel = Vessel(flag=null(flag), call_sign=null(call_sign), type=null(vess_type),
                                tonnage=null(tonnage), owner=null(owner), gross_tonnage=null(grt))
@@ -159,8 +160,9 @@ def _add_alias(entity: Entity, row: list[str], path: Path, line: int, problems: 
         problems.append(RowProblem(path.name, line, "empty alt_name"))
         return
     kind = _ALT_KIND.get((null(row[2]) or "aka").lower().replace(".", ""), AKA)
-    natural = natural_order(name) if entity.schema == "Person" else None
-    entity.aliases.append(Name(name, kind, False, natural))
+    person = entity.schema == "Person"
+    entity.aliases.append(Name(name, kind, False, natural_order(name) if person else None,
+                               comma_parts(name) if person else {}))
 
 
 def _add_address(entity: Entity, row: list[str]) -> None:

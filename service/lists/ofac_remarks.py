@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from service.engine.model import AKA, FKA, NKA, BirthDate, Document, Entity, Name
-from service.lists.base import natural_order
+from service.lists.base import comma_parts, natural_order
 
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -137,8 +137,9 @@ def add_weak_alias(entity: Entity, name: str, kind: str) -> None:
     """A weak alias, unless it repeats a name the entity already has (OFAC's remarks often do)."""
     if not name or name == entity.name or any(a.name == name for a in entity.aliases):
         return
-    natural = natural_order(name) if entity.schema == "Person" else None
-    entity.aliases.append(Name(name, kind, True, natural))
+    person = entity.schema == "Person"
+    entity.aliases.append(Name(name, kind, True, natural_order(name) if person else None,
+                               comma_parts(name) if person else {}))
 
 
 def add_imo(entity: Entity, imo: str) -> None:

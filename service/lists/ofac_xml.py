@@ -30,7 +30,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, natural_order, read_bytes
+from service.lists.base import build_list, comma_parts, keep_record, natural_order, read_bytes
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import DOC_TYPES, IMO, add_imo, add_weak_alias, parse_birth_date
 from service.lists.safexml import parse_xml
@@ -116,7 +116,8 @@ def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[Row
     schema = _SCHEMA[kind]
     entity = Entity(id=uid, list_id=list_id, schema=schema, name=name, titles=_texts(elem, "title"),
                     programs=_texts(elem, "programList/program"),
-                    natural_name=natural_order(name) if schema == "Person" else None)
+                    natural_name=natural_order(name) if schema == "Person" else None,
+                    name_parts=comma_parts(name) if schema == "Person" else {})
     _aliases(entity, elem, file, line, problems)
     if schema == "Vessel":
         entity.vessel = _vessel(elem.find("vesselInfo"))
@@ -174,8 +175,9 @@ def _aliases(entity: Entity, elem: Element, file: str, line: int, problems: list
         if weak:
             add_weak_alias(entity, name, kind)
         else:
-            natural = natural_order(name) if entity.schema == "Person" else None
-            entity.aliases.append(Name(name, kind, False, natural))
+            person = entity.schema == "Person"
+            entity.aliases.append(Name(name, kind, False, natural_order(name) if person else None,
+                                       comma_parts(name) if person else {}))
 
 
 def _ids(entity: Entity, elem: Element) -> list[str]:

@@ -27,7 +27,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, natural_order, non_latin
+from service.lists.base import build_list, natural_order, non_latin, person_parts
 from service.lists.errors import ListError
 from service.lists.xlsx import read_sheet
 
@@ -99,13 +99,14 @@ def _entity(group_id: str, rows: list[Row], list_id: str) -> Entity:
     schema = _SCHEMA[rows[0]["Group Type"].lower()]
     primary = next((r for r in rows if r["Alias Type"].lower() == "primary name"), rows[0])
     name, natural = _row_name(primary, schema)
-    entity = Entity(id=group_id, list_id=list_id, schema=schema, name=name, natural_name=natural)
+    entity = Entity(id=group_id, list_id=list_id, schema=schema, name=name, natural_name=natural,
+                    name_parts=_row_parts(primary, schema))
     seen: dict[str, Name] = {}
     remarks: list[str] = []
     merged: set[tuple[str, ...]] = set()
     for row in rows:
         _add_name(entity, seen, *_row_name(row, schema), FKA if row["Alias Type"].lower() == "fka" else AKA,
-                  row["Alias Quality"].lower().startswith("low"))
+                  row["Alias Quality"].lower().startswith("low"), _row_parts(row, schema))
         original = row["Name Non-Latin Script"]
         if original:
             _add_name(entity, seen, original, natural_order(original) if schema == "Person" else None,
@@ -130,15 +131,21 @@ def _row_name(row: Row, schema: str) -> tuple[str, str | None]:
     return f"{surname}, {given}", reading
 
 
+def _row_parts(row: Row, schema: str) -> dict[str, str]:
+    """Name 1-5 are given (and middle) names, Name 6 the surname: the roles of an individual's name."""
+    surname, given = row["Name 6"], " ".join(row[c] for c in _GIVEN if row[c])
+    return person_parts(surname, given) if schema == "Person" and surname and given else {}
+
+
 def _add_name(entity: Entity, seen: dict[str, Name], name: str, natural: str | None, kind: str,
-              weak: bool) -> None:
+              weak: bool, parts: dict[str, str] | None = None) -> None:
     """Add an alias once per entity; a name given both as low and good quality stays strong."""
     if name == entity.name:
         return
     if name in seen:
         seen[name].weak = seen[name].weak and weak
         return
-    seen[name] = Name(name, ORIGINAL_SCRIPT if non_latin(name) else kind, weak, natural)
+    seen[name] = Name(name, ORIGINAL_SCRIPT if non_latin(name) else kind, weak, natural, parts or {})
     entity.aliases.append(seen[name])
 
 

@@ -22,7 +22,7 @@ from service.engine.model import (
     Name,
     RowProblem,
 )
-from service.lists.base import build_list, keep_record, read_bytes
+from service.lists.base import build_list, keep_record, person_parts, read_bytes
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
 
@@ -79,7 +79,12 @@ def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
         return f"{tag} without DATAID"
     if not name:
         return f"{tag} {data_id} has no name"
-    entity = Entity(id=data_id, list_id=list_id, schema=schema, name=name,
+    # FIRST_NAME is the given name; SECOND.. are family names (a surname, or father's and
+    # grandfather's names in Arabic names), which identify more than the given name. A name
+    # with no family part has no roles: its one column is all the list knows.
+    family = " ".join(p for p in parts[1:] if p)
+    roles = person_parts(family, parts[0]) if schema == "Person" and family and parts[0] else {}
+    entity = Entity(id=data_id, list_id=list_id, schema=schema, name=name, name_parts=roles,
                     reference=_text(elem, "REFERENCE_NUMBER"), remarks=_text(elem, "COMMENTS1"),
                     listed_on=_iso(_text(elem, "LISTED_ON")), gender=_text(elem, "GENDER"))
     program = _text(elem, "UN_LIST_TYPE")

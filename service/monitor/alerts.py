@@ -65,31 +65,16 @@ def screen(
     screener: Screener,
     customers: Iterable[Customer],
     hashes: dict[Key, str] | None = None,
-    rows: dict[str, list] | None = None,
-    prefilter: bool = False,
 ) -> dict[str, dict[Key, Hit]]:
-    """The best match per listed record for each customer (all its names screened in one call);
-    ``rows``: per customer id, its names' ``Screener.query_rows`` when already known."""
+    """The best match per listed record for each customer (all its names screened in one call)."""
     customers = list(customers)
-    rows = rows or {}
-    queries, given = [], []
-    for c in customers:
-        known = rows.get(c.id)
-        known = known if known is not None and len(known) == len(c.names) else [None] * len(c.names)
-        for name, name_rows in zip(c.names, known, strict=True):
-            queries.append(Query(name, c.schema, c.birth_date, c.country, c.id))
-            given.append(name_rows)
+    queries = [Query(name, c.schema, c.birth_date, c.country, c.id) for c in customers for name in c.names]
     hits: dict[str, dict[Key, Hit]] = {c.id: {} for c in customers}
     if not queries:
         return hits
     hashes = hashes if hashes is not None else record_hashes(screener)
     versions = {v.id: v.sha256 for v in screener.versions}
-    if prefilter:  # names that surely match nothing are not screened
-        keep = [i for i, ok in enumerate(screener.may_match(queries, given)) if ok]
-        queries, given = [queries[i] for i in keep], [given[i] for i in keep]
-    if not queries:
-        return hits
-    for result in screener.screen(queries, limit=MATCHES_PER_NAME, rows=given):
+    for result in screener.screen(queries, limit=MATCHES_PER_NAME):
         found = hits[result.query.id or ""]
         for m in result.matches:
             key = (m.list, m.entity_id)

@@ -77,8 +77,6 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # per name, its token rows at the last full screening (Screener.query_rows): what a delta checks first
-    query_rows: Mapped[list | None] = mapped_column(JSON)
 
 
 class CustomerToken(Base):

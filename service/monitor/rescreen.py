@@ -240,13 +240,9 @@ def run_job(
                     Customer.birth_date,
                     Customer.country,
                     Customer.data_hash,
-                    Customer.query_rows,
                 ).where(Customer.id.in_(ids), Customer.active.is_(True), Customer.needs_screening.is_(False))
             ).all()
-        # the token rows stored at their last full screening: no name is normalized again
-        hits = alerts.screen(
-            part, customers, hashes, {c.id: c.query_rows for c in customers if c.query_rows}, prefilter=True
-        )
+        hits = alerts.screen(part, customers, hashes)
         concerned = [c for c in customers if hits[c.id] or c.id in alerted]
         with db.transaction() as session:
             job = session.get(RescreenJob, job_id, with_for_update=True)

@@ -117,8 +117,7 @@ def store_tokens(session: Session, customers: list[Customer], rows: dict[str, li
     session.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
     found = []
     for c in customers:
-        c.query_rows = rows[c.id]
-        tokens = set().union(*(Screener.query_tokens(name_rows) for name_rows in c.query_rows))
+        tokens = set().union(*(Screener.query_tokens(name_rows) for name_rows in rows[c.id]))
         found.extend({"customer_id": c.id, "token": t} for t in sorted(tokens))
     if found:
         session.execute(insert(CustomerToken), found)
@@ -272,7 +271,7 @@ class Monitor:
                 return done
             rows = query_rows(screener, customers)
             with self.engine_lock:
-                hits = alerts.screen(screener, customers, rows=rows)
+                hits = alerts.screen(screener, customers)
             now = utcnow()
             with self.db.transaction() as session:
                 fresh = {

@@ -253,3 +253,22 @@ def _read(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # the terminal's other end closed: the process has exited
         return b""
+
+
+def test_an_identifier_column_alerts_on_a_listed_number(tmp_path, env, lists_args):
+    """OFAC 20250 lists passport C1668015 (Venezuela): the row alerts on it whatever its name; a bad
+    identifier is a reject naming the row."""
+    path = tmp_path / "ids.csv"
+    pd.DataFrame([("I1", "Juan Perez", "passport:C 1668015:VE"), ("I2", "Juan Perez", ""),
+                  ("I3", "Juan Perez", "licence:123")],
+                 columns=["cid", "full_name", "ids"]).to_csv(path, index=False)
+    out = tmp_path / "alerts.csv"
+    assert main(screen_args(path, out, lists_args, "--identifier-column", "ids")) == 0
+    alerts = read_alerts(out)
+    mine = alerts[alerts["input_id"] == "I1"]
+    assert ("ofac_sdn", "20250") in set(zip(mine["list"], mine["entity_id"], strict=True))
+    hit = mine[mine["entity_id"] == "20250"].iloc[0]
+    assert json.loads(hit["explanation"])["identifier"] == "match"
+    assert "20250" not in set(alerts[alerts["input_id"] == "I2"]["entity_id"])
+    rejects = pd.read_csv(out.with_name("alerts.rejects.csv"), dtype=str, keep_default_na=False)
+    assert rejects["input_id"].tolist() == ["I3"] and "TYPE:NUMBER" in rejects["reason"].iloc[0]

@@ -7,6 +7,7 @@ fails at once with a clear message.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 
@@ -64,17 +65,24 @@ def first_start(start_server, tmp_path_factory):
             if status == 200:
                 break
         time.sleep(0.25)
-    return server, first_answer, seen, env
+    # right after the first 200, on new connections: no worker forked before the load answers any more
+    after = [requests.get(server.url + path, headers={"Connection": "close"}, timeout=10).status_code
+             for _ in range(15) for path in ("/readyz", "/v1/lists")]
+    return server, first_answer, seen + [(0.0, code, {}) for code in after], env
 
 
 def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(first_start):
     server, first_answer, seen, _ = first_start
     assert first_answer is not None and first_answer < 2.0, f"first answer after {first_answer} s"
+    seen, after = seen[:-30], seen[-30:]
+    assert [code for _, code, _ in after] == [200] * 30  # ready for good, from the first 200 on
     assert seen[-1][1] == 200 and seen[-1][2]["status"] == "ready"
     assert len(seen[-1][2]["lists"]) == 6
     loading = [body for _, status, body in seen if status == 503]
     assert loading, "never saw /readyz 503 while loading"
-    assert all(body["status"] == "loading" and body["progress"]["load"] == "start-up" for body in loading)
+    assert all(body["status"] == "loading" for body in loading)
+    loading = [body for body in loading if body["progress"]]  # None in the instant before the load begins
+    assert loading and all(body["progress"]["load"] == "start-up" for body in loading)
     # what the polls catch of each phase depends on the machine's speed; the end state does not
     assert {b["progress"]["phase"] for b in loading} & {"lists", "index", "linking"}
     # n of m over the registry's lists (the 2026 lists have no reference snapshot offline: not served)
@@ -83,10 +91,6 @@ def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(first_st
     linking = [b["progress"]["linking"] for b in loading if b["progress"]["phase"] == "linking"]
     assert linking and all(0 <= (x["done"] or 0) <= (x["total"] or 0) for x in linking), \
         "linking progress is not n of m"  # how far it got when polled depends on the machine's speed
-    # once ready, ready for good (the empty workers are retired, never asked again)
-    for _ in range(10):
-        again = requests.get(server.url + "/readyz", headers={"Connection": "close"}, timeout=5)
-        assert again.status_code == 200
     log = server.log()
     for phase in ("6 lists parsed", "index ready", "records linked across lists"):
         assert f"start-up: {phase}" in log and " s" in log.split(f"start-up: {phase}")[1].splitlines()[0]
@@ -128,6 +132,7 @@ def test_a_fallback_is_not_downloaded_again_on_the_next_start_and_stays_flagged(
     again = start_server(env=env, workers=1)  # the same cache, within the download interval
     log = again.log()
     assert "127.0.0.1:9/" not in log and "the download failed" not in log  # not even tried
+    assert "index loaded from cache" in log and "resolution loaded from cache" in log  # the same order
     for list_id in PUBLISHED:
         [line] = [x for x in log.splitlines() if f"lists: {list_id} " in x]
         assert f"lists: {list_id} from the cache: a reference snapshot" in line
@@ -145,3 +150,19 @@ def test_a_first_load_that_fails_stops_the_server_with_the_reason(start_server, 
     assert server.proc.wait(timeout=60) == 2
     log = server.log()
     assert "the lists could not be loaded" in log and "lacks the column" in log and "Traceback" not in log
+
+
+def test_term_while_loading_stops_the_server_at_once(start_server, tmp_path):
+    if not all((reference_dir() / name).exists() for name in REFERENCE_LISTS):
+        pytest.skip(f"the six reference lists are not all under {reference_dir()}")
+    server = start_server(env={"ORINOCO_SOURCES": offline_registry(tmp_path)}, ready=False)
+    deadline = time.monotonic() + 60
+    while (answer := poll(server.url + "/readyz")) is None or answer[1]["progress"] is None:
+        assert time.monotonic() < deadline, server.log()[-3000:]
+        time.sleep(0.1)
+    assert answer[0] == 503
+    stopped = time.monotonic()
+    server.signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=30) == 0
+    assert time.monotonic() - stopped < 10
+    assert "SIGTERM while the lists were loading" in server.log()

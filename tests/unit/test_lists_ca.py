@@ -18,7 +18,7 @@ from lists_support import FIXTURES, by_id, http_server, reference_path
 from test_lists_robustness import BILLION_LAUGHS
 
 from service.cli import lists_cmd
-from service.engine.model import AKA, BirthDate, LoadedList, Name, Vessel
+from service.engine.model import AKA, GIVEN, SURNAME, BirthDate, LoadedList, Name, Vessel
 from service.lists import ListError, load_source
 from service.lists.registry import DEFAULT_REGISTRY, load_registry
 
@@ -84,7 +84,8 @@ def test_real_aliases():
     assert "Baqiatollah Medical Sciences University" in baqiyatallah  # the stray comma
     assert not {"Baqiatollah", "Medical Sciences University"} & baqiyatallah
     akimov = e["Russia-1-94"]  # "AKIMOV, Andrey Igorevich", alias "Andrei"
-    assert akimov.aliases == [Name("AKIMOV, Andrei Igorevich", AKA, False, "Andrei Igorevich AKIMOV")]
+    assert akimov.aliases == [Name("AKIMOV, Andrei Igorevich", AKA, False, "Andrei Igorevich AKIMOV",
+                                 {SURNAME: "AKIMOV", GIVEN: "Andrei Igorevich"})]
     assert [a.name for a in e["Russia-1-112"].aliases] == [
         "SALYAEV, Aleksei Mikhailovich", "Oleksii SALYAYEV", "SALIAIEV, Aleksey Mikhailovich"]
     assert [a.name for a in e["Russia-2-5"].aliases] == ["Rosselkhozbank"]
@@ -106,8 +107,10 @@ def test_fixture_record_fields():
         "Centre de recherche Exemplar", "Exemplar Institute"]
     person = e["Russia-1-Part-2-12"]
     assert (person.name, person.natural_name) == ("EXAMPLOV, Andrey Petrovich", "Andrey Petrovich EXAMPLOV")
-    assert person.aliases == [Name("EXAMPLOV, Andrei Petrovich", AKA, False, "Andrei Petrovich EXAMPLOV"),
-                              Name("EKZAMPLOV, Andrey Petrovich", AKA, False, "Andrey Petrovich EKZAMPLOV"),
+    assert person.aliases == [Name("EXAMPLOV, Andrei Petrovich", AKA, False, "Andrei Petrovich EXAMPLOV",
+                                       {SURNAME: "EXAMPLOV", GIVEN: "Andrei Petrovich"}),
+                              Name("EKZAMPLOV, Andrey Petrovich", AKA, False, "Andrey Petrovich EKZAMPLOV",
+                                       {SURNAME: "EKZAMPLOV", GIVEN: "Andrey Petrovich"}),
                               Name("Andrii EGZAMPLOV", AKA)]
     assert person.birth_dates == [BirthDate("1961-04-05"), BirthDate("1962")]
     general = e["Syria-2-3"]

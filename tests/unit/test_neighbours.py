@@ -118,7 +118,7 @@ def dev_names(n: int, seed: int) -> list[str]:
 def test_dev_queries_and_negatives_get_the_full_scans_token_matches() -> None:
     screener = real_screener()
     names = dev_names(500, 3) + ["محمد علي", "صدام حسين التكريتي", "Андрей Иванович", "O'Neil-Smith Jr."]
-    rows, _ = screener._rows([Query(n) for n in names])
+    rows = screener._rows([Query(n) for n in names])[0]
     tokens = list(dict.fromkeys(t for row in rows for t in row))
     slow = TokenMatcher(screener.index, screener.params, full_scan=True).match(tokens)
     one_batch = TokenMatcher(screener.index, screener.params).match(tokens)

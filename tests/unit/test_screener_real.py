@@ -13,7 +13,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from service.engine.model import LoadedList
 from service.engine.normalize import skeleton
-from service.engine.screener import Query, Screener
+from service.engine.screener import RAW_FLOOR, Query, Screener
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,29 @@ def screener() -> Screener:
     return Screener.from_lists([ofac_2021(), un_2026()])
 
 
+# Issue 14: at the default threshold set for a 1% alert budget on the six real lists, a surname
+# alone and a listed person's first surname + given name score just under it (0.93-0.98).
+_UNDER_DEFAULT = pytest.mark.xfail(strict=True,
+                                   reason="issue 14: ranks first, scores under the default threshold")
+
+
 @pytest.mark.parametrize(("name", "entity"), [
-    ("Tareck El-Aissami", "20250"), ("Al-Aissami", "20250"), ("Tareck El Aissami", "20250"),
-    ("Faouzi Kanaan", "10892"), ("Fawzi Canaan", "10892"), ("Ghazi Nasreddin", "10891"),
-    ("Hezbollah", "4697"), ("Nicolas Maduro", "22790"), ("Petroleos de Venezuela SA", "26367"),
+    ("Tareck El-Aissami", "20250"), pytest.param("Al-Aissami", "20250", marks=_UNDER_DEFAULT),
+    ("Tareck El Aissami", "20250"), ("Faouzi Kanaan", "10892"), ("Fawzi Canaan", "10892"),
+    ("Ghazi Nasreddin", "10891"), ("Hezbollah", "4697"),
+    pytest.param("Nicolas Maduro", "22790", marks=_UNDER_DEFAULT), ("Petroleos de Venezuela SA", "26367"),
     ("PDVSA", "26367"), ("Ali Khamenei", "26945"), ("FARC", "4711"), ("ELN", "4706"),
 ])
 def test_article_names_rank_their_ofac_entity_first(screener: Screener, name: str, entity: str) -> None:
     matches = screener.screen([Query(name)])[0].matches
     assert matches, f"{name}: no match above the default threshold"
     assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity)
+
+
+@pytest.mark.parametrize(("name", "entity"), [("Al-Aissami", "20250"), ("Nicolas Maduro", "22790")])
+def test_article_names_under_the_default_still_rank_first(screener: Screener, name: str, entity: str) -> None:
+    matches = screener.screen([Query(name)], threshold=0.0)[0].matches
+    assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity) and matches[0].score > 0.9
 
 
 @pytest.mark.parametrize("name", ["Hassan Rouhani", "Hugo Chavez", "Mahmoud Ahmadinejad"])
@@ -59,7 +72,7 @@ def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Scr
     vocab_len = np.array([len(t) for t in vocab])
     for i in random.Random(7).sample(range(len(queries)), 20):
         name = queries[i]["query"]
-        rows, _ = screener._rows([Query(name)])  # every token variant the engine will score
+        rows = screener._rows([Query(name)])[0]  # every token variant the engine will score
         tokens = list(dict.fromkeys(t for row in rows for t in row))
         hit_vocab = np.zeros(len(vocab), bool)
         for q in tokens:
@@ -72,7 +85,11 @@ def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Scr
             short = (vocab_len <= p.short_token) | (len(q) <= p.short_token)
             hit_vocab |= (sim > p.floor) & (~short | (sim >= p.short_cutoff))
         hit_var = np.add.reduceat(hit_vocab[idx.var_tok].astype(int), idx.var_ptr[:-1]) > 0
-        scored = screener._score([Query(name)]).scores
+        screener.raw_floor = 0.0  # every candidate, however weak (screening drops those under RAW_FLOOR)
+        try:
+            scored = screener._score([Query(name)]).scores
+        finally:
+            screener.raw_floor = RAW_FLOOR
         assert set(scored.var.tolist()) == set(np.flatnonzero(hit_var).tolist()), name
         assert (scored.score > 0).all()
 

@@ -31,7 +31,6 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
         sa.Column("screened_at", UTCDateTime),
-        sa.Column("query_rows", sa.JSON),
     )
     op.create_index("ix_customers_needs_screening", "customers", ["needs_screening"])
     op.create_table(

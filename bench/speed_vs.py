@@ -1,0 +1,83 @@
+"""Single-query latency and batch throughput of this checkout next to another one, in one run.
+
+    git archive <commit> | tar -x -C /tmp/base      # the checkout to compare with
+    python bench/speed_vs.py --other /tmp/base [--rounds 2]
+
+Each round times both trees in child processes (same lists: OFAC SDN 2021-07 + UN 2026-02, each
+with its own warm index cache), alternating so that a busy machine slows both alike, and prints
+the ratios (this / other). Queries: dev held-out aliases and dev negatives, mixed, fixed seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = r"""
+import json, random, sys, time, csv
+from pathlib import Path
+from service.lists import load_source
+from service.engine.screener import Query, Screener
+ref, ev, cache = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+lists = [load_source("ofac", ref / "ofac_sdn_2021-07"),
+         load_source("un", ref / "un_sc_2026-02/consolidated.xml")]
+screener = Screener.from_lists(lists, cache_dir=cache)
+rows = [r["query"] for r in csv.DictReader(open(ev / "alias_holdout_dev.csv", encoding="utf-8"))]
+rows += [r["query"] for r in csv.DictReader(open(ev / "negatives_dev.csv", encoding="utf-8"))]
+names = random.Random(7).sample(rows, 2300)
+screener.screen([Query(n) for n in names[:50]])  # warm-up
+single = names[50:300]
+t = time.perf_counter()
+for n in single:
+    screener.screen([Query(n)])
+t_single = (time.perf_counter() - t) / len(single)
+batch = names[300:]
+t = time.perf_counter()
+for i in range(0, len(batch), 100):
+    screener.screen([Query(n) for n in batch[i:i + 100]])
+qps = len(batch) / (time.perf_counter() - t)
+print(json.dumps({"single_ms": 1000 * t_single, "batch_qps": qps}))
+"""
+
+
+def run(tree: Path, cache: Path, ref: Path, ev: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run([sys.executable, "-c", CHILD, str(ref), str(ev), str(cache)], env=env, cwd=tree,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--other", type=Path, required=True, help="the checkout to compare with")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--reference", type=Path, default=repo.parent / "shared" / "reference_lists")
+    args = ap.parse_args()
+    ev = args.reference.parent / "eval"
+    with tempfile.TemporaryDirectory() as tmp:
+        caches = {"this": Path(tmp) / "this", "other": Path(tmp) / "other"}
+        trees = {"this": repo, "other": args.other.resolve()}
+        for name in trees:  # build both indexes before timing
+            run(trees[name], caches[name], args.reference, ev)
+        got: dict[str, list[dict]] = {"this": [], "other": []}
+        for _ in range(args.rounds):
+            for name in ("other", "this"):
+                got[name].append(run(trees[name], caches[name], args.reference, ev))
+    best = {n: {"single_ms": min(r["single_ms"] for r in rs), "batch_qps": max(r["batch_qps"] for r in rs)}
+            for n, rs in got.items()}
+    print("| measure | this | other | ratio (this / other) |\n|---|---|---|---|")
+    s, o = best["this"], best["other"]
+    print(f"| single query, ms (lower is better) | {s['single_ms']:.2f} | {o['single_ms']:.2f} | "
+          f"{s['single_ms'] / o['single_ms']:.2f}x |")
+    print(f"| batch of 100, names/s (higher is better) | {s['batch_qps']:.0f} | {o['batch_qps']:.0f} | "
+          f"{o['batch_qps'] / s['batch_qps']:.2f}x slower |")
+
+
+if __name__ == "__main__":
+    main()
