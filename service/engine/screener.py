@@ -138,6 +138,7 @@ class Screener:
         self._head = _heads(index)
         self._variants_on: dict[tuple[str, ...], np.ndarray] = {}  # see _on_lists
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
+        self.whole: Screener | None = None  # set by subset: joins and weighs query tokens as this one
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
@@ -161,7 +162,7 @@ class Screener:
     def subset(self, keys: list[tuple[str, str]]) -> Screener:
         """A Screener over only these (list id, entity id) records, scoring as this one would.
 
-        Token weights and joined words stay those of all the loaded lists (as in ``compare``), so a
+        Token weights (unknown tokens' too) and joined words stay those of all the loaded lists, so a
         customer screened against a list delta gets the score a full screening would give it."""
         by_list: dict[str, list[Entity]] = {}
         for list_id, entity_id in keys:
@@ -175,6 +176,7 @@ class Screener:
         part = Screener(parts, part_index, self.params, self.default_threshold, weight_source=self,
                         model=self.model)
         part.links = self.links
+        part.whole = self
         return part
 
     # -- screening -------------------------------------------------------------------------
@@ -283,7 +285,7 @@ class Screener:
             keys = arabic_consonant_keys(query.name)
             variants = name_variants(query.name)[:4]
             has_form = any(t in LEGAL_CANON for v in variants for t in v)
-            merged = self._weights._merged(variants[0]) if variants else None
+            merged = (self.whole or self)._merged(variants[0]) if variants else None
             romanized = alternative_rows(query.name)
             if romanized and replaces_generic(query.name):
                 variants, merged = [], None
@@ -317,8 +319,11 @@ class Screener:
         if budget:
             budget.charge(sum(len(matches[t].var) for r in rows for t in r))
         src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
-        weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
-                                 src.index.max_idf) for r in rows]
+        near = matches if src is self else None
+        if self.whole is not None:  # a subset: an unknown token weighs as its closest one in the whole
+            near = self.whole._matcher.match(
+                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id)))
+        weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         lowest = float(floor.min(initial=self.raw_floor))
