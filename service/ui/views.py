@@ -30,6 +30,7 @@ from service.api import auth, context, cost, metrics, validation
 from service.api.body import drain
 from service.api.errors import ApiError
 from service.engine.budget import OverBudget
+from service.engine.identifiers import KINDS
 from service.engine.screener import ANY, QUERY_SCHEMAS, Query, Result
 from service.text import screen_text
 from service.ui import jobs, security
@@ -41,7 +42,8 @@ MAX_TEXT_CHARS = 100_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 # No inline script or style anywhere: the pages load only this server's CSS and JS.
 CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-SCREEN_PARAMS = ("name", "schema", "birth_date", "country", "threshold", "lists")
+SCREEN_PARAMS = ("name", "schema", "birth_date", "country", "id_type", "id_number", "id_country", "threshold",
+                 "lists")
 
 
 def register(app: Flask) -> None:
@@ -142,8 +144,14 @@ def screen():
     form["lists"] = request.args.getlist("lists")
     result, error = None, None
     if form["name"].strip():
-        body: dict = {"queries": [{k: form[k].strip() for k in ("name", "schema", "birth_date", "country")
-                                   if form[k].strip()}]}
+        query: dict = {k: form[k].strip() for k in ("name", "schema", "birth_date", "country")
+                       if form[k].strip()}
+        if form["id_number"].strip():  # one identifier from the form, checked by the API's rules
+            given = {"type": form["id_type"].strip() or KINDS[0], "number": form["id_number"].strip()}
+            if form["id_country"].strip():
+                given["country"] = form["id_country"].strip()
+            query["identifiers"] = [given]
+        body: dict = {"queries": [query]}
         if form["lists"]:
             body["lists"] = form["lists"]
         try:
@@ -173,7 +181,7 @@ def screen():
                       "query": asdict(results[0].query),
                       "matches": [asdict(m) for m in results[0].matches]}
     return render_template("screen.html", form=form, result=result, error=error,
-                           schemas=QUERY_SCHEMAS, list_ids=screener.list_ids,
+                           schemas=QUERY_SCHEMAS, list_ids=screener.list_ids, id_kinds=KINDS,
                            default_threshold=screener.default_threshold,
                            names=_entity_names(screener, result["matches"] if result else []), any_schema=ANY)
 

@@ -39,6 +39,7 @@ def poll(url: str) -> tuple[int, dict] | None:
 
 # what each reference snapshot says of its date (ofac_sdn, ca_sema: no date in the files, the
 # registry's date of the snapshot; ofac_cons: <Publish_Date> of the consolidated.xml beside the CSVs)
+AT_ONCE = 5.0  # seconds: "at once" for a start that takes 20+ s to load; see the first test
 PUBLISHED = {"ofac_sdn": "2021-07-07", "ofac_cons": "2025-12-18", "un_sc": "2026-02-27",
              "au_dfat": "2024-11-11", "ca_sema": "2020-04-15", "uk_ofsi": "2025-04-14"}
 
@@ -73,7 +74,9 @@ def first_start(start_server, tmp_path_factory):
 
 def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(first_start):
     server, first_answer, seen, _ = first_start
-    assert first_answer is not None and first_answer < 2.0, f"first answer after {first_answer} s"
+    # At once, not after the load (20+ s): 0.6-1.1 s on an idle 2-core machine (bench/bench_startup.py);
+    # the bound leaves room for a machine busy with other work, as CI's can be.
+    assert first_answer is not None and first_answer < AT_ONCE, f"first answer after {first_answer} s"
     seen, after = seen[:-30], seen[-30:]
     assert [code for _, code, _ in after] == [200] * 30  # ready for good, from the first 200 on
     assert seen[-1][1] == 200 and seen[-1][2]["status"] == "ready"
@@ -102,7 +105,7 @@ def test_a_second_server_on_the_same_port_fails_at_once_with_a_clear_message(fir
     port = server.url.rsplit(":", 1)[1]
     second = subprocess.run([str(ORINOCO), "serve", "--host", "127.0.0.1", "--port", port],
                             env=server_env(tmp_path), capture_output=True, text=True, timeout=30)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < AT_ONCE
     assert second.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in second.stderr
     assert "Traceback" not in second.stderr

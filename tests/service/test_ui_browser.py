@@ -341,6 +341,6 @@ def test_names_never_reach_the_server_log(server, browser, tmp_path):
         time.sleep(0.2)
     time.sleep(0.5)  # access log lines are written after the responses
     log = server.log()
-    assert "GET /ui/screen HTTP/1.1" in log  # the UI's requests are logged, without their query
+    assert '"method": "GET", "path": "/ui/screen"' in log  # the UI's requests are logged, without their query
     for word in MARKER.replace("-", " ").split():
         assert word not in log

@@ -217,3 +217,18 @@ def test_a_parquet_upload_is_screened_in_the_background_and_its_alerts_download(
     ids = {line.split(",")[0] for line in alerts.text.splitlines()[1:]}
     assert {f"k{i}" for i in range(0, 250, 5)} <= ids
     assert "name is empty" in client.get(started.headers["Location"] + "/rejects.csv").text
+
+
+def test_an_identifier_typed_in_the_form_alerts_whatever_the_name(monkeypatch, tmp_path):
+    """OFAC 20250 holds Venezuelan passport C1668015; the name typed is someone else's."""
+    from lists_support import ofac_2021
+
+    monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path))
+    client = create_app(Screener.from_lists([ofac_2021()]), ApiConfig()).test_client()
+    page = client.get("/ui/screen?name=Juan+Perez&id_type=passport&id_number=C-1668015&id_country=VE")
+    assert page.status_code == 200 and "EL AISSAMI MADDAH, Tareck Zaidan" in page.text
+    assert 'value="C-1668015"' in page.text and '<option value="passport" selected>' in page.text
+    plain = client.get("/ui/screen?name=Juan+Perez").text
+    assert "EL AISSAMI MADDAH" not in plain
+    wrong = client.get("/ui/screen?name=Juan&id_type=nope&id_number=1").text
+    assert "queries[0].identifiers[0].type must be one of passport" in wrong
