@@ -30,6 +30,8 @@ from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
 from service.lists.specs import load_specs, parse_list_spec
+from service.monitor import Monitor
+from service.monitor.service import Runner
 from service.paths import cache_dir
 from service.resolve.store import cached_resolution
 
@@ -152,11 +154,47 @@ class MasterLoader:
         self.loaded_once = True
 
 
+def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
+    """The monitoring store (unless ORINOCO_MONITOR=0), migrated, told of every list load.
+
+    Its list snapshot is synced after every load (the first one included), in the process that
+    loads the lists (the gunicorn master); the re-screens themselves run in a worker's runner."""
+    if os.environ.get("ORINOCO_MONITOR", "1").strip() == "0":
+        return None
+    monitor = Monitor.from_env()
+    monitor.start()
+    # the swap hook runs in the process that swapped, right after: provider.screener is the new index
+    provider.on_swap.append(lambda _event: monitor.lists_loaded(provider.screener))
+    if provider.screener is not None:
+        monitor.lists_loaded(provider.screener)
+    return monitor
+
+
+_RUNNERS: list[Runner] = []  # this process's (a worker's) background runner
+
+
+def start_runner(monitor: Monitor | None, provider: ScreenerProvider) -> Runner | None:
+    """The background re-screens and deliveries of this process (one process at a time works)."""
+    if monitor is None:
+        return None
+    runner = Runner(monitor, lambda: provider.screener)
+    runner.start()
+    _RUNNERS.append(runner)
+    return runner
+
+
+def stop_runners() -> None:
+    """On a worker's exit (a reload, a stop): hand the lease over at once rather than when it expires."""
+    while _RUNNERS:
+        _RUNNERS.pop().stop()
+
+
 class GunicornServer(BaseApplication):
     """gunicorn run in-process: its options come from here, not from argv or a config file."""
 
-    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict):
-        self.provider, self.api_config, self.options = provider, config, options
+    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict,
+                 monitor: Monitor | None = None):
+        self.provider, self.api_config, self.options, self.monitor = provider, config, options, monitor
         super().__init__()
 
     def load_config(self) -> None:
@@ -164,10 +202,11 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(self.provider, self.api_config)
+        return create_app(self.provider, self.api_config, self.monitor)
 
 
-def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader) -> dict:
+def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
+                     monitor: Monitor | None = None) -> dict:
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -185,6 +224,8 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader) -
         "proc_name": "orinoco",
         "when_ready": loader.when_ready,
         "on_reload": loader.on_reload,
+        "post_fork": lambda _arbiter, _worker: start_runner(monitor, loader.provider),
+        "worker_exit": lambda _arbiter, _worker: stop_runners(),
         "child_exit": loader.child_exit,
     }
     if "control_socket_disable" in Config().settings:
@@ -195,7 +236,8 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader) -
     return options
 
 
-def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int) -> int:
+def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
+                 monitor: Monitor | None = None) -> int:
     """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop.
 
     The provider starts empty: the lists load in the master once the port is bound. A first
@@ -203,5 +245,5 @@ def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port:
     """
     provider.master_pid = os.getpid()
     loader = MasterLoader(provider)
-    GunicornServer(provider, config, gunicorn_options(host, port, workers, loader)).run()
+    GunicornServer(provider, config, gunicorn_options(host, port, workers, loader, monitor), monitor).run()
     return 0

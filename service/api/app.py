@@ -15,19 +15,32 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import logs
-from service.api import auth, cost, errors, metrics, routes_lists, routes_ops, routes_screen, routes_text
+from service.api import (
+    auth,
+    cost,
+    errors,
+    metrics,
+    routes_lists,
+    routes_monitor,
+    routes_ops,
+    routes_screen,
+    routes_text,
+)
 from service.api.config import ApiConfig, from_env
-from service.api.context import EXTENSION
+from service.api.context import ENGINE_LOCK, EXTENSION, MONITOR_EXTENSION
 from service.api.provider import ScreenerProvider
 from service.api.ratelimit import RateLimiter
 from service.engine.screener import Screener
+from service.monitor import Monitor
 from service.ui import register as register_ui
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
-def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiConfig | None = None) -> Flask:
-    """An app serving a fixed Screener, or whatever a ``ScreenerProvider`` currently holds."""
+def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiConfig | None = None,
+               monitor: Monitor | None = None) -> Flask:
+    """An app serving a fixed Screener, or whatever a ``ScreenerProvider`` currently holds; with a
+    ``Monitor``, also the customer book and its alerts (``routes_monitor``)."""
     provider = screener_or_provider if isinstance(screener_or_provider, ScreenerProvider) \
         else ScreenerProvider(screener=screener_or_provider)
     config = config or from_env()
@@ -43,7 +56,10 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         n = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions[EXTENSION] = (provider, config)
-    for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp):
+    if monitor is not None:
+        monitor.engine_lock = ENGINE_LOCK  # its screenings share the engine with the requests'
+        app.extensions[MONITOR_EXTENSION] = monitor
+    for blueprint in (routes_screen.bp, routes_text.bp, routes_lists.bp, routes_ops.bp, routes_monitor.bp):
         app.register_blueprint(blueprint)
     register_ui(app)  # the analyst's pages under /ui/, behind the same keys (a session cookie)
     errors.register(app)
@@ -59,7 +75,7 @@ def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiCon
         logs.REQUEST_ID.set(g.request_id)  # on every log line written while this request runs
         if limiter:
             limiter.check(config.api_keys)
-        auth.check(config.api_keys)
+        auth.check(config.api_keys, config.key_scopes)
 
     @app.after_request
     def _finish(response: Response) -> Response:

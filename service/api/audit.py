@@ -72,6 +72,10 @@ class AuditLog:
         self.append(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
         return audit_id
 
+    def record(self, record: dict) -> None:
+        """Any other auditable event (a reviewer's decision on an alert) as one JSON line."""
+        self.append(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
+
     def append(self, line: str) -> None:
         data = line.encode("ascii")
         with self._lock:

@@ -19,6 +19,7 @@ from service.engine.normalize import MAX_NAME_CHARS
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
+    key_scopes: tuple[frozenset[str], ...] = ()  # the scopes of each key, in the order of api_keys
     default_threshold: float | None = None  # given to the Screener when built; None: the engine's
     default_limit: int = 10
     max_limit: int = 100
@@ -47,8 +48,30 @@ class ApiConfig:
                 f"deadline_seconds={self.deadline_seconds}, trusted_proxies={self.trusted_proxies})")
 
 
+SCOPES = ("screen", "review", "admin")
+
+
+def parse_key_scopes(text: str | None) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """ORINOCO_API_KEYS: ``key1:screen+review,key2``; a key without scopes has them all (as before scopes).
+
+    A suffix that is not made of scope names is part of the key (keys may contain ':')."""
+    keys, scopes = [], []
+    for item in (k.strip() for k in (text or "").split(",")):
+        if not item:
+            continue
+        key, sep, suffix = item.rpartition(":")
+        named = suffix.split("+")
+        if sep and key and all(n in SCOPES for n in named):
+            keys.append(key)
+            scopes.append(frozenset(named))
+        else:
+            keys.append(item)
+            scopes.append(frozenset(SCOPES))
+    return tuple(keys), tuple(scopes)
+
+
 def parse_keys(text: str | None) -> tuple[str, ...]:
-    return tuple(k.strip() for k in (text or "").split(",") if k.strip())
+    return parse_key_scopes(text)[0]
 
 
 def parse_threshold(text: str) -> float:
@@ -98,8 +121,11 @@ def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     d = ApiConfig()
     keyed_floor = KEYED_MIN_THRESHOLD if keys or admin else 0.0
     proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
+    scopes = parse_key_scopes(env.get("ORINOCO_API_KEYS"))[1]  # in the order of keys
+    extra = tuple(k for k in admin if k not in keys)  # admin keys are API keys too, with every scope
     return ApiConfig(trusted_proxies=parse_proxies(proxies),
-                     api_keys=keys + tuple(k for k in admin if k not in keys), admin_keys=admin,
+                     api_keys=keys + extra, key_scopes=scopes + tuple(frozenset(SCOPES) for _ in extra),
+                     admin_keys=admin,
                      min_threshold=parse_threshold(floor) if floor else keyed_floor,
                      max_tokens=_number(env, "ORINOCO_MAX_TOKENS", d.max_tokens),
                      max_candidates=_number(env, "ORINOCO_MAX_CANDIDATES", d.max_candidates),

@@ -11,8 +11,10 @@ from service.api.errors import ApiError
 from service.api.provider import ScreenerProvider
 from service.engine.model import Entity, ListVersion
 from service.engine.screener import Screener
+from service.monitor import Monitor
 
 EXTENSION = "orinoco"
+MONITOR_EXTENSION = "orinoco.monitor"
 
 # The engine keeps a token-similarity cache that is not safe to mutate from several threads,
 # so one request at a time per process uses it; gunicorn scales across worker processes.
@@ -25,6 +27,11 @@ def provider() -> ScreenerProvider:
 
 def config() -> ApiConfig:
     return current_app.extensions[EXTENSION][1]
+
+
+def monitor() -> Monitor | None:
+    """The monitoring store, or None when this server runs without one (ORINOCO_MONITOR=0)."""
+    return current_app.extensions.get(MONITOR_EXTENSION)
 
 
 def screener() -> Screener:

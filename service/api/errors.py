@@ -18,7 +18,7 @@ log = logging.getLogger("service.api")
 
 PROBLEM_TYPE = "https://orinoco.invalid/problems/"  # stable identifiers, not fetchable pages
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
+          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content",
           429: "Too Many Requests",
           500: "Internal Server Error", 503: "Service Unavailable"}
 

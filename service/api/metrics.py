@@ -117,7 +117,7 @@ def age_seconds(stamp: str | None, now: datetime) -> float | None:
     return round((now - when).total_seconds(), 3)
 
 
-def render(provider: ScreenerProvider) -> bytes:
+def render(provider: ScreenerProvider, *extra: Collector) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         shared = CollectorRegistry()
         MultiProcessCollector(shared)
@@ -125,4 +125,6 @@ def render(provider: ScreenerProvider) -> bytes:
         shared = REGISTRY
     lists = CollectorRegistry(auto_describe=False)
     lists.register(ListCollector(provider))
+    for collector in extra:
+        lists.register(collector)
     return generate_latest(shared) + generate_latest(lists)

@@ -14,6 +14,7 @@ from service import __version__
 from service.api import context, metrics
 from service.lists import SOURCES
 from service.lists.refresh import read_status
+from service.monitor.metrics import MonitorCollector
 
 bp = Blueprint("ops", __name__)
 
@@ -106,4 +107,6 @@ def readyz():
 
 @bp.get("/metrics")
 def prometheus():
-    return Response(metrics.render(context.provider()), content_type=metrics.CONTENT_TYPE)
+    monitor = context.monitor()
+    extra = (MonitorCollector(monitor),) if monitor else ()
+    return Response(metrics.render(context.provider(), *extra), content_type=metrics.CONTENT_TYPE)

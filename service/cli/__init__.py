@@ -10,14 +10,14 @@ import logging
 import sys
 
 from service import logs
-from service.cli import export_cmd, lists_cmd, resolve_cmd, screen_cmd, serve_cmd, text_cmd
+from service.cli import export_cmd, lists_cmd, monitor_cmd, resolve_cmd, screen_cmd, serve_cmd, text_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orinoco", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (lists_cmd, serve_cmd, screen_cmd, text_cmd, resolve_cmd, export_cmd):
+    for module in (lists_cmd, serve_cmd, screen_cmd, text_cmd, resolve_cmd, export_cmd, monitor_cmd):
         module.add_parser(sub)
     return parser
 

@@ -124,7 +124,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _run_dev(provider, config, host, port)
     if refresh:  # the master refreshes; SIGHUP to itself reloads (its workers keep answering meanwhile)
         _start_refresh(args.lists, refresh, max_age, lambda: os.kill(os.getpid(), signal.SIGHUP))
-    return run_gunicorn(provider, config, host, port, workers)
+    return run_gunicorn(provider, config, host, port, workers, _monitor(provider))
+
+
+def _monitor(provider: ScreenerProvider):
+    """The monitoring store, or exit 2 with a message when its settings or database are wrong."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.serving import attach_monitor
+
+    try:
+        return attach_monitor(provider)
+    except (ValueError, SQLAlchemyError) as exc:
+        fail(f"monitoring store: {str(exc).splitlines()[0]}")
 
 
 def _start_refresh(list_args: list[str], interval: float, max_age: float,
@@ -193,8 +205,12 @@ class _PathOnlyLog(WSGIRequestHandler):
 
 def _run_dev(provider: ScreenerProvider, config: ApiConfig, host: str, port: int) -> int:
     from service.api import create_app
+    from service.serving import start_runner
 
+    monitor = _monitor(provider)
+    start_runner(monitor, provider)
     provider.load_in_background()  # /readyz answers 503 until the index is built
     signal.signal(signal.SIGHUP, lambda *_: provider.load_in_background())
-    create_app(provider, config).run(host=host, port=port, threaded=True, request_handler=_PathOnlyLog)
+    app = create_app(provider, config, monitor)
+    app.run(host=host, port=port, threaded=True, request_handler=_PathOnlyLog)
     return 0

@@ -435,6 +435,23 @@ def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, r
                      qlen[row], clen, given_sim, surname_sim, np.bincount(g, head[pat], n))
 
 
+def row_can_reach(idx: NameIndex, params: Params, tokens: list[str], weights: np.ndarray,
+                  matches: dict[str, TokenMatches], floor: float, vocab_weight: np.ndarray) -> bool:
+    """Whether ``score_rows`` (``floor`` > 0) could keep any name for this row: False when no token
+    reaches a name, or when one token alone does and every name it reaches is too heavy for it to
+    lift to ``floor`` (``_listed_cutoff``). Two or more reaching tokens: True (they may share a name).
+
+    The same rule as ``score_rows``' pruning, without the alignment: a cheap exact pre-check."""
+    tokens, weights = tokens[:_MAXQ], weights[:_MAXQ]
+    reaching = [i for i, t in enumerate(tokens) if len(matches[t].var)]
+    if len(reaching) != 1:
+        return bool(reaching)
+    tm = matches[tokens[reaching[0]]]
+    listed = float((tm.sim * vocab_weight[tm.vocab]).max())
+    cutoff = _listed_cutoff(params, floor, float(weights.sum()), float(weights[reaching[0]]), listed)
+    return bool(idx.var_wsum[tm.var].min() <= cutoff)
+
+
 def _listed_cutoff(params: Params, floor: float, query_total: float, token_weight: float,
                    listed_weight: float) -> float:
     """The largest listed weight a name may have and still reach ``floor`` when one query token

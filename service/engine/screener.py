@@ -142,6 +142,7 @@ class Screener:
         self._head = _heads(index)
         self._variants_on: dict[tuple[str, ...], np.ndarray] = {}  # see _on_lists
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
+        self.whole: Screener | None = None  # set by subset: joins and weighs query tokens as this one
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
@@ -156,6 +157,31 @@ class Screener:
 
     def entity(self, list_id: str, entity_id: str) -> Entity | None:
         return self._by_key.get((list_id, entity_id))
+
+    @property
+    def entities(self) -> list[Entity]:
+        """Every loaded record, list by list (read-only)."""
+        return self._entities
+
+    def subset(self, keys: list[tuple[str, str]]) -> Screener:
+        """A Screener over only these (list id, entity id) records, scoring as this one would.
+
+        Token weights (unknown tokens' too) and joined words stay those of all the loaded lists, so a
+        customer screened against a list delta gets the score a full screening would give it."""
+        by_list: dict[str, list[Entity]] = {}
+        for list_id, entity_id in keys:
+            found = self._by_key.get((list_id, entity_id))
+            if found is not None:
+                by_list.setdefault(list_id, []).append(found)
+        parts = [LoadedList(v, by_list[v.id]) for v in self.versions if v.id in by_list]
+        part_index = build_index(parts)
+        part_index.idf = self._idf_for(part_index.vocab)
+        apply_weights(part_index)
+        part = Screener(parts, part_index, self.params, self.default_threshold, weight_source=self,
+                        model=self.model)
+        part.links = self.links
+        part.whole = self
+        return part
 
     # -- screening -------------------------------------------------------------------------
 
@@ -232,6 +258,28 @@ class Screener:
                 if e not in have and (not lists or entity.list_id in lists):
                     cands.append((False, -self._final(query, e, 0.0), e, 0.0, -1))
 
+    @staticmethod
+    def query_rows(query: Query) -> list[list[str]]:
+        """The token rows screening ``query`` may score in any index (its name variants, consonant
+        keys and romanizations), without the one joined against a vocabulary (see ``query_tokens``)."""
+        keys = arabic_consonant_keys(query.name)
+        return [*name_variants(query.name)[:4], *([keys] if keys else []), *alternative_rows(query.name)]
+
+    @staticmethod
+    def query_tokens(rows: list[list[str]]) -> set[str]:
+        """Every token screening these rows may look up in any index: theirs, and each adjacent pair
+        of the first joined (a superset of what ``_merged`` joins). Kept with a monitored customer,
+        it tells which customers a list delta can concern at all."""
+        found = {t for toks in rows for t in toks}
+        if rows:
+            found.update(a + b for a, b in zip(rows[0], rows[0][1:], strict=False))
+        return found
+
+    def matching_tokens(self, tokens: list[str]) -> set[str]:
+        """Those of ``tokens`` similar to some token of this index: a query none of whose tokens is
+        among them has no candidate here and cannot match."""
+        return {t for t, m in self._matcher.match(list(dict.fromkeys(tokens))).items() if m.vocab.size}
+
     def _rows(self, queries: list[Query]) -> tuple[list[list[str]], np.ndarray, np.ndarray, np.ndarray]:
         """Token rows to score: a few spelling variants of each query, its tokens joined where the
         lists join them, and the consonant keys of Arabic-script words; per row, its query, whether
@@ -241,7 +289,7 @@ class Screener:
             keys = arabic_consonant_keys(query.name)
             variants = name_variants(query.name)[:4]
             has_form = any(t in LEGAL_CANON for v in variants for t in v)
-            merged = self._merged(variants[0]) if variants else None
+            merged = (self.whole or self)._merged(variants[0]) if variants else None
             romanized = alternative_rows(query.name)
             if romanized and replaces_generic(query.name):
                 variants, merged = [], None
@@ -275,8 +323,11 @@ class Screener:
         if budget:
             budget.charge(sum(len(matches[t].var) for r in rows for t in r))
         src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
-        weights = [query_weights(r, matches if src is self else None, src._vocab_id, src._vocab_weight,
-                                 src.index.max_idf) for r in rows]
+        near = matches if src is self else None
+        if self.whole is not None:  # a subset: an unknown token weighs as its closest one in the whole
+            near = self.whole._matcher.match(
+                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id)))
+        weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         lowest = float(floor.min(initial=self.raw_floor))

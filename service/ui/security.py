@@ -71,6 +71,18 @@ def logged_in(keys: tuple[str, ...]) -> bool:
     return found
 
 
+def session_key_index(keys: tuple[str, ...]) -> int | None:
+    """Which configured key the session was opened with (its position), for the key's scopes."""
+    tag = session.get("key")
+    if not isinstance(tag, str):
+        return None
+    found = None
+    for i, key in enumerate(keys):
+        if hmac.compare_digest(tag, _key_tag(key)) and found is None:
+            found = i
+    return found
+
+
 def csrf_token() -> str:
     token = session.get(CSRF_FIELD)
     if not isinstance(token, str):

@@ -15,11 +15,12 @@ ALLOWED: dict[str, set[str]] = {
     "resolve": {"engine"},
     "text": {"engine"},
     "batch": {"engine"},
-    "api": {"engine", "lists", "resolve", "text", "ui"},  # ui: only the app factory, see below
-    "ui": {"engine", "lists", "resolve", "text", "batch", "api"},
+    "monitor": {"engine", "lists", "batch"},
+    "api": {"engine", "lists", "resolve", "text", "monitor", "ui"},  # ui: only the app factory, see below
+    "ui": {"engine", "lists", "resolve", "text", "batch", "api", "monitor"},
     "worker": {"api"},
-    "serving": {"engine", "lists", "resolve", "api", "worker"},
-    "cli": {"engine", "lists", "resolve", "text", "batch", "api", "serving", "worker"},
+    "serving": {"engine", "lists", "resolve", "api", "worker", "monitor"},
+    "cli": {"engine", "lists", "resolve", "text", "batch", "monitor", "api", "serving", "worker"},
 }
 
 

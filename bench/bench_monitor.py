@@ -1,0 +1,126 @@
+"""Benchmark of ongoing monitoring (``service.monitor``); nothing is asserted.
+
+One run, on the real OFAC SDN 2021 + UN 2026 lists and a synthetic book (Faker names of seven
+locales, as bench_batch.py):
+
+1. import N customers with ``orinoco monitor import``'s code path (CSV, chunked): rows/s;
+2. screen the whole book against the whole lists (what a full re-screen costs): names/s, seconds;
+3. change ~100 listed records (an alias and a birth date each, as a list update does), then
+   time the delta re-screen: the snapshot sync, the candidate customers, their screening against
+   the delta's records only, the alerts written. Target: at most 60 s; printed against step 2.
+
+    /work/venv/bin/python bench/bench_monitor.py [--customers N] [--delta N] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench_batch import SEED, customer_names
+from sqlalchemy import func, select
+
+from service.engine.model import Name
+from service.engine.screener import Screener
+from service.lists import load_source
+from service.monitor import Monitor
+from service.monitor.db import Database
+from service.monitor.importer import ImportColumns, import_file
+from service.monitor.models import Alert, RescreenJob
+from service.paths import cache_dir, reference_dir
+
+TARGET_SECONDS = 60.0
+
+
+def changed_lists(lists, count: int, seed: int = SEED):
+    """The same lists with ``count`` records changed: one alias added, the birth date moved."""
+    rng = random.Random(seed)
+    out, picked = [], []
+    people = [(li, i) for li, lst in enumerate(lists) for i, e in enumerate(lst.entities)
+              if e.schema == "Person"]
+    chosen = set(rng.sample(people, count))
+    for li, lst in enumerate(lists):
+        entities = list(lst.entities)
+        for i, e in enumerate(entities):
+            if (li, i) in chosen:
+                e = copy.deepcopy(e)
+                e.aliases.append(Name(e.name.replace(",", "") + " Jr"))
+                for b in e.birth_dates:
+                    b.date = str(int(b.date[:4]) + 1) + b.date[4:]
+                entities[i] = e
+                picked.append((e.list_id, e.id))
+        version = copy.copy(lst.version)
+        version.sha256 = "bench-delta-" + version.sha256[:40]
+        out.append(type(lst)(version, entities))
+    return out, picked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--delta", type=int, default=100)
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary directory")
+    parser.add_argument("--chunk", type=int, default=5000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="orinoco-bench-monitor-"))
+    ref = reference_dir()
+    lists = [load_source("ofac", str(ref / "ofac_sdn_2021-07")),
+             load_source("un", str(ref / "un_sc_2026-02" / "consolidated.xml"))]
+    screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    monitor = Monitor(Database(args.database_url or f"sqlite:///{work / 'book.sqlite3'}"), chunk=args.chunk)
+    monitor.start()
+    monitor.lists_loaded(screener)
+    monitor.work(screener)  # the first snapshot (no customer yet)
+
+    names = customer_names(args.customers)
+    book = work / "customers.csv"
+    with book.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "name"])
+        writer.writerows((f"c{i:08d}", n) for i, n in enumerate(names))
+    t = time.perf_counter()
+    summary = import_file(monitor, book, ImportColumns("id", ("name",)), work / "rejects.csv", args.chunk)
+    t_import = time.perf_counter() - t
+
+    t = time.perf_counter()
+    screened = monitor.screen_pending(screener, chunk=args.chunk)
+    t_full = time.perf_counter() - t
+    with monitor.db.transaction() as s:
+        alerts_full = s.scalar(select(func.count()).select_from(Alert))
+
+    new_lists, _ = changed_lists(lists, args.delta)
+    t = time.perf_counter()
+    new = Screener.from_lists(new_lists)  # the reload's index build, not part of the re-screen
+    t_index = time.perf_counter() - t
+    t = time.perf_counter()
+    job_id = monitor.lists_loaded(new)
+    while monitor.work(new):
+        pass
+    t_delta = time.perf_counter() - t
+    with monitor.db.transaction() as s:
+        job = s.get(RescreenJob, job_id)
+        done, records, opened = job.customers_done, len(job.records), job.alerts_opened
+
+    print(f"\n## Monitoring: {args.customers:,} synthetic customers, OFAC SDN 2021 + UN 2026 "
+          f"({len(screener.entities):,} records), {monitor.db.engine.dialect.name}\n")
+    print("| step | measured | rate |")
+    print("|---|---:|---:|")
+    print(f"| import ({summary.imported:,} customers, {summary.rejected} rejected) | {t_import:.1f} s | "
+          f"{summary.imported / t_import:,.0f} rows/s |")
+    print(f"| full screening of the book ({screened:,} customers, {alerts_full:,} alerts) | {t_full:.1f} s | "
+          f"{screened / t_full:,.0f} names/s |")
+    print(f"| index build of the changed lists (the reload, not the re-screen) | {t_index:.1f} s | |")
+    print(f"| delta re-screen: {records} changed records, {done:,} candidate customers checked, "
+          f"{opened} alerts opened | **{t_delta:.1f} s** | {args.customers / t_delta:,.0f} customers/s |")
+    print(f"\nDelta re-screen vs full re-screen in the same run: {t_delta:.1f} s vs {t_full:.1f} s "
+          f"({t_full / t_delta:.1f}x faster); target {TARGET_SECONDS:.0f} s: "
+          f"{'met' if t_delta <= TARGET_SECONDS else 'NOT met'}. Work files in {work}")
+
+
+if __name__ == "__main__":
+    main()
