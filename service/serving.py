@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
+from typing import cast
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config
@@ -164,7 +165,7 @@ def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
     monitor = Monitor.from_env()
     monitor.start()
     # the swap hook runs in the process that swapped, right after: provider.screener is the new index
-    provider.on_swap.append(lambda _event: monitor.lists_loaded(provider.screener))
+    provider.on_swap.append(lambda _event: monitor.lists_loaded(cast(Screener, provider.screener)))
     if provider.screener is not None:
         monitor.lists_loaded(provider.screener)
     return monitor

@@ -81,7 +81,7 @@ class ScreenerProvider:
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
-        self.on_swap: list[Callable[[SwapEvent], None]] = []  # called after each successful swap
+        self.on_swap: list[Callable[[SwapEvent], object]] = []  # called after each successful swap
 
     @property
     def screener(self) -> Screener | None:

@@ -11,6 +11,7 @@ import binascii
 import json
 import logging
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import Blueprint, g, jsonify, request
 
@@ -50,7 +51,7 @@ def _decode(kind: type):
         value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, binascii.Error):
         value = None
-    if type(value) is not kind or (kind is str and not storable(value)):
+    if type(value) is not kind or (kind is str and not storable(cast(str, value))):  # type(value) is str here
         raise ApiError(400, "invalid-cursor", "cursor is not one this API returned", "cursor")
     return value
 

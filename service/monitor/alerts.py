@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,21 @@ SYSTEM = "system"
 Key = tuple[str, str]  # (list id, entity id)
 
 
+class Screenable(Protocol):
+    """What ``screen`` reads of a customer: a ``Customer`` or a ``select()`` row of these columns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def names(self) -> list: ...
+    @property
+    def schema(self) -> str: ...
+    @property
+    def birth_date(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+
+
 @dataclass(slots=True)
 class Hit:
     score: float
@@ -63,7 +79,7 @@ class Outcome:
 
 def screen(
     screener: Screener,
-    customers: Iterable[Customer],
+    customers: Iterable[Screenable],
     hashes: dict[Key, str] | None = None,
 ) -> dict[str, dict[Key, Hit]]:
     """The best match per listed record for each customer (all its names screened in one call)."""
@@ -75,7 +91,7 @@ def screen(
     hashes = hashes if hashes is not None else record_hashes(screener)
     versions = {v.id: v.sha256 for v in screener.versions}
     for result in screener.screen(queries, limit=MATCHES_PER_NAME):
-        found = hits[result.query.id or ""]
+        found = hits[cast(str, result.query.id or "")]  # the queries' ids are the customers' (str) ids
         for m in result.matches:
             key = (m.list, m.entity_id)
             if key not in found or m.score > found[key].score:

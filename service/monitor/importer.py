@@ -119,7 +119,9 @@ def import_file(
             start += n
             progress(summary)
     with monitor.db.transaction() as session:
-        session.get(ImportRun, digest).status = "done"
+        run = session.get(ImportRun, digest)
+        assert run is not None  # created when this import started; runs are never deleted
+        run.status = "done"
     return summary
 
 
@@ -128,6 +130,7 @@ def _commit(monitor: Monitor, items: list[CustomerIn], digest: str, rows_done: i
     with monitor.db.transaction() as session:
         monitor.upsert(session, items)
         run = session.get(ImportRun, digest, with_for_update=True)
+        assert run is not None  # created when this import started; runs are never deleted
         run.rows_done, run.rejected, run.updated_at = rows_done, run.rejected + rejected, utcnow()
 
 

@@ -141,6 +141,7 @@ def parse_customer(data, where: str = "") -> CustomerIn:
     names = []
     for i, name in enumerate(raw):
         text = _text(name, f"{where}names[{i}]", MAX_NAME_CHARS, required=True)
+        assert text is not None  # required=True: _text raises instead of returning None
         if not any(ch.isalpha() for ch in text or ""):
             raise InvalidCustomer(f"{where}names[{i}]", "has no letters")
         names.append(text)

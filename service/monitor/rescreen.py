@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from service.engine.screener import Screener
@@ -143,7 +144,7 @@ def _store_snapshot(session: Session, screener: Screener, old: dict, new: dict, 
         )
     if delta.added:
         session.execute(
-            ListedRecord.__table__.insert(),
+            cast(Table, ListedRecord.__table__).insert(),  # a declarative class's __table__ is a Table
             [{"list_id": k[0], "entity_id": k[1], "content_hash": new[k]} for k in delta.added],
         )
     session.execute(delete(ListVersionRow))
@@ -215,6 +216,7 @@ def run_job(
     started = time.perf_counter()
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id)
+        assert job is not None  # the caller's job id is one it created or read; jobs are never deleted
         keys = [tuple(k) for k in job.records]
         job.status = "running"
         cursor = job.cursor
@@ -242,10 +244,12 @@ def run_job(
                     Customer.data_hash,
                 ).where(Customer.id.in_(ids), Customer.active.is_(True), Customer.needs_screening.is_(False))
             ).all()
+        assert part is not None  # todo_ids is empty without it
         hits = alerts.screen(part, customers, hashes)
         concerned = [c for c in customers if hits[c.id] or c.id in alerted]
         with db.transaction() as session:
             job = session.get(RescreenJob, job_id, with_for_update=True)
+            assert job is not None  # read above; jobs are never deleted
             if job.status != "running" or job.cursor != cursor:
                 return job  # another process took it over
             fresh = {}
@@ -268,6 +272,7 @@ def run_job(
         started = time.perf_counter()
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id, with_for_update=True)
+        assert job is not None  # read above; jobs are never deleted
         if not stopped and job.status == "running" and job.cursor == cursor:
             job.status, job.finished_at = "done", utcnow()
             job.seconds += time.perf_counter() - started

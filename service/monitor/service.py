@@ -115,7 +115,7 @@ def store_tokens(session: Session, customers: list[Customer], rows: dict[str, li
     if not ids:
         return
     session.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
-    found = []
+    found: list[dict[str, str]] = []
     for c in customers:
         tokens = set().union(*(Screener.query_tokens(name_rows) for name_rows in rows[c.id]))
         found.extend({"customer_id": c.id, "token": t} for t in sorted(tokens))

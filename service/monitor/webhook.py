@@ -102,6 +102,7 @@ def deliver_due(db: Database, webhook: Webhook, limit: int = BATCH) -> int:
         status, error = post(webhook, delivery_id, event, payload.encode("utf-8"))
         with db.transaction() as session:
             d = session.get(Delivery, delivery_id)
+            assert d is not None  # deliveries are never deleted: it was listed as due just above
             d.attempts += 1
             d.last_status, d.last_error = status, error
             if status is not None and 200 <= status < 300:
