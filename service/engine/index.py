@@ -24,11 +24,11 @@ from service.engine.romanize import listed_variants
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 16  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 17  # bump when the arrays or the normalization change: old caches are ignored
 # A token's rarity is judged as if the lists held at least this many parties: in a watchlist of 4
 # names every word is "rare" only because there are 4, and the calibrated score (trained on lists
 # of thousands) would read its short idf as common words. Lists this large or larger are unchanged.
-MIN_IDF_POPULATION = 1000
+MIN_IDF_POPULATION = 5000
 
 
 def idf_population(entities: int) -> int:

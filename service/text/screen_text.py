@@ -103,14 +103,15 @@ def admissible(c: Candidate, best: Match, threshold: float, is_rare: Callable[[s
 
 def _other_country(screener: Screener, ws: list[Word], c: Candidate, best: Match) -> bool:
     """"the Venezuelan Ministry of Petroleum" is not Iran's: a country adjective just before the
-    span that names none of the countries the entity is tied to rules the match out."""
+    span, or opening it, that names none of the countries the entity is tied to rules the match out."""
     before = ws[c.first - 1] if c.first > 0 and ws[c.first - 1].clause == ws[c.first].clause else None
-    wanted = country_code(before.folded, codes=False) if before else None
+    words = [w for w in (before, ws[c.first] if c.last > c.first else None) if w is not None]
+    wanted = {code for w in words if (code := country_code(w.folded, codes=False))}
     entity = screener.entity(best.list, best.entity_id) if wanted else None
     if entity is None:
         return False
     tied = tied_country_codes(entity)
-    return bool(tied) and wanted not in tied
+    return bool(tied) and not wanted & tied
 
 
 def rarity(screener: Screener) -> Callable[[str], bool]:
