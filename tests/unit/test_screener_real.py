@@ -102,7 +102,7 @@ def test_compare_explains_a_pair(screener: Screener) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14: at the 0.993 default the pair against the primary "
-                                       "name scores 0.9855 (screening finds it through the alias CANAAN, Fazi)")
+                                       "name scores 0.9855 (screening finds it via the alias CANAAN, Fazi)")
 def test_the_readme_pair_alerts_against_the_primary_name(screener: Screener) -> None:
     c = screener.compare(Query("Faouzi Kanaan"), Query("KAN'AN, Fawzi Mustafa"))
     assert c.score > screener.default_threshold
