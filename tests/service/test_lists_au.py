@@ -74,7 +74,8 @@ def test_fixture_person_over_its_rows(tmp_path):
     person = by_id(loaded)["2"]
     assert (person.schema, person.name, person.natural_name) == ("Person", "EXAMPLE HASSAN AKHUND", None)
     assert person.aliases == [Name("محمد حسن مثال", ORIGINAL_SCRIPT), Name("Mullah Example", FKA),
-                              Name("AKHUND, Mohammad", AKA, False, "Mohammad AKHUND")]
+                              Name("AKHUND, Mohammad", AKA, False, "Mohammad AKHUND",
+                                   {"surname": "AKHUND", "given": "Mohammad"})]
     assert person.birth_dates == [BirthDate("1955", "1958", True), BirthDate("1945", "1950", True),
                                   BirthDate("1974-11-12")]
     assert (person.places_of_birth, person.citizenships, person.addresses) == (

@@ -103,6 +103,9 @@ class Book:
                 # OFAC 2024-05 is sdn.csv alone (no aliases): 20% fewer names than 2021-07, and back
                 # again 40% fewer entities; the shrink guard would refuse both reloads
                 "ORINOCO_MAX_SHRINK": "0.5",
+                # the monitoring mechanics at 0.9, where OFAC 2024's record of 20250 (it has no
+                # aliases) still matches "Tareck El-Aissami": the default's calibration is issue 14's
+                "ORINOCO_THRESHOLD": "0.9",
                 "ORINOCO_AUDIT_LOG": str(tmp / "audit.log"),
                 "ORINOCO_API_KEYS": f"{REVIEW}:screen+review,{SCREEN_ONLY}:screen",
             },
