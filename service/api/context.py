@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app
+from flask import current_app, g, request
 
 from service.api.config import ApiConfig
 from service.api.errors import ApiError
 from service.api.provider import ScreenerProvider
 from service.engine.model import Entity, ListVersion
-from service.engine.screener import Screener
+from service.engine.screener import Result, Screener
 from service.monitor import Monitor
 
 EXTENSION = "orinoco"
@@ -40,6 +40,18 @@ def screener() -> Screener:
     if current is None:
         raise ApiError(503, "not-ready", "the lists are still loading (see /readyz); retry shortly")
     return current
+
+
+def audit_screening(endpoint: str, threshold: float, lists: list[str] | None, results: list[Result]) -> None:
+    """Write the audit record of one screening, before the answer leaves (no decision without its
+    record), with the list versions used, the client and the score model; its key goes to
+    ``g.audit_id`` (the X-Audit-ID header). Nothing without an audit log."""
+    cfg, current = config(), screener()
+    if cfg.audit:
+        used = lists or current.list_ids
+        g.audit_id = cfg.audit.screening(g.request_id, endpoint, threshold,
+                                         [v for v in current.versions if v.id in used], results,
+                                         client=request.remote_addr, score_model=current.model.version)
 
 
 def entity_dict(entity: Entity) -> dict:

@@ -13,6 +13,9 @@ response cap, and the rate limiter's charge. Every refusal names the setting tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Response, current_app
 
 from service.api import auth, context
@@ -26,6 +29,9 @@ LIMITER = "orinoco.limiter"
 SETTINGS = {"deadline": "ORINOCO_REQUEST_DEADLINE", "candidates": "ORINOCO_MAX_CANDIDATES",
             "matches": "ORINOCO_MAX_MATCHES"}
 TEXT_CHARS_PER_NAME = 1000
+
+
+T = TypeVar("T")
 
 
 def threshold(value: float | None, config: ApiConfig) -> float | None:
@@ -53,6 +59,16 @@ def check_size(queries: list[Query], config: ApiConfig) -> None:
 
 def budget(config: ApiConfig) -> Budget:
     return Budget(config.deadline_seconds, config.max_candidates, config.max_matches)
+
+
+def engine_call(run: Callable[[Budget], T], config: ApiConfig) -> T:
+    """One engine call, the API's and the UI's alike: one at a time per process (the engine lock),
+    within this request's budget; running past it is the 422 problem naming the setting."""
+    with context.ENGINE_LOCK:
+        try:
+            return run(budget(config))
+        except OverBudget as exc:
+            raise refused(exc) from None
 
 
 def refused(exc: OverBudget) -> ApiError:

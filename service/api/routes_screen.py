@@ -6,11 +6,10 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from service.api import context, cost, metrics, validation
 from service.api.body import read_body
-from service.engine.budget import OverBudget
 from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
@@ -27,12 +26,8 @@ def screen():
     cost.check_size(req.queries, cfg)
     cost.charge(len(req.queries))
     started = time.perf_counter()
-    with context.ENGINE_LOCK:
-        try:
-            results = screener.screen(req.queries, limit=req.limit, threshold=threshold, lists=req.lists,
-                                      budget=cost.budget(cfg))
-        except OverBudget as exc:
-            raise cost.refused(exc) from None
+    results = cost.engine_call(lambda budget: screener.screen(
+        req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget), cfg)
     elapsed = time.perf_counter() - started
     alerts = sum(1 for r in results if r.matches)
     metrics.QUERIES.inc(len(req.queries))
@@ -41,10 +36,7 @@ def screen():
     log.info("screen request_id=%s queries=%d alerts=%d engine_ms=%.1f", g.request_id, len(req.queries),
              alerts, elapsed * 1000)
     used = req.lists or screener.list_ids
-    if cfg.audit:  # before answering: no decision leaves without its record
-        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen", threshold,
-                            [v for v in screener.versions if v.id in used], results,
-                            client=request.remote_addr, score_model=screener.model.version)
+    context.audit_screening("/v1/screen", threshold, req.lists, results)
     return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),

@@ -6,12 +6,10 @@ import logging
 import time
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from service.api import context, cost, metrics, validation
 from service.api.body import read_body
-from service.engine.budget import OverBudget
-from service.engine.screener import Query, Result
 from service.paths import now_iso
 from service.text import screen_text
 
@@ -27,24 +25,17 @@ def screen_text_route():
     threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
     cost.charge(1 + len(req.text) // cost.TEXT_CHARS_PER_NAME)
     started = time.perf_counter()
-    with context.ENGINE_LOCK:
-        try:
-            mentions = screen_text(screener, req.text, threshold=threshold, lists=req.lists,
-                                   budget=cost.budget(cfg))
-        except OverBudget as exc:
-            raise cost.refused(exc) from None
+    mentions = cost.engine_call(lambda budget: screen_text(screener, req.text, threshold=threshold,
+                                                           lists=req.lists, budget=budget), cfg)
     elapsed = time.perf_counter() - started
     metrics.ALERTS.inc(len(mentions))
     # Sizes and counts only: the text is personal data and never goes to the log.
     log.info("screen_text request_id=%s chars=%d mentions=%d engine_ms=%.1f", g.request_id, len(req.text),
              len(mentions), elapsed * 1000)
     used = req.lists or screener.list_ids
-    if cfg.audit:  # before answering: each alerting mention is recorded as a screened name
-        g.audit_id = cfg.audit.screening(g.request_id, "/v1/screen/text", threshold,
-                            [v for v in screener.versions if v.id in used],
-                            [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
-                             for m in mentions], client=request.remote_addr,
-                            score_model=screener.model.version)
+    # each alerting mention is recorded as a screened name
+    context.audit_screening("/v1/screen/text", threshold, req.lists,
+                            [m.as_result(threshold) for m in mentions])
     return cost.bounded(jsonify({
         "request_id": g.request_id,
         "screened_at": now_iso(),

@@ -16,7 +16,7 @@ from service.engine.countries import country_code
 from service.engine.facts import tied_country_codes
 from service.engine.index import NameIndex
 from service.engine.normalize import skeleton
-from service.engine.screener import Match, Query, Screener
+from service.engine.screener import Match, Query, Result, Screener
 from service.text.coreference import antecedent, content_tokens, resolve
 from service.text.mentions import Candidate, candidates
 from service.text.noise import is_place_or_noise
@@ -43,6 +43,10 @@ class Mention:
     end: int
     text: str
     matches: list[Match]
+
+    def as_result(self, threshold: float) -> Result:
+        """The mention as one screened name (its offsets as the query id), as the audit log keeps it."""
+        return Result(Query(self.text, id=f"{self.start}-{self.end}"), self.matches, threshold)
 
 
 def screen_text(screener: Screener, text: str, threshold: float | None = None,

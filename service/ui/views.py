@@ -30,9 +30,8 @@ from flask import (
 from service.api import auth, context, cost, metrics, validation
 from service.api.body import drain
 from service.api.errors import ApiError
-from service.engine.budget import OverBudget
 from service.engine.identifiers import KINDS
-from service.engine.screener import ANY, QUERY_SCHEMAS, Query, Result
+from service.engine.screener import ANY, QUERY_SCHEMAS
 from service.text import screen_text
 from service.ui import jobs, security
 
@@ -160,12 +159,9 @@ def screen():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.screen_request(body, cfg, screener.list_ids)
             threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
-            with context.ENGINE_LOCK:
-                try:  # the API's bounds: a page is no way around them
-                    results = screener.screen(req.queries, limit=req.limit, threshold=threshold,
-                                              lists=req.lists, budget=cost.budget(cfg))
-                except OverBudget as over:
-                    raise cost.refused(over) from None
+            # the API's bounds: a page is no way around them
+            results = cost.engine_call(lambda budget: screener.screen(
+                req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget), cfg)
         except ApiError as exc:
             error = exc.detail
         else:
@@ -173,10 +169,7 @@ def screen():
             metrics.ALERTS.inc(sum(1 for r in results if r.matches))
             log.info("ui screen request_id=%s alerts=%d", g.request_id, len(results[0].matches))
             used = req.lists or screener.list_ids
-            if cfg.audit:
-                cfg.audit.screening(g.request_id, "/ui/screen", threshold,
-                                    [v for v in screener.versions if v.id in used], results,
-                                    client=request.remote_addr)
+            context.audit_screening("/ui/screen", threshold, req.lists, results)
             result = {"request_id": g.request_id, "threshold": threshold,
                       "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
                       "query": asdict(results[0].query),
@@ -244,24 +237,16 @@ def text():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.text_request(body, screener.list_ids)
             threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
-            with context.ENGINE_LOCK:
-                try:
-                    found = screen_text(screener, req.text, threshold=threshold, lists=req.lists,
-                                        budget=cost.budget(cfg))
-                except OverBudget as over:
-                    raise cost.refused(over) from None
+            found = cost.engine_call(lambda budget: screen_text(
+                screener, req.text, threshold=threshold, lists=req.lists, budget=budget), cfg)
         except ApiError as exc:
             error = exc.detail
         else:
             metrics.ALERTS.inc(len(found))
             log.info("ui screen_text request_id=%s chars=%d mentions=%d", g.request_id, len(req.text),
                      len(found))
-            if cfg.audit:  # as /v1/screen/text: each alerting mention is recorded as a screened name
-                used = req.lists or screener.list_ids
-                cfg.audit.screening(g.request_id, "/ui/text", threshold,
-                                    [v for v in screener.versions if v.id in used],
-                                    [Result(Query(m.text, id=f"{m.start}-{m.end}"), m.matches, threshold)
-                                     for m in found], client=request.remote_addr)
+            # as /v1/screen/text: each alerting mention is recorded as a screened name
+            context.audit_screening("/ui/text", threshold, req.lists, [m.as_result(threshold) for m in found])
             mentions = [{"start": m.start, "end": m.end, "text": m.text,
                          "matches": [asdict(x) for x in m.matches]}
                         for m in sorted(found, key=lambda m: m.start)]

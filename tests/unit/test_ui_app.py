@@ -232,3 +232,18 @@ def test_an_identifier_typed_in_the_form_alerts_whatever_the_name(monkeypatch, t
     assert "EL AISSAMI MADDAH" not in plain
     wrong = client.get("/ui/screen?name=Juan&id_type=nope&id_number=1").text
     assert "queries[0].identifiers[0].type must be one of passport" in wrong
+
+
+def test_a_ui_screening_is_audited_like_the_api_one(screener, monkeypatch, tmp_path):
+    """The same record as /v1/screen: list versions, client, score model; its key in X-Audit-ID."""
+    import json
+
+    from service.api.audit import from_settings
+
+    monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path))
+    path = tmp_path / "audit.jsonl"
+    client = create_app(screener, ApiConfig(audit=from_settings(str(path), False, "salt"))).test_client()
+    page = client.get("/ui/screen?name=Jane+Doe")
+    (record,) = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert record["endpoint"] == "/ui/screen" and record["score_model"] == screener.model.version
+    assert record["client"] == "127.0.0.1" and page.headers["X-Audit-ID"] == record["audit_id"]
