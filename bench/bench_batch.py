@@ -66,17 +66,22 @@ def sorted_fold(name: str) -> str:
 def brute_force_scores(lists: list[LoadedList], names: list[str]) -> np.ndarray:
     """Each name's best Jaro-Winkler similarity to any listed name or alias."""
     choices = [sorted_fold(n.name) for lst in lists for e in lst.entities for n in e.names()]
-    return process.cdist([sorted_fold(n) for n in names], choices,
-                         scorer=JaroWinkler.normalized_similarity, dtype=np.float32, workers=-1).max(axis=1)
+    return process.cdist(
+        [sorted_fold(n) for n in names],
+        choices,
+        scorer=JaroWinkler.normalized_similarity,
+        dtype=np.float32,
+        workers=-1,
+    ).max(axis=1)
 
 
-def timed_job(path: Path, out: Path, make_engine: Callable[[], Engine], versions: list[ListVersion],
-              chunk_size: int) -> list:
+def timed_job(
+    path: Path, out: Path, make_engine: Callable[[], Engine], versions: list[ListVersion], chunk_size: int
+) -> list:
     """[names screened, seconds, names/s, names per cpu second of this process] of one whole job,
     the engine's set-up (shipping the Screener to the workers) included. On a shared machine the
     cpu rate of the local engine is the one to compare (Dask's work is in other processes)."""
-    options = JobOptions(path, out, out.with_suffix(".rejects.csv"), Columns(("name",), id="id"),
-                         chunk_size)
+    options = JobOptions(path, out, out.with_suffix(".rejects.csv"), Columns(("name",), id="id"), chunk_size)
     start, cpu = time.perf_counter(), time.process_time()
     summary = run_job(options, versions, make_engine())
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -100,8 +105,10 @@ def main() -> None:
     parser.add_argument("--no-before", action="store_true", help="skip the full-scan local engine")
     args = parser.parse_args()
 
-    lists = [load_source("ofac", args.reference / "ofac_sdn_2021-07"),
-             load_source("un", args.reference / "un_sc_2026-02" / "consolidated.xml")]
+    lists = [
+        load_source("ofac", args.reference / "ofac_sdn_2021-07"),
+        load_source("un", args.reference / "un_sc_2026-02" / "consolidated.xml"),
+    ]
     screener = Screener.from_lists(lists)
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     start = time.perf_counter()
@@ -109,22 +116,29 @@ def main() -> None:
     path = work / "customers.parquet"
     pd.DataFrame({"id": [f"C{i:08d}" for i in range(len(names))], "name": names}).to_parquet(path)
     generated = time.perf_counter() - start
-    print(f"{args.rows:,} synthetic customers ({len(set(names)):,} distinct names) written in "
-          f"{generated:.1f} s; OFAC SDN 2021-07 + UN 2026-02; chunks of {args.chunk_size:,}; "
-          f"{os.cpu_count()} CPUs; load average before the run {os.getloadavg()[0]:.1f}\n")
+    print(
+        f"{args.rows:,} synthetic customers ({len(set(names)):,} distinct names) written in "
+        f"{generated:.1f} s; OFAC SDN 2021-07 + UN 2026-02; chunks of {args.chunk_size:,}; "
+        f"{os.cpu_count()} CPUs; load average before the run {os.getloadavg()[0]:.1f}\n"
+    )
 
     def fresh() -> Screener:  # every engine starts from the same cold token cache
         return pickle.loads(snapshot)
 
     snapshot = pickle.dumps(screener)
-    local = timed_job(path, work / "local.csv", lambda: LocalEngine(fresh(), 10, None), screener.versions,
-                      args.chunk_size)
+    local = timed_job(
+        path, work / "local.csv", lambda: LocalEngine(fresh(), 10, None), screener.versions, args.chunk_size
+    )
     rates = {"local engine (1 process)": local}
     if not args.no_before:
         scan = pickle.dumps(Screener(lists, screener.index, full_scan=True))
         rates["local engine, full vocabulary scan (before)"] = timed_job(
-            path, work / "scan.csv", lambda: LocalEngine(pickle.loads(scan), 10, None), screener.versions,
-            args.chunk_size)
+            path,
+            work / "scan.csv",
+            lambda: LocalEngine(pickle.loads(scan), 10, None),
+            screener.versions,
+            args.chunk_size,
+        )
         same_scan = (work / "scan.csv").read_bytes() == (work / "local.csv").read_bytes()
     rng = np.random.default_rng(SEED)
     sample_rows = np.sort(rng.choice(len(names), min(args.sample, len(names)), replace=False))
@@ -132,27 +146,48 @@ def main() -> None:
     start = time.perf_counter()
     brute = brute_force_scores(lists, sample)
     seconds = time.perf_counter() - start
-    rates[f"brute-force JW cdist, all cores (sample of {len(sample):,}, extrapolated)"] = \
-        [args.rows, seconds * args.rows / len(sample), len(sample) / seconds, None]
+    rates[f"brute-force JW cdist, all cores (sample of {len(sample):,}, extrapolated)"] = [
+        args.rows,
+        seconds * args.rows / len(sample),
+        len(sample) / seconds,
+        None,
+    ]
     for workers in (1, 2):
         label = f"Dask LocalCluster, {workers} worker process{'es' if workers > 1 else ''}"
         with dask_client(workers=workers, memory_limit="2GiB") as client:  # the cluster's start not timed
-            rates[label] = timed_job(path, work / f"dask{workers}.csv",
-                                     lambda c=client: DaskEngine(c, fresh(), 10, None),
-                                     screener.versions, args.chunk_size)
-    print(table(["engine", "names", "seconds", "names/s", f"of the {TARGET:,.0f}/s aim", "names per cpu s"],
-                [[label, f"{n:,}", f"{sec:.1f}", f"{rate:,.0f}", f"{rate / TARGET:.2f}",
-                  f"{per_cpu:,.0f}" if per_cpu and "Dask" not in label else "-"]
-                 for label, (n, sec, rate, per_cpu) in rates.items()]))
+            rates[label] = timed_job(
+                path,
+                work / f"dask{workers}.csv",
+                lambda c=client: DaskEngine(c, fresh(), 10, None),
+                screener.versions,
+                args.chunk_size,
+            )
+    print(
+        table(
+            ["engine", "names", "seconds", "names/s", f"of the {TARGET:,.0f}/s aim", "names per cpu s"],
+            [
+                [
+                    label,
+                    f"{n:,}",
+                    f"{sec:.1f}",
+                    f"{rate:,.0f}",
+                    f"{rate / TARGET:.2f}",
+                    f"{per_cpu:,.0f}" if per_cpu and "Dask" not in label else "-",
+                ]
+                for label, (n, sec, rate, per_cpu) in rates.items()
+            ],
+        )
+    )
     one, two = (rates[k][2] for k in list(rates)[-2:])
     same = all((work / f"dask{w}.csv").read_bytes() == (work / "local.csv").read_bytes() for w in (1, 2))
-    print(f"\nDask scaling 1 -> 2 workers: x{two / one:.2f}; "
-          f"output identical to the local engine's: {same}")
+    print(f"\nDask scaling 1 -> 2 workers: x{two / one:.2f}; output identical to the local engine's: {same}")
     if not args.no_before:
         before = rates["local engine, full vocabulary scan (before)"][2]
         cpu_before = rates["local engine, full vocabulary scan (before)"][3]
-        print(f"local engine, neighbour index / full scan (before): x{local[2] / before:.2f} wall, "
-              f"x{local[3] / cpu_before:.2f} cpu; output identical: {same_scan}")
+        print(
+            f"local engine, neighbour index / full scan (before): x{local[2] / before:.2f} wall, "
+            f"x{local[3] / cpu_before:.2f} cpu; output identical: {same_scan}"
+        )
     print()
 
     alerts = pd.read_csv(work / "local.csv", dtype=str, keep_default_na=False)
@@ -163,8 +198,13 @@ def main() -> None:
     brute_hit = brute >= cut
     both = int((engine_hit & brute_hit).sum())
     union = int((engine_hit | brute_hit).sum())
-    header = ["sample names", f"engine alerts (threshold {screener.default_threshold:.2f})",
-              f"brute-force alerts (JW >= {cut:.3f})", "alerted by both", "Jaccard"]
+    header = [
+        "sample names",
+        f"engine alerts (threshold {screener.default_threshold:.2f})",
+        f"brute-force alerts (JW >= {cut:.3f})",
+        "alerted by both",
+        "Jaccard",
+    ]
     jaccard = f"{both / union:.2f}" if union else "-"
     print(table(header, [[f"{len(sample):,}", n_engine, int(brute_hit.sum()), both, jaccard]]))
     print(f"\nload average after the run: {os.getloadavg()[0]:.1f} (shared machine: compare rows, not runs)")

@@ -71,6 +71,7 @@ QUICK = Sizes(single=400, batch=2_000, brute=200, recall=300, scale_queries=300)
 
 # -- measuring helpers ---------------------------------------------------------------------------
 
+
 def rss_mb() -> float:
     """Resident set size now (statm), so growth around a step can be read off."""
     with open("/proc/self/statm") as fh:
@@ -112,9 +113,13 @@ def timed(call, names: list[str]) -> dict[str, float]:
         call(name)
         took[i], cpu[i] = time.perf_counter() - t, time.process_time() - c
     total = time.perf_counter() - start
-    return {"p50_ms": float(np.percentile(took, 50) * 1e3), "p99_ms": float(np.percentile(took, 99) * 1e3),
-            "qps": len(names) / total, "cpu_p50_ms": float(np.percentile(cpu, 50) * 1e3),
-            "cpu_p99_ms": float(np.percentile(cpu, 99) * 1e3)}
+    return {
+        "p50_ms": float(np.percentile(took, 50) * 1e3),
+        "p99_ms": float(np.percentile(took, 99) * 1e3),
+        "qps": len(names) / total,
+        "cpu_p50_ms": float(np.percentile(cpu, 50) * 1e3),
+        "cpu_p99_ms": float(np.percentile(cpu, 99) * 1e3),
+    }
 
 
 def cache_mb(screener: Screener) -> float:
@@ -129,8 +134,9 @@ def neighbours_mb(index: NameIndex) -> float:
     return sum(x.nbytes() for x in (index.vocab_nb, index.skel_nb, index.ckey_nb)) / 2**20
 
 
-def cold_warm(lists: list[LoadedList], index: NameIndex, names: list[str],
-              full_scan: bool = False) -> dict[str, dict[str, float]]:
+def cold_warm(
+    lists: list[LoadedList], index: NameIndex, names: list[str], full_scan: bool = False
+) -> dict[str, dict[str, float]]:
     """Cold: a fresh Screener (empty token-match cache) on its first pass; warm: the second pass.
     ``full_scan``: the vocabulary scan the neighbour index replaced, for the before/after ratio."""
     screener = Screener(lists, index, full_scan=full_scan)
@@ -156,11 +162,14 @@ def section(title: str, body: str) -> None:
 
 # -- data --------------------------------------------------------------------------------------
 
+
 def reference_dir() -> Path:
     ref = Path(os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists")
     if not (ref / OFAC_DIR).is_dir() or not (ref / UN_FILE).is_file():
-        sys.exit(f"reference lists not found under {ref} (need {OFAC_DIR}/ and {UN_FILE}); "
-                 "set ORINOCO_REFERENCE_DIR")
+        sys.exit(
+            f"reference lists not found under {ref} (need {OFAC_DIR}/ and {UN_FILE}); "
+            "set ORINOCO_REFERENCE_DIR"
+        )
     return ref
 
 
@@ -172,8 +181,9 @@ def eval_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def mixed_names(aliases: list[dict[str, str]], negatives: list[dict[str, str]], n: int,
-                rng: random.Random) -> list[str]:
+def mixed_names(
+    aliases: list[dict[str, str]], negatives: list[dict[str, str]], n: int, rng: random.Random
+) -> list[str]:
     """Half holdout aliases (mostly hits), half negatives (innocent customers), shuffled."""
     n_alias = min(n // 2, len(aliases))
     names = [r["query"] for r in rng.sample(aliases, n_alias)]
@@ -190,9 +200,13 @@ def synthetic_list(n: int, seed: int) -> LoadedList:
     pools = []
     for loc in LOCALES:
         fake = Faker(loc)
-        pools.append((sorted({fake.first_name() for _ in range(1_500)}),
-                      sorted({fake.last_name() for _ in range(1_500)}),
-                      sorted({fake.company() for _ in range(300)})))
+        pools.append(
+            (
+                sorted({fake.first_name() for _ in range(1_500)}),
+                sorted({fake.last_name() for _ in range(1_500)}),
+                sorted({fake.company() for _ in range(300)}),
+            )
+        )
     loc_of = rng.integers(len(LOCALES), size=n)
     company = rng.random(n) < COMPANY_SHARE
     middle = rng.random(n) < 0.3
@@ -214,6 +228,7 @@ def synthetic_list(n: int, seed: int) -> LoadedList:
 
 # -- brute-force baseline ----------------------------------------------------------------------
 
+
 def sorted_fold(name: str) -> str:
     """The baseline's normal form: ASCII-folded, tokens sorted (word order does not matter)."""
     return " ".join(sorted(tokenize(fold(name))))
@@ -233,14 +248,19 @@ class BruteForce:
 
     def scores(self, names: list[str], workers: int = -1) -> np.ndarray:
         """Entity scores (best name of each entity), one row per query."""
-        sim = process.cdist([sorted_fold(n) for n in names], self.choices,
-                            scorer=JaroWinkler.normalized_similarity, dtype=np.float32, workers=workers)
+        sim = process.cdist(
+            [sorted_fold(n) for n in names],
+            self.choices,
+            scorer=JaroWinkler.normalized_similarity,
+            dtype=np.float32,
+            workers=workers,
+        )
         return np.maximum.reduceat(sim, self.starts, axis=1)
 
     def top(self, names: list[str], k: int, chunk: int = 250) -> list[list[tuple[str, str]]]:
         out = []
         for start in range(0, len(names), chunk):
-            ent = self.scores(names[start: start + chunk])
+            ent = self.scores(names[start : start + chunk])
             best = np.argpartition(-ent, k, axis=1)[:, :k]
             for row, cols in zip(ent, best, strict=True):
                 # ties (identical names of different entities) go to the entity listed first
@@ -249,6 +269,7 @@ class BruteForce:
 
 
 # -- sections ----------------------------------------------------------------------------------
+
 
 def bench_index(ref: Path) -> tuple[list[LoadedList], NameIndex, dict]:
     t = time.perf_counter()
@@ -274,28 +295,52 @@ def bench_index(ref: Path) -> tuple[list[LoadedList], NameIndex, dict]:
         cached_index(lists, Path(tmp))
         t_load = time.perf_counter() - t
     mem, nb_mem = index_mb(index), neighbours_mb(index)
-    res = {"neighbours_mb": nb_mem, "parse_ofac_s": t_ofac, "parse_un_s": t_un, "build_index_s": t_build,
-           "build_screener_s": t_screener, "build_and_save_s": t_build_save, "warm_load_s": t_load,
-           "index_mb": mem, "rss_growth_mb": rss_growth, "entities": len(index.entity_ids),
-           "names": len(index.name_entity), "variants": len(index.var_name), "vocab": len(index.vocab)}
+    res = {
+        "neighbours_mb": nb_mem,
+        "parse_ofac_s": t_ofac,
+        "parse_un_s": t_un,
+        "build_index_s": t_build,
+        "build_screener_s": t_screener,
+        "build_and_save_s": t_build_save,
+        "warm_load_s": t_load,
+        "index_mb": mem,
+        "rss_growth_mb": rss_growth,
+        "entities": len(index.entity_ids),
+        "names": len(index.name_entity),
+        "variants": len(index.var_name),
+        "vocab": len(index.vocab),
+    }
     rows = [
         ["parse OFAC SDN 2021-07 (cold)", f"{t_ofac:.2f} s", ""],
         ["parse UN 2026-02 (cold)", f"{t_un:.2f} s", ""],
         ["build index, cold (build_index)", f"{t_build:.2f} s", "1.00 (baseline)"],
-        ["build_index + Screener() (token matcher too), cold", f"{t_screener:.2f} s",
-         f"{t_screener / t_build:.2f}"],
-        ["build + write cache (cached_index, empty dir)", f"{t_build_save:.2f} s",
-         f"{t_build_save / t_build:.2f}"],
+        [
+            "build_index + Screener() (token matcher too), cold",
+            f"{t_screener:.2f} s",
+            f"{t_screener / t_build:.2f}",
+        ],
+        [
+            "build + write cache (cached_index, empty dir)",
+            f"{t_build_save:.2f} s",
+            f"{t_build_save / t_build:.2f}",
+        ],
         ["warm load from cache (cached_index, hit)", f"{t_load:.3f} s", f"{t_load / t_build:.3f}"],
         ["index arrays in memory", f"{mem:.1f} MB", f"{mem / MEMORY_BUDGET_MB:.3f} of 300 MB"],
         ["of which the neighbour index", f"{nb_mem:.2f} MB", f"{nb_mem / MEMORY_BUDGET_MB:.4f} of 300 MB"],
-        ["RSS growth building the Screener", f"{rss_growth:.1f} MB",
-         f"{rss_growth / MEMORY_BUDGET_MB:.3f} of 300 MB"],
+        [
+            "RSS growth building the Screener",
+            f"{rss_growth:.1f} MB",
+            f"{rss_growth / MEMORY_BUDGET_MB:.3f} of 300 MB",
+        ],
     ]
-    size = (f"{res['entities']:,} entities, {res['names']:,} names, {res['variants']:,} token variants, "
-            f"{res['vocab']:,} distinct tokens")
-    section("1. Index (OFAC SDN 2021-07 + UN 2026-02)",
-            f"{size}.\n\n" + table(["step", "measured", "ratio to cold build"], rows))
+    size = (
+        f"{res['entities']:,} entities, {res['names']:,} names, {res['variants']:,} token variants, "
+        f"{res['vocab']:,} distinct tokens"
+    )
+    section(
+        "1. Index (OFAC SDN 2021-07 + UN 2026-02)",
+        f"{size}.\n\n" + table(["step", "measured", "ratio to cold build"], rows),
+    )
     return lists, index, res
 
 
@@ -305,58 +350,107 @@ def brute_latency(brute: BruteForce, names: list[str]) -> dict[str, float]:
 
 
 def bench_single(lists: list[LoadedList], index: NameIndex, brute: BruteForce, names: list[str]) -> dict:
-    res = {"index": cold_warm(lists, index, names),
-           "full_scan": cold_warm(lists, index, names, full_scan=True),
-           "brute": brute_latency(brute, names)}
+    res = {
+        "index": cold_warm(lists, index, names),
+        "full_scan": cold_warm(lists, index, names, full_scan=True),
+        "brute": brute_latency(brute, names),
+    }
     base = res["brute"]
     rows = []
-    for key, label in (("index", "engine, neighbour index"),
-                       ("full_scan", "engine, full vocabulary scan (before)")):
+    for key, label in (
+        ("index", "engine, neighbour index"),
+        ("full_scan", "engine, full vocabulary scan (before)"),
+    ):
         for pas in ("cold", "warm"):
             r = res[key][pas]
-            rows.append([f"{label}, {pas}", r["p50_ms"], r["cpu_p50_ms"], r["p99_ms"], round(r["qps"]),
-                         f"{base['cpu_p50_ms'] / r['cpu_p50_ms']:.1f}x",
-                         f"{base['p50_ms'] / r['p50_ms']:.1f}x"])
-    rows.append([f"brute-force JW row vs {len(brute.choices):,} names, workers=1", base["p50_ms"],
-                 base["cpu_p50_ms"], base["p99_ms"], round(base["qps"]), "1.0x (baseline)",
-                 "1.0x (baseline)"])
+            rows.append(
+                [
+                    f"{label}, {pas}",
+                    r["p50_ms"],
+                    r["cpu_p50_ms"],
+                    r["p99_ms"],
+                    round(r["qps"]),
+                    f"{base['cpu_p50_ms'] / r['cpu_p50_ms']:.1f}x",
+                    f"{base['p50_ms'] / r['p50_ms']:.1f}x",
+                ]
+            )
+    rows.append(
+        [
+            f"brute-force JW row vs {len(brute.choices):,} names, workers=1",
+            base["p50_ms"],
+            base["cpu_p50_ms"],
+            base["p99_ms"],
+            round(base["qps"]),
+            "1.0x (baseline)",
+            "1.0x (baseline)",
+        ]
+    )
     cold, before = res["index"]["cold"]["cpu_p50_ms"], res["full_scan"]["cold"]["cpu_p50_ms"]
     warm, warm_before = res["index"]["warm"]["cpu_p50_ms"], res["full_scan"]["warm"]["cpu_p50_ms"]
-    section(f"2. Single-query latency ({len(names):,} names, one per screen() call, 1 thread)",
-            table(["pass", "p50 ms", "p50 ms cpu", "p99 ms", "queries/s", "p50 cpu vs brute force",
-                   "p50 wall vs brute force"], rows)
-            + f"\n\nCold p50 (cpu): {before / cold:.1f}x faster with the neighbour index than with the scan; "
-            f"warm p50 (cpu) with the index / before: {warm / warm_before:.2f}.")
+    section(
+        f"2. Single-query latency ({len(names):,} names, one per screen() call, 1 thread)",
+        table(
+            [
+                "pass",
+                "p50 ms",
+                "p50 ms cpu",
+                "p99 ms",
+                "queries/s",
+                "p50 cpu vs brute force",
+                "p50 wall vs brute force",
+            ],
+            rows,
+        )
+        + f"\n\nCold p50 (cpu): {before / cold:.1f}x faster with the neighbour index than with the scan; "
+        f"warm p50 (cpu) with the index / before: {warm / warm_before:.2f}.",
+    )
     return res
 
 
-def bench_batch(lists: list[LoadedList], index: NameIndex, brute: BruteForce, names: list[str],
-                n_brute: int) -> dict:
+def bench_batch(
+    lists: list[LoadedList], index: NameIndex, brute: BruteForce, names: list[str], n_brute: int
+) -> dict:
     passes = {}
     for full_scan, label in ((False, ""), (True, ", full vocabulary scan (before)")):
         screener = Screener(lists, index, full_scan=full_scan)
         for pas in ("cold", "warm"):
             t = time.perf_counter()
             for start in range(0, len(names), BATCH_CHUNK):
-                screener.screen([Query(n) for n in names[start: start + BATCH_CHUNK]])
+                screener.screen([Query(n) for n in names[start : start + BATCH_CHUNK]])
             passes[pas + label] = len(names) / (time.perf_counter() - t)
     sample = names[:n_brute]
     t = time.perf_counter()
     for start in range(0, len(sample), 250):
-        brute.scores(sample[start: start + 250])
+        brute.scores(sample[start : start + 250])
     brute_qps = len(sample) / (time.perf_counter() - t)
-    rows = [[f"engine, {pas} (screen() in chunks of {BATCH_CHUNK:,})", round(qps),
-             f"{len(names) / qps:.1f}", f"{qps / brute_qps:.1f}x"] for pas, qps in passes.items()]
-    rows.append([f"brute-force JW cdist vs {len(brute.choices):,} names, workers=-1 "
-                 f"(timed on {len(sample):,}, extrapolated)", round(brute_qps),
-                 f"{len(names) / brute_qps:.1f}", "1.0x (baseline)"])
-    section(f"3. Batch throughput ({len(names):,} names)",
-            table(["method", "queries/s", f"s for {len(names):,}", "speed vs brute force"], rows))
+    rows = [
+        [
+            f"engine, {pas} (screen() in chunks of {BATCH_CHUNK:,})",
+            round(qps),
+            f"{len(names) / qps:.1f}",
+            f"{qps / brute_qps:.1f}x",
+        ]
+        for pas, qps in passes.items()
+    ]
+    rows.append(
+        [
+            f"brute-force JW cdist vs {len(brute.choices):,} names, workers=-1 "
+            f"(timed on {len(sample):,}, extrapolated)",
+            round(brute_qps),
+            f"{len(names) / brute_qps:.1f}",
+            "1.0x (baseline)",
+        ]
+    )
+    section(
+        f"3. Batch throughput ({len(names):,} names)",
+        table(["method", "queries/s", f"s for {len(names):,}", "speed vs brute force"], rows),
+    )
     return {"engine_qps": passes, "brute_qps": brute_qps, "brute_sample": len(sample)}
 
 
-def bench_recall(lists: list[LoadedList], index: NameIndex, brute: BruteForce,
-                 queries: list[dict[str, str]]) -> dict:
+def bench_recall(
+    lists: list[LoadedList], index: NameIndex, brute: BruteForce, queries: list[dict[str, str]]
+) -> dict:
     ofac_id = lists[0].version.id
     truth = [(ofac_id, r["entity_id"]) for r in queries]
     names = [r["query"] for r in queries]
@@ -369,22 +463,35 @@ def bench_recall(lists: list[LoadedList], index: NameIndex, brute: BruteForce,
 
     found = [i for i, (t, r) in enumerate(zip(truth, base, strict=True)) if t in r]
     both = sum(truth[i] in engine[i] for i in found)
-    res = {"engine_r1": recall(engine, 1), "engine_r10": recall(engine, 10), "brute_r1": recall(base, 1),
-           "brute_r10": recall(base, 10), "brute_found": len(found), "engine_also": both}
-    rows = [["engine (screen, threshold 0)", f"{100 * res['engine_r1']:.1f}",
-             f"{100 * res['engine_r10']:.1f}"],
-            ["brute-force JW, best name per entity", f"{100 * res['brute_r1']:.1f}",
-             f"{100 * res['brute_r10']:.1f}"]]
+    res = {
+        "engine_r1": recall(engine, 1),
+        "engine_r10": recall(engine, 10),
+        "brute_r1": recall(base, 1),
+        "brute_r10": recall(base, 10),
+        "brute_found": len(found),
+        "engine_also": both,
+    }
+    rows = [
+        ["engine (screen, threshold 0)", f"{100 * res['engine_r1']:.1f}", f"{100 * res['engine_r10']:.1f}"],
+        [
+            "brute-force JW, best name per entity",
+            f"{100 * res['brute_r1']:.1f}",
+            f"{100 * res['brute_r10']:.1f}",
+        ],
+    ]
     share = both / len(found) if found else float("nan")
-    section(f"4. Finding what brute force finds ({len(queries):,} alias_holdout_dev queries vs OFAC+UN)",
-            table(["method", "recall@1 %", "recall@10 %"], rows)
-            + f"\n\nOf the {len(found):,} queries whose entity brute force has in its top 10, the engine has "
-            f"{both:,} in its top 10 too ({100 * share:.1f} %).")
+    section(
+        f"4. Finding what brute force finds ({len(queries):,} alias_holdout_dev queries vs OFAC+UN)",
+        table(["method", "recall@1 %", "recall@10 %"], rows)
+        + f"\n\nOf the {len(found):,} queries whose entity brute force has in its top 10, the engine has "
+        f"{both:,} in its top 10 too ({100 * share:.1f} %).",
+    )
     return res
 
 
-def bench_scale(n: int, real_lists: list[LoadedList], real_index: NameIndex, real: dict,
-                names: list[str]) -> dict:
+def bench_scale(
+    n: int, real_lists: list[LoadedList], real_index: NameIndex, real: dict, names: list[str]
+) -> dict:
     t = time.perf_counter()
     synth = synthetic_list(n, SEED)
     t_gen = time.perf_counter() - t
@@ -396,43 +503,80 @@ def bench_scale(n: int, real_lists: list[LoadedList], real_index: NameIndex, rea
     screener_lat = cold_warm([synth], index, names)
     mem = index_mb(index)
     real_lat = cold_warm(real_lists, real_index, names)
-    before = {"synthetic": cold_warm([synth], index, names, full_scan=True),
-              "ofac_un": cold_warm(real_lists, real_index, names, full_scan=True)}
+    before = {
+        "synthetic": cold_warm([synth], index, names, full_scan=True),
+        "ofac_un": cold_warm(real_lists, real_index, names, full_scan=True),
+    }
     real_cache, synth_cache = real_lat["cache"]["mb"], screener_lat["cache"]["mb"]
     rows = [
         ["names", f"{real['names']:,}", f"{n:,}", f"{n / real['names']:.1f}x"],
-        ["distinct tokens", f"{real['vocab']:,}", f"{len(index.vocab):,}",
-         f"{len(index.vocab) / real['vocab']:.2f}x"],
-        ["build index (s)", f"{real['build_index_s']:.2f}", f"{t_build:.1f}",
-         f"{t_build / real['build_index_s']:.1f}x"],
+        [
+            "distinct tokens",
+            f"{real['vocab']:,}",
+            f"{len(index.vocab):,}",
+            f"{len(index.vocab) / real['vocab']:.2f}x",
+        ],
+        [
+            "build index (s)",
+            f"{real['build_index_s']:.2f}",
+            f"{t_build:.1f}",
+            f"{t_build / real['build_index_s']:.1f}x",
+        ],
         ["index arrays (MB)", f"{real['index_mb']:.1f}", f"{mem:.1f}", f"{mem / real['index_mb']:.1f}x"],
-        ["RSS growth building the Screener (MB)", f"{real['rss_growth_mb']:.1f}", f"{rss_growth:.1f}",
-         f"{rss_growth / real['rss_growth_mb']:.1f}x"],
-        [f"token-match cache after the passes (MB; {len(names):,} names)", f"{real_cache:.1f}",
-         f"{synth_cache:.1f}", f"{synth_cache / real_cache:.1f}x"],
+        [
+            "RSS growth building the Screener (MB)",
+            f"{real['rss_growth_mb']:.1f}",
+            f"{rss_growth:.1f}",
+            f"{rss_growth / real['rss_growth_mb']:.1f}x",
+        ],
+        [
+            f"token-match cache after the passes (MB; {len(names):,} names)",
+            f"{real_cache:.1f}",
+            f"{synth_cache:.1f}",
+            f"{synth_cache / real_cache:.1f}x",
+        ],
     ]
     for pas in ("cold", "warm"):
-        for key, label in (("p50_ms", "p50 ms"), ("cpu_p50_ms", "p50 ms cpu"), ("p99_ms", "p99 ms"),
-                           ("qps", "queries/s")):
+        for key, label in (
+            ("p50_ms", "p50 ms"),
+            ("cpu_p50_ms", "p50 ms cpu"),
+            ("p99_ms", "p99 ms"),
+            ("qps", "queries/s"),
+        ):
             a, b = real_lat[pas][key], screener_lat[pas][key]
             rows.append([f"{pas} {label}", f"{a:,.2f}", f"{b:,.2f}", f"{b / a:.1f}x"])
         a, b = before["ofac_un"][pas]["cpu_p50_ms"], before["synthetic"][pas]["cpu_p50_ms"]
-        rows.append([f"{pas} p50 ms cpu, full vocabulary scan (before)", f"{a:,.2f}", f"{b:,.2f}",
-                     f"{b / a:.1f}x"])
-    section(f"5. Scale: synthetic list of {n:,} Faker names vs OFAC+UN ({len(names):,} query names)",
-            f"Generating the synthetic entities took {t_gen:.1f} s; peak RSS of the process "
-            f"{peak_rss_mb():,.0f} MB; p50 targets: cold {TARGET_SCALE_COLD_MS:.0f} ms, warm "
-            f"{TARGET_SCALE_WARM_MS:.0f} ms.\n\n"
-            + table(["", "OFAC+UN", "synthetic", "synthetic / OFAC+UN"], rows))
-    return {"names": n, "generate_s": t_gen, "build_index_s": t_build, "index_mb": mem,
-            "rss_growth_mb": rss_growth, "vocab": len(index.vocab), "synthetic": screener_lat,
-            "ofac_un": real_lat, "full_scan": before}
+        rows.append(
+            [f"{pas} p50 ms cpu, full vocabulary scan (before)", f"{a:,.2f}", f"{b:,.2f}", f"{b / a:.1f}x"]
+        )
+    section(
+        f"5. Scale: synthetic list of {n:,} Faker names vs OFAC+UN ({len(names):,} query names)",
+        f"Generating the synthetic entities took {t_gen:.1f} s; peak RSS of the process "
+        f"{peak_rss_mb():,.0f} MB; p50 targets: cold {TARGET_SCALE_COLD_MS:.0f} ms, warm "
+        f"{TARGET_SCALE_WARM_MS:.0f} ms.\n\n"
+        + table(["", "OFAC+UN", "synthetic", "synthetic / OFAC+UN"], rows),
+    )
+    return {
+        "names": n,
+        "generate_s": t_gen,
+        "build_index_s": t_build,
+        "index_mb": mem,
+        "rss_growth_mb": rss_growth,
+        "vocab": len(index.vocab),
+        "synthetic": screener_lat,
+        "ofac_un": real_lat,
+        "full_scan": before,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--synthetic", type=int, default=None,
-                        help="names in the synthetic list (default 1,000,000; 100,000 with --quick)")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=None,
+        help="names in the synthetic list (default 1,000,000; 100,000 with --quick)",
+    )
     parser.add_argument("--quick", action="store_true", help="smaller samples and synthetic list")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args()
@@ -443,9 +587,12 @@ def main() -> None:
     aliases, negatives = eval_rows("alias_holdout_dev.csv"), eval_rows("negatives_dev.csv")
     rng = random.Random(SEED)
     started = time.perf_counter()
-    print(f"bench_engine: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
-          f"python {sys.version.split()[0]}, numpy {np.__version__}; seed {SEED}; "
-          f"load average {os.getloadavg()[0]:.1f} (other work shares the machine)", flush=True)
+    print(
+        f"bench_engine: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+        f"python {sys.version.split()[0]}, numpy {np.__version__}; seed {SEED}; "
+        f"load average {os.getloadavg()[0]:.1f} (other work shares the machine)",
+        flush=True,
+    )
 
     lists, index, res_index = bench_index(ref)
     brute = BruteForce(lists)
@@ -454,14 +601,27 @@ def main() -> None:
     rng.shuffle(batch)
     res_batch = bench_batch(lists, index, brute, batch[: sizes.batch], sizes.brute)
     res_recall = bench_recall(lists, index, brute, rng.sample(aliases, sizes.recall))
-    res_scale = bench_scale(n_synth, lists, index, res_index,
-                            mixed_names(aliases, negatives, sizes.scale_queries, rng))
+    res_scale = bench_scale(
+        n_synth, lists, index, res_index, mixed_names(aliases, negatives, sizes.scale_queries, rng)
+    )
     total = time.perf_counter() - started
     print(f"\ntotal {total:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
     if args.json:
-        args.json.write_text(json.dumps({
-            "sizes": asdict(sizes), "seed": SEED, "total_s": total, "index": res_index, "single": res_single,
-            "batch": res_batch, "recall": res_recall, "scale": res_scale}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "sizes": asdict(sizes),
+                    "seed": SEED,
+                    "total_s": total,
+                    "index": res_index,
+                    "single": res_single,
+                    "batch": res_batch,
+                    "recall": res_recall,
+                    "scale": res_scale,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

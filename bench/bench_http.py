@@ -35,10 +35,48 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-FIRST = ["Mohammed", "Ali", "Hassan", "Maria", "John", "Olga", "Wei", "Fatima", "Carlos", "Ahmad", "Ivan",
-         "Yusuf", "Elena", "Omar", "Tareck", "Ghazi", "Sergei", "Aisha", "Juan", "Li"]
-LAST = ["Smith", "Al-Rashid", "Petrov", "Garcia", "Nasreddin", "Kanaan", "Haddad", "Ivanova", "Zhang",
-        "Rahman", "El Aissami", "Lopez", "Khan", "Sokolov", "Hussein", "Chen", "Morales", "Abdullah"]
+FIRST = [
+    "Mohammed",
+    "Ali",
+    "Hassan",
+    "Maria",
+    "John",
+    "Olga",
+    "Wei",
+    "Fatima",
+    "Carlos",
+    "Ahmad",
+    "Ivan",
+    "Yusuf",
+    "Elena",
+    "Omar",
+    "Tareck",
+    "Ghazi",
+    "Sergei",
+    "Aisha",
+    "Juan",
+    "Li",
+]
+LAST = [
+    "Smith",
+    "Al-Rashid",
+    "Petrov",
+    "Garcia",
+    "Nasreddin",
+    "Kanaan",
+    "Haddad",
+    "Ivanova",
+    "Zhang",
+    "Rahman",
+    "El Aissami",
+    "Lopez",
+    "Khan",
+    "Sokolov",
+    "Hussein",
+    "Chen",
+    "Morales",
+    "Abdullah",
+]
 ORGS = ["Trading LLC", "Shipping Company", "Bank", "Holdings Ltd", "Import Export", "Foundation"]
 
 
@@ -74,16 +112,23 @@ class Outcome:
     p99_ms: float
 
 
-SCENARIOS = [Scenario("healthz", "GET", "/healthz", 0), Scenario("screen1", "POST", "/v1/screen", 1),
-             Scenario("screen100", "POST", "/v1/screen", 100)]
+SCENARIOS = [
+    Scenario("healthz", "GET", "/healthz", 0),
+    Scenario("screen1", "POST", "/v1/screen", 1),
+    Scenario("screen100", "POST", "/v1/screen", 100),
+]
 
 
-def client(url: str, scenario: Scenario, deadline: float, seed: int, latencies: list[float],
-           errors: list[int]) -> None:
+def client(
+    url: str, scenario: Scenario, deadline: float, seed: int, latencies: list[float], errors: list[int]
+) -> None:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    bodies = [json.dumps({"names": names(scenario.batch, seed * 1000 + i)}).encode()
-              for i in range(20)] if scenario.batch else [None]
+    bodies = (
+        [json.dumps({"names": names(scenario.batch, seed * 1000 + i)}).encode() for i in range(20)]
+        if scenario.batch
+        else [None]
+    )
     headers = {"Content-Type": "application/json"}
     i = 0
     while time.perf_counter() < deadline:
@@ -109,8 +154,10 @@ def run(url: str, scenario: Scenario, clients: int, duration: float) -> Outcome:
     errors: list[int] = []
     start = time.perf_counter()
     deadline = start + duration
-    threads = [threading.Thread(target=client, args=(url, scenario, deadline, n, latencies, errors))
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(url, scenario, deadline, n, latencies, errors))
+        for n in range(clients)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -119,8 +166,16 @@ def run(url: str, scenario: Scenario, clients: int, duration: float) -> Outcome:
     lat = sorted(latencies) or [0.0]
     done = len(latencies)
     p50, p99 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    return Outcome(scenario.name, done, len(errors), round(elapsed, 2), round(done / elapsed, 1),
-                   round(done * scenario.batch / elapsed, 1), round(p50 * 1000, 2), round(p99 * 1000, 2))
+    return Outcome(
+        scenario.name,
+        done,
+        len(errors),
+        round(elapsed, 2),
+        round(done / elapsed, 1),
+        round(done * scenario.batch / elapsed, 1),
+        round(p50 * 1000, 2),
+        round(p99 * 1000, 2),
+    )
 
 
 def free_port() -> int:
@@ -129,19 +184,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int, log_path: Path, lists: list[str] | None = None,
-                 env: dict[str, str] | None = None, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+def start_server(
+    workers: int,
+    log_path: Path,
+    lists: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> tuple[subprocess.Popen, str]:
     """``orinoco serve`` on a free port with ``lists`` (``--list`` values; default the real OFAC
     SDN 2021 + UN files), its output in ``log_path``; returns once /readyz answers 200."""
     ref = Path(os.environ.get("ORINOCO_REFERENCE_DIR") or REPO.parent / "shared" / "reference_lists")
     if lists is None:
         lists = [f"ofac={ref / 'ofac_sdn_2021-07'}", f"un={ref / 'un_sc_2026-02' / 'consolidated.xml'}"]
     port = free_port()
-    command = [str(Path(sys.executable).with_name("orinoco")), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), *(a for v in lists for a in ("--list", v))]
+    command = [
+        str(Path(sys.executable).with_name("orinoco")),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *(a for v in lists for a in ("--list", v)),
+    ]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -162,29 +236,40 @@ def report(outcomes: list[Outcome], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"results": [asdict(o) for o in outcomes]}, indent=2))
         return
-    print(f"{'scenario':<10} {'requests':>9} {'errors':>6} {'req/s':>9} {'names/s':>9} "
-          f"{'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{'scenario':<10} {'requests':>9} {'errors':>6} {'req/s':>9} {'names/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8}"
+    )
     for o in outcomes:
-        print(f"{o.scenario:<10} {o.requests:>9} {o.errors:>6} {o.rps:>9.1f} {o.names_per_s:>9.1f} "
-              f"{o.p50_ms:>8.2f} {o.p99_ms:>8.2f}")
+        print(
+            f"{o.scenario:<10} {o.requests:>9} {o.errors:>6} {o.rps:>9.1f} {o.names_per_s:>9.1f} "
+            f"{o.p50_ms:>8.2f} {o.p99_ms:>8.2f}"
+        )
     if base and base.rps:
         for o in outcomes:
             if o is not base:
-                print(f"{o.scenario} vs healthz: req/s x{o.rps / base.rps:.3f}, "
-                      f"p50 x{o.p50_ms / max(base.p50_ms, 1e-9):.1f}, "
-                      f"p99 x{o.p99_ms / max(base.p99_ms, 1e-9):.1f}")
+                print(
+                    f"{o.scenario} vs healthz: req/s x{o.rps / base.rps:.3f}, "
+                    f"p50 x{o.p50_ms / max(base.p50_ms, 1e-9):.1f}, "
+                    f"p99 x{o.p99_ms / max(base.p99_ms, 1e-9):.1f}"
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="benchmark this running server instead of starting one")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
-    parser.add_argument("--clients", type=int, default=4,
-                        help="concurrent keep-alive connections (default 4)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn workers when starting one (default 2)")
-    parser.add_argument("--scenarios", default=",".join(s.name for s in SCENARIOS),
-                        help="comma-separated subset of healthz,screen1,screen100")
+    parser.add_argument(
+        "--clients", type=int, default=4, help="concurrent keep-alive connections (default 4)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers when starting one (default 2)"
+    )
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(s.name for s in SCENARIOS),
+        help="comma-separated subset of healthz,screen1,screen100",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args()
     wanted = [s for s in SCENARIOS if s.name in args.scenarios.split(",")]
@@ -202,8 +287,10 @@ def main() -> None:
                 proc.wait(timeout=60)
     if not args.json:
         where = f"server started here with {args.workers} workers" if proc else "external server"
-        print(f"# {url}, {args.clients} clients, {args.duration:.0f} s per scenario, {where}, "
-              f"{os.cpu_count()} CPUs shared by server and clients")
+        print(
+            f"# {url}, {args.clients} clients, {args.duration:.0f} s per scenario, {where}, "
+            f"{os.cpu_count()} CPUs shared by server and clients"
+        )
     report(outcomes, args.json)
 
 

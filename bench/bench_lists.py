@@ -38,8 +38,7 @@ def parse_both(ref: Path) -> tuple[float, list[LoadedList]]:
 def pandas_read(ref: Path) -> float:
     start = time.perf_counter()
     for name in OFAC_FILES:
-        pd.read_csv(ref / OFAC_DIR / name, header=None, encoding="latin-1", dtype=str,
-                    keep_default_na=False)
+        pd.read_csv(ref / OFAC_DIR / name, header=None, encoding="latin-1", dtype=str, keep_default_na=False)
     return time.perf_counter() - start
 
 

@@ -41,8 +41,9 @@ def changed_lists(lists, count: int, seed: int = SEED):
     """The same lists with ``count`` records changed: one alias added, the birth date moved."""
     rng = random.Random(seed)
     out, picked = [], []
-    people = [(li, i) for li, lst in enumerate(lists) for i, e in enumerate(lst.entities)
-              if e.schema == "Person"]
+    people = [
+        (li, i) for li, lst in enumerate(lists) for i, e in enumerate(lst.entities) if e.schema == "Person"
+    ]
     chosen = set(rng.sample(people, count))
     for li, lst in enumerate(lists):
         entities = list(lst.entities)
@@ -69,8 +70,10 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="orinoco-bench-monitor-"))
     ref = reference_dir()
-    lists = [load_source("ofac", str(ref / "ofac_sdn_2021-07")),
-             load_source("un", str(ref / "un_sc_2026-02" / "consolidated.xml"))]
+    lists = [
+        load_source("ofac", str(ref / "ofac_sdn_2021-07")),
+        load_source("un", str(ref / "un_sc_2026-02" / "consolidated.xml")),
+    ]
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
     monitor = Monitor(Database(args.database_url or f"sqlite:///{work / 'book.sqlite3'}"), chunk=args.chunk)
     monitor.start()
@@ -106,20 +109,30 @@ def main() -> None:
         job = s.get(RescreenJob, job_id)
         done, records, opened = job.customers_done, len(job.records), job.alerts_opened
 
-    print(f"\n## Monitoring: {args.customers:,} synthetic customers, OFAC SDN 2021 + UN 2026 "
-          f"({len(screener.entities):,} records), {monitor.db.engine.dialect.name}\n")
+    print(
+        f"\n## Monitoring: {args.customers:,} synthetic customers, OFAC SDN 2021 + UN 2026 "
+        f"({len(screener.entities):,} records), {monitor.db.engine.dialect.name}\n"
+    )
     print("| step | measured | rate |")
     print("|---|---:|---:|")
-    print(f"| import ({summary.imported:,} customers, {summary.rejected} rejected) | {t_import:.1f} s | "
-          f"{summary.imported / t_import:,.0f} rows/s |")
-    print(f"| full screening of the book ({screened:,} customers, {alerts_full:,} alerts) | {t_full:.1f} s | "
-          f"{screened / t_full:,.0f} names/s |")
+    print(
+        f"| import ({summary.imported:,} customers, {summary.rejected} rejected) | {t_import:.1f} s | "
+        f"{summary.imported / t_import:,.0f} rows/s |"
+    )
+    print(
+        f"| full screening of the book ({screened:,} customers, {alerts_full:,} alerts) | {t_full:.1f} s | "
+        f"{screened / t_full:,.0f} names/s |"
+    )
     print(f"| index build of the changed lists (the reload, not the re-screen) | {t_index:.1f} s | |")
-    print(f"| delta re-screen: {records} changed records, {done:,} candidate customers checked, "
-          f"{opened} alerts opened | **{t_delta:.1f} s** | {args.customers / t_delta:,.0f} customers/s |")
-    print(f"\nDelta re-screen vs full re-screen in the same run: {t_delta:.1f} s vs {t_full:.1f} s "
-          f"({t_full / t_delta:.1f}x faster); target {TARGET_SECONDS:.0f} s: "
-          f"{'met' if t_delta <= TARGET_SECONDS else 'NOT met'}. Work files in {work}")
+    print(
+        f"| delta re-screen: {records} changed records, {done:,} candidate customers checked, "
+        f"{opened} alerts opened | **{t_delta:.1f} s** | {args.customers / t_delta:,.0f} customers/s |"
+    )
+    print(
+        f"\nDelta re-screen vs full re-screen in the same run: {t_delta:.1f} s vs {t_full:.1f} s "
+        f"({t_full / t_delta:.1f}x faster); target {TARGET_SECONDS:.0f} s: "
+        f"{'met' if t_delta <= TARGET_SECONDS else 'NOT met'}. Work files in {work}"
+    )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,10 @@ def pairs_in_clusters(resolution: Resolution) -> set[tuple]:
 
 
 def facts(e) -> str:
-    return (f"{e.list_id}:{e.id} {e.schema} {e.name!r} dob={[b.date for b in e.birth_dates][:3]} "
-            f"nat={sorted(set(e.nationalities + e.citizenships))[:3]}")
+    return (
+        f"{e.list_id}:{e.id} {e.schema} {e.name!r} dob={[b.date for b in e.birth_dates][:3]} "
+        f"nat={sorted(set(e.nationalities + e.citizenships))[:3]}"
+    )
 
 
 def main() -> None:
@@ -77,38 +79,49 @@ def main() -> None:
         scanned = resolve(lists, Screener(lists, screener.index, full_scan=True))
         before_s, before_cpu = time.perf_counter() - started, time.process_time() - cpu
         same = [c.to_dict() for c in scanned.clusters] == [c.to_dict() for c in resolution.clusters]
-        before = (f"\nresolve with the full vocabulary scan (before) {before_s:.2f} s, "
-                  f"cpu {before_cpu:.2f} s: {before_s / resolve_s:.1f}x the neighbour index's wall time, "
-                  f"{before_cpu / resolve_cpu:.1f}x its cpu time; same clusters: {same}")
+        before = (
+            f"\nresolve with the full vocabulary scan (before) {before_s:.2f} s, "
+            f"cpu {before_cpu:.2f} s: {before_s / resolve_s:.1f}x the neighbour index's wall time, "
+            f"{before_cpu / resolve_cpu:.1f}x its cpu time; same clusters: {same}"
+        )
     started = time.perf_counter()
     blind = resolve(lists, screener, use_identifiers=False)
     blind_s = time.perf_counter() - started
 
     records = sum(lst.version.entities for lst in lists)
     print(f"lists: {', '.join(f'{x.version.id} {x.version.entities}' for x in lists)} ({records} records)")
-    print(f"load {load_s:.2f} s | index build {index_s:.2f} s | resolve {resolve_s:.2f} s "
-          f"({resolve_s / load_s:.1f}x load, {resolve_s / (load_s + index_s):.1f}x load+index) | "
-          f"resolve without numbers {blind_s:.2f} s | resolve cpu {resolve_cpu:.2f} s{before}")
+    print(
+        f"load {load_s:.2f} s | index build {index_s:.2f} s | resolve {resolve_s:.2f} s "
+        f"({resolve_s / load_s:.1f}x load, {resolve_s / (load_s + index_s):.1f}x load+index) | "
+        f"resolve without numbers {blind_s:.2f} s | resolve cpu {resolve_cpu:.2f} s{before}"
+    )
     clustered = sum(len(c.members) for c in resolution.clusters)
-    print(f"clusters: {len(resolution.clusters)} ({clustered} records), {resolution.candidates} candidate "
-          f"pairs decided, {resolution.refused} links refused by the merge rules")
+    print(
+        f"clusters: {len(resolution.clusters)} ({clustered} records), {resolution.candidates} candidate "
+        f"pairs decided, {resolution.refused} links refused by the merge rules"
+    )
     for (a, b), n in sorted(linked_counts(resolution).items()):
         total = next(x.version.entities for x in lists if x.version.id == a)
         print(f"  {a:>9} records also on {b:<9}: {n:5d} of {total} ({100 * n / total:.1f}%)")
 
-    by_id = {tuple(sorted((link.a, link.b)))
-             for c in resolution.clusters for link in c.links if link.by_identifier}
+    by_id = {
+        tuple(sorted((link.a, link.b))) for c in resolution.clusters for link in c.links if link.by_identifier
+    }
     found = by_id & pairs_in_clusters(blind)
-    print(f"identifier links: {len(by_id)}; recovered without document numbers: {len(found)} "
-          f"({100 * len(found) / max(1, len(by_id)):.1f}% recall)")
+    print(
+        f"identifier links: {len(by_id)}; recovered without document numbers: {len(found)} "
+        f"({100 * len(found) / max(1, len(by_id)):.1f}% recall)"
+    )
 
     if args.sample:
         entities = {(e.list_id, e.id): e for lst in lists for e in lst.entities}
         links = sorted((link for c in resolution.clusters for link in c.links), key=lambda x: (x.a, x.b))
         borderline = [x for x in links if x.points < BORDERLINE and not x.by_identifier]
         rng = random.Random(args.seed)
-        strata = [("any", rng.sample(links, min(args.sample, len(links)))),
-                  ("borderline", rng.sample(borderline, min(args.sample, len(borderline))))]
+        strata = [
+            ("any", rng.sample(links, min(args.sample, len(links)))),
+            ("borderline", rng.sample(borderline, min(args.sample, len(borderline)))),
+        ]
         with open(args.sample_file, "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(["n", "stratum", "points", "by_identifier", "a", "b", "evidence"])
@@ -116,10 +129,21 @@ def main() -> None:
             for stratum, chosen in strata:
                 for link in chosen:
                     n += 1
-                    writer.writerow([n, stratum, link.points, link.by_identifier, facts(entities[link.a]),
-                                     facts(entities[link.b]), "; ".join(link.evidence)])
-        print(f"links: {len(links)}, of which borderline (< {BORDERLINE} points, no identifier): "
-              f"{len(borderline)}; sample of {n} -> {args.sample_file}")
+                    writer.writerow(
+                        [
+                            n,
+                            stratum,
+                            link.points,
+                            link.by_identifier,
+                            facts(entities[link.a]),
+                            facts(entities[link.b]),
+                            "; ".join(link.evidence),
+                        ]
+                    )
+        print(
+            f"links: {len(links)}, of which borderline (< {BORDERLINE} points, no identifier): "
+            f"{len(borderline)}; sample of {n} -> {args.sample_file}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def rate(screener: Screener, names: list[str], scripts: set[str]) -> float:
     romanize.enable(scripts)
     t = time.perf_counter()
     for i in range(0, len(names), 500):
-        screener.screen([Query(n) for n in names[i: i + 500]], threshold=0.5)
+        screener.screen([Query(n) for n in names[i : i + 500]], threshold=0.5)
     romanize.enable(ALL)
     return len(names) / (time.perf_counter() - t)
 
@@ -53,8 +53,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     ref = reference_dir()
-    lists = [load_source("ofac", ref / "ofac_sdn_2021-07"),
-             load_source("un", ref / "un_sc_2026-02" / "consolidated.xml")]
+    lists = [
+        load_source("ofac", ref / "ofac_sdn_2021-07"),
+        load_source("un", ref / "un_sc_2026-02" / "consolidated.xml"),
+    ]
     index = build_index(lists)
     latin = [r["query"] for r in read(eval_dir() / "alias_holdout_dev.csv", 1000)]
     latin += [r["query"] for r in read(eval_dir() / "negatives_dev.csv", 3000) if r["query"].isascii()][:1000]

@@ -59,8 +59,10 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     registry = tmp / "sources.toml"
-    registry.write_text(DEFAULT_REGISTRY.read_text(encoding="utf-8").replace(
-        'url = "https://', 'url = "http://127.0.0.1:9/'), encoding="utf-8")
+    registry.write_text(
+        DEFAULT_REGISTRY.read_text(encoding="utf-8").replace('url = "https://', 'url = "http://127.0.0.1:9/'),
+        encoding="utf-8",
+    )
     env = {**os.environ, "ORINOCO_CACHE_DIR": str(tmp / "cache"), "ORINOCO_SOURCES": str(registry)}
     env.pop("ORINOCO_LISTS", None)
     url = f"http://127.0.0.1:{args.port}"
@@ -77,8 +79,12 @@ def main() -> None:
                 before = requests.get(url + "/v1/lists", timeout=10).json()["lists"][0]["loaded_at"]
                 hup = time.monotonic()
                 proc.send_signal(signal.SIGHUP)
-                while requests.get(url + "/v1/lists", headers={"Connection": "close"},
-                                   timeout=10).json()["lists"][0]["loaded_at"] == before:
+                while (
+                    requests.get(url + "/v1/lists", headers={"Connection": "close"}, timeout=10).json()[
+                        "lists"
+                    ][0]["loaded_at"]
+                    == before
+                ):
                     time.sleep(0.1)
                 body = requests.get(url + "/readyz", timeout=10).json()
                 rows.append(("SIGHUP reload (same lists)", None, time.monotonic() - hup, phases(body)))

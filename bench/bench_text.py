@@ -56,8 +56,9 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 def post(url: str, text: str) -> dict:
-    request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=300) as response:
         return json.load(response)
 
@@ -78,14 +79,21 @@ def main() -> None:
         seconds, mentions = timed(lambda body=body: screen_text(screener, body), args.repeat)
         rows.append({"path": label, "characters": len(body), "seconds": seconds, "mentions": len(mentions)})
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(1, Path(tmp) / "server.log", [f"ofac={ofac}"],
-                                 {"ORINOCO_CACHE_DIR": tmp}, timeout=180)
+        proc, url = start_server(
+            1, Path(tmp) / "server.log", [f"ofac={ofac}"], {"ORINOCO_CACHE_DIR": tmp}, timeout=180
+        )
         try:
             post(url + "/v1/screen/text", article)
             for label, body in (("HTTP, the article", article), ("HTTP, repeated", text)):
                 seconds, doc = timed(lambda body=body: post(url + "/v1/screen/text", body), args.repeat)
-                rows.append({"path": label, "characters": len(body), "seconds": seconds,
-                             "mentions": len(doc["mentions"])})
+                rows.append(
+                    {
+                        "path": label,
+                        "characters": len(body),
+                        "seconds": seconds,
+                        "mentions": len(doc["mentions"]),
+                    }
+                )
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
@@ -97,8 +105,10 @@ def main() -> None:
     print("| path | characters | median seconds | characters/s | mentions |")
     print("|---|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['path']} | {row['characters']:,} | {row['seconds']:.3f} | {row['chars_per_s']:,.0f} "
-              f"| {row['mentions']} |")
+        print(
+            f"| {row['path']} | {row['characters']:,} | {row['seconds']:.3f} | {row['chars_per_s']:,.0f} "
+            f"| {row['mentions']} |"
+        )
 
 
 if __name__ == "__main__":

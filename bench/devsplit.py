@@ -18,8 +18,13 @@ from service.engine.screener import Query, Screener
 from service.lists import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = {"person": "Person", "organization": "Organization", "company": "Organization",
-          "vessel": "Vessel", "aircraft": "Aircraft"}
+SCHEMA = {
+    "person": "Person",
+    "organization": "Organization",
+    "company": "Organization",
+    "vessel": "Vessel",
+    "aircraft": "Aircraft",
+}
 SAMPLE_SEED = 20240601  # evaluate.py's, so the samples are the same rows
 
 
@@ -46,11 +51,17 @@ def dev_index() -> LoadedList:
 def alias_recall(screener: Screener, max_queries: int = 2000, max_neg: int = 5000) -> tuple[float, float]:
     """(threshold at a 1% alert rate on the negatives, recall of the alias queries above it)."""
     neg = read(eval_dir() / "negatives_dev.csv", max_neg)
-    best = [max((m.score for m in r.matches), default=0.0) for r in screener.screen(
-        [Query(r["query"], SCHEMA.get(r["kind"], "Any")) for r in neg], threshold=0.0)]
+    best = [
+        max((m.score for m in r.matches), default=0.0)
+        for r in screener.screen(
+            [Query(r["query"], SCHEMA.get(r["kind"], "Any")) for r in neg], threshold=0.0
+        )
+    ]
     thr = float(np.sort(best)[::-1][int(0.01 * len(best))])
     rows = read(eval_dir() / "alias_holdout_dev.csv", max_queries)
     res = screener.screen([Query(r["query"], SCHEMA.get(r["schema"], "Any")) for r in rows], threshold=0.0)
-    found = [any(m.entity_id == r["entity_id"] and m.score > thr for m in x.matches)
-             for r, x in zip(rows, res, strict=True)]
+    found = [
+        any(m.entity_id == r["entity_id"] and m.score > thr for m in x.matches)
+        for r, x in zip(rows, res, strict=True)
+    ]
     return thr, 100 * float(np.mean(found))

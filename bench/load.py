@@ -56,8 +56,12 @@ class Row:
 
 
 def _bodies(batch: int, seed: int) -> list[bytes]:
-    return [json.dumps({"names": names(batch, seed * 1000 + i)} if batch > 1
-                       else {"name": names(1, seed * 1000 + i)[0]}).encode() for i in range(20)]
+    return [
+        json.dumps(
+            {"names": names(batch, seed * 1000 + i)} if batch > 1 else {"name": names(1, seed * 1000 + i)[0]}
+        ).encode()
+        for i in range(20)
+    ]
 
 
 def client(url: str, deadline: float, seed: int, batch_share: float, record: Record) -> None:
@@ -87,8 +91,10 @@ def client(url: str, deadline: float, seed: int, batch_share: float, record: Rec
 def run(url: str, duration: float, clients: int, batch_share: float = 0.1, seed: int = 1) -> Record:
     record = Record()
     deadline = record.start + duration
-    threads = [threading.Thread(target=client, args=(url, deadline, seed + n, batch_share, record))
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(url, deadline, seed + n, batch_share, record))
+        for n in range(clients)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -106,22 +112,39 @@ def summarize(record: Record, duration: float) -> list[Row]:
     for kind, latencies in groups.items():
         ordered = sorted(latencies)
         batch = {"all": None, **KINDS}[kind]
-        names_done = sum(len(record.latencies[k]) * b for k, b in KINDS.items()) if batch is None \
+        names_done = (
+            sum(len(record.latencies[k]) * b for k, b in KINDS.items())
+            if batch is None
             else len(ordered) * batch
+        )
         errors = sum(1 for e in record.errors if kind in ("all", e[1]))
-        rows.append(Row(kind, len(ordered), errors, round(len(ordered) / duration, 1),
-                        round(names_done / duration, 1), round(_percentile(ordered, 0.5), 1),
-                        round(_percentile(ordered, 0.99), 1), round(_percentile(ordered, 0.999), 1),
-                        round(ordered[-1] * 1000 if ordered else 0.0, 1)))
+        rows.append(
+            Row(
+                kind,
+                len(ordered),
+                errors,
+                round(len(ordered) / duration, 1),
+                round(names_done / duration, 1),
+                round(_percentile(ordered, 0.5), 1),
+                round(_percentile(ordered, 0.99), 1),
+                round(_percentile(ordered, 0.999), 1),
+                round(ordered[-1] * 1000 if ordered else 0.0, 1),
+            )
+        )
     return rows
 
 
 def table(rows: list[Row]) -> str:
     """The result as a Markdown table (as in the README's Reliability section)."""
-    lines = ["| requests | count | errors | req/s | names/s | p50 ms | p99 ms | p99.9 ms | max ms |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {r.kind} | {r.requests} | {r.errors} | {r.rps} | {r.names_per_s} | {r.p50_ms} | "
-              f"{r.p99_ms} | {r.p999_ms} | {r.max_ms} |" for r in rows]
+    lines = [
+        "| requests | count | errors | req/s | names/s | p50 ms | p99 ms | p99.9 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r.kind} | {r.requests} | {r.errors} | {r.rps} | {r.names_per_s} | {r.p50_ms} | "
+        f"{r.p99_ms} | {r.p999_ms} | {r.max_ms} |"
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -129,12 +152,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="load this running server (127.0.0.1) instead of starting one")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (default 30)")
-    parser.add_argument("--clients", type=int, default=8,
-                        help="concurrent keep-alive connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn workers when starting one (default 2)")
-    parser.add_argument("--batch-share", type=float, default=0.1,
-                        help="share of requests that screen 100 names (default 0.1)")
+    parser.add_argument(
+        "--clients", type=int, default=8, help="concurrent keep-alive connections (default 8)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers when starting one (default 2)"
+    )
+    parser.add_argument(
+        "--batch-share", type=float, default=0.1, help="share of requests that screen 100 names (default 0.1)"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output, errors included")
     args = parser.parse_args()
     proc = None
@@ -154,8 +180,10 @@ def main() -> None:
         print(json.dumps({"rows": [asdict(r) for r in rows], "errors": record.errors}, indent=2))
         return
     where = f"server started here with {args.workers} workers" if proc else "external server"
-    print(f"# {url}: {args.clients} clients for {args.duration:.0f} s, {args.batch_share:.0%} 100-name "
-          f"requests, {where}, {os.cpu_count()} CPUs shared by server and clients\n")
+    print(
+        f"# {url}: {args.clients} clients for {args.duration:.0f} s, {args.batch_share:.0%} 100-name "
+        f"requests, {where}, {os.cpu_count()} CPUs shared by server and clients\n"
+    )
     print(table(rows))
     for when, kind, what in record.errors[:20]:
         print(f"error at {when:.3f} s ({kind}): {what}")

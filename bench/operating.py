@@ -28,9 +28,13 @@ from service.lists.specs import load_specs, parse_list_spec  # noqa: E402
 from service.resolve.store import cached_resolution  # noqa: E402
 
 HOLDOUT = Path(os.environ.get("ORINOCO_HOLDOUT_DIR", "/tmp/holdout-dev"))
-OTHER = ["ofac_cons=ofac_cons_2025-12", "un=un_sc_2026-02/consolidated.xml",
-         "uk=uk_ofsi_2025-04/ConList.xlsx", "au=au_dfat_2024-11/regulation8_consolidated.xlsx",
-         "ca=ca_sema_2020-04/sema-lmes.xml"]
+OTHER = [
+    "ofac_cons=ofac_cons_2025-12",
+    "un=un_sc_2026-02/consolidated.xml",
+    "uk=uk_ofsi_2025-04/ConList.xlsx",
+    "au=au_dfat_2024-11/regulation8_consolidated.xlsx",
+    "ca=ca_sema_2020-04/sema-lmes.xml",
+]
 HARD = 80.0
 
 
@@ -72,12 +76,21 @@ def measure(screener: Screener, no_schema: bool, max_queries: int, max_neg: int,
     thr1 = float(v[int(0.01 * len(v))])
     rows = read(eval_dir() / "alias_holdout_dev.csv", max_queries)
     qs = [Query(r["query"], "Any" if no_schema else SCHEMA.get(r["schema"], "Any")) for r in rows]
-    s = np.array([b.get(("ofac_sdn", r["entity_id"]), 0.0)
-                  for b, r in zip(party_best(screener.screen(qs, threshold=0.0)), rows, strict=True)])
+    s = np.array(
+        [
+            b.get(("ofac_sdn", r["entity_id"]), 0.0)
+            for b, r in zip(party_best(screener.screen(qs, threshold=0.0)), rows, strict=True)
+        ]
+    )
     hard = np.array([float(r.get("difficulty") or 100) < HARD for r in rows])
-    out = {"alerts": 100 * rate, "thr1": thr1, "rec_def": 100 * float((s > thr_default).mean()),
-           "rec_def_hard": 100 * float((s[hard] > thr_default).mean()),
-           "rec_1": 100 * float((s > thr1).mean()), "rec_1_hard": 100 * float((s[hard] > thr1).mean())}
+    out = {
+        "alerts": 100 * rate,
+        "thr1": thr1,
+        "rec_def": 100 * float((s > thr_default).mean()),
+        "rec_def_hard": 100 * float((s[hard] > thr_default).mean()),
+        "rec_1": 100 * float((s > thr1).mean()),
+        "rec_1_hard": 100 * float((s[hard] > thr1).mean()),
+    }
     if show:
         top = sorted(range(len(negs)), key=lambda i: -neg_max[i])[:show]
         for i in top:
@@ -112,8 +125,11 @@ def main() -> None:
     ap.add_argument("--max-queries", type=int, default=2000)
     ap.add_argument("--max-neg", type=int, default=5000)
     ap.add_argument("--show", type=int, default=0)
-    ap.add_argument("--choose-threshold", action="store_true",
-                    help="print the default threshold: the 1%% point of all dev negatives, both modes")
+    ap.add_argument(
+        "--choose-threshold",
+        action="store_true",
+        help="print the default threshold: the 1%% point of all dev negatives, both modes",
+    )
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("ORINOCO_CACHE_DIR", "/tmp/cache-14")))
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -122,12 +138,14 @@ def main() -> None:
     if args.choose_threshold:
         print(f"default threshold at the 1% budget: {choose_threshold(screener):.4f}")
         return
-    for no_schema in ([False, True] if args.both else [args.no_schema]):
+    for no_schema in [False, True] if args.both else [args.no_schema]:
         t0 = time.perf_counter()
         m = measure(screener, no_schema, args.max_queries, args.max_neg, args.show)
-        print(f"{'no schema' if no_schema else 'schema   '}: alerts@default {m['alerts']:.2f}% | "
-              f"recall@default {m['rec_def']:.1f} / hard {m['rec_def_hard']:.1f} | 1% point {m['thr1']:.4f} "
-              f"recall@1% {m['rec_1']:.1f} / hard {m['rec_1_hard']:.1f} ({time.perf_counter() - t0:.0f} s)")
+        print(
+            f"{'no schema' if no_schema else 'schema   '}: alerts@default {m['alerts']:.2f}% | "
+            f"recall@default {m['rec_def']:.1f} / hard {m['rec_def_hard']:.1f} | 1% point {m['thr1']:.4f} "
+            f"recall@1% {m['rec_1']:.1f} / hard {m['rec_1_hard']:.1f} ({time.perf_counter() - t0:.0f} s)"
+        )
 
 
 if __name__ == "__main__":

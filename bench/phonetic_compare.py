@@ -23,8 +23,10 @@ from service.engine.screener import Screener
 
 def _code(fn: Callable[[str], str]) -> Callable[[str], str]:
     """A jellyfish code of a token; tokens it cannot encode (digits) keep their own spelling."""
+
     def key(token: str) -> str:
         return (fn(token).lower() or token) if token.isalpha() else token
+
     return key
 
 

@@ -38,8 +38,9 @@ def recall_at_1pct(p: np.ndarray, y: np.ndarray, val: np.ndarray, qid: np.ndarra
 def fit_lr(X, y, w, train):
     mean, scale = X[train].mean(0), X[train].std(0)
     scale[scale < 1e-9] = 1
-    lr = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED).fit((X[train] - mean) / scale, y[train],
-                                                                          sample_weight=w[train])
+    lr = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED).fit(
+        (X[train] - mean) / scale, y[train], sample_weight=w[train]
+    )
     return lambda Z: lr.predict_proba((Z - mean) / scale)[:, 1]
 
 

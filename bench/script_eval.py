@@ -42,9 +42,10 @@ def rank(best: dict[str, float], target: str) -> tuple[float, float, float]:
 def best_scores(screener: Screener, rows: list[dict], kind: str) -> list[dict[str, float]]:
     out = []
     for i in range(0, len(rows), 500):
-        chunk = rows[i: i + 500]
-        res = screener.screen([Query(r["query"], SCHEMA.get(r[kind], "Any")) for r in chunk],
-                              limit=10, threshold=0.0)
+        chunk = rows[i : i + 500]
+        res = screener.screen(
+            [Query(r["query"], SCHEMA.get(r[kind], "Any")) for r in chunk], limit=10, threshold=0.0
+        )
         out += [{m.entity_id: m.score for m in x.matches} for x in res]
     return out
 
@@ -84,8 +85,11 @@ def _wikipedia_only(word: str) -> list[str]:
     return [cyrillic._ascii(cyrillic.iuliia.WIKIPEDIA.translate(word))]
 
 
-VARIANTS = {"hangul-library": ("hangul", _korean_romanizer), "han-pinyin": ("han", _pinyin_only),
-            "cyrillic-wikipedia": ("cyrillic", _wikipedia_only)}
+VARIANTS = {
+    "hangul-library": ("hangul", _korean_romanizer),
+    "han-pinyin": ("han", _pinyin_only),
+    "cyrillic-wikipedia": ("cyrillic", _wikipedia_only),
+}
 
 
 def main() -> None:

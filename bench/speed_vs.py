@@ -47,8 +47,14 @@ print(json.dumps({"single_ms": 1000 * t_single, "batch_qps": qps}))
 
 def run(tree: Path, cache: Path, ref: Path, ev: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ref), str(ev), str(cache)], env=env, cwd=tree,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ref), str(ev), str(cache)],
+        env=env,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -69,14 +75,20 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in ("other", "this"):
                 got[name].append(run(trees[name], caches[name], args.reference, ev))
-    best = {n: {"single_ms": min(r["single_ms"] for r in rs), "batch_qps": max(r["batch_qps"] for r in rs)}
-            for n, rs in got.items()}
+    best = {
+        n: {"single_ms": min(r["single_ms"] for r in rs), "batch_qps": max(r["batch_qps"] for r in rs)}
+        for n, rs in got.items()
+    }
     print("| measure | this | other | ratio (this / other) |\n|---|---|---|---|")
     s, o = best["this"], best["other"]
-    print(f"| single query, ms (lower is better) | {s['single_ms']:.2f} | {o['single_ms']:.2f} | "
-          f"{s['single_ms'] / o['single_ms']:.2f}x |")
-    print(f"| batch of 100, names/s (higher is better) | {s['batch_qps']:.0f} | {o['batch_qps']:.0f} | "
-          f"{o['batch_qps'] / s['batch_qps']:.2f}x slower |")
+    print(
+        f"| single query, ms (lower is better) | {s['single_ms']:.2f} | {o['single_ms']:.2f} | "
+        f"{s['single_ms'] / o['single_ms']:.2f}x |"
+    )
+    print(
+        f"| batch of 100, names/s (higher is better) | {s['batch_qps']:.0f} | {o['batch_qps']:.0f} | "
+        f"{o['batch_qps'] / s['batch_qps']:.2f}x slower |"
+    )
 
 
 if __name__ == "__main__":

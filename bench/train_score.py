@@ -53,7 +53,7 @@ def candidates(screener: Screener, queries: list[Query]):
     """(query index, entity index, features) of each query's best variant per entity (by blend)."""
     out_q, out_e, out_x = [], [], []
     for start in range(0, len(queries), BATCH):
-        part = queries[start: start + BATCH]
+        part = queries[start : start + BATCH]
         scored = screener._score(part)
         rs = scored.scores
         if not len(rs.row):
@@ -126,10 +126,14 @@ def main() -> None:
     lr.fit((X[train] - mean) / scale, y[train], sample_weight=w[train])
     model = ScoreModel(args.version, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
     p = model.predict(X[val])
-    print(f"train: {train.sum()} candidates ({int(y[train].sum())} positive); "
-          f"validation: {val.sum()} ({int(y[val].sum())} positive)")
-    print(f"validation log-loss {log_loss(y[val], p, sample_weight=w[val]):.4f}, "
-          f"AUC {roc_auc_score(y[val], p):.4f}")
+    print(
+        f"train: {train.sum()} candidates ({int(y[train].sum())} positive); "
+        f"validation: {val.sum()} ({int(y[val].sum())} positive)"
+    )
+    print(
+        f"validation log-loss {log_loss(y[val], p, sample_weight=w[val]):.4f}, "
+        f"AUC {roc_auc_score(y[val], p):.4f}"
+    )
     print("| predicted | candidates | observed (class-balanced) |\n|---|---|---|")
     bins = np.linspace(0, 1, 11)
     for lo, hi in zip(bins[:-1], bins[1:], strict=True):

@@ -35,11 +35,13 @@ def transliterators() -> dict:
     found = {"anyascii": anyascii}
     try:
         from unidecode import unidecode
+
         found["unidecode"] = unidecode
     except ImportError:
         print("unidecode not installed: skipped")
     try:
         import icu
+
         found["icu Any-Latin"] = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII").transliterate
     except ImportError:
         print("PyICU not installed: skipped")
@@ -63,8 +65,10 @@ def cross_script(un: LoadedList) -> dict[str, tuple[int, float, float]]:
     for (q, e), r in zip(queries, results, strict=True):
         first = bool(r.matches) and r.matches[0].entity_id == e
         hits[script_of(q)].append((first, first and r.matches[0].score > screener.default_threshold))
-    return {s: (len(h), 100 * float(np.mean([f for f, _ in h])), 100 * float(np.mean([a for _, a in h])))
-            for s, h in hits.items()}
+    return {
+        s: (len(h), 100 * float(np.mean([f for f, _ in h])), 100 * float(np.mean([a for _, a in h])))
+        for s, h in hits.items()
+    }
 
 
 def main() -> None:
@@ -73,8 +77,10 @@ def main() -> None:
     ap.add_argument("--max-neg", type=int, default=5000)
     args = ap.parse_args()
     un = load_source("un", reference_dir() / "un_sc_2026-02" / "consolidated.xml")
-    print("| transliterator | cross-script recall@1 by script (names) | ...alerting at the default threshold "
-          "| dev alias recall@1% alerts |")
+    print(
+        "| transliterator | cross-script recall@1 by script (names) | ...alerting at the default threshold "
+        "| dev alias recall@1% alerts |"
+    )
     print("|---|---|---|---|")
     for name, fn in transliterators().items():
         normalize.transliterate = fn

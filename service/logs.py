@@ -68,7 +68,17 @@ class GunicornLogger(GunicornBaseLogger):
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
-        fields = {"remote": atoms["h"], "method": atoms["m"], "path": atoms["U"], "status": atoms["s"],
-                  "bytes": atoms["b"], "ms": atoms["M"], "request_id": atoms.get("{x-request-id}o")}
-        self.access_log.info('%(remote)s "%(method)s %(path)s" %(status)s %(bytes)s %(ms)sms '
-                             "request_id=%(request_id)s", fields, extra=fields)
+        fields = {
+            "remote": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "status": atoms["s"],
+            "bytes": atoms["b"],
+            "ms": atoms["M"],
+            "request_id": atoms.get("{x-request-id}o"),
+        }
+        self.access_log.info(
+            '%(remote)s "%(method)s %(path)s" %(status)s %(bytes)s %(ms)sms request_id=%(request_id)s',
+            fields,
+            extra=fields,
+        )

@@ -59,8 +59,9 @@ def list_loader(values: list[str]) -> Callable[[Progress | None], list[LoadedLis
     return load
 
 
-def new_screener(lists: list[LoadedList], default_threshold: float | None = None,
-                 progress: LoadProgress | None = None) -> Screener:
+def new_screener(
+    lists: list[LoadedList], default_threshold: float | None = None, progress: LoadProgress | None = None
+) -> Screener:
     """The Screener for these lists, its index read from the cache when their checksums match,
     with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0).
 
@@ -70,27 +71,38 @@ def new_screener(lists: list[LoadedList], default_threshold: float | None = None
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
     resolve = os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0"
     if progress:
-        progress.phase_done("index", f"index ready ({sum(x.version.names for x in lists)} names)",
-                            "linking" if resolve else None)
+        progress.phase_done(
+            "index",
+            f"index ready ({sum(x.version.names for x in lists)} names)",
+            "linking" if resolve else None,
+        )
     if resolve:
-        screener.links = cached_resolution(lists, screener, cache_dir() / "resolution",
-                                           progress.linking if progress else None)
+        screener.links = cached_resolution(
+            lists, screener, cache_dir() / "resolution", progress.linking if progress else None
+        )
         if progress:
-            progress.phase_done("linking", f"records linked across lists "
-                                           f"({len(getattr(screener.links, 'clusters', []))} clusters)", None)
+            progress.phase_done(
+                "linking",
+                f"records linked across lists ({len(getattr(screener.links, 'clusters', []))} clusters)",
+                None,
+            )
     return screener
 
 
-def screener_builder(load: Callable[[Progress | None], list[LoadedList]],
-                     default_threshold: float | None = None,
-                     progress: LoadProgress | None = None) -> Callable[[], Screener]:
+def screener_builder(
+    load: Callable[[Progress | None], list[LoadedList]],
+    default_threshold: float | None = None,
+    progress: LoadProgress | None = None,
+) -> Callable[[], Screener]:
     """What the provider calls to (re)build: load the lists, then the Screener, reporting each phase."""
+
     def build() -> Screener:
         lists = load(progress.lists_parsed if progress else None)
         if progress:
             sizes = ", ".join(f"{x.version.id} {x.version.entities}" for x in lists)
             progress.phase_done("lists", f"{len(lists)} lists parsed ({sizes} entities)", "index")
         return new_screener(lists, default_threshold, progress)
+
     return build
 
 
@@ -193,8 +205,9 @@ def stop_runners() -> None:
 class GunicornServer(BaseApplication):
     """gunicorn run in-process: its options come from here, not from argv or a config file."""
 
-    def __init__(self, provider: ScreenerProvider, config: ApiConfig, options: dict,
-                 monitor: Monitor | None = None):
+    def __init__(
+        self, provider: ScreenerProvider, config: ApiConfig, options: dict, monitor: Monitor | None = None
+    ):
         self.provider, self.api_config, self.options, self.monitor = provider, config, options, monitor
         super().__init__()
 
@@ -206,8 +219,9 @@ class GunicornServer(BaseApplication):
         return create_app(self.provider, self.api_config, self.monitor)
 
 
-def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
-                     monitor: Monitor | None = None) -> dict:
+def gunicorn_options(
+    host: str, port: int, workers: int, loader: MasterLoader, monitor: Monitor | None = None
+) -> dict:
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -237,8 +251,14 @@ def gunicorn_options(host: str, port: int, workers: int, loader: MasterLoader,
     return options
 
 
-def run_gunicorn(provider: ScreenerProvider, config: ApiConfig, host: str, port: int, workers: int,
-                 monitor: Monitor | None = None) -> int:
+def run_gunicorn(
+    provider: ScreenerProvider,
+    config: ApiConfig,
+    host: str,
+    port: int,
+    workers: int,
+    monitor: Monitor | None = None,
+) -> int:
     """Serve until gunicorn stops (TERM/INT); HUP reloads the lists. Blocks in the master loop.
 
     The provider starts empty: the lists load in the master once the port is bound. A first

@@ -40,8 +40,9 @@ def _setting(name: str, default: float, kind: type) -> float:
     except ValueError:
         value = 0
     if not 0 < value <= 3600:
-        raise ValueError(f"{name} must be a positive {'integer' if kind is int else 'number'} "
-                         f"(at most 3600), got {text!r}")
+        raise ValueError(
+            f"{name} must be a positive {'integer' if kind is int else 'number'} (at most 3600), got {text!r}"
+        )
     return value
 
 
@@ -112,10 +113,18 @@ def problem_response(html_response: bytes) -> bytes:
     _, status, reason = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
     text = html.unescape(body.decode("latin-1").split("</h1>", 1)[-1].split("</body>", 1)[0]).strip()
     detail = text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "..."
-    problem = json.dumps({"type": PROBLEM_TYPE + "http-error", "title": reason, "status": int(status),
-                          "detail": detail or reason}).encode()
-    return (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-            f"Content-Length: {len(problem)}\r\n\r\n").encode("latin-1") + problem
+    problem = json.dumps(
+        {
+            "type": PROBLEM_TYPE + "http-error",
+            "title": reason,
+            "status": int(status),
+            "detail": detail or reason,
+        }
+    ).encode()
+    return (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+        f"Content-Length: {len(problem)}\r\n\r\n"
+    ).encode("latin-1") + problem
 
 
 class BoundedThreadWorker(gthread.ThreadWorker):

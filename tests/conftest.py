@@ -47,8 +47,9 @@ class Server:
         self.log_path = log_path
         self.http = requests.Session()
         with log_path.open("wb") as log:
-            self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.http.get(self.url + path, timeout=60, **kwargs)
@@ -90,8 +91,11 @@ class Server:
 
 def server_env(tmp: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test's environment without any ORINOCO_* setting it did not ask for, and a private cache."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ORINOCO_") and k != "PROMETHEUS_MULTIPROC_DIR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ORINOCO_") and k != "PROMETHEUS_MULTIPROC_DIR"
+    }
     env["ORINOCO_CACHE_DIR"] = str(tmp / "cache")
     env["ORINOCO_REFERENCE_DIR"] = str(reference_dir())
     env["ORINOCO_DOWNLOAD_BACKOFF"] = TEST_BACKOFF
@@ -105,13 +109,27 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """``start_server(*args, env=None, command=None, ready=True)`` -> a Server, stopped at session end."""
     started: list[Server] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, command: list[str] | None = None,
-              ready: bool = True, workers: int = 1) -> Server:
+    def start(
+        *args: str,
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+        ready: bool = True,
+        workers: int = 1,
+    ) -> Server:
         tmp = tmp_path_factory.mktemp("server")
         port = free_port()
         if command is None:
-            command = [str(ORINOCO), "serve", "--host", "127.0.0.1", "--port", str(port),
-                       "--workers", str(workers), *args]
+            command = [
+                str(ORINOCO),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                *args,
+            ]
         else:  # a command line given whole (the Dockerfile's): the port comes from the environment
             env = {**(env or {}), "ORINOCO_HOST": "127.0.0.1", "ORINOCO_PORT": str(port)}
         server = Server(command, server_env(tmp, env), port, tmp / "server.log")
@@ -147,5 +165,8 @@ def api_keys() -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def keyed_server(start_server, api_keys) -> Server:
     """gunicorn on the small fixture lists with API keys required."""
-    return start_server("--list", f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
-                        env={"ORINOCO_API_KEYS": ",".join(api_keys)})
+    return start_server(
+        "--list",
+        f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
+        env={"ORINOCO_API_KEYS": ",".join(api_keys)},
+    )

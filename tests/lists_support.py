@@ -103,7 +103,8 @@ def http_server(routes: dict[str, tuple[bytes, str]], seen: list[str] | None = N
 
 def write_registry(path: Path, base_url: str, max_bytes: int = 10_000_000) -> Path:
     """A sources.toml like the real one, with every URL on ``base_url`` and the fixture folder names."""
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [[list]]
 id = "ofac_sdn"
 parser = "ofac"
@@ -128,7 +129,9 @@ entry = "consolidated.xml"
 reference = "un_sc_2026-02/consolidated.xml"
 max_bytes = {max_bytes}
 files = [{{ name = "consolidated.xml", url = "{base_url}/un/consolidated.xml", required = true }}]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 

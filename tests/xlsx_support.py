@@ -60,16 +60,18 @@ def _cell(ref: str, value: str | float | date) -> str:
 def xlsx_bytes(rows: list[list[str | float | date]], sheet: str = "Data") -> bytes:
     """One worksheet named ``sheet`` holding ``rows`` (empty strings are empty cells)."""
     body = "".join(
-        f'<row r="{r}">' + "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row)
-                                   if value != "") + "</row>"
-        for r, row in enumerate(rows, start=1))
+        f'<row r="{r}">'
+        + "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row) if value != "")
+        + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
     parts = {
         **_PARTS,
         "xl/workbook.xml": f'<workbook xmlns="{_NS}spreadsheetml/2006/main" '
-                           f'xmlns:r="{_NS}officeDocument/2006/relationships"><sheets>'
-                           f'<sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        f'xmlns:r="{_NS}officeDocument/2006/relationships"><sheets>'
+        f'<sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_NS}spreadsheetml/2006/main">'
-                                    f"<sheetData>{body}</sheetData></worksheet>",
+        f"<sheetData>{body}</sheetData></worksheet>",
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -37,12 +37,18 @@ from service.ui import register as register_ui
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
-def create_app(screener_or_provider: Screener | ScreenerProvider, config: ApiConfig | None = None,
-               monitor: Monitor | None = None) -> Flask:
+def create_app(
+    screener_or_provider: Screener | ScreenerProvider,
+    config: ApiConfig | None = None,
+    monitor: Monitor | None = None,
+) -> Flask:
     """An app serving a fixed Screener, or whatever a ``ScreenerProvider`` currently holds; with a
     ``Monitor``, also the customer book and its alerts (``routes_monitor``)."""
-    provider = screener_or_provider if isinstance(screener_or_provider, ScreenerProvider) \
+    provider = (
+        screener_or_provider
+        if isinstance(screener_or_provider, ScreenerProvider)
         else ScreenerProvider(screener=screener_or_provider)
+    )
     config = config or from_env()
     app = Flask("service.api")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes

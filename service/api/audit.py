@@ -50,8 +50,16 @@ class AuditLog:
         digest = hmac.new(self._salt, name.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
         return {"name_hmac": digest[:32]}
 
-    def screening(self, request_id: str, endpoint: str, threshold: float, versions: list[ListVersion],
-                  results: list[Result], client: str | None = None, score_model: str | None = None) -> str:
+    def screening(
+        self,
+        request_id: str,
+        endpoint: str,
+        threshold: float,
+        versions: list[ListVersion],
+        results: list[Result],
+        client: str | None = None,
+        score_model: str | None = None,
+    ) -> str:
         """Write the record of one screening request (raises OSError if it cannot be made durable);
         its ``audit_id``, the record's key.
 
@@ -61,13 +69,26 @@ class AuditLog:
         score means what it did only under the same model."""
         audit_id = uuid.uuid4().hex
         record = {
-            "audit_id": audit_id, "request_id": request_id, "time": now_iso(), "client": client,
+            "audit_id": audit_id,
+            "request_id": request_id,
+            "time": now_iso(),
+            "client": client,
             "endpoint": endpoint,
-            "threshold": threshold, "score_model": score_model,
+            "threshold": threshold,
+            "score_model": score_model,
             "lists": [{"id": v.id, "sha256": v.sha256, "published": v.published} for v in versions],
-            "queries": [{"id": r.query.id, **self.name_field(r.query.name), "alerts": len(r.matches),
-                         "top": [{"list": m.list, "entity_id": m.entity_id, "score": m.score}
-                                 for m in r.matches[:TOP_MATCHES]]} for r in results],
+            "queries": [
+                {
+                    "id": r.query.id,
+                    **self.name_field(r.query.name),
+                    "alerts": len(r.matches),
+                    "top": [
+                        {"list": m.list, "entity_id": m.entity_id, "score": m.score}
+                        for m in r.matches[:TOP_MATCHES]
+                    ],
+                }
+                for r in results
+            ],
         }
         self.append(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
         return audit_id

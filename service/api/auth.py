@@ -56,8 +56,12 @@ def check(keys: tuple[str, ...], scopes: tuple[frozenset[str], ...] = ()) -> Non
         return
     key = presented_key()
     if key is None:
-        raise ApiError(401, "unauthorized", "an API key is required: send 'Authorization: Bearer KEY' "
-                                            "or 'X-API-Key: KEY'", headers=CHALLENGE)
+        raise ApiError(
+            401,
+            "unauthorized",
+            "an API key is required: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
+            headers=CHALLENGE,
+        )
     index = key_index(key, keys)
     if index is None:
         raise ApiError(401, "unauthorized", "the API key is not valid", headers=CHALLENGE)
@@ -65,5 +69,9 @@ def check(keys: tuple[str, ...], scopes: tuple[frozenset[str], ...] = ()) -> Non
     g.key_id = f"key{index + 1}"  # which configured key, for the audit trail (never the key itself)
     wanted = accepted_scopes(request.method, request.path)
     if not held & wanted:
-        raise ApiError(403, "insufficient-scope", f"this API key lacks the {' or '.join(sorted(wanted))} "
-                                                  f"scope that {request.method} {request.path} needs")
+        raise ApiError(
+            403,
+            "insufficient-scope",
+            f"this API key lacks the {' or '.join(sorted(wanted))} "
+            f"scope that {request.method} {request.path} needs",
+        )

@@ -39,13 +39,15 @@ class ApiConfig:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For may be believed
 
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
-        return (f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
-                f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
-                f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit}, "
-                f"admin_keys=<{len(self.admin_keys)} keys>, min_threshold={self.min_threshold}, "
-                f"max_tokens={self.max_tokens}, max_candidates={self.max_candidates}, "
-                f"max_matches={self.max_matches}, max_response_bytes={self.max_response_bytes}, "
-                f"deadline_seconds={self.deadline_seconds}, trusted_proxies={self.trusted_proxies})")
+        return (
+            f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
+            f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
+            f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit}, "
+            f"admin_keys=<{len(self.admin_keys)} keys>, min_threshold={self.min_threshold}, "
+            f"max_tokens={self.max_tokens}, max_candidates={self.max_candidates}, "
+            f"max_matches={self.max_matches}, max_response_bytes={self.max_response_bytes}, "
+            f"deadline_seconds={self.deadline_seconds}, trusted_proxies={self.trusted_proxies})"
+        )
 
 
 SCOPES = ("screen", "review", "admin")
@@ -123,17 +125,22 @@ def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
     proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
     scopes = parse_key_scopes(env.get("ORINOCO_API_KEYS"))[1]  # in the order of keys
     extra = tuple(k for k in admin if k not in keys)  # admin keys are API keys too, with every scope
-    return ApiConfig(trusted_proxies=parse_proxies(proxies),
-                     api_keys=keys + extra, key_scopes=scopes + tuple(frozenset(SCOPES) for _ in extra),
-                     admin_keys=admin,
-                     min_threshold=parse_threshold(floor) if floor else keyed_floor,
-                     max_tokens=_number(env, "ORINOCO_MAX_TOKENS", d.max_tokens),
-                     max_candidates=_number(env, "ORINOCO_MAX_CANDIDATES", d.max_candidates),
-                     max_matches=_number(env, "ORINOCO_MAX_MATCHES", d.max_matches),
-                     max_response_bytes=_number(env, "ORINOCO_MAX_RESPONSE_BYTES", d.max_response_bytes),
-                     deadline_seconds=_number(env, "ORINOCO_REQUEST_DEADLINE", d.deadline_seconds, float),
-                     default_threshold=parse_threshold(threshold) if threshold else None,
-                     rate_limit=parse_rate(rate) if rate else None,
-                     audit=from_settings(env.get("ORINOCO_AUDIT_LOG", "").strip(),
-                                         env.get("ORINOCO_AUDIT_CLEAR", "").strip() == "1",
-                                         env.get("ORINOCO_AUDIT_SALT")))
+    return ApiConfig(
+        trusted_proxies=parse_proxies(proxies),
+        api_keys=keys + extra,
+        key_scopes=scopes + tuple(frozenset(SCOPES) for _ in extra),
+        admin_keys=admin,
+        min_threshold=parse_threshold(floor) if floor else keyed_floor,
+        max_tokens=_number(env, "ORINOCO_MAX_TOKENS", d.max_tokens),
+        max_candidates=_number(env, "ORINOCO_MAX_CANDIDATES", d.max_candidates),
+        max_matches=_number(env, "ORINOCO_MAX_MATCHES", d.max_matches),
+        max_response_bytes=_number(env, "ORINOCO_MAX_RESPONSE_BYTES", d.max_response_bytes),
+        deadline_seconds=_number(env, "ORINOCO_REQUEST_DEADLINE", d.deadline_seconds, float),
+        default_threshold=parse_threshold(threshold) if threshold else None,
+        rate_limit=parse_rate(rate) if rate else None,
+        audit=from_settings(
+            env.get("ORINOCO_AUDIT_LOG", "").strip(),
+            env.get("ORINOCO_AUDIT_CLEAR", "").strip() == "1",
+            env.get("ORINOCO_AUDIT_SALT"),
+        ),
+    )

@@ -49,9 +49,15 @@ def audit_screening(endpoint: str, threshold: float, lists: list[str] | None, re
     cfg, current = config(), screener()
     if cfg.audit:
         used = lists or current.list_ids
-        g.audit_id = cfg.audit.screening(g.request_id, endpoint, threshold,
-                                         [v for v in current.versions if v.id in used], results,
-                                         client=request.remote_addr, score_model=current.model.version)
+        g.audit_id = cfg.audit.screening(
+            g.request_id,
+            endpoint,
+            threshold,
+            [v for v in current.versions if v.id in used],
+            results,
+            client=request.remote_addr,
+            score_model=current.model.version,
+        )
 
 
 def entity_dict(entity: Entity) -> dict:
@@ -65,6 +71,15 @@ def entity_dict(entity: Entity) -> dict:
 
 def version_dict(v: ListVersion) -> dict:
     """A list version as the API shows it: what an auditor needs, not the server's file paths."""
-    return {"id": v.id, "source": v.source, "entities": v.entities, "names": v.names,
-            "published": v.published, "loaded_at": v.loaded_at, "sha256": v.sha256,
-            "skipped_rows": v.skipped_rows, "origin": v.origin, "fallback": v.fallback}
+    return {
+        "id": v.id,
+        "source": v.source,
+        "entities": v.entities,
+        "names": v.names,
+        "published": v.published,
+        "loaded_at": v.loaded_at,
+        "sha256": v.sha256,
+        "skipped_rows": v.skipped_rows,
+        "origin": v.origin,
+        "fallback": v.fallback,
+    }

@@ -26,8 +26,11 @@ from service.engine.normalize import fold
 from service.engine.screener import Query
 
 LIMITER = "orinoco.limiter"
-SETTINGS = {"deadline": "ORINOCO_REQUEST_DEADLINE", "candidates": "ORINOCO_MAX_CANDIDATES",
-            "matches": "ORINOCO_MAX_MATCHES"}
+SETTINGS = {
+    "deadline": "ORINOCO_REQUEST_DEADLINE",
+    "candidates": "ORINOCO_MAX_CANDIDATES",
+    "matches": "ORINOCO_MAX_MATCHES",
+}
 TEXT_CHARS_PER_NAME = 1000
 
 
@@ -41,20 +44,28 @@ def threshold(value: float | None, config: ApiConfig) -> float | None:
     key = auth.presented_key()
     if config.admin_keys and key and auth.key_is_valid(key, config.admin_keys):
         return value
-    raise ApiError(400, "threshold-below-floor",
-                   f"threshold {value} is below the lowest allowed, {config.min_threshold} "
-                   f"(ORINOCO_MIN_THRESHOLD); lower ones need an admin key", "threshold",
-                   limit="ORINOCO_MIN_THRESHOLD")
+    raise ApiError(
+        400,
+        "threshold-below-floor",
+        f"threshold {value} is below the lowest allowed, {config.min_threshold} "
+        f"(ORINOCO_MIN_THRESHOLD); lower ones need an admin key",
+        "threshold",
+        limit="ORINOCO_MIN_THRESHOLD",
+    )
 
 
 def check_size(queries: list[Query], config: ApiConfig) -> None:
     """Refuse a request whose names hold more words together than ``max_tokens``."""
     tokens = sum(len(fold(q.name).split()) for q in queries)
     if tokens > config.max_tokens:
-        raise ApiError(413, "request-too-costly",
-                       f"the names hold {tokens} words together, more than the limit of {config.max_tokens} "
-                       f"per request (ORINOCO_MAX_TOKENS); split the request", "queries",
-                       limit="ORINOCO_MAX_TOKENS")
+        raise ApiError(
+            413,
+            "request-too-costly",
+            f"the names hold {tokens} words together, more than the limit of {config.max_tokens} "
+            f"per request (ORINOCO_MAX_TOKENS); split the request",
+            "queries",
+            limit="ORINOCO_MAX_TOKENS",
+        )
 
 
 def budget(config: ApiConfig) -> Budget:
@@ -80,11 +91,14 @@ def bounded(response: Response, config: ApiConfig) -> Response:
     """``response``, unless its body is larger than ``max_response_bytes``."""
     size = response.calculate_content_length() or 0
     if size > config.max_response_bytes:
-        raise ApiError(422, "response-too-large",
-                       f"the response would be {size} bytes, more than the limit of "
-                       f"{config.max_response_bytes} (ORINOCO_MAX_RESPONSE_BYTES); raise the threshold, "
-                       f"lower the limit or send fewer names",
-                       limit="ORINOCO_MAX_RESPONSE_BYTES")
+        raise ApiError(
+            422,
+            "response-too-large",
+            f"the response would be {size} bytes, more than the limit of "
+            f"{config.max_response_bytes} (ORINOCO_MAX_RESPONSE_BYTES); raise the threshold, "
+            f"lower the limit or send fewer names",
+            limit="ORINOCO_MAX_RESPONSE_BYTES",
+        )
     return response
 
 

@@ -33,11 +33,13 @@ def method_label(method: str) -> str:
     return method if method in METHODS else OTHER
 
 
-REQUESTS = Counter("orinoco_http_requests_total", "HTTP requests answered",
-                   ["endpoint", "method", "status"])
-LATENCY = Histogram("orinoco_http_request_duration_seconds", "Time to answer an HTTP request",
-                    ["endpoint"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                           1.0, 2.5, 5.0, 10.0, 30.0))
+REQUESTS = Counter("orinoco_http_requests_total", "HTTP requests answered", ["endpoint", "method", "status"])
+LATENCY = Histogram(
+    "orinoco_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 QUERIES = Counter("orinoco_queries_screened_total", "Names screened (queries in /v1/screen requests)")
 ALERTS = Counter("orinoco_alerts_total", "Screened names with at least one match above the threshold")
 
@@ -51,15 +53,22 @@ class ListCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(UTC)
         entities = GaugeMetricFamily("orinoco_list_entities", "Entities in a loaded list", labels=["list"])
-        names = GaugeMetricFamily("orinoco_list_names", "Names (primary and aliases) in a loaded list",
-                                  labels=["list"])
-        loaded = GaugeMetricFamily("orinoco_list_loaded_age_seconds", "Seconds since the list was loaded",
-                                   labels=["list"])
-        published = GaugeMetricFamily("orinoco_list_published_age_seconds",
-                                      "Seconds since the list's publication date (lists that state one)",
-                                      labels=["list"])
-        fallback = GaugeMetricFamily("orinoco_list_fallback", "1 if a historical reference snapshot stands "
-                                     "in for the official list (not for real screening)", labels=["list"])
+        names = GaugeMetricFamily(
+            "orinoco_list_names", "Names (primary and aliases) in a loaded list", labels=["list"]
+        )
+        loaded = GaugeMetricFamily(
+            "orinoco_list_loaded_age_seconds", "Seconds since the list was loaded", labels=["list"]
+        )
+        published = GaugeMetricFamily(
+            "orinoco_list_published_age_seconds",
+            "Seconds since the list's publication date (lists that state one)",
+            labels=["list"],
+        )
+        fallback = GaugeMetricFamily(
+            "orinoco_list_fallback",
+            "1 if a historical reference snapshot stands in for the official list (not for real screening)",
+            labels=["list"],
+        )
         screener = self.provider.screener
         for v in screener.versions if screener else []:
             fallback.add_metric([v.id], 1.0 if v.fallback else 0.0)
@@ -71,8 +80,9 @@ class ListCollector(Collector):
             age = age_seconds(v.published, now)
             if age is not None:
                 published.add_metric([v.id], age)
-        failed = GaugeMetricFamily("orinoco_list_reload_failed",
-                                   "1 if the last list load failed (the previous lists keep serving)")
+        failed = GaugeMetricFamily(
+            "orinoco_list_reload_failed", "1 if the last list load failed (the previous lists keep serving)"
+        )
         failed.add_metric([], 1.0 if self.provider.status.error else 0.0)
         ready = GaugeMetricFamily("orinoco_ready", "1 once an index is loaded and serving")
         ready.add_metric([], 1.0 if screener else 0.0)
@@ -84,16 +94,26 @@ def _refresh_metrics(status: dict | None) -> Iterator[Metric]:
     """Per list, from the scheduled refresh (``serve --refresh``): nothing when it is off."""
     if status is None:
         return
-    age = GaugeMetricFamily("orinoco_list_refresh_age_seconds",
-                            "Seconds since the list was last confirmed current by a refresh", labels=["list"])
-    attempt = GaugeMetricFamily("orinoco_list_refresh_last_attempt_timestamp_seconds",
-                                "When the last refresh of the list was tried (Unix time)", labels=["list"])
-    failed = GaugeMetricFamily("orinoco_list_refresh_failed",
-                               "1 if the last refresh of the list failed (the current version keeps serving)",
-                               labels=["list"])
-    stale = GaugeMetricFamily("orinoco_list_stale",
-                              "1 if the list was not confirmed current for longer than the allowed age",
-                              labels=["list"])
+    age = GaugeMetricFamily(
+        "orinoco_list_refresh_age_seconds",
+        "Seconds since the list was last confirmed current by a refresh",
+        labels=["list"],
+    )
+    attempt = GaugeMetricFamily(
+        "orinoco_list_refresh_last_attempt_timestamp_seconds",
+        "When the last refresh of the list was tried (Unix time)",
+        labels=["list"],
+    )
+    failed = GaugeMetricFamily(
+        "orinoco_list_refresh_failed",
+        "1 if the last refresh of the list failed (the current version keeps serving)",
+        labels=["list"],
+    )
+    stale = GaugeMetricFamily(
+        "orinoco_list_stale",
+        "1 if the list was not confirmed current for longer than the allowed age",
+        labels=["list"],
+    )
     for list_id, record in sorted(status["lists"].items()):
         age.add_metric([list_id], record["age_seconds"])
         if record["last_attempt"]:

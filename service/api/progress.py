@@ -35,9 +35,16 @@ class LoadProgress:
         """A load starts (``what``: "start-up" or "reload")."""
         with self._lock:
             self._started = self._phase_started = time.monotonic()
-            self._state = {"load": what, "phase": "lists", "started_monotonic": self._started,
-                           "lists": {"parsed": 0, "total": None}, "index": "pending",
-                           "linking": {"done": 0, "total": None}, "phases": [], "done": False}
+            self._state = {
+                "load": what,
+                "phase": "lists",
+                "started_monotonic": self._started,
+                "lists": {"parsed": 0, "total": None},
+                "index": "pending",
+                "linking": {"done": 0, "total": None},
+                "phases": [],
+                "done": False,
+            }
             self._publish()
 
     def lists_parsed(self, done: int, total: int) -> None:
@@ -58,8 +65,13 @@ class LoadProgress:
             self._state["phase"] = following or "done"
             self._state["done"] = following is None
             self._publish()
-        log.info("%s: %s in %.1f s%s", self._state.get("load", "load"), detail, seconds,
-                 "" if following else f" (total {now - self._started:.1f} s)")
+        log.info(
+            "%s: %s in %.1f s%s",
+            self._state.get("load", "load"),
+            detail,
+            seconds,
+            "" if following else f" (total {now - self._started:.1f} s)",
+        )
 
     def retire(self, pids: list[int]) -> None:
         """The workers forked before the lists were loaded: until every one has exited, a request
@@ -82,7 +94,7 @@ class LoadProgress:
         data = json.dumps(self._state).encode()[: _SIZE - _HEADER.size]
         self._sequence += 1  # odd: a write is under way
         _HEADER.pack_into(self._memory, 0, self._sequence, 0)
-        self._memory[_HEADER.size:_HEADER.size + len(data)] = data
+        self._memory[_HEADER.size : _HEADER.size + len(data)] = data
         self._sequence += 1
         _HEADER.pack_into(self._memory, 0, self._sequence, len(data))
 
@@ -95,7 +107,7 @@ class LoadProgress:
             if sequence % 2:
                 time.sleep(0.001)
                 continue
-            data = self._memory[_HEADER.size:_HEADER.size + length]
+            data = self._memory[_HEADER.size : _HEADER.size + length]
             if _HEADER.unpack_from(self._memory, 0)[0] == sequence:
                 state = json.loads(data)
                 started = state.pop("started_monotonic")

@@ -38,8 +38,11 @@ class SwapEvent:
 
     def changed(self) -> list[str]:
         """The ids of the lists whose version changed, appeared or went."""
-        return sorted(k for k in self.old.keys() | self.new.keys()
-                      if ((o := self.old.get(k)) and o.sha256) != ((n := self.new.get(k)) and n.sha256))
+        return sorted(
+            k
+            for k in self.old.keys() | self.new.keys()
+            if ((o := self.old.get(k)) and o.sha256) != ((n := self.new.get(k)) and n.sha256)
+        )
 
 
 @dataclass(slots=True)
@@ -50,8 +53,12 @@ class LoadStatus:
     error: str | None = None  # of the last attempt; None once a later attempt succeeds
 
     def to_dict(self) -> dict:
-        return {"loading": self.loading, "last_attempt": self.last_attempt,
-                "last_success": self.last_success, "error": self.error}
+        return {
+            "loading": self.loading,
+            "last_attempt": self.last_attempt,
+            "last_success": self.last_success,
+            "error": self.error,
+        }
 
 
 def check_not_shrunk(current: Screener, fresh: Screener) -> None:
@@ -61,20 +68,29 @@ def check_not_shrunk(current: Screener, fresh: Screener) -> None:
     before = {v.id: {"entities": v.entities, "names": v.names} for v in current.versions}
     gone = sorted(before.keys() - {v.id for v in fresh.versions})
     if gone:  # e.g. a refresh that put one list in an empty cache while the others came from elsewhere
-        raise ListError(f"{', '.join(gone)}: served now but missing from the new lists: refused "
-                        "(restart the server to drop a list)")
+        raise ListError(
+            f"{', '.join(gone)}: served now but missing from the new lists: refused "
+            "(restart the server to drop a list)"
+        )
     for v in fresh.versions:
         if v.id in before:
             problem = shrink_problem(v.id, before[v.id], {"entities": v.entities, "names": v.names})
             if problem:
-                raise ListError(f"{problem}: refused, the lists being served stay (restart the server "
-                                "to load them anyway)")
+                raise ListError(
+                    f"{problem}: refused, the lists being served stay (restart the server "
+                    "to load them anyway)"
+                )
+
 
 class ScreenerProvider:
     """Holds the current Screener; ``build`` makes a fresh one from the configured lists."""
 
-    def __init__(self, build: Callable[[], Screener] | None = None, screener: Screener | None = None,
-                 progress: LoadProgress | None = None):
+    def __init__(
+        self,
+        build: Callable[[], Screener] | None = None,
+        screener: Screener | None = None,
+        progress: LoadProgress | None = None,
+    ):
         self._build = build
         self._screener = screener
         self.progress = progress  # what ``build`` reports as it goes, for /readyz

@@ -39,7 +39,7 @@ class Rate:
 
 
 def parse_rate(text: str) -> Rate:
-    """"100/minute" -> Rate(100, 60.0); ValueError for anything else."""
+    """ "100/minute" -> Rate(100, 60.0); ValueError for anything else."""
     count, _, unit = text.strip().partition("/")
     unit = unit.strip().lower().removesuffix("s")
     if not count.strip().isdigit() or int(count) < 1 or unit not in PERIODS:
@@ -77,20 +77,34 @@ class RateLimiter:
             return
         wait = self.take(client_id(keys))
         if wait:
-            raise ApiError(429, "rate-limited", f"more than {self.rate} names from this client; "
-                           f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))},
-                           limit="ORINOCO_RATE_LIMIT")
+            raise ApiError(
+                429,
+                "rate-limited",
+                f"more than {self.rate} names from this client; retry in {math.ceil(wait)} s",
+                headers={"Retry-After": str(math.ceil(wait))},
+                limit="ORINOCO_RATE_LIMIT",
+            )
 
     def charge(self, n: int, keys: tuple[str, ...]) -> None:
         """Take ``n`` more tokens for a request's further names; a 429 when the client has not got them."""
         wait = self.take(client_id(keys), n)
         if wait == math.inf:
-            raise ApiError(429, "rate-limited", f"this request costs {n + 1} names, more than the rate limit "
-                           f"of {self.rate} allows at once; split it", limit="ORINOCO_RATE_LIMIT")
+            raise ApiError(
+                429,
+                "rate-limited",
+                f"this request costs {n + 1} names, more than the rate limit "
+                f"of {self.rate} allows at once; split it",
+                limit="ORINOCO_RATE_LIMIT",
+            )
         if wait:
-            raise ApiError(429, "rate-limited", f"this request's {n + 1} names would exceed {self.rate} "
-                           f"names from this client; retry in {math.ceil(wait)} s",
-                           headers={"Retry-After": str(math.ceil(wait))}, limit="ORINOCO_RATE_LIMIT")
+            raise ApiError(
+                429,
+                "rate-limited",
+                f"this request's {n + 1} names would exceed {self.rate} "
+                f"names from this client; retry in {math.ceil(wait)} s",
+                headers={"Retry-After": str(math.ceil(wait))},
+                limit="ORINOCO_RATE_LIMIT",
+            )
 
 
 def client_id(keys: tuple[str, ...]) -> str:

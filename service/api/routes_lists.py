@@ -23,17 +23,28 @@ def lists():
     if refresh is not None:  # serve --refresh: each list's age, last attempt and last error
         for v in versions:
             v["refresh"] = refresh["lists"].get(v["id"])
-    return jsonify({"lists": versions, "reload": provider.status.to_dict(),
-                    "refresh": {k: refresh[k] for k in ("interval_seconds", "max_age_seconds", "last_run",
-                                                        "next_run")} if refresh else None})
+    return jsonify(
+        {
+            "lists": versions,
+            "reload": provider.status.to_dict(),
+            "refresh": {
+                k: refresh[k] for k in ("interval_seconds", "max_age_seconds", "last_run", "next_run")
+            }
+            if refresh
+            else None,
+        }
+    )
 
 
 @bp.get("/v1/entities/<list_id>/<path:entity_id>")
 def entity(list_id: str, entity_id: str):
     screener = context.screener()
     if list_id not in screener.list_ids:
-        raise ApiError(404, "unknown-list", f"no list {list_id!r} is loaded; loaded lists: "
-                                            f"{', '.join(screener.list_ids)}")
+        raise ApiError(
+            404,
+            "unknown-list",
+            f"no list {list_id!r} is loaded; loaded lists: {', '.join(screener.list_ids)}",
+        )
     found = screener.entity(list_id, entity_id)
     if found is None:
         raise ApiError(404, "unknown-entity", f"list {list_id!r} has no entity {entity_id!r}")
@@ -45,12 +56,17 @@ def entity(list_id: str, entity_id: str):
 def reload():
     """Reload the lists like SIGHUP does. Only with API keys configured: it costs a full index build."""
     if not context.config().api_keys:
-        raise ApiError(403, "admin-disabled", "POST /v1/admin/reload needs ORINOCO_API_KEYS to be set; "
-                                              "without keys, send SIGHUP to the server process instead")
+        raise ApiError(
+            403,
+            "admin-disabled",
+            "POST /v1/admin/reload needs ORINOCO_API_KEYS to be set; "
+            "without keys, send SIGHUP to the server process instead",
+        )
     provider = context.provider()
     if not provider.can_reload:
-        raise ApiError(403, "reload-unsupported",
-                       "this server was started with a fixed index and cannot reload")
+        raise ApiError(
+            403, "reload-unsupported", "this server was started with a fixed index and cannot reload"
+        )
     outcome = provider.request_reload()
     log.info("reload requested over HTTP request_id=%s: %s", g.request_id, outcome)
     response = jsonify({"request_id": g.request_id, "status": outcome, "reload": provider.status.to_dict()})

@@ -27,8 +27,10 @@ def _resource(name: str) -> str:
 def supported_lists() -> str:
     """Every list source this build reads, named from the parsers' own registry (``SOURCES``), so
     the / page and the API description never lag behind the parsers."""
-    return "; ".join(f"{s.help.split(':')[0].removesuffix(' file').removesuffix(' folder')} ({s.name})"
-                     for s in SOURCES.values())
+    return "; ".join(
+        f"{s.help.split(':')[0].removesuffix(' file').removesuffix(' folder')} ({s.name})"
+        for s in SOURCES.values()
+    )
 
 
 @cache
@@ -42,8 +44,9 @@ def openapi_document() -> dict:
 
 @bp.get("/")
 def index():
-    return Response(_resource("index.html").replace("{lists}", html.escape(supported_lists())),
-                    mimetype="text/html")
+    return Response(
+        _resource("index.html").replace("{lists}", html.escape(supported_lists())), mimetype="text/html"
+    )
 
 
 @bp.get("/openapi.json")
@@ -70,13 +73,23 @@ def readyz():
     ready = screener is not None and not (progress or {}).get("retiring")
     now = datetime.now(UTC)
     body = {
-        "status": "ready" if ready else ("loading" if screener or provider.status.loading
-                                         or not provider.status.error else "unavailable"),
-        "lists": [{"id": v.id, "published": v.published, "loaded_at": v.loaded_at, "entities": v.entities,
-                   "fallback": v.fallback,
-                   "published_age_seconds": metrics.age_seconds(v.published, now),
-                   "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now)}
-                  for v in (screener.versions if screener else [])],
+        "status": "ready"
+        if ready
+        else (
+            "loading" if screener or provider.status.loading or not provider.status.error else "unavailable"
+        ),
+        "lists": [
+            {
+                "id": v.id,
+                "published": v.published,
+                "loaded_at": v.loaded_at,
+                "entities": v.entities,
+                "fallback": v.fallback,
+                "published_age_seconds": metrics.age_seconds(v.published, now),
+                "loaded_age_seconds": metrics.age_seconds(v.loaded_at, now),
+            }
+            for v in (screener.versions if screener else [])
+        ],
         "reload": provider.status.to_dict(),
         "progress": progress,
     }
@@ -87,11 +100,14 @@ def readyz():
         body["refresh"] = refresh["lists"]
         body["stale_lists"] = stale
         if stale:
-            body["detail"] = (f"stale lists: {', '.join(stale)} not confirmed current for over "
-                              f"{refresh['max_age_seconds'] / 3600:g} h")
+            body["detail"] = (
+                f"stale lists: {', '.join(stale)} not confirmed current for over "
+                f"{refresh['max_age_seconds'] / 3600:g} h"
+            )
         elif refresh_failing:
-            body["detail"] = (f"last refresh failed for {', '.join(refresh_failing)}; "
-                              "the loaded versions keep serving")
+            body["detail"] = (
+                f"last refresh failed for {', '.join(refresh_failing)}; the loaded versions keep serving"
+            )
     audit = context.config().audit
     failing = audit.health() if audit else None
     if audit:

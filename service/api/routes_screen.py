@@ -16,7 +16,6 @@ bp = Blueprint("screen", __name__)
 log = logging.getLogger("service.api.screen")
 
 
-
 @bp.post("/v1/screen")
 def screen():
     cfg = context.config()
@@ -26,26 +25,42 @@ def screen():
     cost.check_size(req.queries, cfg)
     cost.charge(len(req.queries))
     started = time.perf_counter()
-    results = cost.engine_call(lambda budget: screener.screen(
-        req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget), cfg)
+    results = cost.engine_call(
+        lambda budget: screener.screen(
+            req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget
+        ),
+        cfg,
+    )
     elapsed = time.perf_counter() - started
     alerts = sum(1 for r in results if r.matches)
     metrics.QUERIES.inc(len(req.queries))
     metrics.ALERTS.inc(alerts)
     # Counts only: screened names are personal data and never go to the log.
-    log.info("screen request_id=%s queries=%d alerts=%d engine_ms=%.1f", g.request_id, len(req.queries),
-             alerts, elapsed * 1000)
+    log.info(
+        "screen request_id=%s queries=%d alerts=%d engine_ms=%.1f",
+        g.request_id,
+        len(req.queries),
+        alerts,
+        elapsed * 1000,
+    )
     used = req.lists or screener.list_ids
     context.audit_screening("/v1/screen", threshold, req.lists, results)
-    return cost.bounded(jsonify({
-        "request_id": g.request_id,
-        "screened_at": now_iso(),
-        "threshold": threshold,
-        "score_model": screener.model.version,
-        "limit": req.limit,
-        "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
-        "results": [{"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results],
-    }), cfg)
+    return cost.bounded(
+        jsonify(
+            {
+                "request_id": g.request_id,
+                "screened_at": now_iso(),
+                "threshold": threshold,
+                "score_model": screener.model.version,
+                "limit": req.limit,
+                "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
+                "results": [
+                    {"query": asdict(r.query), "matches": [asdict(m) for m in r.matches]} for r in results
+                ],
+            }
+        ),
+        cfg,
+    )
 
 
 @bp.post("/v1/compare")
@@ -54,5 +69,11 @@ def compare():
     a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
     with context.ENGINE_LOCK:
         result = screener.compare(a, b)  # two names of at most 512 characters: bounded as it is
-    return jsonify({"request_id": g.request_id, "score": result.score, "score_model": screener.model.version,
-                    "explanation": result.explanation})
+    return jsonify(
+        {
+            "request_id": g.request_id,
+            "score": result.score,
+            "score_model": screener.model.version,
+            "explanation": result.explanation,
+        }
+    )

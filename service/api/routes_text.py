@@ -25,23 +25,43 @@ def screen_text_route():
     threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
     cost.charge(1 + len(req.text) // cost.TEXT_CHARS_PER_NAME)
     started = time.perf_counter()
-    mentions = cost.engine_call(lambda budget: screen_text(screener, req.text, threshold=threshold,
-                                                           lists=req.lists, budget=budget), cfg)
+    mentions = cost.engine_call(
+        lambda budget: screen_text(screener, req.text, threshold=threshold, lists=req.lists, budget=budget),
+        cfg,
+    )
     elapsed = time.perf_counter() - started
     metrics.ALERTS.inc(len(mentions))
     # Sizes and counts only: the text is personal data and never goes to the log.
-    log.info("screen_text request_id=%s chars=%d mentions=%d engine_ms=%.1f", g.request_id, len(req.text),
-             len(mentions), elapsed * 1000)
+    log.info(
+        "screen_text request_id=%s chars=%d mentions=%d engine_ms=%.1f",
+        g.request_id,
+        len(req.text),
+        len(mentions),
+        elapsed * 1000,
+    )
     used = req.lists or screener.list_ids
     # each alerting mention is recorded as a screened name
-    context.audit_screening("/v1/screen/text", threshold, req.lists,
-                            [m.as_result(threshold) for m in mentions])
-    return cost.bounded(jsonify({
-        "request_id": g.request_id,
-        "screened_at": now_iso(),
-        "threshold": threshold,
-        "score_model": screener.model.version,
-        "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
-        "mentions": [{"start": m.start, "end": m.end, "text": m.text,
-                      "matches": [asdict(x) for x in m.matches]} for m in mentions],
-    }), cfg)
+    context.audit_screening(
+        "/v1/screen/text", threshold, req.lists, [m.as_result(threshold) for m in mentions]
+    )
+    return cost.bounded(
+        jsonify(
+            {
+                "request_id": g.request_id,
+                "screened_at": now_iso(),
+                "threshold": threshold,
+                "score_model": screener.model.version,
+                "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
+                "mentions": [
+                    {
+                        "start": m.start,
+                        "end": m.end,
+                        "text": m.text,
+                        "matches": [asdict(x) for x in m.matches],
+                    }
+                    for m in mentions
+                ],
+            }
+        ),
+        cfg,
+    )

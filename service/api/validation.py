@@ -42,8 +42,11 @@ def parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        detail = f"the request body is not valid JSON: {exc}" if isinstance(exc, json.JSONDecodeError) \
+        detail = (
+            f"the request body is not valid JSON: {exc}"
+            if isinstance(exc, json.JSONDecodeError)
             else "the request body is not valid JSON"
+        )
         raise ApiError(400, "invalid-json", detail) from None
 
 
@@ -58,8 +61,12 @@ def _object(value: Any, field: str, allowed: tuple[str, ...]) -> dict:
         if key not in allowed:
             prefix = f"{field}." if field else ""
             shown = key if len(key) <= MAX_ECHO else key[:MAX_ECHO] + "..."  # never echo a 900 KB key whole
-            raise ApiError(400, "unknown-field",
-                           f"unknown field {shown!r}; expected one of {', '.join(allowed)}", prefix + shown)
+            raise ApiError(
+                400,
+                "unknown-field",
+                f"unknown field {shown!r}; expected one of {', '.join(allowed)}",
+                prefix + shown,
+            )
     return value
 
 
@@ -96,8 +103,12 @@ def _birth_date(value: Any, field: str) -> str | None:
             raise ValueError
         date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
     except ValueError:
-        raise ApiError(400, "invalid-birth-date",
-                       f"{field} must be a date YYYY-MM-DD, YYYY-MM or YYYY, got {text!r}", field) from None
+        raise ApiError(
+            400,
+            "invalid-birth-date",
+            f"{field} must be a date YYYY-MM-DD, YYYY-MM or YYYY, got {text!r}",
+            field,
+        ) from None
     return text
 
 
@@ -109,17 +120,24 @@ def query(value: Any, field: str, config: ApiConfig) -> Query:
     if not isinstance(schema, str):
         raise ApiError(400, "wrong-type", f"{field}.schema must be a string", f"{field}.schema")
     if schema not in QUERY_SCHEMAS:
-        raise ApiError(400, "unknown-schema", f"unknown schema {schema[:50]!r}; expected one of "
-                       f"{', '.join(QUERY_SCHEMAS)}", f"{field}.schema")
+        raise ApiError(
+            400,
+            "unknown-schema",
+            f"unknown schema {schema[:50]!r}; expected one of {', '.join(QUERY_SCHEMAS)}",
+            f"{field}.schema",
+        )
     country = obj.get("country")
     ref = obj.get("id")
     if isinstance(ref, bool) or not (ref is None or isinstance(ref, str | int)):
         raise ApiError(400, "wrong-type", f"{field}.id must be a string or an integer", f"{field}.id")
-    return Query(name=name_of(obj.get("name"), f"{field}.name", config), schema=schema,
-                 birth_date=_birth_date(obj.get("birth_date"), f"{field}.birth_date"),
-                 country=None if country is None else _text(country, f"{field}.country", MAX_COUNTRY),
-                 id=ref if not isinstance(ref, str) else _text(ref, f"{field}.id", MAX_ID),
-                 identifiers=_identifiers(obj.get("identifiers"), f"{field}.identifiers"))
+    return Query(
+        name=name_of(obj.get("name"), f"{field}.name", config),
+        schema=schema,
+        birth_date=_birth_date(obj.get("birth_date"), f"{field}.birth_date"),
+        country=None if country is None else _text(country, f"{field}.country", MAX_COUNTRY),
+        id=ref if not isinstance(ref, str) else _text(ref, f"{field}.id", MAX_ID),
+        identifiers=_identifiers(obj.get("identifiers"), f"{field}.identifiers"),
+    )
 
 
 def _identifiers(value: Any, field: str) -> list[Identifier]:
@@ -129,31 +147,40 @@ def _identifiers(value: Any, field: str) -> list[Identifier]:
     if not isinstance(value, list):
         raise ApiError(400, "wrong-type", f"{field} must be an array", field)
     if len(value) > MAX_IDENTIFIERS:
-        raise ApiError(400, "too-many-identifiers",
-                       f"{field} has {len(value)} entries; at most {MAX_IDENTIFIERS}", field)
+        raise ApiError(
+            400, "too-many-identifiers", f"{field} has {len(value)} entries; at most {MAX_IDENTIFIERS}", field
+        )
     out = []
     for i, item in enumerate(value):
         at = f"{field}[{i}]"
         obj = _object(item, at, IDENTIFIER_FIELDS)
         kind = obj.get("type")
         if not isinstance(kind, str) or kind not in KINDS:
-            raise ApiError(400, "unknown-identifier-type",
-                           f"{at}.type must be one of {', '.join(KINDS)}", f"{at}.type")
+            raise ApiError(
+                400, "unknown-identifier-type", f"{at}.type must be one of {', '.join(KINDS)}", f"{at}.type"
+            )
         number = _text(obj.get("number"), f"{at}.number", MAX_NUMBER) if "number" in obj else None
         if not number or not any(ch.isalnum() for ch in number):
-            raise ApiError(400, "missing-identifier-number", f"{at}.number must hold letters or digits",
-                           f"{at}.number")
+            raise ApiError(
+                400, "missing-identifier-number", f"{at}.number must hold letters or digits", f"{at}.number"
+            )
         country = obj.get("country")
-        out.append(Identifier(kind, number, None if country is None else
-                              _text(country, f"{at}.country", MAX_COUNTRY)))
+        out.append(
+            Identifier(
+                kind, number, None if country is None else _text(country, f"{at}.country", MAX_COUNTRY)
+            )
+        )
     return out
 
 
 def _queries(body: dict, config: ApiConfig) -> list[Query]:
     given = [k for k in ("queries", "name", "names") if k in body]
     if len(given) != 1:
-        detail = ("give the names to screen as exactly one of queries, names or name" if given else
-                  'missing queries: send {"queries": [{"name": ...}]}, {"names": [...]} or {"name": ...}')
+        detail = (
+            "give the names to screen as exactly one of queries, names or name"
+            if given
+            else 'missing queries: send {"queries": [{"name": ...}]}, {"names": [...]} or {"name": ...}'
+        )
         raise ApiError(400, "missing-name" if not given else "conflicting-fields", detail, "queries")
     key = given[0]
     if key == "name":
@@ -164,8 +191,12 @@ def _queries(body: dict, config: ApiConfig) -> list[Query]:
     if not items:
         raise ApiError(400, "empty-queries", f"{key} is empty: give at least one name", key)
     if len(items) > config.max_queries:
-        raise ApiError(400, "too-many-queries",
-                       f"{key} has {len(items)} entries; at most {config.max_queries} per request", key)
+        raise ApiError(
+            400,
+            "too-many-queries",
+            f"{key} has {len(items)} entries; at most {config.max_queries} per request",
+            key,
+        )
     if key == "names":
         return [Query(name_of(v, f"names[{i}]", config)) for i, v in enumerate(items)]
     return [query(v, f"queries[{i}]", config) for i, v in enumerate(items)]
@@ -183,8 +214,9 @@ def _threshold(value: Any) -> float | None:
         return None
     threshold = float(_number(value, "threshold"))
     if not 0.0 <= threshold <= 1.0:
-        raise ApiError(400, "threshold-out-of-range",
-                       f"threshold must be between 0 and 1, got {threshold}", "threshold")
+        raise ApiError(
+            400, "threshold-out-of-range", f"threshold must be between 0 and 1, got {threshold}", "threshold"
+        )
     return threshold
 
 
@@ -196,8 +228,9 @@ def screen_request(body: Any, config: ApiConfig, known_lists: list[str]) -> Scre
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise ApiError(400, "wrong-type", "limit must be an integer", "limit")
     if not 1 <= limit <= config.max_limit:
-        raise ApiError(400, "limit-out-of-range",
-                       f"limit must be between 1 and {config.max_limit}, got {limit}", "limit")
+        raise ApiError(
+            400, "limit-out-of-range", f"limit must be between 1 and {config.max_limit}, got {limit}", "limit"
+        )
     return ScreenRequest(queries, threshold, limit, list_filter(body.get("lists"), known_lists))
 
 
@@ -212,8 +245,12 @@ def list_filter(value: Any, known: list[str]) -> list[str] | None:
         if not isinstance(item, str):
             raise ApiError(400, "wrong-type", f"lists[{i}] must be a string", f"lists[{i}]")
         if item not in known:
-            raise ApiError(400, "unknown-list",
-                           f"unknown list {item[:100]!r}; loaded lists: {', '.join(known)}", f"lists[{i}]")
+            raise ApiError(
+                400,
+                "unknown-list",
+                f"unknown list {item[:100]!r}; loaded lists: {', '.join(known)}",
+                f"lists[{i}]",
+            )
     return list(dict.fromkeys(value))
 
 
@@ -242,8 +279,12 @@ def text_request(body: Any, known_lists: list[str]) -> TextRequest:
     if value is None:
         raise ApiError(400, "missing-text", 'text is required: {"text": "..."}', "text")
     if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
-        raise ApiError(413, "text-too-large",
-                       f"text has {len(value)} characters; at most {MAX_TEXT_CHARS} per request", "text")
+        raise ApiError(
+            413,
+            "text-too-large",
+            f"text has {len(value)} characters; at most {MAX_TEXT_CHARS} per request",
+            "text",
+        )
     text = _text(value, "text", MAX_TEXT_CHARS)
     if not text.strip():
         raise ApiError(400, "empty-text", "text is empty", "text")

@@ -65,21 +65,29 @@ def _screen_partition(chunk: Chunk, plugin: str, limit: int, threshold: float | 
             assert holder.screener is not None  # setup() ran on this worker before its tasks
             return screen_queries(holder.screener, chunk.queries, limit, threshold)
         except Exception as exc:
-            raise RuntimeError(f"{chunk!r}: {type(exc).__name__} while screening (message withheld: "
-                               "it may hold names)") from None
+            raise RuntimeError(
+                f"{chunk!r}: {type(exc).__name__} while screening (message withheld: it may hold names)"
+            ) from None
 
 
 class DaskEngine:
     """Screens chunks on the cluster behind ``client``, at most ``in_flight`` at a time."""
 
-    def __init__(self, client: Client, screener: Screener, limit: int, threshold: float | None,
-                 in_flight: int | None = None):
+    def __init__(
+        self,
+        client: Client,
+        screener: Screener,
+        limit: int,
+        threshold: float | None,
+        in_flight: int | None = None,
+    ):
         self.client, self.limit, self.threshold = client, limit, threshold
         self.plugin = f"orinoco-screener-{uuid.uuid4().hex}"
         workers = len(client.scheduler_info().get("workers", {})) or 1
         self.in_flight = in_flight or 2 * workers
-        client.register_plugin(ScreenerPlugin(self.plugin, pickle.dumps(screener, protocol=5)),
-                               name=self.plugin)
+        client.register_plugin(
+            ScreenerPlugin(self.plugin, pickle.dumps(screener, protocol=5)), name=self.plugin
+        )
 
     def close(self) -> None:
         """Frees the Screener on the workers of a cluster that outlives the job."""
@@ -97,9 +105,16 @@ class DaskEngine:
             yield head, future.result()
 
     def _submit(self, k: int, queries: pd.DataFrame) -> Future:
-        frame = dd.from_map(_screen_partition, [Chunk(k, queries)], plugin=self.plugin, limit=self.limit,
-                            threshold=self.threshold, meta=empty_alerts(), label="orinoco-screen",
-                            enforce_metadata=False)
+        frame = dd.from_map(
+            _screen_partition,
+            [Chunk(k, queries)],
+            plugin=self.plugin,
+            limit=self.limit,
+            threshold=self.threshold,
+            meta=empty_alerts(),
+            label="orinoco-screen",
+            enforce_metadata=False,
+        )
         return self.client.compute(frame)
 
 
@@ -108,15 +123,21 @@ def machine_workers() -> int:
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None,
-                memory_limit: str = "auto") -> Iterator[Client]:
+def dask_client(
+    scheduler: str | None = None, workers: int | None = None, memory_limit: str = "auto"
+) -> Iterator[Client]:
     """A client of the cluster at ``scheduler``, or of a LocalCluster of worker processes (one
     single-threaded worker per core unless ``workers`` says otherwise) that ends with the block."""
     if scheduler:
         with Client(scheduler) as client:
             yield client
         return
-    cluster = LocalCluster(n_workers=workers or machine_workers(), threads_per_worker=1, processes=True,
-                           memory_limit=memory_limit, dashboard_address=":0")
+    cluster = LocalCluster(
+        n_workers=workers or machine_workers(),
+        threads_per_worker=1,
+        processes=True,
+        memory_limit=memory_limit,
+        dashboard_address=":0",
+    )
     with cluster, Client(cluster) as client:
         yield client

@@ -21,8 +21,13 @@ import pyarrow.parquet as pq
 
 from service.engine.unmask import unmask
 
-INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
-                 ".ndjson": "jsonl"}
+INPUT_FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,8 +69,10 @@ def read_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.
         for frame in frames:
             _checked(frame.columns, columns, path)
             n = len(frame)
-            yield pd.DataFrame({**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n,
-                                PROBLEM: [""] * n}, index=pd.RangeIndex(n))
+            yield pd.DataFrame(
+                {**{c: _as_text(frame[c]) for c in columns}, LINE: [""] * n, PROBLEM: [""] * n},
+                index=pd.RangeIndex(n),
+            )
     except UnicodeDecodeError as exc:
         raise unreadable(path, exc) from None
 
@@ -94,8 +101,9 @@ def _csv_chunks(path: Path, chunk_size: int, columns: list[str]) -> Iterator[pd.
         yield pd.DataFrame(rows, columns=[*columns, LINE, PROBLEM], dtype=object)
 
 
-def _csv_header(records: Iterator[tuple[int, list[str], str | None]], columns: list[str],
-                path: Path) -> list[str]:
+def _csv_header(
+    records: Iterator[tuple[int, list[str], str | None]], columns: list[str], path: Path
+) -> list[str]:
     first = next(records, None)
     if first is None:
         raise ValueError(f"{path}: empty file, expected a header line naming the columns")
@@ -230,8 +238,9 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [f"'{v}" if isinstance(v, str) and is_formula(v) else v
-                           for v in out[column].tolist()]
+            out[column] = [
+                f"'{v}" if isinstance(v, str) and is_formula(v) else v for v in out[column].tolist()
+            ]
     return out
 
 
@@ -242,8 +251,10 @@ def unreadable(path: Path, exc: UnicodeDecodeError) -> ValueError:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as bad:
-                return ValueError(f"{path}: line {number} is not valid UTF-8 (byte 0x{line[bad.start]:02x} "
-                                  f"at column {bad.start + 1}); re-save the file as UTF-8")
+                return ValueError(
+                    f"{path}: line {number} is not valid UTF-8 (byte 0x{line[bad.start]:02x} "
+                    f"at column {bad.start + 1}); re-save the file as UTF-8"
+                )
     return ValueError(f"{path}: not valid UTF-8 ({exc.reason}); re-save the file as UTF-8")
 
 

@@ -62,9 +62,15 @@ class JobOptions:
 
     def fingerprint(self, input_sha256: str, versions: list[ListVersion]) -> dict:
         """Everything that decides the output: a resume must match it exactly."""
-        fingerprint = {"input_sha256": input_sha256, "columns": asdict(self.columns),
-                       "chunk_size": self.chunk_size, "limit": self.limit, "threshold": self.threshold,
-                       "rejects": str(self.rejects), "lists": [[v.id, v.sha256] for v in versions]}
+        fingerprint = {
+            "input_sha256": input_sha256,
+            "columns": asdict(self.columns),
+            "chunk_size": self.chunk_size,
+            "limit": self.limit,
+            "threshold": self.threshold,
+            "rejects": str(self.rejects),
+            "lists": [[v.id, v.sha256] for v in versions],
+        }
         return json.loads(json.dumps(fingerprint))  # as it reads back from the checkpoint
 
 
@@ -89,38 +95,56 @@ class Summary:
     complete: bool
 
     def as_dict(self) -> dict:
-        return {**asdict(self.counts), "lists": self.lists, "output": self.output,
-                "rejects_file": self.rejects, "complete": self.complete}
+        return {
+            **asdict(self.counts),
+            "lists": self.lists,
+            "output": self.output,
+            "rejects_file": self.rejects,
+            "complete": self.complete,
+        }
 
     def line(self) -> str:
         c = self.counts
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(c.reject_reasons.items()))
-        lists = ", ".join(f"{x['id']} (published {x['published'] or '?'}, sha256 {x['sha256'][:12]})"
-                          for x in self.lists)
-        return (f"{_count(c.rows_read, 'row')} read, {_count(c.rows_screened, 'row')} screened "
-                f"({_count(c.names_screened, 'name')}), {_count(c.rows_rejected, 'row')} rejected "
-                f"({_count(c.rejects, 'line')} in the rejects file{': ' + reasons if reasons else ''}), "
-                f"{_count(c.alerts, 'alert')}; lists: {lists}")
+        lists = ", ".join(
+            f"{x['id']} (published {x['published'] or '?'}, sha256 {x['sha256'][:12]})" for x in self.lists
+        )
+        return (
+            f"{_count(c.rows_read, 'row')} read, {_count(c.rows_screened, 'row')} screened "
+            f"({_count(c.names_screened, 'name')}), {_count(c.rows_rejected, 'row')} rejected "
+            f"({_count(c.rejects, 'line')} in the rejects file{': ' + reasons if reasons else ''}), "
+            f"{_count(c.alerts, 'alert')}; lists: {lists}"
+        )
 
 
 def _count(n: int, word: str) -> str:
-    """"1 row", "2 rows": the summary is read by people."""
+    """ "1 row", "2 rows": the summary is read by people."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def run_job(options: JobOptions, versions: list[ListVersion], engine: Engine, resume: bool = False,
-            progress: Callable[[int], None] = lambda rows: None) -> Summary:
+def run_job(
+    options: JobOptions,
+    versions: list[ListVersion],
+    engine: Engine,
+    resume: bool = False,
+    progress: Callable[[int], None] = lambda rows: None,
+) -> Summary:
     """Screen the whole input (or what a previous run left); the final summary.
 
     ``progress(n)`` is told each time n more input rows are done (on resume, first the rows done before).
     """
     output_format = file_format(options.output, OUTPUT_FORMATS)
-    alerts = CsvJournal(options.output, ALERT_COLUMNS) if output_format == "csv" \
+    alerts = (
+        CsvJournal(options.output, ALERT_COLUMNS)
+        if output_format == "csv"
         else ParquetJournal(options.output, ALERT_SCHEMA)
+    )
     rejects = CsvJournal(options.rejects, REJECT_COLUMNS)
     fingerprint = options.fingerprint(sha256_file(options.input), versions)
-    lists = [{"id": v.id, "source": v.source, "published": v.published, "sha256": v.sha256,
-              "entities": v.entities} for v in versions]
+    lists = [
+        {"id": v.id, "source": v.source, "published": v.published, "sha256": v.sha256, "entities": v.entities}
+        for v in versions
+    ]
 
     if resume:
         state = _load_state(options.state_path, fingerprint)
@@ -197,8 +221,10 @@ def _rollback(journal: CsvJournal | ParquetJournal, size: int) -> None:
     except FileNotFoundError:
         have = -1
     if have < size:
-        raise JobError(f"--resume: {journal.path} lost finished chunks since the checkpoint; "
-                       "run without --resume to start again")
+        raise JobError(
+            f"--resume: {journal.path} lost finished chunks since the checkpoint; "
+            "run without --resume to start again"
+        )
     journal.rollback(size)
 
 
@@ -211,16 +237,25 @@ def _load_state(path: Path, fingerprint: dict) -> dict:
         raise JobError(f"--resume: checkpoint {path} is unreadable; run without --resume") from None
     if state.get("version") != STATE_VERSION or state.get("fingerprint") != fingerprint:
         changed = sorted(k for k in fingerprint if state.get("fingerprint", {}).get(k) != fingerprint[k])
-        raise JobError(f"--resume refused: {', '.join(changed) or 'checkpoint format'} changed since the "
-                       "interrupted run; run without --resume to start again")
+        raise JobError(
+            f"--resume refused: {', '.join(changed) or 'checkpoint format'} changed since the "
+            "interrupted run; run without --resume to start again"
+        )
     return state
 
 
-def _save_state(path: Path, fingerprint: dict, counts: Counts, alerts_size: int, rejects_size: int,
-                complete: bool) -> None:
+def _save_state(
+    path: Path, fingerprint: dict, counts: Counts, alerts_size: int, rejects_size: int, complete: bool
+) -> None:
     """Written to a temporary file, fsynced and renamed: a crash leaves the old or the new checkpoint."""
-    state = {"version": STATE_VERSION, "fingerprint": fingerprint, "counts": asdict(counts),
-             "alerts_size": alerts_size, "rejects_size": rejects_size, "complete": complete}
+    state = {
+        "version": STATE_VERSION,
+        "fingerprint": fingerprint,
+        "counts": asdict(counts),
+        "alerts_size": alerts_size,
+        "rejects_size": rejects_size,
+        "complete": complete,
+    }
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as f:
         json.dump(state, f, indent=1)

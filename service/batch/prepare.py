@@ -15,8 +15,16 @@ from service.engine.identifiers import parse_identifiers
 from service.engine.normalize import name_problem
 from service.engine.screener import ANY, QUERY_SCHEMAS
 
-QUERY_COLUMNS = ["row", "name_column", "input_id", "input_name", "schema", "birth_date", "country",
-                 "identifiers"]
+QUERY_COLUMNS = [
+    "row",
+    "name_column",
+    "input_id",
+    "input_name",
+    "schema",
+    "birth_date",
+    "country",
+    "identifiers",
+]
 REJECT_COLUMNS = ["row", "line", "input_id", "column", "input_name", "reason"]
 
 
@@ -83,8 +91,18 @@ def prepare(chunk: pd.DataFrame, first_row: int, columns: Columns) -> tuple[pd.D
                 problem = f"unknown schema (expected one of {', '.join(QUERY_SCHEMAS[:-1])})"
             problem = problem or bad_identifiers
             if problem is None:
-                queries.append((row, col, input_id, name, schema, births[i].strip(), countries[i].strip(),
-                                idents[i].strip()))
+                queries.append(
+                    (
+                        row,
+                        col,
+                        input_id,
+                        name,
+                        schema,
+                        births[i].strip(),
+                        countries[i].strip(),
+                        idents[i].strip(),
+                    )
+                )
                 screened += 1
             elif name:
                 rejects.append((row, line, input_id, columns.names[col], cut(name), problem))

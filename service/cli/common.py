@@ -21,9 +21,14 @@ def fail(message: str) -> NoReturn:
 def add_list_args(parser: argparse.ArgumentParser) -> None:
     sources = "; ".join(f"{s.name}: {s.help}" for s in SOURCES.values())
     parser.add_argument(
-        "--list", dest="lists", action="append", default=[], metavar="SOURCE=PATH",
+        "--list",
+        dest="lists",
+        action="append",
+        default=[],
+        metavar="SOURCE=PATH",
         help=f"load a list (repeatable). SOURCE is one of {sources}. Use SOURCE:ID=PATH to choose the "
-             "list id. Without --list: the cached lists, else a download, else the reference files.")
+        "list id. Without --list: the cached lists, else a download, else the reference files.",
+    )
 
 
 def check_list_args(values: list[str], paths: bool = False) -> None:

@@ -15,13 +15,19 @@ from service.lists import ListError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("export", help="write the loaded lists (and clusters) as FtM entities",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "export",
+        help="write the loaded lists (and clusters) as FtM entities",
+        description=__doc__.splitlines()[0],
+    )
     add_list_args(parser)
     parser.add_argument("--format", choices=["ftm"], default="ftm", help="output format (FtM JSON lines)")
     parser.add_argument("-o", "--output", required=True, help="file to write, one entity per line")
-    parser.add_argument("--no-clusters", action="store_true",
-                        help="skip linking the records across lists (no UnknownLink entities)")
+    parser.add_argument(
+        "--no-clusters",
+        action="store_true",
+        help="skip linking the records across lists (no UnknownLink entities)",
+    )
     parser.set_defaults(func=cmd_export)
 
 
@@ -43,14 +49,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
     count = 0
     try:  # written beside the target and renamed: a failed export leaves no half file
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=output.parent or ".",
-                                         prefix=f".{output.name}.", delete=False) as out:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=output.parent or ".", prefix=f".{output.name}.", delete=False
+        ) as out:
             for entity in export_entities(lists, clusters):
                 out.write(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n")
                 count += 1
         os.replace(out.name, output)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
-    print(f"{count} FtM entities ({sum(len(x.entities) for x in lists)} listed parties, "
-          f"{sum(len(links) for _, links in clusters)} cluster links) -> {output}", file=sys.stderr)
+    print(
+        f"{count} FtM entities ({sum(len(x.entities) for x in lists)} listed parties, "
+        f"{sum(len(links) for _, links in clusters)} cluster links) -> {output}",
+        file=sys.stderr,
+    )
     return 0

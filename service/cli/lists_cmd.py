@@ -19,15 +19,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     update = sub.add_parser("update", help="download the official lists into the local cache")
     update.add_argument("ids", nargs="*", metavar="LIST_ID", help="lists to update (default: all registered)")
-    update.add_argument("--sources", metavar="FILE", help="list registry (default: $ORINOCO_SOURCES or "
-                                                          "the registry shipped in the package)")
+    update.add_argument(
+        "--sources",
+        metavar="FILE",
+        help="list registry (default: $ORINOCO_SOURCES or the registry shipped in the package)",
+    )
     update.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request")
     update.add_argument("--json", action="store_true", help="machine-readable output")
     update.set_defaults(func=cmd_update)
 
     imp = sub.add_parser("import", help="install local list files into the cache (offline sites)")
-    imp.add_argument("source", metavar="SOURCE",
-                     help=f"parser: {', '.join(SOURCES)} (or a registered list id)")
+    imp.add_argument(
+        "source", metavar="SOURCE", help=f"parser: {', '.join(SOURCES)} (or a registered list id)"
+    )
     imp.add_argument("path", metavar="PATH", help="the file, or the folder for a multi-file list (OFAC CSV)")
     imp.add_argument("--id", dest="list_id", help="list id (default: the registry's, else the source's)")
     imp.add_argument("--json", action="store_true", help="machine-readable output")
@@ -40,14 +44,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _summary(loaded: LoadedList) -> dict:
-    return {**loaded.version.to_dict(), "warnings": loaded.warnings,
-            "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in loaded.problems[:100]]}
+    return {
+        **loaded.version.to_dict(),
+        "warnings": loaded.warnings,
+        "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in loaded.problems[:100]],
+    }
 
 
 def _line(loaded: LoadedList) -> str:
     v = loaded.version
-    return (f"{v.id:<12} source={v.source:<9} published={v.published or '-':<10} entities={v.entities:<6} "
-            f"names={v.names:<6} skipped_rows={v.skipped_rows} sha256={v.sha256}")
+    return (
+        f"{v.id:<12} source={v.source:<9} published={v.published or '-':<10} entities={v.entities:<6} "
+        f"names={v.names:<6} skipped_rows={v.skipped_rows} sha256={v.sha256}"
+    )
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -103,9 +112,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _result(list_id: str, installed: Installed) -> dict:
-    return {"id": list_id, "status": "updated" if installed.changed else "unchanged",
-            "path": str(installed.path), "version": installed.loaded.version.to_dict(),
-            "skipped_rows": len(installed.loaded.problems), "warnings": installed.loaded.warnings}
+    return {
+        "id": list_id,
+        "status": "updated" if installed.changed else "unchanged",
+        "path": str(installed.path),
+        "version": installed.loaded.version.to_dict(),
+        "skipped_rows": len(installed.loaded.problems),
+        "warnings": installed.loaded.warnings,
+    }
 
 
 def _report(results: list[dict], as_json: bool) -> None:
@@ -117,5 +131,7 @@ def _report(results: list[dict], as_json: bool) -> None:
             print(f"{r['id']}: FAILED, previous version kept: {r['error']}", file=sys.stderr)
         else:
             v = r["version"]
-            print(f"{r['id']}: {r['status']} (published {v['published'] or '-'}, {v['entities']} entities, "
-                  f"{v['names']} names, sha256 {v['sha256'][:16]}) in {r['path']}")
+            print(
+                f"{r['id']}: {r['status']} (published {v['published'] or '-'}, {v['entities']} entities, "
+                f"{v['names']} names, sha256 {v['sha256'][:16]}) in {r['path']}"
+            )

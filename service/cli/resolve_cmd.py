@@ -11,13 +11,23 @@ from service.cli.common import add_list_args, fail, load_lists
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("resolve", help="link the records of one party across lists into clusters",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "resolve",
+        help="link the records of one party across lists into clusters",
+        description=__doc__.splitlines()[0],
+    )
     add_list_args(parser)
-    parser.add_argument("-o", "--output", required=True,
-                        help="CSV file to write: one row per cluster member, with the links and evidence")
-    parser.add_argument("--no-identifiers", action="store_true",
-                        help="ignore document numbers: link on names, birth dates and countries only")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="CSV file to write: one row per cluster member, with the links and evidence",
+    )
+    parser.add_argument(
+        "--no-identifiers",
+        action="store_true",
+        help="ignore document numbers: link on names, birth dates and countries only",
+    )
     parser.set_defaults(func=cmd_resolve)
 
 
@@ -43,8 +53,11 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     except OSError as exc:
         fail(f"cannot write {args.output}: {exc.strerror or exc}")
     records = sum(len(c.members) for c in resolution.clusters)
-    print(f"{len(resolution.clusters)} clusters ({records} records) from {resolution.candidates} "
-          f"candidate pairs in {seconds:.1f} s -> {args.output}", file=sys.stderr)
+    print(
+        f"{len(resolution.clusters)} clusters ({records} records) from {resolution.candidates} "
+        f"candidate pairs in {seconds:.1f} s -> {args.output}",
+        file=sys.stderr,
+    )
     for (a, b), n in sorted(linked_counts(resolution).items()):
         print(f"  {a} records also on {b}: {n}", file=sys.stderr)
     return 0

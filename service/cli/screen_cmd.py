@@ -21,38 +21,67 @@ if TYPE_CHECKING:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("screen", help="screen a customer file in batch (locally or on Dask)",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "screen",
+        help="screen a customer file in batch (locally or on Dask)",
+        description=__doc__.splitlines()[0],
+    )
     parser.add_argument("input", type=Path, help="customer file (.csv, .parquet, .jsonl)")
-    parser.add_argument("-o", "--output", type=Path, required=True,
-                        help="alerts file, one row per alert (.csv or .parquet)")
-    parser.add_argument("--name-column", dest="name_columns", action="append", default=[], metavar="COLUMN",
-                        help="column holding a name to screen (repeatable; default: name)")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="alerts file, one row per alert (.csv or .parquet)"
+    )
+    parser.add_argument(
+        "--name-column",
+        dest="name_columns",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="column holding a name to screen (repeatable; default: name)",
+    )
     parser.add_argument("--id-column", help="column holding the customer id (default: the row number)")
     parser.add_argument("--schema-column", help="column holding Person/Organization/Vessel/Aircraft")
     parser.add_argument("--birth-date-column", help="column holding a birth date (evidence)")
     parser.add_argument("--country-column", help="column holding a country (evidence)")
-    parser.add_argument("--identifier-column",
-                        help="column holding identifiers, TYPE:NUMBER[:COUNTRY] separated by ';' "
-                             "(passport, national_id, tax_id, imo, bic): an exact match alerts")
+    parser.add_argument(
+        "--identifier-column",
+        help="column holding identifiers, TYPE:NUMBER[:COUNTRY] separated by ';' "
+        "(passport, national_id, tax_id, imo, bic): an exact match alerts",
+    )
     add_list_args(parser)
     parser.add_argument("--threshold", type=float, help="alert threshold in [0, 1] (default: the engine's)")
-    parser.add_argument("--limit", type=int, default=10,
-                        help="at most this many alerts per name (default 10)")
-    parser.add_argument("--chunk-size", type=int, default=5_000,
-                        help="rows per chunk, the unit of work and of --resume (default 5000)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted run after its last finished chunk")
-    parser.add_argument("--rejects", type=Path, help="rows that cannot be screened, with the reason "
-                                                     "(default: OUTPUT with the suffix .rejects.csv)")
+    parser.add_argument(
+        "--limit", type=int, default=10, help="at most this many alerts per name (default 10)"
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=5_000,
+        help="rows per chunk, the unit of work and of --resume (default 5000)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run after its last finished chunk"
+    )
+    parser.add_argument(
+        "--rejects",
+        type=Path,
+        help="rows that cannot be screened, with the reason (default: OUTPUT with the suffix .rejects.csv)",
+    )
     parser.add_argument("--summary-json", type=Path, help="also write the summary to this JSON file")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local",
-                        help="local: this process; dask: a Dask cluster (default local)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler address; without it --engine dask starts a LocalCluster")
-    parser.add_argument("--workers", type=int,
-                        help="LocalCluster worker processes (default: one per CPU core)")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this process; dask: a Dask cluster (default local)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address; without it --engine dask starts a LocalCluster",
+    )
+    parser.add_argument(
+        "--workers", type=int, help="LocalCluster worker processes (default: one per CPU core)"
+    )
     parser.set_defaults(func=cmd_screen)
 
 
@@ -84,8 +113,14 @@ def _options(args: argparse.Namespace) -> JobOptions:
         fail("--limit, --chunk-size and --workers must be at least 1")
     if args.engine != "dask" and (args.scheduler or args.workers):
         fail("--scheduler and --workers need --engine dask")
-    columns = Columns(tuple(args.name_columns or ["name"]), args.id_column, args.schema_column,
-                      args.birth_date_column, args.country_column, args.identifier_column)
+    columns = Columns(
+        tuple(args.name_columns or ["name"]),
+        args.id_column,
+        args.schema_column,
+        args.birth_date_column,
+        args.country_column,
+        args.identifier_column,
+    )
     return JobOptions(args.input, args.output, rejects, columns, args.chunk_size, args.limit, args.threshold)
 
 
@@ -113,8 +148,14 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     screener = new_screener(load_lists(args))
     show = not args.quiet and sys.stderr.isatty()
-    bar = tqdm(total=count_rows(options.input) if show else None, unit=" rows", unit_scale=True,
-               disable=not show, file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=count_rows(options.input) if show else None,
+        unit=" rows",
+        unit_scale=True,
+        disable=not show,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         summary = _run(args, options, screener, bar.update)
     except (JobError, ValueError) as exc:  # a refused resume, an unreadable input, a missing column
@@ -122,8 +163,11 @@ def cmd_screen(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full disk, a folder made read-only meanwhile: no traceback, no output lost
         fail(f"{exc.filename or options.output}: {exc.strerror or exc}; an earlier output is unchanged")
     except KeyboardInterrupt:
-        print(f"\norinoco screen: interrupted; finished chunks are kept beside {options.output}: "
-              "run the same command with --resume to continue", file=sys.stderr)
+        print(
+            f"\norinoco screen: interrupted; finished chunks are kept beside {options.output}: "
+            "run the same command with --resume to continue",
+            file=sys.stderr,
+        )
         return 130
     finally:
         bar.close()
@@ -140,8 +184,9 @@ def _run(args: argparse.Namespace, options: JobOptions, screener, progress) -> S
     if args.engine == "local":
         from service.batch.screening import LocalEngine
 
-        return run_job(options, screener.versions, LocalEngine(screener, options.limit, threshold),
-                       args.resume, progress)
+        return run_job(
+            options, screener.versions, LocalEngine(screener, options.limit, threshold), args.resume, progress
+        )
     from service.batch.dask_engine import DaskEngine, dask_client
 
     if not args.verbose:

@@ -29,20 +29,32 @@ T = TypeVar("T")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="run the screening HTTP API (gunicorn)",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "serve", help="run the screening HTTP API (gunicorn)", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--host", help=f"address to listen on (ORINOCO_HOST, default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, help=f"port (ORINOCO_PORT, default {DEFAULT_PORT})")
-    parser.add_argument("--workers", type=int,
-                        help="worker processes (ORINOCO_WORKERS, default: the CPU count)")
-    parser.add_argument("--threshold", help="default match threshold in [0, 1] (ORINOCO_THRESHOLD, "
-                                            "default: the engine's)")
-    parser.add_argument("--dev", action="store_true", help="Flask's development server: one process, "
-                                                           "lists loaded in the background")
-    parser.add_argument("--refresh", help="check the lists for new versions this often, e.g. 6h, 30m "
-                                          "(ORINOCO_REFRESH; default: never, SIGHUP reloads)")
-    parser.add_argument("--max-list-age", help="a list not confirmed current for longer is reported stale "
-                                               "in /readyz and metrics (ORINOCO_MAX_LIST_AGE, default 48h)")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (ORINOCO_WORKERS, default: the CPU count)"
+    )
+    parser.add_argument(
+        "--threshold", help="default match threshold in [0, 1] (ORINOCO_THRESHOLD, default: the engine's)"
+    )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Flask's development server: one process, lists loaded in the background",
+    )
+    parser.add_argument(
+        "--refresh",
+        help="check the lists for new versions this often, e.g. 6h, 30m "
+        "(ORINOCO_REFRESH; default: never, SIGHUP reloads)",
+    )
+    parser.add_argument(
+        "--max-list-age",
+        help="a list not confirmed current for longer is reported stale "
+        "in /readyz and metrics (ORINOCO_MAX_LIST_AGE, default 48h)",
+    )
     add_list_args(parser)
     parser.epilog = "Lists also from ORINOCO_LISTS, e.g. 'ofac=DIR,un=FILE'; API keys from ORINOCO_API_KEYS."
     parser.set_defaults(func=cmd_serve)
@@ -139,8 +151,9 @@ def _monitor(provider: ScreenerProvider):
         fail(f"monitoring store: {str(exc).splitlines()[0]}")
 
 
-def _start_refresh(list_args: list[str], interval: float, max_age: float,
-                   reload: Callable[[], object]) -> None:
+def _start_refresh(
+    list_args: list[str], interval: float, max_age: float, reload: Callable[[], object]
+) -> None:
     """The scheduled refresh (service/lists/refresh.py): ``--list`` paths are re-read when their files
     change, lists from the cache are downloaded again; its status file is shared with the workers."""
     from pathlib import Path
@@ -178,8 +191,11 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise OSError(exc.errno, f"cannot listen on {host}:{port}: the port is already in use "
-                                         "(another server runs on it: stop it or choose --port)") from None
+                raise OSError(
+                    exc.errno,
+                    f"cannot listen on {host}:{port}: the port is already in use "
+                    "(another server runs on it: stop it or choose --port)",
+                ) from None
             raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 

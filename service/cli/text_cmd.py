@@ -16,8 +16,11 @@ if TYPE_CHECKING:  # the text room (and numpy) only when the command runs: `orin
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("screen-text", help="find listed names in a text (an article, a message)",
-                                   description=__doc__.splitlines()[0])
+    parser = subparsers.add_parser(
+        "screen-text",
+        help="find listed names in a text (an article, a message)",
+        description=__doc__.splitlines()[0],
+    )
     parser.add_argument("file", help="a UTF-8 text file, or - for standard input")
     add_list_args(parser)
     parser.add_argument("--threshold", type=float, help="alert threshold in [0, 1] (default: the engine's)")
@@ -39,7 +42,7 @@ def marked(text: str, mentions: list[Mention]) -> str:
     out, pos = [], 0
     for m in mentions:
         best = m.matches[0]
-        out.append(text[pos: m.start])
+        out.append(text[pos : m.start])
         out.append(f"[[{m.text} \u2192 {best.list} {best.entity_id} {best.name} {best.score:.2f}]]")
         pos = m.end
     out.append(text[pos:])
@@ -56,8 +59,12 @@ def cmd_screen_text(args: argparse.Namespace) -> int:
     screener = new_screener(load_lists(args))
     mentions = screen_text(screener, text, threshold=args.threshold)
     if args.json:
-        json.dump({"lists": [asdict(v) for v in screener.versions],
-                   "mentions": [asdict(m) for m in mentions]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {"lists": [asdict(v) for v in screener.versions], "mentions": [asdict(m) for m in mentions]},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         print()
     else:
         sys.stdout.write(marked(text, mentions))

@@ -36,23 +36,32 @@ class Budget:
     def check(self) -> None:
         """Raise ``OverBudget`` once the deadline has passed."""
         if self.seconds is not None and time.monotonic() - self.started > self.seconds:
-            raise OverBudget("deadline", f"the request took longer than the per-request deadline of "
-                                         f"{self.seconds:g} s; send fewer or shorter names")
+            raise OverBudget(
+                "deadline",
+                f"the request took longer than the per-request deadline of "
+                f"{self.seconds:g} s; send fewer or shorter names",
+            )
 
     def charge(self, candidates: int) -> None:
         """Count ``candidates`` more; raise ``OverBudget`` past the cap (or the deadline)."""
         self.spent += candidates
         if self.max_candidates is not None and self.spent > self.max_candidates:
-            raise OverBudget("candidates", f"the names reach more than {self.max_candidates} candidate "
-                                           f"(token, listed name) pairs, the per-request limit; send fewer "
-                                           f"or shorter names, or a higher threshold")
+            raise OverBudget(
+                "candidates",
+                f"the names reach more than {self.max_candidates} candidate "
+                f"(token, listed name) pairs, the per-request limit; send fewer "
+                f"or shorter names, or a higher threshold",
+            )
         self.check()
 
     def count_matches(self, n: int) -> None:
         """Count ``n`` more matches to return; raise ``OverBudget`` past the cap (or the deadline)."""
         self.matches += n
         if self.max_matches is not None and self.matches > self.max_matches:
-            raise OverBudget("matches", f"the request has more than {self.max_matches} matches, the "
-                                        f"per-request limit; raise the threshold, lower the limit or "
-                                        f"send fewer names")
+            raise OverBudget(
+                "matches",
+                f"the request has more than {self.max_matches} matches, the "
+                f"per-request limit; raise the threshold, lower the limit or "
+                f"send fewer names",
+            )
         self.check()

@@ -85,14 +85,22 @@ class ScoreModel:
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def to_dict(self) -> dict:
-        return {"version": self.version, "features": list(self.features), "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "coef": self.coef.tolist(), "intercept": self.intercept}
+        return {
+            "version": self.version,
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+        }
 
 
 def model_from_dict(d: dict) -> ScoreModel:
     if tuple(d["features"]) != FEATURES:
-        raise ValueError(f"score model {d.get('version')!r} has features {d['features']}, "
-                         f"the engine computes {list(FEATURES)}: retrain with bench/train_score.py")
+        raise ValueError(
+            f"score model {d.get('version')!r} has features {d['features']}, "
+            f"the engine computes {list(FEATURES)}: retrain with bench/train_score.py"
+        )
     mean, scale, coef = (np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef"))
     return ScoreModel(str(d["version"]), FEATURES, mean, scale, coef, float(d["intercept"]))
 
@@ -102,9 +110,18 @@ def load_model(path: Path = MODEL_FILE) -> ScoreModel:
     return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def features(al: Alignment, blend: np.ndarray, one_word: np.ndarray, initials: np.ndarray,
-             w_surname: np.ndarray, weak: np.ndarray, wanted: np.ndarray, listed: np.ndarray,
-             consonant: np.ndarray, company_form: np.ndarray) -> np.ndarray:
+def features(
+    al: Alignment,
+    blend: np.ndarray,
+    one_word: np.ndarray,
+    initials: np.ndarray,
+    w_surname: np.ndarray,
+    weak: np.ndarray,
+    wanted: np.ndarray,
+    listed: np.ndarray,
+    consonant: np.ndarray,
+    company_form: np.ndarray,
+) -> np.ndarray:
     """The feature matrix (one row per candidate, columns in FEATURES order).
 
     ``w_surname``: the listed variant's surname weight; ``wanted`` the query's schema index
@@ -124,12 +141,38 @@ def features(al: Alignment, blend: np.ndarray, one_word: np.ndarray, initials: n
     one = one_word.astype(np.float32)
     wk = weak.astype(np.float32)
     cols = (
-        blend, qc, nc, np.log1p(al.c_matched), q_missed, c_missed, al.q_miss_max, al.c_miss_max,
-        np.minimum(al.q_miss_max, al.c_miss_max), np.minimum(al.q_tokens, 6), np.minimum(al.c_tokens, 6),
-        np.minimum(al.pairs, 6), al.exact / np.maximum(al.pairs, 1), al.sim_min, structured, surname_cov,
-        given_only, one, one * (1 - qc), listed == PERSON, initials, initials & (wanted == PERSON), wk,
-        wk * (1 - complete), mismatch, craft, craft * (1 - complete), consonant,
-        company_form & (listed == PERSON), al.given_sim, al.surname_sim, al.heads >= 2,
+        blend,
+        qc,
+        nc,
+        np.log1p(al.c_matched),
+        q_missed,
+        c_missed,
+        al.q_miss_max,
+        al.c_miss_max,
+        np.minimum(al.q_miss_max, al.c_miss_max),
+        np.minimum(al.q_tokens, 6),
+        np.minimum(al.c_tokens, 6),
+        np.minimum(al.pairs, 6),
+        al.exact / np.maximum(al.pairs, 1),
+        al.sim_min,
+        structured,
+        surname_cov,
+        given_only,
+        one,
+        one * (1 - qc),
+        listed == PERSON,
+        initials,
+        initials & (wanted == PERSON),
+        wk,
+        wk * (1 - complete),
+        mismatch,
+        craft,
+        craft * (1 - complete),
+        consonant,
+        company_form & (listed == PERSON),
+        al.given_sim,
+        al.surname_sim,
+        al.heads >= 2,
     )
     return np.column_stack([np.asarray(c, np.float64) for c in cols])
 
@@ -138,10 +181,14 @@ def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np
     """The model's probability, 1 for identical names (every token of both, spelled the same, and
     more than a legal form, of the schema asked for (``schema_given``: the query gave one), not a
     weak alias), with the rules applied."""
-    identical = ((x[:, _F["blend"]] >= 0.9999) & (x[:, _F["exact_share"]] >= 1)
-                 & (x[:, _F["matched_weight"]] >= np.log1p(IDENTICAL_WEIGHT))
-                 & (x[:, _F["schema_mismatch"]] == 0) & ((x[:, _F["craft_listed"]] == 0) | ~schema_given)
-                 & (x[:, _F["weak_alias"]] == 0))
+    identical = (
+        (x[:, _F["blend"]] >= 0.9999)
+        & (x[:, _F["exact_share"]] >= 1)
+        & (x[:, _F["matched_weight"]] >= np.log1p(IDENTICAL_WEIGHT))
+        & (x[:, _F["schema_mismatch"]] == 0)
+        & ((x[:, _F["craft_listed"]] == 0) | ~schema_given)
+        & (x[:, _F["weak_alias"]] == 0)
+    )
     return (np.where(identical, 1.0, model.predict(x)) * rule_factor(x)).astype(np.float32)
 
 
@@ -154,11 +201,11 @@ def rules(x: np.ndarray) -> dict[str, np.ndarray]:
         "weak alias not completely matched": (x[:, _F["weak_alias"]] > 0) & partial,
         "vessel or aircraft name not completely matched": (x[:, _F["craft_listed"]] > 0) & partial,
         "only given names of the listed person matched": x[:, _F["given_only"]] > 0,
-        "one-word personal name covers little of the query":
-            (x[:, _F["one_word"]] > 0) & (x[:, _F["listed_person"]] > 0) & (qc < ONE_WORD_COVER),
-        "engine-made initials not matched exactly":
-            (x[:, _F["initials"]] > 0)
-            & (partial | (x[:, _F["exact_share"]] < 1) | (x[:, _F["initials_person"]] > 0)),
+        "one-word personal name covers little of the query": (x[:, _F["one_word"]] > 0)
+        & (x[:, _F["listed_person"]] > 0)
+        & (qc < ONE_WORD_COVER),
+        "engine-made initials not matched exactly": (x[:, _F["initials"]] > 0)
+        & (partial | (x[:, _F["exact_share"]] < 1) | (x[:, _F["initials_person"]] > 0)),
     }
 
 

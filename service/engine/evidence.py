@@ -28,6 +28,7 @@ def floor_for(threshold: float) -> float:
     """The lowest name score that evidence could still lift over ``threshold``."""
     return threshold / (threshold + MAX_FACTOR * (1.0 - threshold)) if threshold < 1.0 else threshold
 
+
 def birth_factor(birth_date: str | None, entity: Entity) -> tuple[float, str | None]:
     """Same birth year (or inside a listed range, a year either way): up; all far apart: down."""
     if not birth_date or not entity.birth_dates:

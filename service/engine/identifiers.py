@@ -25,11 +25,21 @@ _KIND_OF = (
     ("imo", re.compile(r"\bimo\b")),
     ("bic", re.compile(r"swift|\bbic\b")),
     ("passport", re.compile(r"passport|passeport|pasaporte")),
-    ("tax_id", re.compile(r"\btax\b|\bnit\b|\brif\b|\brfc\b|\binn\b|\bogrn\b|\bruc\b|\bcuit\b|\bvat\b"
-                          r"|registration|company (?:number|no)|business (?:number|registration)|fiscal"
-                          r"|\bkpp\b|\bokpo\b")),
-    ("national_id", re.compile(r"national|identity|identification|\bid\b|c[eé]dula|\bcurp\b|personal|\bdni\b"
-                               r"|\bcnic\b")),
+    (
+        "tax_id",
+        re.compile(
+            r"\btax\b|\bnit\b|\brif\b|\brfc\b|\binn\b|\bogrn\b|\bruc\b|\bcuit\b|\bvat\b"
+            r"|registration|company (?:number|no)|business (?:number|registration)|fiscal"
+            r"|\bkpp\b|\bokpo\b"
+        ),
+    ),
+    (
+        "national_id",
+        re.compile(
+            r"national|identity|identification|\bid\b|c[eé]dula|\bcurp\b|personal|\bdni\b"
+            r"|\bcnic\b"
+        ),
+    ),
 )
 _KEEP = re.compile(r"[^A-Z0-9]")
 
@@ -58,7 +68,7 @@ def number_key(number: str, kind: str | None = None) -> str:
 
 
 def parse_identifiers(text: str) -> list[Identifier]:
-    """"passport:C1668015:VE; imo:9187629" -> Identifiers (a batch file's identifier column);
+    """ "passport:C1668015:VE; imo:9187629" -> Identifiers (a batch file's identifier column);
     ValueError naming the part that is not TYPE:NUMBER[:COUNTRY]."""
     out = []
     for part in (p.strip() for p in text.split(";")):
@@ -68,8 +78,9 @@ def parse_identifiers(text: str) -> list[Identifier]:
         number, _, country = rest.partition(":")
         kind = kind.strip().lower()
         if kind not in KINDS or not any(ch.isalnum() for ch in number):
-            raise ValueError(f"identifier {part[:60]!r}: expected TYPE:NUMBER[:COUNTRY], TYPE one of "
-                             f"{', '.join(KINDS)}")
+            raise ValueError(
+                f"identifier {part[:60]!r}: expected TYPE:NUMBER[:COUNTRY], TYPE one of {', '.join(KINDS)}"
+            )
         out.append(Identifier(kind, number.strip(), country.strip() or None))
     return out
 
@@ -124,6 +135,11 @@ def compare(identifiers: list[Identifier], entity: Entity) -> tuple[str | None, 
             # IMO and BIC numbers are global: any other one is another ship or bank.
             if lkey != key and (ident.type in GLOBAL or (code is not None and code == lcode)):
                 conflict = True
-                facts = [{"reason": f"identifier conflicts: {ident.type} of the same country differs from "
-                                    f"the listed {shown}", "factor": CONFLICT_FACTOR}]
+                facts = [
+                    {
+                        "reason": f"identifier conflicts: {ident.type} of the same country differs from "
+                        f"the listed {shown}",
+                        "factor": CONFLICT_FACTOR,
+                    }
+                ]
     return ("conflict", facts) if conflict else (None, [])

@@ -34,6 +34,8 @@ MIN_IDF_POPULATION = 5000
 def idf_population(entities: int) -> int:
     """The number of parties that token rarity (idf) is computed over."""
     return max(entities, MIN_IDF_POPULATION)
+
+
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
@@ -145,8 +147,19 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
                         var_role.extend(roles.get(t, ROLE_NONE) for t in toks[:MAX_TOKENS])
                     var_name.append(n)
                     var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
-    return _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias,
-                     name_weak, var_name, var_tokens, var_role, vocab)
+    return _assemble(
+        list_ids,
+        entity_list,
+        entity_ids,
+        entity_schema,
+        name_entity,
+        name_alias,
+        name_weak,
+        var_name,
+        var_tokens,
+        var_role,
+        vocab,
+    )
 
 
 class _Memo:
@@ -183,8 +196,19 @@ def apply_weights(index: NameIndex) -> None:
     index.var_wsum = np.add.reduceat(w, index.var_ptr[:-1]).astype(np.float32) if len(w) else w
 
 
-def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, name_alias, name_weak,
-              var_name, var_tokens, var_role, vocab) -> NameIndex:
+def _assemble(
+    list_ids,
+    entity_list,
+    entity_ids,
+    entity_schema,
+    name_entity,
+    name_alias,
+    name_weak,
+    var_name,
+    var_tokens,
+    var_role,
+    vocab,
+) -> NameIndex:
     lengths = np.fromiter((len(t) for t in var_tokens), np.int64, len(var_tokens))
     var_ptr = np.zeros(len(var_tokens) + 1, np.int64)
     np.cumsum(lengths, out=var_ptr[1:])
@@ -203,8 +227,9 @@ def _assemble(list_ids, entity_list, entity_ids, entity_schema, name_entity, nam
     skel_ids: dict[str, int] = {}
     vocab_skel = np.fromiter((skel_ids.setdefault(s, len(skel_ids)) for s in skels), np.int32, len(skels))
     ckey_ids: dict[str, int] = {}
-    vocab_ckey = np.fromiter((ckey_ids.setdefault(consonant_key(t), len(ckey_ids)) for t in vocab_arr),
-                             np.int32, len(vocab_arr))
+    vocab_ckey = np.fromiter(
+        (ckey_ids.setdefault(consonant_key(t), len(ckey_ids)) for t in vocab_arr), np.int32, len(vocab_arr)
+    )
 
     order = np.argsort(var_tok, kind="stable")
     post_ptr = np.zeros(len(vocab) + 1, np.int64)

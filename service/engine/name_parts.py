@@ -7,35 +7,42 @@ they apply to names no list has seen.
 from __future__ import annotations
 
 # Honorifics, ranks and religious titles: dropped when they lead a name ("Dr", "Hajj", "Col").
-TITLES = frozenset("""
+TITLES = frozenset(
+    """
 mr mrs ms miss mister madam sir dame lord lady dr doctor prof professor eng engineer
 hajj haj haji hadji hajji alhaj alhajj sayyed sayyid sayed seyed seyyed syed said sheikh shaykh shaikh
 sheik shekh cheikh mullah mulla mawlawi maulvi maulana moulana mawlana imam ayatollah hojatoleslam
 emir amir prince princess king queen
 general gen lieutenant lt colonel col major maj captain capt commander cmdr brigadier brig admiral
 adm sergeant sgt marshal field
-""".split())
+""".split()
+)
 
 # Particles inside personal names: kept for display, weighted low when scoring.
-PARTICLES = frozenset("""
+PARTICLES = frozenset(
+    """
 al el ul il ad ed ud ar er ur as es us at et ut az ez uz an ash esh
 bin ben ibn bint bent ould walad abu abou bou
 de da do dos das di del della der den van von la le les du des dem zu y e i
-""".split())
+""".split()
+)
 
 # Connecting words in organisation names.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 of the and for in on at to a an by with
 wa va ve et und und y e i
-""".split())
+""".split()
+)
 
 # Legal forms, in their folded one-token spelling ("s.a." -> "sa"), mapped to one canonical form
 # so that "S.A." == "SA" and "L.L.C." == "LLC", and weighted low.
 LEGAL_FORMS: dict[str, str] = {
     **dict.fromkeys("llc llp lllp ltd ltda limited lp plc pllc".split(), "ltd"),
     **dict.fromkeys("inc incorporated corp corporation co company cia compania compagnie".split(), "co"),
-    **dict.fromkeys("sa sas sarl sae sal saog saoc sac sab sapi spa srl sl bv nv ag kg gmbh ohg ab as oy"
-                    .split(), "sa"),
+    **dict.fromkeys(
+        "sa sas sarl sae sal saog saoc sac sab sapi spa srl sl bv nv ag kg gmbh ohg ab as oy".split(), "sa"
+    ),
     **dict.fromkeys("ooo oao zao pao ao tov pat pjsc jsc ojsc cjsc psc pjs ead ad dd doo".split(), "jsc"),
     **dict.fromkeys("fze fzco fzc fzllc dmcc wll est establishment".split(), "fze"),
     **dict.fromkeys("pte pvt private sdn bhd tbk kk".split(), "pte"),

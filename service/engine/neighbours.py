@@ -94,8 +94,9 @@ class NeighbourSearch:
         self._length_start = np.searchsorted(nb.length[nb.by_length], np.arange(self._max_len + 2))
         self._plans: dict[tuple, tuple[np.ndarray, np.ndarray, int, int]] = {}
 
-    def search(self, queries: list[str], cutoff: float, score_cutoff: float,
-               short: tuple[int, float] = (0, 0.0)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def search(
+        self, queries: list[str], cutoff: float, score_cutoff: float, short: tuple[int, float] = (0, 0.0)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query row, vocabulary id, similarity) of every pair with Jaro-Winkler >= ``cutoff``
         (>= ``short[1]`` where either string has at most ``short[0]`` characters), the similarity
         as ``rapidfuzz.process.cdist(..., dtype=float32, score_cutoff=score_cutoff)`` gives it
@@ -105,16 +106,24 @@ class NeighbourSearch:
             pos = self.candidates(q, cutoff, short)
             if not len(pos):
                 continue
-            sim = process.cdist([q], self._strings[pos], scorer=JaroWinkler.normalized_similarity,
-                                dtype=np.float32, score_cutoff=score_cutoff)[0]
+            sim = process.cdist(
+                [q],
+                self._strings[pos],
+                scorer=JaroWinkler.normalized_similarity,
+                dtype=np.float32,
+                score_cutoff=score_cutoff,
+            )[0]
             keep = np.flatnonzero(sim)
             out_r.append(np.full(len(keep), r, np.int64))
             out_v.append(pos[keep])
             out_s.append(sim[keep])
         if not out_r:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-        return (np.concatenate(out_r), self.nb.order[np.concatenate(out_v)].astype(np.int64),
-                np.concatenate(out_s))
+        return (
+            np.concatenate(out_r),
+            self.nb.order[np.concatenate(out_v)].astype(np.int64),
+            np.concatenate(out_s),
+        )
 
     def candidates(self, q: str, cutoff: float, short: tuple[int, float] = (0, 0.0)) -> np.ndarray:
         """Sorted positions whose bound reaches the cutoff: a superset of the tokens whose
@@ -164,8 +173,9 @@ class NeighbourSearch:
             loose += max(c - MAX_REPEAT, 0)
         return sig, loose
 
-    def _plan(self, l1: int, cutoff: float,
-              short: tuple[int, float]) -> tuple[np.ndarray, np.ndarray, int, int]:
+    def _plan(
+        self, l1: int, cutoff: float, short: tuple[int, float]
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
         """For a query length: the ``needed_table``, and the common characters needed by each
         token sharing no first character, over the span [lo, hi) of the length order where some can."""
         key = (l1, cutoff, short)
@@ -203,8 +213,9 @@ def needed_table(l1: int, max_len: int, cutoff: float, short: tuple[int, float] 
     return table
 
 
-def pair_similarity(queries: list[str], rows: np.ndarray, strings: np.ndarray, ids: np.ndarray,
-                    score_cutoff: float) -> np.ndarray:
+def pair_similarity(
+    queries: list[str], rows: np.ndarray, strings: np.ndarray, ids: np.ndarray, score_cutoff: float
+) -> np.ndarray:
     """Jaro-Winkler of ``queries[rows[i]]`` and ``strings[ids[i]]`` for every i (float32, 0 under
     ``score_cutoff``, as ``cdist`` gives it). ``rows`` ascending: one ``cdist`` row per query,
     which prepares the query once (``cpdist`` would prepare it for every pair)."""
@@ -213,7 +224,11 @@ def pair_similarity(queries: list[str], rows: np.ndarray, strings: np.ndarray, i
         return out
     starts = np.flatnonzero(np.diff(rows, prepend=-1)).tolist() + [len(rows)]
     for a, b in zip(starts[:-1], starts[1:], strict=True):
-        out[a:b] = process.cdist([queries[int(rows[a])]], strings[ids[a:b]],
-                                 scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
-                                 score_cutoff=score_cutoff)[0]
+        out[a:b] = process.cdist(
+            [queries[int(rows[a])]],
+            strings[ids[a:b]],
+            scorer=JaroWinkler.normalized_similarity,
+            dtype=np.float32,
+            score_cutoff=score_cutoff,
+        )[0]
     return out

@@ -110,8 +110,11 @@ def _compounds(tokens: list[str]) -> list[str]:
                 j += 1
             out.append(("abd" if t.startswith("abd") else t) + tokens[j])
             i = j + 1
-        elif (i + 2 < len(tokens) and tokens[i + 1] in ("al", "el", "ul", "ad", "ed", "ud", "ud")
-              and tokens[i + 2] in ("din", "deen", "dine", "allah", "lah", "llah", "rahman")):
+        elif (
+            i + 2 < len(tokens)
+            and tokens[i + 1] in ("al", "el", "ul", "ad", "ed", "ud", "ud")
+            and tokens[i + 2] in ("din", "deen", "dine", "allah", "lah", "llah", "rahman")
+        ):
             out.append(t + tokens[i + 2])
             i += 3
         elif len(t) > 5 and t[:2] in ("al", "el") and t[2] not in "aeiou":
@@ -146,7 +149,7 @@ def _content(tokens: list[str]) -> list[str]:
 
 
 def _reading_order(folded: str) -> str:
-    """"last, first" -> "first last", so that a title among the given names leads and is dropped
+    """ "last, first" -> "first last", so that a title among the given names leads and is dropped
     ("IBRAHIM, Haji" -> "haji ibrahim"). Token order is otherwise irrelevant to scoring.
 
     >>> _reading_order("kanan, fawzi mustafa"), _reading_order("cecoex, s.a.")
@@ -266,15 +269,43 @@ def skeleton(token: str) -> str:
 CONSONANT_MARK = "~"  # prefixes a consonant key; tokenize() never yields it
 _ARABIC_WORD = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
-_ARABIC_CONSONANTS = str.maketrans({
-    **dict.fromkeys("\u0627\u0623\u0625\u0622\u0671\u0648\u0624\u064a\u0649\u0626\u06cc\u0639\u0621"
-                    "\u0629", ""),
-    "\u0628": "b", "\u067e": "p", "\u062a": "t", "\u062b": "t", "\u062c": "j", "\u0686": "x",
-    "\u062d": "h", "\u062e": "h", "\u062f": "d", "\u0630": "t", "\u0631": "r", "\u0632": "s",
-    "\u0698": "j", "\u0633": "s", "\u0634": "x", "\u0635": "s", "\u0636": "d", "\u0637": "t",
-    "\u0638": "s", "\u063a": "g", "\u0641": "f", "\u0642": "k", "\u0643": "k", "\u06a9": "k",
-    "\u06af": "g", "\u0644": "l", "\u0645": "m", "\u0646": "n", "\u0647": "h", "\u06c1": "h",
-})
+_ARABIC_CONSONANTS = str.maketrans(
+    {
+        **dict.fromkeys(
+            "\u0627\u0623\u0625\u0622\u0671\u0648\u0624\u064a\u0649\u0626\u06cc\u0639\u0621\u0629", ""
+        ),
+        "\u0628": "b",
+        "\u067e": "p",
+        "\u062a": "t",
+        "\u062b": "t",
+        "\u062c": "j",
+        "\u0686": "x",
+        "\u062d": "h",
+        "\u062e": "h",
+        "\u062f": "d",
+        "\u0630": "t",
+        "\u0631": "r",
+        "\u0632": "s",
+        "\u0698": "j",
+        "\u0633": "s",
+        "\u0634": "x",
+        "\u0635": "s",
+        "\u0636": "d",
+        "\u0637": "t",
+        "\u0638": "s",
+        "\u063a": "g",
+        "\u0641": "f",
+        "\u0642": "k",
+        "\u0643": "k",
+        "\u06a9": "k",
+        "\u06af": "g",
+        "\u0644": "l",
+        "\u0645": "m",
+        "\u0646": "n",
+        "\u0647": "h",
+        "\u06c1": "h",
+    }
+)
 _JOINS_NEXT = ("\u0639\u0628\u062f", "\u0627\u0628\u0648", "\u0623\u0628\u0648")  # عبد, ابو, أبو
 
 

@@ -81,8 +81,9 @@ class TokenMatches:
 class TokenMatcher:
     """Query token -> similar vocabulary tokens, with a bounded cache (names repeat a lot)."""
 
-    def __init__(self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20,
-                 full_scan: bool = False):
+    def __init__(
+        self, index: NameIndex, params: Params, cache_bytes: int = 256 << 20, full_scan: bool = False
+    ):
         self.index, self.params = index, params
         self.full_scan = full_scan
         self.vocab_id = {t: i for i, t in enumerate(index.vocab)}
@@ -127,8 +128,9 @@ class TokenMatcher:
         An alternative marked ``CLOSE_MARK`` (a guess at the vowels of a name written without
         them) counts only where it is close to a listed spelling, its consonant key doing the rest.
         """
-        parts = {t: [(p.lstrip(CLOSE_MARK), p.startswith(CLOSE_MARK)) for p in t.split(ALT_SEP)]
-                 for t in tokens}
+        parts = {
+            t: [(p.lstrip(CLOSE_MARK), p.startswith(CLOSE_MARK)) for p in t.split(ALT_SEP)] for t in tokens
+        }
         found = self.match([p for ps in parts.values() for p, _ in ps], budget)
         for tok, ps in parts.items():
             hits = [(found[p].vocab, found[p].sim, close) for p, close in ps]
@@ -165,8 +167,14 @@ class TokenMatcher:
         """Arabic-script words, as consonant keys, against the consonant keys of the vocabulary."""
         p = self.params
         if self.full_scan:
-            ck = process.cdist(keys, self._ckeys, scorer=JaroWinkler.normalized_similarity,
-                               dtype=np.float32, workers=workers, score_cutoff=p.consonant_cutoff)
+            ck = process.cdist(
+                keys,
+                self._ckeys,
+                scorer=JaroWinkler.normalized_similarity,
+                dtype=np.float32,
+                workers=workers,
+                score_cutoff=p.consonant_cutoff,
+            )
             r, k = np.nonzero(ck)
             s = ck[r, k]
         else:
@@ -184,18 +192,31 @@ class TokenMatcher:
         gate_cutoff = min(p.token_cutoff, p.skeleton_gate)
         skels = [self._skeleton(t) for t in tokens]
         if self.full_scan:
-            plain = process.cdist(tokens, self._vocab, scorer=JaroWinkler.normalized_similarity,
-                                  dtype=np.float32, workers=workers, score_cutoff=gate_cutoff)
-            skel = process.cdist(skels, self._skels, scorer=JaroWinkler.normalized_similarity,
-                                 dtype=np.float32, workers=workers, score_cutoff=p.skeleton_cutoff)
+            plain = process.cdist(
+                tokens,
+                self._vocab,
+                scorer=JaroWinkler.normalized_similarity,
+                dtype=np.float32,
+                workers=workers,
+                score_cutoff=gate_cutoff,
+            )
+            skel = process.cdist(
+                skels,
+                self._skels,
+                scorer=JaroWinkler.normalized_similarity,
+                dtype=np.float32,
+                workers=workers,
+                score_cutoff=p.skeleton_cutoff,
+            )
             r1, v1 = np.nonzero(plain >= p.token_cutoff)
             s1 = plain[r1, v1]
             r2, k2 = np.nonzero(skel)
             sk = skel[r2, k2]
         else:
             # A pair with a short token counts only from short_cutoff on, whichever way it matched.
-            r1, v1, s1 = self._vocab_nb.search(tokens, p.token_cutoff, gate_cutoff,
-                                               (p.short_token, p.short_cutoff))
+            r1, v1, s1 = self._vocab_nb.search(
+                tokens, p.token_cutoff, gate_cutoff, (p.short_token, p.short_cutoff)
+            )
             keep = s1 >= p.token_cutoff
             r1, v1, s1 = r1[keep], v1[keep], s1[keep]
             r2, k2, sk = self._skeleton_pairs(skels)
@@ -228,16 +249,20 @@ class TokenMatcher:
             r, k, s = self._skel_nb.search(new, p.skeleton_cutoff, p.skeleton_cutoff)
             cuts = np.searchsorted(r, np.arange(len(new) + 1)).tolist()
             for i, sk in enumerate(new):
-                self._skel_found[sk] = (k[cuts[i]: cuts[i + 1]], s[cuts[i]: cuts[i + 1]])
+                self._skel_found[sk] = (k[cuts[i] : cuts[i + 1]], s[cuts[i] : cuts[i + 1]])
         found = [self._skel_found[sk] for sk in skels]
         counts = np.fromiter((len(f[0]) for f in found), np.int64, len(found))
         if not counts.sum():
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-        return (np.repeat(np.arange(len(skels)), counts), np.concatenate([f[0] for f in found]),
-                np.concatenate([f[1] for f in found]))
+        return (
+            np.repeat(np.arange(len(skels)), counts),
+            np.concatenate([f[0] for f in found]),
+            np.concatenate([f[1] for f in found]),
+        )
 
-    def _token_matches(self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray,
-                       voc: np.ndarray, sim: np.ndarray) -> list[TokenMatches]:
+    def _token_matches(
+        self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray, voc: np.ndarray, sim: np.ndarray
+    ) -> list[TokenMatches]:
         """Best pair per (token, vocabulary token), cutoffs, rescaling, postings expansion.
 
         Consonant keys had their own length rule; their similarity is scaled after rescaling.
@@ -254,7 +279,7 @@ class TokenMatcher:
         bounds = np.searchsorted(row, np.arange(len(tok_len) + 1))
         out = []
         for i in range(len(tok_len)):
-            cols, s = voc[bounds[i]: bounds[i + 1]], sim[bounds[i]: bounds[i + 1]]
+            cols, s = voc[bounds[i] : bounds[i + 1]], sim[bounds[i] : bounds[i + 1]]
             tm = TokenMatches(cols, s)
             tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
             out.append(tm)
@@ -325,9 +350,16 @@ class Alignment:
     heads: np.ndarray  # how many of the listed first surname and first given name are aligned (0-2)
 
 
-def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: list[np.ndarray],
-               matches: dict[str, TokenMatches], floor: float = 0.0,
-               vocab_weight: np.ndarray | None = None, head: np.ndarray | None = None) -> RowScores:
+def score_rows(
+    idx: NameIndex,
+    params: Params,
+    rows: list[list[str]],
+    weights: list[np.ndarray],
+    matches: dict[str, TokenMatches],
+    floor: float = 0.0,
+    vocab_weight: np.ndarray | None = None,
+    head: np.ndarray | None = None,
+) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
     With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
@@ -396,15 +428,39 @@ def score_rows(idx: NameIndex, params: Params, rows: list[list[str]], weights: l
     query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
     score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
-    align = _alignment(idx, weights, row_off, row, var, rv[pair][order], Q[pair][order], at[order],
-                       S[pair][order], q_sum, row_total[row], c_sum,
-                       np.zeros(len(idx.var_tok), bool) if head is None else head)
+    align = _alignment(
+        idx,
+        weights,
+        row_off,
+        row,
+        var,
+        rv[pair][order],
+        Q[pair][order],
+        at[order],
+        S[pair][order],
+        q_sum,
+        row_total[row],
+        c_sum,
+        np.zeros(len(idx.var_tok), bool) if head is None else head,
+    )
     return RowScores(row, var, score, query_cov, name_cov, evidence, align)
 
 
-def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, row: np.ndarray,
-               var: np.ndarray, prv: np.ndarray, pq: np.ndarray, pat: np.ndarray, ps: np.ndarray,
-               q_sum: np.ndarray, q_total: np.ndarray, c_sum: np.ndarray, head: np.ndarray) -> Alignment:
+def _alignment(
+    idx: NameIndex,
+    weights: list[np.ndarray],
+    row_off: np.ndarray,
+    row: np.ndarray,
+    var: np.ndarray,
+    prv: np.ndarray,
+    pq: np.ndarray,
+    pat: np.ndarray,
+    ps: np.ndarray,
+    q_sum: np.ndarray,
+    q_total: np.ndarray,
+    c_sum: np.ndarray,
+    head: np.ndarray,
+) -> Alignment:
     """The features of each (row, variant) alignment; the aligned pairs come sorted by (row, variant).
     ``head`` marks the listed tokens that lead their name part (the first surname, the first given name)."""
     n = len(row)
@@ -429,14 +485,35 @@ def _alignment(idx: NameIndex, weights: list[np.ndarray], row_off: np.ndarray, r
     c_start = np.concatenate(([0], np.cumsum(clen)))
     c_flat = idx.var_weight[_ranges(idx.var_ptr[var], clen)].copy()
     c_flat[c_start[g] + (pat - idx.var_ptr[var][g])] = 0.0
-    return Alignment(q_sum.astype(np.float32), q_total.astype(np.float32), c_sum.astype(np.float32),
-                     idx.var_wsum[var], c_given.astype(np.float32), c_surname.astype(np.float32),
-                     npairs, exact, sim_min, _group_max(q_flat, q_start), _group_max(c_flat, c_start),
-                     qlen[row], clen, given_sim, surname_sim, np.bincount(g, head[pat], n))
+    return Alignment(
+        q_sum.astype(np.float32),
+        q_total.astype(np.float32),
+        c_sum.astype(np.float32),
+        idx.var_wsum[var],
+        c_given.astype(np.float32),
+        c_surname.astype(np.float32),
+        npairs,
+        exact,
+        sim_min,
+        _group_max(q_flat, q_start),
+        _group_max(c_flat, c_start),
+        qlen[row],
+        clen,
+        given_sim,
+        surname_sim,
+        np.bincount(g, head[pat], n),
+    )
 
 
-def row_can_reach(idx: NameIndex, params: Params, tokens: list[str], weights: np.ndarray,
-                  matches: dict[str, TokenMatches], floor: float, vocab_weight: np.ndarray) -> bool:
+def row_can_reach(
+    idx: NameIndex,
+    params: Params,
+    tokens: list[str],
+    weights: np.ndarray,
+    matches: dict[str, TokenMatches],
+    floor: float,
+    vocab_weight: np.ndarray,
+) -> bool:
     """Whether ``score_rows`` (``floor`` > 0) could keep any name for this row: False when no token
     reaches a name, or when one token alone does and every name it reaches is too heavy for it to
     lift to ``floor`` (``_listed_cutoff``). Two or more reaching tokens: True (they may share a name).
@@ -452,8 +529,9 @@ def row_can_reach(idx: NameIndex, params: Params, tokens: list[str], weights: np
     return bool(idx.var_wsum[tm.var].min() <= cutoff)
 
 
-def _listed_cutoff(params: Params, floor: float, query_total: float, token_weight: float,
-                   listed_weight: float) -> float:
+def _listed_cutoff(
+    params: Params, floor: float, query_total: float, token_weight: float, listed_weight: float
+) -> float:
     """The largest listed weight a name may have and still reach ``floor`` when one query token
     (of weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
     all that reaches it; -inf when no such name can.
@@ -523,7 +601,7 @@ def blend(params: Params, query_matched, query_total, listed_matched, listed_mis
     base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
     evidence = np.minimum(1.0, listed_matched / params.evidence_idf) ** params.evidence_power
     # An exact, complete match is never damped: identical names score 1.
-    evidence = evidence + (1 - evidence) * base ** params.exact_power
+    evidence = evidence + (1 - evidence) * base**params.exact_power
     return np.asarray(base * evidence, np.float32), np.asarray(evidence, np.float32)
 
 
@@ -542,8 +620,13 @@ def _group_sum(keys: np.ndarray, values: np.ndarray):
     return keys[starts], np.add.reduceat(values, starts)
 
 
-def query_weights(tokens: list[str], matches: dict[str, TokenMatches] | None, vocab_id: dict[str, int],
-                  vocab_weight: np.ndarray, max_idf: float) -> np.ndarray:
+def query_weights(
+    tokens: list[str],
+    matches: dict[str, TokenMatches] | None,
+    vocab_id: dict[str, int],
+    vocab_weight: np.ndarray,
+    max_idf: float,
+) -> np.ndarray:
     """A known token weighs its idf; an unknown one the idf of its best match (when ``matches`` are
     given and one is close), else the largest idf."""
     out = []
@@ -556,8 +639,14 @@ def query_weights(tokens: list[str], matches: dict[str, TokenMatches] | None, vo
     return np.asarray(out, np.float32)
 
 
-def best_per_entity(idx: NameIndex, score: np.ndarray, rs: RowScores, row_query: np.ndarray,
-                    lists: list[str] | None, floor: float):
+def best_per_entity(
+    idx: NameIndex,
+    score: np.ndarray,
+    rs: RowScores,
+    row_query: np.ndarray,
+    lists: list[str] | None,
+    floor: float,
+):
     """Per (query, entity) the best-scoring name variant if its ``score`` (the calibrated one, per
     row of ``rs``) is over ``floor``.
 

@@ -114,9 +114,16 @@ class Comparison:
 class Screener:
     """Screens names against the loaded lists."""
 
-    def __init__(self, lists: list[LoadedList], index: NameIndex, params: Params = DEFAULT_PARAMS,
-                 default_threshold: float = DEFAULT_THRESHOLD, weight_source: Screener | None = None,
-                 model: ScoreModel | None = None, full_scan: bool = False):
+    def __init__(
+        self,
+        lists: list[LoadedList],
+        index: NameIndex,
+        params: Params = DEFAULT_PARAMS,
+        default_threshold: float = DEFAULT_THRESHOLD,
+        weight_source: Screener | None = None,
+        model: ScoreModel | None = None,
+        full_scan: bool = False,
+    ):
         """``full_scan`` compares query tokens with the whole vocabulary instead of searching its
         neighbour index: the same results, slower; the reference for tests and benchmarks."""
         self.versions: list[ListVersion] = [lst.version for lst in lists]
@@ -145,8 +152,7 @@ class Screener:
         self.whole: Screener | None = None  # set by subset: joins and weighs query tokens as this one
 
     @classmethod
-    def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None,
-                   **kwargs) -> Screener:
+    def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None, **kwargs) -> Screener:
         """Build (or load from ``cache_dir``, keyed by the lists' checksums) the index."""
         index = cached_index(lists, Path(cache_dir) if cache_dir else None)
         return cls(lists, index, **kwargs)
@@ -177,8 +183,9 @@ class Screener:
         part_index = build_index(parts)
         part_index.idf = self._idf_for(part_index.vocab)
         apply_weights(part_index)
-        part = Screener(parts, part_index, self.params, self.default_threshold, weight_source=self,
-                        model=self.model)
+        part = Screener(
+            parts, part_index, self.params, self.default_threshold, weight_source=self, model=self.model
+        )
         part.links = self.links
         part.whole = self
         return part
@@ -189,8 +196,14 @@ class Screener:
         """The threshold a request asked for, else this screener's default (set when it was built)."""
         return self.default_threshold if threshold is None else threshold
 
-    def screen(self, queries: list[Query], limit: int = 10, threshold: float | None = None,
-               lists: list[str] | None = None, budget: Budget | None = None) -> list[Result]:
+    def screen(
+        self,
+        queries: list[Query],
+        limit: int = 10,
+        threshold: float | None = None,
+        lists: list[str] | None = None,
+        budget: Budget | None = None,
+    ) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
         With a person's or organization's schema given, a vessel or aircraft never ranks above a
@@ -201,18 +214,28 @@ class Screener:
         """
         if budget is None or len(queries) <= CHUNK:
             return self._screen(queries, limit, threshold, lists, budget)
-        return [r for start in range(0, len(queries), CHUNK)
-                for r in self._screen(queries[start: start + CHUNK], limit, threshold, lists, budget)]
+        return [
+            r
+            for start in range(0, len(queries), CHUNK)
+            for r in self._screen(queries[start : start + CHUNK], limit, threshold, lists, budget)
+        ]
 
-    def _screen(self, queries: list[Query], limit: int, threshold: float | None, lists: list[str] | None,
-                budget: Budget | None) -> list[Result]:
+    def _screen(
+        self,
+        queries: list[Query],
+        limit: int,
+        threshold: float | None,
+        lists: list[str] | None,
+        budget: Budget | None,
+    ) -> list[Result]:
         thr = self.effective_threshold(threshold)
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
         scored = self._score(queries, lists, budget)
-        q, ent, score, sel = best_per_entity(self.index, scored.final, scored.scores, scored.row_query, lists,
-                                             floor)
+        q, ent, score, sel = best_per_entity(
+            self.index, scored.final, scored.scores, scored.row_query, lists, floor
+        )
         order = np.lexsort((-score, q))
         starts = np.searchsorted(q[order], q[order], side="left")
         order = order[np.arange(len(order)) - starts < limit + 5]
@@ -293,8 +316,12 @@ class Screener:
             romanized = alternative_rows(query.name)
             if romanized and replaces_generic(query.name):
                 variants, merged = [], None
-            for toks, is_keys in [*((v, False) for v in variants), *([(merged, False)] if merged else []),
-                                  *([(keys, True)] if keys else []), *((r, False) for r in romanized)]:
+            for toks, is_keys in [
+                *((v, False) for v in variants),
+                *([(merged, False)] if merged else []),
+                *([(keys, True)] if keys else []),
+                *((r, False) for r in romanized),
+            ]:
                 rows.append(toks)
                 row_query.append(qi)
                 consonant.append(is_keys)
@@ -314,8 +341,9 @@ class Screener:
                 i += 1
         return out if found else None
 
-    def _score(self, queries: list[Query], lists: list[str] | None = None,
-               budget: Budget | None = None) -> _Scored:
+    def _score(
+        self, queries: list[Query], lists: list[str] | None = None, budget: Budget | None = None
+    ) -> _Scored:
         """Every candidate variant of every query row (on ``lists``), with its features and
         calibrated score."""
         rows, row_query, consonant, company = self._rows(queries)
@@ -326,17 +354,29 @@ class Screener:
         near = matches if src is self else None
         if self.whole is not None:  # a subset: an unknown token weighs as its closest one in the whole
             near = self.whole._matcher.match(
-                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id)))
+                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id))
+            )
         weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         lowest = float(floor.min(initial=self.raw_floor))
-        rs = score_rows(self.index, self.params, rows, weights, self._on_lists(matches, lists), lowest,
-                        self._vocab_weight, self._head)
+        rs = score_rows(
+            self.index,
+            self.params,
+            rows,
+            weights,
+            self._on_lists(matches, lists),
+            lowest,
+            self._vocab_weight,
+            self._head,
+        )
         rs = take(rs, rs.score >= floor[rs.row])
         x = self._features(queries, rs, row_query, consonant, company)
-        given = np.array([x.schema in SCHEMAS for x in queries] + [False])[row_query[rs.row]] \
-            if len(rs.row) else np.zeros(0, bool)
+        given = (
+            np.array([x.schema in SCHEMAS for x in queries] + [False])[row_query[rs.row]]
+            if len(rs.row)
+            else np.zeros(0, bool)
+        )
         final = calibration.calibrated(self.model, x, given) if len(x) else np.zeros(0, np.float32)
         # The dev split has no Arabic-script positives to train on, so the model only ever saw
         # consonant-key matches of innocent names: those rows keep the plain blend (they rank, and
@@ -344,16 +384,35 @@ class Screener:
         final = np.where(consonant[rs.row], rs.score, final).astype(np.float32)
         return _Scored(rows, row_query, weights, matches, rs, x, final)
 
-    def _features(self, queries: list[Query], rs: RowScores, row_query: np.ndarray,
-                  consonant: np.ndarray, company: np.ndarray) -> np.ndarray:
+    def _features(
+        self,
+        queries: list[Query],
+        rs: RowScores,
+        row_query: np.ndarray,
+        consonant: np.ndarray,
+        company: np.ndarray,
+    ) -> np.ndarray:
         idx = self.index
         names = idx.var_name[rs.var]
-        wanted = np.array([SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries]
-                          + [-1], np.int8)[row_query[rs.row]] if len(rs.row) else np.zeros(0, np.int8)
-        return calibration.features(rs.align, rs.score, self._one_word[rs.var], self._initials[rs.var],
-                                    self._w_surname[rs.var],
-                                    idx.name_weak[names], wanted, idx.entity_schema[idx.name_entity[names]],
-                                    consonant[rs.row], company[rs.row])
+        wanted = (
+            np.array(
+                [SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries] + [-1], np.int8
+            )[row_query[rs.row]]
+            if len(rs.row)
+            else np.zeros(0, np.int8)
+        )
+        return calibration.features(
+            rs.align,
+            rs.score,
+            self._one_word[rs.var],
+            self._initials[rs.var],
+            self._w_surname[rs.var],
+            idx.name_weak[names],
+            wanted,
+            idx.entity_schema[idx.name_entity[names]],
+            consonant[rs.row],
+            company[rs.row],
+        )
 
     def _on_lists(self, matches: dict[str, TokenMatches], lists: list[str] | None) -> dict[str, TokenMatches]:
         """The token matches with only the name variants of ``lists``: the others would be scored
@@ -385,28 +444,48 @@ class Screener:
         final = self._final(query, e, score)
         if k < 0:
             alias = entity.names()[0]
-            explanation: dict = {"matched_name": alias.name, "tokens": [], "query_coverage": 0.0,
-                           "name_coverage": 0.0, "evidence": 0.0, "name_score": 0.0,
-                           "adjustments": adjustments}
+            explanation: dict = {
+                "matched_name": alias.name,
+                "tokens": [],
+                "query_coverage": 0.0,
+                "name_coverage": 0.0,
+                "evidence": 0.0,
+                "name_score": 0.0,
+                "adjustments": adjustments,
+            }
         else:
             alias, explanation = self._name_explanation(entity, scored, k)
             explanation["adjustments"] = explanation["adjustments"] + adjustments
         explanation["identifier"] = id_status
         links = self.links
         cluster_id = links.cluster_id(entity.list_id, entity.id) if links else None
-        return Match(entity.list_id, entity.id, entity.schema, entity.name, alias.name, alias.weak,
-                     round(final, 4), list(entity.programs), list(entity.birth_dates),
-                     list(entity.nationalities), list(entity.citizenships), explanation,
-                     cluster_id,
-                     links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [])
+        return Match(
+            entity.list_id,
+            entity.id,
+            entity.schema,
+            entity.name,
+            alias.name,
+            alias.weak,
+            round(final, 4),
+            list(entity.programs),
+            list(entity.birth_dates),
+            list(entity.nationalities),
+            list(entity.citizenships),
+            explanation,
+            cluster_id,
+            links.also_listed_on(entity.list_id, entity.id) if links and cluster_id else [],
+        )
 
     def _name_explanation(self, entity: Entity, scored: _Scored, k: int) -> tuple[Name, dict]:
         """How the name matched: its tokens, the model's features and their contributions, the rules."""
         idx, rs = self.index, scored.scores
         alias = entity.names()[int(idx.name_alias[int(idx.var_name[rs.var[k]])])]
-        x = scored.x[k: k + 1]
-        ruled = [{"reason": reason, "factor": calibration.INCOMPLETE_FACTOR}
-                 for reason, cut in calibration.rules(x).items() if cut[0]]
+        x = scored.x[k : k + 1]
+        ruled = [
+            {"reason": reason, "factor": calibration.INCOMPLETE_FACTOR}
+            for reason, cut in calibration.rules(x).items()
+            if cut[0]
+        ]
         parts = self.model.logit_parts(x)[0]
         return alias, {
             "matched_name": alias.name,
@@ -415,24 +494,34 @@ class Screener:
             "name_coverage": round(float(rs.name_cov[k]), 4),
             "evidence": round(float(rs.evidence[k]), 4),
             "name_score": round(float(rs.score[k]), 4),
-            "model": {"version": self.model.version, "probability": round(float(self.model.predict(x)[0]), 4),
-                      "intercept": round(self.model.intercept, 4),
-                      "features": [{"feature": f, "value": round(float(v), 4),
-                                    "contribution": round(float(c), 4)}
-                                   for f, v, c in zip(FEATURES, x[0], parts, strict=True)]},
+            "model": {
+                "version": self.model.version,
+                "probability": round(float(self.model.predict(x)[0]), 4),
+                "intercept": round(self.model.intercept, 4),
+                "features": [
+                    {"feature": f, "value": round(float(v), 4), "contribution": round(float(c), 4)}
+                    for f, v, c in zip(FEATURES, x[0], parts, strict=True)
+                ],
+            },
             "adjustments": ruled,
         }
 
     def _token_pairs(self, scored: _Scored, row: int, var: int) -> list[dict]:
         idx = self.index
-        listed = idx.var_tok[idx.var_ptr[var]: idx.var_ptr[var + 1]].tolist()
+        listed = idx.var_tok[idx.var_ptr[var] : idx.var_ptr[var + 1]].tolist()
         pairs = []
         for tok, w in zip(scored.rows[row], scored.weights[row], strict=False):
             sims = scored.matches[tok].by_vocab()
             best = max(listed, key=lambda v: sims.get(v, -1.0))
             sim = sims.get(best, 0.0)
-            pairs.append({"query": shown(tok), "listed": str(idx.vocab[best]) if sim > 0 else None,
-                          "similarity": round(sim, 4), "weight": round(float(w), 3)})
+            pairs.append(
+                {
+                    "query": shown(tok),
+                    "listed": str(idx.vocab[best]) if sim > 0 else None,
+                    "similarity": round(sim, 4),
+                    "weight": round(float(w), 3),
+                }
+            )
         return pairs
 
     # -- one pair ---------------------------------------------------------------------------
@@ -443,14 +532,20 @@ class Screener:
         Token weights come from the loaded lists, so the pair scores as it would in ``screen``.
         """
         schema = b.schema if b.schema in SCHEMAS else "Person"
-        ent = Entity(id="b", list_id="compare", schema=schema, name=b.name,
-                     documents=[Document(i.type, i.number, i.country) for i in b.identifiers])
+        ent = Entity(
+            id="b",
+            list_id="compare",
+            schema=schema,
+            name=b.name,
+            documents=[Document(i.type, i.number, i.country) for i in b.identifiers],
+        )
         one = LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])
         pair_index = build_index([one])
         pair_index.idf = self._idf_for(pair_index.vocab)
         apply_weights(pair_index)
-        pair = Screener([one], pair_index, self.params, self.default_threshold, weight_source=self,
-                        model=self.model)
+        pair = Screener(
+            [one], pair_index, self.params, self.default_threshold, weight_source=self, model=self.model
+        )
         pair.raw_floor = 0.0  # one pair: scored however little the names share
         res = pair.screen([a], limit=1, threshold=0.0)[0]
         if not res.matches:
@@ -487,5 +582,12 @@ def _heads(index: NameIndex) -> np.ndarray:
 def take(rs: RowScores, keep: np.ndarray) -> RowScores:
     """The candidates of ``rs`` where ``keep``."""
     al = rs.align
-    return RowScores(rs.row[keep], rs.var[keep], rs.score[keep], rs.query_cov[keep], rs.name_cov[keep],
-                     rs.evidence[keep], type(al)(*(getattr(al, f)[keep] for f in al.__slots__)))
+    return RowScores(
+        rs.row[keep],
+        rs.var[keep],
+        rs.score[keep],
+        rs.query_cov[keep],
+        rs.name_cov[keep],
+        rs.evidence[keep],
+        type(al)(*(getattr(al, f)[keep] for f in al.__slots__)),
+    )

@@ -44,8 +44,10 @@ _BLANK = regex.compile(r"[\p{Zs}\u3164\uffa0\u115f\u1160\u2800]")
 _IGNORABLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Variation_Selector}]")
 _WHITE = regex.compile(r"\p{White_Space}")
 # Any character the loop below has to look at (White_Space is checked there: it is kept).
-_MASKING = regex.compile(r"[\p{Zs}\u3164\uffa0\u115f\u1160\u2800\p{Default_Ignorable_Code_Point}\p{Cf}"
-                         r"\p{Cc}\p{Variation_Selector}]")
+_MASKING = regex.compile(
+    r"[\p{Zs}\u3164\uffa0\u115f\u1160\u2800\p{Default_Ignorable_Code_Point}\p{Cf}"
+    r"\p{Cc}\p{Variation_Selector}]"
+)
 _ALIKE = [regex.compile(r"\p{Latin}"), regex.compile(r"\p{Cyrillic}"), regex.compile(r"\p{Greek}")]
 # A word as a reader sees one: letters, joined by hyphens, apostrophes or dots ("AL-SALAH", "S.A").
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+(?:[-'\u2019.][\p{L}\p{M}]+)*")
@@ -99,10 +101,13 @@ def _fold_mixed(word: str) -> str:
     if len(counts) < 2:
         return word
     ranked = sorted(counts, key=lambda s: (s != "LATIN", -counts[s], s))
-    target = next((s for s in ranked if all(a == s or _look_alike(ch, s) != ch for ch, a in letters)),
-                  max(ranked, key=lambda s: counts[s]))
-    return "".join(_look_alike(ch, target) if ch.isalpha() and categories.alias(ch) != target else ch
-                   for ch in word)
+    target = next(
+        (s for s in ranked if all(a == s or _look_alike(ch, s) != ch for ch, a in letters)),
+        max(ranked, key=lambda s: counts[s]),
+    )
+    return "".join(
+        _look_alike(ch, target) if ch.isalpha() and categories.alias(ch) != target else ch for ch in word
+    )
 
 
 @functools.cache

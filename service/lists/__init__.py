@@ -50,8 +50,14 @@ def load_source(source: str, path: str | Path, list_id: str | None = None) -> Lo
         raise ListError(f"{path}: could not be parsed as {source} ({type(exc).__name__}: {exc})") from exc
     if loaded.problems:
         first = loaded.problems[0]
-        log.warning("%s: %d malformed rows skipped (first: %s line %d: %s)", loaded.version.id,
-                    len(loaded.problems), first.file, first.line, first.reason)
+        log.warning(
+            "%s: %d malformed rows skipped (first: %s line %d: %s)",
+            loaded.version.id,
+            len(loaded.problems),
+            first.file,
+            first.line,
+            first.reason,
+        )
     for warning in loaded.warnings:
         log.warning("%s: %s", loaded.version.id, warning)
     return loaded

@@ -44,14 +44,22 @@ COMMITTEES, CONTROL = "committees", "control date"
 REQUIRED = (REF, NAME, TYPE, NAME_TYPE)
 OPTIONAL = (DOB, POB, CITIZENSHIP, ADDRESS, INFO, LISTING, COMMITTEES, CONTROL)
 _HEADER_SEARCH = 5
-_KINDS = {"primary name": PRIMARY, "aka": AKA, "original script": ORIGINAL_SCRIPT,
-          "formerly known as": FKA, "previously listed as": FKA}
+_KINDS = {
+    "primary name": PRIMARY,
+    "aka": AKA,
+    "original script": ORIGINAL_SCRIPT,
+    "formerly known as": FKA,
+    "previously listed as": FKA,
+}
 _SCHEMAS = {"individual": "Person", "entity": "Organization", "vessel": "Vessel"}  # no vessel listed yet
 _REFERENCE = re.compile(r"(\d+)([a-z]{0,3}\d{0,3})", re.IGNORECASE)
 _NOT_GIVEN = {"na", "n/a", "nil", "none", "unknown", "-"}
 # "Nik Mohammad (previously listed as)", "... (Previously listed as. In Arabic: رياض ...)"
-_LISTED_AS = re.compile(r"\s*\((?:previously|formerly) listed as\b[.,]?\s*"
-                        r"(?:in arabic:\s*(?P<script>[^)]*))?\)", re.IGNORECASE)
+_LISTED_AS = re.compile(
+    r"\s*\((?:previously|formerly) listed as\b[.,]?\s*"
+    r"(?:in arabic:\s*(?P<script>[^)]*))?\)",
+    re.IGNORECASE,
+)
 # "RUBEN PESTANO LAVILLA, JR" is no "LAST, First"
 _SUFFIX = re.compile(r"(?:jr|sr|i{2,3}|iv)\b", re.IGNORECASE)
 _ITEM = re.compile(r"(?:^|\s)\(?[a-z]\)\s*", re.IGNORECASE)  # "a) X b) Y", "(a) X; (b) Y"
@@ -110,8 +118,10 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, dict[str, int]]:
             if missing:
                 raise ListError(f"{path}: header row {at + 1} lacks the column(s) {', '.join(missing)}")
             return at, columns
-    raise ListError(f"{path}: no header row with 'Reference' and 'Name Type' in the first {_HEADER_SEARCH} "
-                    f"rows of sheet {SHEET!r}: not the DFAT consolidated list")
+    raise ListError(
+        f"{path}: no header row with 'Reference' and 'Name Type' in the first {_HEADER_SEARCH} "
+        f"rows of sheet {SHEET!r}: not the DFAT consolidated list"
+    )
 
 
 def _row_problem(row: Row) -> str | None:
@@ -135,8 +145,14 @@ def _entity(number: str, members: list[tuple[int, Row]], list_id: str) -> Entity
         return f"listing {number}: unknown Type {primary[TYPE][:40]!r}"
     person = schema == "Person"
     first, *extra = _names(primary[NAME], AKA, person)
-    entity = Entity(id=number, list_id=list_id, schema=schema, name=first.name, natural_name=first.natural,
-                    name_parts=first.parts)
+    entity = Entity(
+        id=number,
+        list_id=list_id,
+        schema=schema,
+        name=first.name,
+        natural_name=first.natural,
+        name_parts=first.parts,
+    )
     seen = {first.name}
     for alias in extra + [n for r in rows if r is not primary for n in _names(r[NAME], _kind(r), person)]:
         if alias.name not in seen:
@@ -158,7 +174,7 @@ def _names(raw: str, kind: str, person: bool) -> list[Name]:
     note = _LISTED_AS.search(name)
     out = []
     if note:
-        name, kind = (name[:note.start()] + name[note.end():]).strip(" ,;"), FKA
+        name, kind = (name[: note.start()] + name[note.end() :]).strip(" ,;"), FKA
         if note.group("script") and note.group("script").strip():
             out.append(Name(note.group("script").strip(), ORIGINAL_SCRIPT))
     natural, parts = None, {}
@@ -174,8 +190,10 @@ def _case_parts(name: str) -> dict[str, str]:
     upper = [w.isupper() and sum(c.isalpha() for c in w) > 1 for w in words]
     if not any(upper) or all(upper):
         return {}
-    return person_parts(" ".join(w for w, u in zip(words, upper, strict=True) if u),
-                        " ".join(w for w, u in zip(words, upper, strict=True) if not u))
+    return person_parts(
+        " ".join(w for w, u in zip(words, upper, strict=True) if u),
+        " ".join(w for w, u in zip(words, upper, strict=True) if not u),
+    )
 
 
 def _distinct(rows: list[Row], column: str) -> list[str]:
@@ -198,8 +216,12 @@ def _facts(entity: Entity, rows: list[Row]) -> None:
             unparsed.append(text)
     entity.places_of_birth = _unique(p for text in _distinct(rows, POB) for p in _items(text))
     entity.citizenships = _unique(c for text in _distinct(rows, CITIZENSHIP) for c in _citizenships(text))
-    entity.addresses = [_address(a) for text in _distinct(rows, ADDRESS) for item in _items(text)
-                        for a in split_outside_brackets(item, _ADDRESS_SEP)]
+    entity.addresses = [
+        _address(a)
+        for text in _distinct(rows, ADDRESS)
+        for item in _items(text)
+        for a in split_outside_brackets(item, _ADDRESS_SEP)
+    ]
     committees = _distinct(rows, COMMITTEES)
     entity.programs = _unique(p.strip() for text in committees for p in _COMMITTEE_SEP.split(text))
     info = _distinct(rows, INFO)
@@ -219,13 +241,13 @@ def _unique(values: Iterable[T]) -> list[T]:
 
 
 def _items(text: str) -> list[str]:
-    """"a) X b) Y" -> ["X", "Y"]; trailing separators and "na" dropped."""
+    """ "a) X b) Y" -> ["X", "Y"]; trailing separators and "na" dropped."""
     items = (p.strip(" ;,.") for p in _ITEM.split(text))
     return [p for p in items if p and p.lower() not in _NOT_GIVEN]
 
 
 def _citizenships(text: str) -> list[str]:
-    """"Russian; German", "Malian / Mauritanian", "Russian and Ukrainian" -> one value each; a country
+    """ "Russian; German", "Malian / Mauritanian", "Russian and Ukrainian" -> one value each; a country
     whose name has "and" in it ("Trinidad and Tobago") stays whole, and so does a bracketed remark."""
     out = []
     for item in _items(text):
@@ -255,7 +277,7 @@ def _listed_on(text: str) -> str | None:
     """The first full date after "Listed"/"Designated" in the listing text, else one it starts with
     (a date cell, "4 Apr. 2014 (amended ...)"). Instrument names alone ("... Instrument 2022") give none."""
     for m in _LISTED.finditer(text):
-        window = text[m.end():m.end() + _LISTED_WINDOW]
+        window = text[m.end() : m.end() + _LISTED_WINDOW]
         day = next((iso for _, _, iso in find_dates(window) if len(iso) == 10), None)
         if day:
             return day

@@ -33,22 +33,41 @@ def read_bytes(path: Path, what: str) -> bytes:
     return data
 
 
-def build_list(list_id: str, source: str, published: str | None, inputs: list[tuple[Path, bytes]],
-               entities: list[Entity], problems: list[RowProblem],
-               warnings: list[str] | None = None) -> LoadedList:
+def build_list(
+    list_id: str,
+    source: str,
+    published: str | None,
+    inputs: list[tuple[Path, bytes]],
+    entities: list[Entity],
+    problems: list[RowProblem],
+    warnings: list[str] | None = None,
+) -> LoadedList:
     """Wrap parsed entities with the version record that identifies exactly which bytes they came from."""
     digest = hashlib.sha256()
     for _, data in inputs:  # callers pass the files in a fixed order
         digest.update(data)
     version = ListVersion(
-        id=list_id, source=source, published=published, sha256=digest.hexdigest(),
-        entities=len(entities), names=sum(1 + len(e.aliases) for e in entities),
-        loaded_at=now_iso(), files=[str(p) for p, _ in inputs], skipped_rows=len(problems))
+        id=list_id,
+        source=source,
+        published=published,
+        sha256=digest.hexdigest(),
+        entities=len(entities),
+        names=sum(1 + len(e.aliases) for e in entities),
+        loaded_at=now_iso(),
+        files=[str(p) for p, _ in inputs],
+        skipped_rows=len(problems),
+    )
     return LoadedList(version=version, entities=entities, problems=problems, warnings=list(warnings or []))
 
 
-def keep_record(made: Entity | str, file: str, line: int, entities: dict[str, Entity],
-                problems: list[RowProblem], duplicate: str) -> None:
+def keep_record(
+    made: Entity | str,
+    file: str,
+    line: int,
+    entities: dict[str, Entity],
+    problems: list[RowProblem],
+    duplicate: str,
+) -> None:
     """Add a parsed record to ``entities``, or report it as a problem: ``made`` is the reason the
     record was refused, or its id is taken (``duplicate``, e.g. "duplicate uid {id}", says so)."""
     if isinstance(made, str):
@@ -60,7 +79,7 @@ def keep_record(made: Entity | str, file: str, line: int, entities: dict[str, En
 
 
 def natural_order(name: str) -> str | None:
-    """"LAST, First" -> "First LAST" (OFAC's form for individuals); None when there is nothing to turn."""
+    """ "LAST, First" -> "First LAST" (OFAC's form for individuals); None when there is nothing to turn."""
     last, sep, first = name.partition(",")
     if not sep or not first.strip() or not last.strip():
         return None
@@ -88,7 +107,7 @@ def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
     parts, start = [], 0
     for m in separator.finditer(text):
         if text.count("(", 0, m.start()) == text.count(")", 0, m.start()):
-            parts.append(text[start:m.start()])
+            parts.append(text[start : m.start()])
             start = m.end()
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
@@ -97,4 +116,5 @@ def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
 def non_latin(text: str) -> bool:
     """True for a name written (partly) in a non-Latin script: an original-script name."""
     return not text.isascii() and any(
-        ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text)  # FULLWIDTH LATIN too
+        ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in text
+    )  # FULLWIDTH LATIN too

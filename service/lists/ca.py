@@ -37,14 +37,21 @@ def load_ca(path: str | Path, list_id: str = "ca_sema") -> LoadedList:
     data = read_bytes(path, WHAT)
     root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
     if _local(root.tag) != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: "
-                        "not the Canadian SEMA list")
+        raise ListError(
+            f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the Canadian SEMA list"
+        )
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
     records = [e for e in root if _local(e.tag) == RECORD]
     for elem, line in zip(records, lines[RECORD], strict=False):
-        keep_record(_record(_fields(elem), list_id), path.name, line, entities, problems,
-                    "duplicate id {id} (Country, Schedule, Item)")
+        keep_record(
+            _record(_fields(elem), list_id),
+            path.name,
+            line,
+            entities,
+            problems,
+            "duplicate id {id} (Country, Schedule, Item)",
+        )
     if not entities:
         raise ListError(f"{path}: no usable <{RECORD}> in <{ROOT}> ({len(records)} records)")
     return build_list(list_id, "ca", None, [(path, data)], list(entities.values()), problems)
@@ -76,9 +83,14 @@ def _record(f: dict[str, str], list_id: str) -> Entity | str:
     if org and (last or given):
         return f"record {regime} item {item} has both a person's and an entity's name"
     english = regime.split(" / ")[0]
-    entity = Entity(id=_id(english, f.get("Schedule"), item), list_id=list_id, schema="Person", name="",
-                    programs=[english if _REGULATIONS.search(english) else f"SEMA {english}"],
-                    listed_on=_iso(f.get("DateOfListing")))
+    entity = Entity(
+        id=_id(english, f.get("Schedule"), item),
+        list_id=list_id,
+        schema="Person",
+        name="",
+        programs=[english if _REGULATIONS.search(english) else f"SEMA {english}"],
+        listed_on=_iso(f.get("DateOfListing")),
+    )
     title = f.get("TitleOrShip") or f.get("TitleOrShipType") or f.get("Title")
     if org:
         entity.name, *others = _bilingual(org)
@@ -102,7 +114,7 @@ def _record(f: dict[str, str], list_id: str) -> Entity | str:
 
 
 def _id(regime: str, schedule: str | None, item: str) -> str:
-    """"Russia", "1, Part 2", "5" -> "Russia-1-Part-2-5"; the JVCFOA regulations by their acronym;
+    """ "Russia", "1, Part 2", "5" -> "Russia-1-Part-2-5"; the JVCFOA regulations by their acronym;
     no schedule ("N/A" or none) -> "Zimbabwe-12"."""
     acronym = _ACRONYM.search(regime)
     schedule = None if (schedule or "").lower() in _NOT_GIVEN else schedule
@@ -111,7 +123,7 @@ def _id(regime: str, schedule: str | None, item: str) -> str:
 
 
 def _bilingual(text: str) -> list[str]:
-    """"English/French" -> both; a slash in brackets or in a short code ("A/S") is part of the name."""
+    """ "English/French" -> both; a slash in brackets or in a short code ("A/S") is part of the name."""
     parts = split_outside_brackets(text, _BILINGUAL)
     return parts if all(len(p) >= 3 for p in parts) else [text]
 
@@ -143,7 +155,7 @@ def _aliases(text: str, last: str | None, given: str | None) -> list[Name]:
 
 
 def _unbracketed(piece: str) -> str:
-    """"(Rosselkhozbank)" -> "Rosselkhozbank"; "ZAO Interavtomatika (IA)" unchanged."""
+    """ "(Rosselkhozbank)" -> "Rosselkhozbank"; "ZAO Interavtomatika (IA)" unchanged."""
     m = re.fullmatch(r"\((.*)\)", piece)
     return m.group(1).strip() if m else piece
 
@@ -170,6 +182,6 @@ def _completed(alias: str, last: str, given: str) -> Name:
         return Name(f"{alias}, {given}", AKA, False, f"{given} {alias}", person_parts(alias, given))
     given_words = given.split()
     if not any(w.isupper() for w in words) and len(words) <= len(given_words):
-        variant = " ".join(words + given_words[len(words):])
+        variant = " ".join(words + given_words[len(words) :])
         return Name(f"{last}, {variant}", AKA, False, f"{variant} {last}", person_parts(last, variant))
     return Name(alias, AKA)

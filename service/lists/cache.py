@@ -43,8 +43,10 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def download_settings() -> dict[str, Any]:
     """Retries and first backoff of downloads: ``$ORINOCO_DOWNLOAD_RETRIES`` / ``_BACKOFF`` (seconds)."""
     out: dict[str, Any] = {}  # "retries": int, "backoff": float (fetch's keyword arguments)
-    for key, env, cast in (("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
-                           ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float)):
+    for key, env, cast in (
+        ("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
+        ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float),
+    ):
         raw = os.environ.get(env)
         if raw:
             try:
@@ -100,8 +102,9 @@ class ListCache:
                 errors.append(f"{version_dir.name}: {exc}")
                 continue
             if errors:
-                log.warning("cache: %s current version unusable (%s), using the previous one",
-                            list_id, errors[0])
+                log.warning(
+                    "cache: %s current version unusable (%s), using the previous one", list_id, errors[0]
+                )
             return loaded
         raise ListError(f"cached list {list_id!r} unusable: {'; '.join(errors) or 'nothing cached'}")
 
@@ -117,14 +120,24 @@ class ListCache:
                 path = Path(tempfile.mkdtemp(prefix=".staging-", dir=list_dir))
                 yield path
         except OSError as exc:  # a full or read-only disk: say so, like any other failed update
-            raise ListError(f"{list_id}: cannot write the list cache {self.root}: {exc.strerror or exc}; "
-                            "keeping the current version") from None
+            raise ListError(
+                f"{list_id}: cannot write the list cache {self.root}: {exc.strerror or exc}; "
+                "keeping the current version"
+            ) from None
         finally:
             if path is not None and path.exists():
                 shutil.rmtree(path, ignore_errors=True)
 
-    def commit(self, list_id: str, parser: str, entry: str, staged: Path, files: list[dict],
-               origin: str | None = None, published: str | None = None) -> Installed:
+    def commit(
+        self,
+        list_id: str,
+        parser: str,
+        entry: str,
+        staged: Path,
+        files: list[dict],
+        origin: str | None = None,
+        published: str | None = None,
+    ) -> Installed:
         """Parse the staged files, apply the whole-file checks, then make them ``current``.
 
         ``origin`` "reference" marks a historical snapshot standing in for the official list
@@ -140,13 +153,22 @@ class ListCache:
             if old["version"]["sha256"] == loaded.version.sha256 and old.get("origin") != "reference":
                 return Installed(self.load(list_id), current, changed=False)
             # a snapshot standing in is no earlier version of the live list: only its size counts
-            kept = {f["name"] for f in files} | ({f["name"] for f in old.get("files", [])}
-                                                  if old.get("origin") == "reference" else set())
+            kept = {f["name"] for f in files} | (
+                {f["name"] for f in old.get("files", [])} if old.get("origin") == "reference" else set()
+            )
             _check_not_shrunk(list_id, old, loaded, kept)
-        meta = {"list_id": list_id, "parser": parser, "entry": entry, "installed_at": now_iso(),
-                "origin": loaded.version.origin, "published": loaded.version.published,
-                "files": files, "version": loaded.version.to_dict(),
-                "skipped_rows": len(loaded.problems), "warnings": loaded.warnings}
+        meta = {
+            "list_id": list_id,
+            "parser": parser,
+            "entry": entry,
+            "installed_at": now_iso(),
+            "origin": loaded.version.origin,
+            "published": loaded.version.published,
+            "files": files,
+            "version": loaded.version.to_dict(),
+            "skipped_rows": len(loaded.problems),
+            "warnings": loaded.warnings,
+        }
         (staged / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{loaded.version.sha256[:12]}"
@@ -204,8 +226,10 @@ def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) 
     for what in ("entities", "names"):
         old, new = before.get(what, 0), after.get(what, 0)
         if old and new < (1.0 - share) * old and (old - new > SHRINK_SLACK or new < old / 2):
-            return (f"{list_id}: the new version has {new} {what}, {1 - new / old:.0%} fewer than the "
-                    f"{old} of the current one (more than the {share:.0%} ORINOCO_MAX_SHRINK allows)")
+            return (
+                f"{list_id}: the new version has {new} {what}, {1 - new / old:.0%} fewer than the "
+                f"{old} of the current one (more than the {share:.0%} ORINOCO_MAX_SHRINK allows)"
+            )
     return None
 
 
@@ -213,10 +237,13 @@ def _check_not_shrunk(list_id: str, old: dict, loaded: LoadedList, new_files: se
     """Refuse a version that lost a file, or more than ``max_shrink()`` of its entities or names."""
     lost = sorted({f["name"] for f in old.get("files", [])} - new_files)
     if lost:
-        raise ListError(f"{list_id}: {', '.join(lost)} missing from the new version but part of the "
-                        "current one: refused, the current one stays")
-    problem = shrink_problem(list_id, old["version"], {"entities": loaded.version.entities,
-                                                        "names": loaded.version.names})
+        raise ListError(
+            f"{list_id}: {', '.join(lost)} missing from the new version but part of the "
+            "current one: refused, the current one stays"
+        )
+    problem = shrink_problem(
+        list_id, old["version"], {"entities": loaded.version.entities, "names": loaded.version.names}
+    )
     if problem:
         raise ListError(f"{problem}: refused, the current one stays")
 
@@ -234,8 +261,12 @@ def _point(link: Path, target: str) -> None:
     os.replace(tmp, link)
 
 
-def update_list(spec: ListSpec, cache: ListCache | None = None,
-                timeout: float = DEFAULT_TIMEOUT, retries: int | None = None) -> Installed:
+def update_list(
+    spec: ListSpec,
+    cache: ListCache | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int | None = None,
+) -> Installed:
     """Download a registry list and install it; ListError (current version untouched) on any failure.
     ``retries``: None for the configured ones (``download_settings``)."""
     cache = cache or ListCache()
@@ -247,9 +278,15 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
         for remote in spec.files:
             old = known.get(remote.name) if known.get(remote.name, {}).get("url") == remote.url else None
             try:
-                got = fetch(remote.url, staged / remote.name, spec.max_bytes, timeout,
-                            etag=(old or {}).get("etag"), last_modified=(old or {}).get("last_modified"),
-                            **settings)
+                got = fetch(
+                    remote.url,
+                    staged / remote.name,
+                    spec.max_bytes,
+                    timeout,
+                    etag=(old or {}).get("etag"),
+                    last_modified=(old or {}).get("last_modified"),
+                    **settings,
+                )
             except ListError as exc:
                 if remote.required:
                     kept = "keeping the current version" if cache.current(spec.id) else "nothing cached"
@@ -262,8 +299,16 @@ def update_list(spec: ListSpec, cache: ListCache | None = None,
                 files.append({**old, "etag": got.etag, "last_modified": got.last_modified})
                 unchanged += 1
                 continue
-            files.append({"name": remote.name, "url": remote.url, "sha256": got.sha256, "bytes": got.size,
-                          "etag": got.etag, "last_modified": got.last_modified})
+            files.append(
+                {
+                    "name": remote.name,
+                    "url": remote.url,
+                    "sha256": got.sha256,
+                    "bytes": got.size,
+                    "etag": got.etag,
+                    "last_modified": got.last_modified,
+                }
+            )
         if current is not None and files and unchanged == len(files):
             return Installed(cache.load(spec.id), current, changed=False)
         return cache.commit(spec.id, spec.parser, spec.entry, staged, files)
@@ -277,8 +322,14 @@ def _known_files(cache: ListCache, current: Path | None) -> dict[str, dict]:
     return {f["name"]: f for f in meta.get("files", []) if "url" in f and (current / f["name"]).is_file()}
 
 
-def import_files(parser: str, path: str | Path, list_id: str, cache: ListCache | None = None,
-                 origin: str = "import", published: str | None = None) -> Installed:
+def import_files(
+    parser: str,
+    path: str | Path,
+    list_id: str,
+    cache: ListCache | None = None,
+    origin: str = "import",
+    published: str | None = None,
+) -> Installed:
     """Install local files (offline sites): a folder's files, or one file, checked like a download
     (``origin``/``published`` as for ``ListCache.commit``)."""
     cache = cache or ListCache()
@@ -356,8 +407,9 @@ def _install_reference(spec: ListSpec, cache: ListCache, why: str) -> LoadedList
         return None
     path = ref / spec.reference
     try:
-        loaded = import_files(spec.parser, path, spec.id, cache, origin="reference",
-                              published=spec.reference_published).loaded
+        loaded = import_files(
+            spec.parser, path, spec.id, cache, origin="reference", published=spec.reference_published
+        ).loaded
         where = "written to the cache"
     except ListError as exc:
         if cache.current(spec.id) is not None or "cannot write" not in str(exc):
@@ -366,9 +418,15 @@ def _install_reference(spec: ListSpec, cache: ListCache, why: str) -> LoadedList
         loaded = load_source(spec.parser, path, spec.id)  # a read-only cache: serve it all the same
         mark_reference(loaded, spec.reference_published)
         where = f"not cached ({exc})"
-    log.warning("lists: %s from the reference snapshot %s (historical, published %s: not for real screening) "
-                "because %s; %s", spec.id, spec.reference, loaded.version.published or "on an unknown date",
-                why, where)
+    log.warning(
+        "lists: %s from the reference snapshot %s (historical, published %s: not for real screening) "
+        "because %s; %s",
+        spec.id,
+        spec.reference,
+        loaded.version.published or "on an unknown date",
+        why,
+        where,
+    )
     return loaded
 
 
@@ -378,9 +436,12 @@ def mark_reference(loaded: LoadedList, published: str | None) -> None:
     loaded.version.published = loaded.version.published or published
 
 
-def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
-                  cache: ListCache | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> list[LoadedList]:
+def default_lists(
+    download: bool = True,
+    timeout: float = STARTUP_TIMEOUT,
+    cache: ListCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[LoadedList]:
     """What to screen against when no list is named: the cache, else a download, else the reference files.
 
     Each list says in one log line where it came from and why. A reference snapshot used because
@@ -411,13 +472,16 @@ def default_lists(download: bool = True, timeout: float = STARTUP_TIMEOUT,
                 progress(n, len(specs))
     if loaded:
         return loaded
-    raise ListError(f"no sanctions list available: nothing usable cached in {cache.root}, "
-                    f"{'download failed, ' if download else ''}no reference files under {reference_dir()} "
-                    "(run `orinoco lists update`, `orinoco lists import`, or pass --list SOURCE=PATH)")
+    raise ListError(
+        f"no sanctions list available: nothing usable cached in {cache.root}, "
+        f"{'download failed, ' if download else ''}no reference files under {reference_dir()} "
+        "(run `orinoco lists update`, `orinoco lists import`, or pass --list SOURCE=PATH)"
+    )
 
 
-def _into_empty_cache(cache: ListCache, spec: ListSpec, download: bool, timeout: float,
-                      interval: float) -> LoadedList | None:
+def _into_empty_cache(
+    cache: ListCache, spec: ListSpec, download: bool, timeout: float, interval: float
+) -> LoadedList | None:
     """A list the cache does not hold yet: downloaded, else its reference snapshot (cached as a fallback)."""
     if not download:
         return _install_reference(spec, cache, "nothing is cached and this load does not download")
@@ -433,8 +497,9 @@ def _into_empty_cache(cache: ListCache, spec: ListSpec, download: bool, timeout:
     return installed.loaded
 
 
-def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download: bool, timeout: float,
-                interval: float) -> LoadedList | None:
+def _from_cache(
+    cache: ListCache, list_id: str, spec: ListSpec | None, download: bool, timeout: float, interval: float
+) -> LoadedList | None:
     """One cached list, logged with where it came from; a cached fallback is first replaced by a
     download when one is due."""
     try:
@@ -443,15 +508,23 @@ def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download:
         log.warning("lists: %s", exc)
         return None
     if not current.version.fallback:
-        log.info("lists: %s from the cache %s (%s, published %s)", list_id, cache.root,
-                 current.version.origin, current.version.published or "on an unknown date")
+        log.info(
+            "lists: %s from the cache %s (%s, published %s)",
+            list_id,
+            cache.root,
+            current.version.origin,
+            current.version.published or "on an unknown date",
+        )
         return current
     due = _next_attempt(cache, list_id, interval)
     if download and spec is not None and not spec.archived and due is None:
         try:
             installed = update_list(spec, cache, timeout, retries=0)
-            log.info("lists: %s downloaded from %s, replacing the cached reference snapshot", list_id,
-                     spec.files[0].url)
+            log.info(
+                "lists: %s downloaded from %s, replacing the cached reference snapshot",
+                list_id,
+                spec.files[0].url,
+            )
             return installed.loaded
         except ListError as exc:
             _record_attempt(cache, list_id, str(exc))
@@ -461,8 +534,14 @@ def _from_cache(cache: ListCache, list_id: str, spec: ListSpec | None, download:
         why, due = "its source has closed (archived in the registry)", None
     else:
         why = "the last download failed" if due else "this load does not download"
-    log.warning("lists: %s from the cache: a reference snapshot (historical, published %s: not for real "
-                "screening) because %s; %s", list_id, current.version.published or "on an unknown date", why,
-                f"next download attempt after {_stamp(due)}" if due and download else
-                "run `orinoco lists update` to fetch the official list")
+    log.warning(
+        "lists: %s from the cache: a reference snapshot (historical, published %s: not for real "
+        "screening) because %s; %s",
+        list_id,
+        current.version.published or "on an unknown date",
+        why,
+        f"next download attempt after {_stamp(due)}"
+        if due and download
+        else "run `orinoco lists update` to fetch the official list",
+    )
     return current

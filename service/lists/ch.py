@@ -57,8 +57,11 @@ def load_ch(path: str | Path, list_id: str = "ch_seco") -> LoadedList:
     root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
     if root.tag != ROOT:
         raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the SECO list")
-    programs = {s.get("ssid", ""): _program(p) for p in root.findall("sanctions-program")
-                for s in p.findall("sanctions-set")}
+    programs = {
+        s.get("ssid", ""): _program(p)
+        for p in root.findall("sanctions-program")
+        for s in p.findall("sanctions-set")
+    }
     places = {p.get("ssid", ""): _place(p) for p in root.findall("place")}
     # Record lines come in document order, nested copies of targets (in modifications) included.
     line_of = {id(e): line for e, line in zip(root.iter(RECORD), lines[RECORD], strict=False)}
@@ -70,14 +73,22 @@ def load_ch(path: str | Path, list_id: str = "ch_seco") -> LoadedList:
         if _delisted(elem):
             delisted += 1
             continue
-        keep_record(_record(elem, list_id, programs, places), path.name, line_of.get(id(elem), 0), entities,
-                    problems, "duplicate target ssid {id}")
+        keep_record(
+            _record(elem, list_id, programs, places),
+            path.name,
+            line_of.get(id(elem), 0),
+            entities,
+            problems,
+            "duplicate target ssid {id}",
+        )
     if not entities:
-        raise ListError(f"{path}: no usable listed <{RECORD}> in <{ROOT}> "
-                        f"({len(targets)} targets, {delisted} de-listed)")
+        raise ListError(
+            f"{path}: no usable listed <{RECORD}> in <{ROOT}> ({len(targets)} targets, {delisted} de-listed)"
+        )
     warnings = [f"{delisted} de-listed targets not loaded"] if delisted else []
-    return build_list(list_id, "ch", root.get("date") or None, [(path, data)], list(entities.values()),
-                      problems, warnings)
+    return build_list(
+        list_id, "ch", root.get("date") or None, [(path, data)], list(entities.values()), problems, warnings
+    )
 
 
 def _text(elem: Element | None, path: str = ".") -> str | None:
@@ -94,8 +105,11 @@ def _program(node: Element) -> str:
 
 def _place(node: Element) -> Place:
     country = node.find("country")
-    out = {"location": _text(node, "location") or "", "area": _text(node, "area") or "",
-           "country": _text(country) or (country.get("iso-code") or "" if country is not None else "")}
+    out = {
+        "location": _text(node, "location") or "",
+        "area": _text(node, "area") or "",
+        "country": _text(country) or (country.get("iso-code") or "" if country is not None else ""),
+    }
     return {k: v for k, v in out.items() if v}
 
 
@@ -112,8 +126,9 @@ def _delisted(target: Element) -> bool:
     return latest.get("modification-type") == "de-listed"
 
 
-def _record(target: Element, list_id: str, programs: dict[str, str],
-            places: dict[str, Place]) -> Entity | str:
+def _record(
+    target: Element, list_id: str, programs: dict[str, str], places: dict[str, Place]
+) -> Entity | str:
     ssid = target.get("ssid")
     node, schema = _subject(target)
     if not ssid:
@@ -126,9 +141,15 @@ def _record(target: Element, list_id: str, programs: dict[str, str],
     primary = next((n for n in names if n.kind == PRIMARY), names[0] if names else None)
     if primary is None:
         return f"target {ssid} has no name"
-    entity = Entity(id=ssid, list_id=list_id, schema=schema, name=primary.name, natural_name=primary.natural,
-                    gender=(node.get("sex") or "").capitalize() or None,
-                    reference=_text(target, "foreign-identifier"))
+    entity = Entity(
+        id=ssid,
+        list_id=list_id,
+        schema=schema,
+        name=primary.name,
+        natural_name=primary.natural,
+        gender=(node.get("sex") or "").capitalize() or None,
+        reference=_text(target, "foreign-identifier"),
+    )
     seen = {primary.name}
     for name in names:
         if name.name not in seen:
@@ -174,8 +195,9 @@ def _names(nodes: list[Element], schema: str) -> list[Name]:
         weak = node.get("quality") == "low"
         parts = sorted(node.findall("name-part"), key=_order)
         parts = [p for p in parts if p.get("name-part-type") not in _SKIPPED_PARTS]
-        cultures = [None] + sorted({(v.get("lang", ""), v.get("script", "")) for p in parts
-                                    for v in p.findall("spelling-variant")})
+        cultures = [None] + sorted(
+            {(v.get("lang", ""), v.get("script", "")) for p in parts for v in p.findall("spelling-variant")}
+        )
         for culture in cultures:
             spellings = [(p.get("name-part-type", ""), _spelling(p, culture)) for p in parts]
             spelled = [(t, v) for t, v in spellings if v]
@@ -221,8 +243,15 @@ def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
                 entity.birth_dates.append(birth)
     for node in ident.findall("place-of-birth"):
         place = places.get(node.get("place-id", ""), {})
-        text = ", ".join(v for v in (_text(node, "location") or place.get("location"), place.get("area"),
-                                     place.get("country")) if v)
+        text = ", ".join(
+            v
+            for v in (
+                _text(node, "location") or place.get("location"),
+                place.get("area"),
+                place.get("country"),
+            )
+            if v
+        )
         if text and text not in entity.places_of_birth:
             entity.places_of_birth.append(text)
     for node in ident.findall("nationality"):
@@ -235,17 +264,29 @@ def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
         issuer = node.find("issuer")
         issuing = _text(issuer) or (issuer.get("code") if issuer is not None else None)
         if number:
-            note = ", ".join(v for v in (_text(node, "date-of-issue"), _text(node, "expiry-date"),
-                                         _text(node, "remark")) if v) or None
+            note = (
+                ", ".join(
+                    v
+                    for v in (_text(node, "date-of-issue"), _text(node, "expiry-date"), _text(node, "remark"))
+                    if v
+                )
+                or None
+            )
             doc = Document(node.get("document-type") or "Document", number, issuing, note)
             if doc not in entity.documents:
                 entity.documents.append(doc)
     for node in ident.findall("address"):
         place = places.get(node.get("place-id", ""), {})
-        street = ", ".join(v for v in (_text(node, "c-o"), _text(node, "address-details"),
-                                       _text(node, "p-o-box")) if v)
-        address = Address(street=street or None, city=place.get("location"), country=place.get("country"),
-                          region=place.get("area"), postal_code=_text(node, "zip-code"),
-                          note=_text(node, "remarks"))
+        street = ", ".join(
+            v for v in (_text(node, "c-o"), _text(node, "address-details"), _text(node, "p-o-box")) if v
+        )
+        address = Address(
+            street=street or None,
+            city=place.get("location"),
+            country=place.get("country"),
+            region=place.get("area"),
+            postal_code=_text(node, "zip-code"),
+            note=_text(node, "remarks"),
+        )
         if (address.street or address.city or address.country) and address not in entity.addresses:
             entity.addresses.append(address)

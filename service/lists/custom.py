@@ -16,8 +16,13 @@ from service.lists.csvrows import iter_rows
 from service.lists.errors import ListError
 
 REQUIRED = ("entity_id", "name", "schema")
-_SCHEMAS = {"person": "Person", "organization": "Organization", "organisation": "Organization",
-            "vessel": "Vessel", "aircraft": "Aircraft"}
+_SCHEMAS = {
+    "person": "Person",
+    "organization": "Organization",
+    "organisation": "Organization",
+    "vessel": "Vessel",
+    "aircraft": "Aircraft",
+}
 _TRUE = {"1", "true", "yes", "y", "t", "x"}
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -49,8 +54,10 @@ def load_custom(path: str | Path, list_id: str = "custom") -> LoadedList:
     columns = {name.strip().lower(): i for i, name in enumerate(header or [])}
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ListError(f"{path}: custom list CSV lacks the column(s) {', '.join(missing)} "
-                        f"(needs a header with {', '.join(REQUIRED)})")
+        raise ListError(
+            f"{path}: custom list CSV lacks the column(s) {', '.join(missing)} "
+            f"(needs a header with {', '.join(REQUIRED)})"
+        )
     assert header is not None  # no header leaves every REQUIRED column missing: raised above
     width = len(header)
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
@@ -85,8 +92,7 @@ def _check(field: dict[str, str]) -> str | None:
     return None
 
 
-def _entity(ent_id: str, rows: list[tuple[int, dict[str, str]]], list_id: str,
-            warnings: list[str]) -> Entity:
+def _entity(ent_id: str, rows: list[tuple[int, dict[str, str]]], list_id: str, warnings: list[str]) -> Entity:
     """One entity from its rows: the first is_primary row (else the first row) names it."""
     primary = next((f for _, f in rows if f.get("is_primary", "").lower() in _TRUE), rows[0][1])
     schema = _SCHEMAS[primary["schema"].lower()]

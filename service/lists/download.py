@@ -43,8 +43,16 @@ class _Retryable(ListError):
     """A failure worth another try (network, timeout, 429, 5xx)."""
 
 
-def fetch(url: str, dest: Path, max_bytes: int, timeout: float, etag: str | None = None,
-          last_modified: str | None = None, retries: int = RETRIES, backoff: float = BACKOFF) -> Fetched:
+def fetch(
+    url: str,
+    dest: Path,
+    max_bytes: int,
+    timeout: float,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    retries: int = RETRIES,
+    backoff: float = BACKOFF,
+) -> Fetched:
     """Write ``url`` to ``dest`` (unless the server says it has not changed since ``etag`` /
     ``last_modified``). ListError on any network or size problem, after the retries."""
     if not url.startswith(("https://", "http://")):
@@ -55,15 +63,17 @@ def fetch(url: str, dest: Path, max_bytes: int, timeout: float, etag: str | None
         except _Retryable as exc:
             if attempt == retries:
                 raise ListError(f"{exc} (after {retries + 1} attempts)") from None
-            wait = backoff * 2 ** attempt
-            log.warning("download %s failed (%s), retry %d of %d in %.1f s", url, exc, attempt + 1, retries,
-                        wait)
+            wait = backoff * 2**attempt
+            log.warning(
+                "download %s failed (%s), retry %d of %d in %.1f s", url, exc, attempt + 1, retries, wait
+            )
             time.sleep(wait)
     raise AssertionError("unreachable")
 
 
-def _fetch_once(url: str, dest: Path, max_bytes: int, timeout: float, etag: str | None,
-                last_modified: str | None) -> Fetched:
+def _fetch_once(
+    url: str, dest: Path, max_bytes: int, timeout: float, etag: str | None, last_modified: str | None
+) -> Fetched:
     headers = {"User-Agent": USER_AGENT}
     if etag:
         headers["If-None-Match"] = etag
@@ -89,8 +99,13 @@ def _fetch_once(url: str, dest: Path, max_bytes: int, timeout: float, etag: str 
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and (etag or last_modified):
             dest.unlink(missing_ok=True)
-            return Fetched(None, 0, exc.headers.get("ETag") or etag,
-                           exc.headers.get("Last-Modified") or last_modified, not_modified=True)
+            return Fetched(
+                None,
+                0,
+                exc.headers.get("ETag") or etag,
+                exc.headers.get("Last-Modified") or last_modified,
+                not_modified=True,
+            )
         error = _Retryable if exc.code == 429 or exc.code >= 500 else ListError
         raise error(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:

@@ -79,9 +79,14 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     if not aliases:
         return f"sanctionEntity {logical_id} has no nameAlias"
     first = next((a for a in aliases if a[0].get("strong") != "false" and not non_latin(a[1])), aliases[0])
-    entity = Entity(id=logical_id, list_id=list_id, schema=_SCHEMA[code], name=first[1],
-                    reference=_attr(elem, "euReferenceNumber"),
-                    listed_on=(_attr(elem, "designationDate") or "")[:10] or None)
+    entity = Entity(
+        id=logical_id,
+        list_id=list_id,
+        schema=_SCHEMA[code],
+        name=first[1],
+        reference=_attr(elem, "euReferenceNumber"),
+        listed_on=(_attr(elem, "designationDate") or "")[:10] or None,
+    )
     remarks = [" ".join(r.text.split()) for r in elem.iter(f"{NS}remark") if r.text and r.text.strip()]
     entity.remarks = "\n".join(remarks) or None
     seen = {first[1]}
@@ -116,8 +121,9 @@ def _facts(entity: Entity, elem: Element) -> None:
             birth = BirthDate(when[:10], None, node.get("circa") == "true")
             if birth not in entity.birth_dates:
                 entity.birth_dates.append(birth)
-        place = ", ".join(v for v in (_attr(node, "place"), _attr(node, "city"), _attr(node, "region"),
-                                      _country(node)) if v)
+        place = ", ".join(
+            v for v in (_attr(node, "place"), _attr(node, "city"), _attr(node, "region"), _country(node)) if v
+        )
         if place and place not in entity.places_of_birth:
             entity.places_of_birth.append(place)
     for node in _children(elem, "citizenship"):
@@ -127,15 +133,21 @@ def _facts(entity: Entity, elem: Element) -> None:
     for node in _children(elem, "identification"):
         number = _attr(node, "number") or _attr(node, "latinNumber")
         if number:
-            kind = (_attr(node, "identificationTypeDescription") or _attr(node, "identificationTypeCode")
-                    or "ID")
+            kind = (
+                _attr(node, "identificationTypeDescription") or _attr(node, "identificationTypeCode") or "ID"
+            )
             flags = [f for f in _DOCUMENT_FLAGS if node.get(f) == "true"]
             doc = Document(kind, number, _country(node), ", ".join(flags) or _attr(node, "issuedBy"))
             if doc not in entity.documents:
                 entity.documents.append(doc)
     for node in _children(elem, "address"):
         street = ", ".join(v for a in ("street", "poBox", "place") if (v := _attr(node, a)))
-        address = Address(street=street or None, city=_attr(node, "city"), country=_country(node),
-                          region=_attr(node, "region"), postal_code=_attr(node, "zipCode"))
+        address = Address(
+            street=street or None,
+            city=_attr(node, "city"),
+            country=_country(node),
+            region=_attr(node, "region"),
+            postal_code=_attr(node, "zipCode"),
+        )
         if (address.street or address.city or address.country) and address not in entity.addresses:
             entity.addresses.append(address)

@@ -16,16 +16,21 @@ from datetime import date
 from service.engine.model import BirthDate
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il|l)?|may|june?|july?|aug(?:ust)?"
-          r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
-_DATE = re.compile(rf"""(?<!\w)(?:
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il|l)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
+_DATE = re.compile(
+    rf"""(?<!\w)(?:
     (?P<d1>\d{{1,2}})[/.-](?P<m1>\d{{1,2}})[/.-]\s?(?P<y1>\d{{4}})
   | (?P<d2>\d{{1,2}})\.?[\s-]*(?P<mon2>{_MONTH})[\s,-]*(?P<y2>\d{{4}}|\d{{2}}(?!\d))
   | (?P<mon3>{_MONTH})\s*(?P<d3>\d{{1,2}}),?\s+(?P<y3>\d{{4}})
   | (?P<mon4>{_MONTH})[\s,]*(?P<y4>\d{{4}})
   | (?P<m5>\d{{1,2}})/(?P<y5>\d{{4}})
   | (?P<y6>\d{{4}})
-)(?!\w)""", re.IGNORECASE | re.VERBOSE)
+)(?!\w)""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _MONTHS_ONLY_RANGE = re.compile(rf"\bbetween\s+({_MONTH})\s+and\s+({_MONTH})\s*(\d{{4}})", re.IGNORECASE)
 _RANGE_GAP = re.compile(r"\s*(?:-|–|to|/|and)\s*", re.IGNORECASE)
 _CIRCA = re.compile(r"approx|circa|\bca?\.|\babout\b|\baround\b", re.IGNORECASE)
@@ -71,7 +76,7 @@ def birth_dates(text: str) -> list[BirthDate]:
         before = text[previous_end:start]
         bd = BirthDate(iso, None, bool(_CIRCA.search(before)))
         if i + 1 < len(found):
-            gap = text[end:found[i + 1][0]]
+            gap = text[end : found[i + 1][0]]
             later = found[i + 1][2]
             joined = _RANGE_GAP.fullmatch(gap) and (gap.strip().lower() != "and" or _BETWEEN.search(before))
             if joined and later > iso:

@@ -42,13 +42,33 @@ from service.lists.base import build_list, natural_order, non_latin, read_bytes
 from service.lists.errors import ListError
 
 WHAT = "FollowTheMoney entities (JSON lines)"
-PARTY_SCHEMATA = {"Person": "Person", "Organization": "Organization", "Company": "Organization",
-                  "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
-                  "Airplane": "Aircraft"}
-EXPORT_SCHEMA = {"Person": "Person", "Organization": "Organization", "Vessel": "Vessel",
-                 "Aircraft": "Airplane"}
-_NUMBER_PROPS = ("idNumber", "passportNumber", "registrationNumber", "taxNumber", "innCode", "ogrnCode",
-                 "leiCode", "swiftBic", "imoNumber", "vatCode")
+PARTY_SCHEMATA = {
+    "Person": "Person",
+    "Organization": "Organization",
+    "Company": "Organization",
+    "LegalEntity": "Organization",
+    "PublicBody": "Organization",
+    "Vessel": "Vessel",
+    "Airplane": "Aircraft",
+}
+EXPORT_SCHEMA = {
+    "Person": "Person",
+    "Organization": "Organization",
+    "Vessel": "Vessel",
+    "Aircraft": "Airplane",
+}
+_NUMBER_PROPS = (
+    "idNumber",
+    "passportNumber",
+    "registrationNumber",
+    "taxNumber",
+    "innCode",
+    "ogrnCode",
+    "leiCode",
+    "swiftBic",
+    "imoNumber",
+    "vatCode",
+)
 _UNSAFE_ID = re.compile(r"[^0-9A-Za-z.-]+")
 
 
@@ -61,8 +81,9 @@ def followthemoney() -> Any:
     try:
         from followthemoney import model
     except ImportError:
-        raise ListError("FollowTheMoney support needs the followthemoney package: "
-                        "pip install 'orinoco[ftm]'") from None
+        raise ListError(
+            "FollowTheMoney support needs the followthemoney package: pip install 'orinoco[ftm]'"
+        ) from None
     finally:
         csv.field_size_limit(limit)
     return model
@@ -72,11 +93,12 @@ def model_error() -> type[Exception]:
     """The exception FtM raises on data it cannot read (an unknown schema...)."""
     followthemoney()
     from followthemoney.exc import FollowTheMoneyException
+
     return FollowTheMoneyException
 
 
 def ftm_id(list_id: str, entity_id: str, suffix: str = "") -> str:
-    """"ofac_sdn", "20250" -> "ofac-sdn-20250": FtM ids are letters, digits, dots and dashes."""
+    """ "ofac_sdn", "20250" -> "ofac-sdn-20250": FtM ids are letters, digits, dots and dashes."""
     return _UNSAFE_ID.sub("-", f"{list_id}-{entity_id}{suffix}").strip("-.")
 
 
@@ -116,10 +138,13 @@ def load_ftm(path: str | Path, list_id: str = "ftm") -> LoadedList:
             other[proxy.schema.name] = other.get(proxy.schema.name, 0) + 1
     _attach(entities, proxies)
     if not entities:
-        raise ListError(f"{path}: no Person, Organization, Company, LegalEntity, Vessel or Airplane entity "
-                        f"({len(proxies)} entities, {len(problems)} unreadable lines)")
-    warnings = [f"{n} {schema} entities not screened (not a listed party)"
-                for schema, n in sorted(other.items())]
+        raise ListError(
+            f"{path}: no Person, Organization, Company, LegalEntity, Vessel or Airplane entity "
+            f"({len(proxies)} entities, {len(problems)} unreadable lines)"
+        )
+    warnings = [
+        f"{n} {schema} entities not screened (not a listed party)" for schema, n in sorted(other.items())
+    ]
     return build_list(list_id, "ftm", None, [(path, data)], list(entities.values()), problems, warnings)
 
 
@@ -129,7 +154,7 @@ def _lines(data: bytes, path: Path) -> Iterator[tuple[int, str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        number = data[:exc.start].count(b"\n") + 1
+        number = data[: exc.start].count(b"\n") + 1
         raise ListError(f"{path}: line {number}: {WHAT} is not UTF-8 ({exc.reason})") from None
     lines = text.split("\n")
     last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
@@ -137,8 +162,9 @@ def _lines(data: bytes, path: Path) -> Iterator[tuple[int, str]]:
         try:
             json.loads(lines[last])
         except ValueError:
-            raise ListError(f"{path}: line {last + 1}: the last entity is not whole JSON: "
-                            "truncated file") from None
+            raise ListError(
+                f"{path}: line {last + 1}: the last entity is not whole JSON: truncated file"
+            ) from None
     for i, line in enumerate(lines):
         if line.strip():
             yield i + 1, line
@@ -153,11 +179,20 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
     if not names:
         return f"{proxy.schema.name} {proxy.id} has no name"
     primary = names[0]
-    entity = Entity(id=proxy.id, list_id=list_id, schema=schema, name=primary,
-                    natural_name=natural_order(primary) if schema == "Person" else None)
+    entity = Entity(
+        id=proxy.id,
+        list_id=list_id,
+        schema=schema,
+        name=primary,
+        natural_name=natural_order(primary) if schema == "Person" else None,
+    )
     seen = {primary}
-    for prop, kind, weak in (("name", AKA, False), ("alias", AKA, False), ("previousName", FKA, False),
-                             ("weakAlias", AKA, True)):
+    for prop, kind, weak in (
+        ("name", AKA, False),
+        ("alias", AKA, False),
+        ("previousName", FKA, False),
+        ("weakAlias", AKA, True),
+    ):
         for value in proxy.get(prop):
             if value not in seen:
                 seen.add(value)
@@ -184,10 +219,15 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
         entity.addresses.append(Address(street=text))
     if schema == "Vessel":
         imo = next((d.number for d in entity.documents if d.type == "IMO"), None)
-        entity.vessel = Vessel(imo=imo, flag=proxy.first("flag"),
-                               call_sign=proxy.first("callSign"), type=proxy.first("type"),
-                               tonnage=proxy.first("tonnage"), owner=None,
-                               gross_tonnage=proxy.first("grossRegisteredTonnage"))
+        entity.vessel = Vessel(
+            imo=imo,
+            flag=proxy.first("flag"),
+            call_sign=proxy.first("callSign"),
+            type=proxy.first("type"),
+            tonnage=proxy.first("tonnage"),
+            owner=None,
+            gross_tonnage=proxy.first("grossRegisteredTonnage"),
+        )
     return entity
 
 
@@ -212,17 +252,24 @@ def _attach(entities: dict[str, Entity], proxies: dict[str, tuple[int, Any]]) ->
         for ref in proxy.get("addressEntity", quiet=True):
             if ref in proxies and proxies[ref][1].schema.name == "Address":
                 node = proxies[ref][1]
-                entity.addresses.append(Address(
-                    street=node.first("street") or (None if node.first("city") else node.first("full")),
-                    city=node.first("city"), country=node.first("country"), region=node.first("region"),
-                    postal_code=node.first("postalCode")))
+                entity.addresses.append(
+                    Address(
+                        street=node.first("street") or (None if node.first("city") else node.first("full")),
+                        city=node.first("city"),
+                        country=node.first("country"),
+                        region=node.first("region"),
+                        postal_code=node.first("postalCode"),
+                    )
+                )
 
 
 # Writing
 
 
-def export_entities(lists: Iterable[LoadedList], clusters: Iterable[tuple[str, list[tuple[tuple[str, str],
-                    tuple[str, str], list[str]]]]] = ()) -> Iterator[dict]:
+def export_entities(
+    lists: Iterable[LoadedList],
+    clusters: Iterable[tuple[str, list[tuple[tuple[str, str], tuple[str, str], list[str]]]]] = (),
+) -> Iterator[dict]:
     """FtM entities (as dicts) for every record of ``lists``, then an UnknownLink per cluster link:
     ``clusters`` yields (cluster id, [(member a, member b, evidence)])."""
     model = followthemoney()

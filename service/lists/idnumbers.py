@@ -20,18 +20,26 @@ _LABELS = (
     ("Passport", r"passport"),
     ("National ID", r"national\s+identi(?:ty|fication)(?:\s+card)?|identity\s+card|\bid\s+card"),
     ("IMO", r"\bIMO\b"),
-    ("Registration Number", r"registration\s+(?:id|number|no)\b|company\s+identification\s+(?:no|number)"
-                            r"|\bOGRN\b"),
+    (
+        "Registration Number",
+        r"registration\s+(?:id|number|no)\b|company\s+identification\s+(?:no|number)"
+        r"|\bOGRN\b",
+    ),
     ("Tax ID", r"\btax\s+(?:id|identification|number)\b|\bINN\b"),
 )
 _LABEL = re.compile("|".join(f"(?P<g{i}>{rx})" for i, (_, rx) in enumerate(_LABELS)), re.IGNORECASE)
-_OTHER_NUMBER = re.compile(r"driv[\w'’]*\s+licen[cs]e|social\s+security|birth\s+certificate|fiscal|military"
-                           r"|phone|\bfax\b|e-?mail|website|swift|\biban\b", re.IGNORECASE)
+_OTHER_NUMBER = re.compile(
+    r"driv[\w'’]*\s+licen[cs]e|social\s+security|birth\s+certificate|fiscal|military"
+    r"|phone|\bfax\b|e-?mail|website|swift|\biban\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<!\bno)(?<!\bNo)(?<!\bNO)\.\s+(?=[A-Z])")
 _WINDOW = 200
-_NUMBER = re.compile(r"(?<![\w/-])(?<![A-Z]\.)"  # not the tail of a word or of "QE.L.118.05"
-                     r"(?:(?:[A-Z]{1,3}(?:-[A-Z])?|\d{2,3}) )*"  # "OR 1961825", "96 03 464086", "TR-P 614"
-                     r"[A-Z]{0,4}[-/]?\d[A-Z0-9/.-]*(?<![./-])(?!\w)")
+_NUMBER = re.compile(
+    r"(?<![\w/-])(?<![A-Z]\.)"  # not the tail of a word or of "QE.L.118.05"
+    r"(?:(?:[A-Z]{1,3}(?:-[A-Z])?|\d{2,3}) )*"  # "OR 1961825", "96 03 464086", "TR-P 614"
+    r"[A-Z]{0,4}[-/]?\d[A-Z0-9/.-]*(?<![./-])(?!\w)"
+)
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2} (?:19|20)\d\d")  # "issued August 13 1995"
 _CODE = re.compile(r"[A-Z0-9]{6,}")
 
@@ -53,10 +61,10 @@ def documents(texts: Iterable[str]) -> list[Document]:
         for i, label in enumerate(labels):
             kind = _LABELS[int(next(k for k, v in label.groupdict().items() if v)[1:])][0]
             end = min(label.end() + _WINDOW, labels[i + 1].start() if i + 1 < len(labels) else len(text))
-            window = text[label.end():end]
+            window = text[label.end() : end]
             for stop in (_OTHER_NUMBER.search(window), _SENTENCE_END.search(window)):
                 if stop:
-                    window = window[:stop.start()]
+                    window = window[: stop.start()]
             for m in _NUMBER.finditer(window):
                 if _is_number(m.group(0)):
                     out.setdefault((kind, re.sub(r"[^A-Z0-9]", "", m.group(0))), Document(kind, m.group(0)))

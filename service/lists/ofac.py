@@ -81,18 +81,27 @@ def _entity(row: list[str], list_id: str) -> Entity | str:
         entity.natural_name = natural_order(name)
         entity.name_parts = comma_parts(name)
     if schema == "Vessel":
-        entity.vessel = Vessel(flag=null(flag), call_sign=null(call_sign), type=null(vess_type),
-                               tonnage=null(tonnage), owner=null(owner), gross_tonnage=null(grt))
+        entity.vessel = Vessel(
+            flag=null(flag),
+            call_sign=null(call_sign),
+            type=null(vess_type),
+            tonnage=null(tonnage),
+            owner=null(owner),
+            gross_tonnage=null(grt),
+        )
     return entity
 
 
-def load_ofac(folder: str | Path, list_id: str = "ofac_sdn", files: FileSet = SDN_FILES,
-              source: str = "ofac") -> LoadedList:
+def load_ofac(
+    folder: str | Path, list_id: str = "ofac_sdn", files: FileSet = SDN_FILES, source: str = "ofac"
+) -> LoadedList:
     """Parse an OFAC legacy CSV folder; ListError if sdn.csv, or a companion that is present, is unusable."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ListError(f"{folder}: expected a folder holding {files.main} "
-                        f"(and {files.alt}, {files.add}, {files.comments})")
+        raise ListError(
+            f"{folder}: expected a folder holding {files.main} "
+            f"(and {files.alt}, {files.add}, {files.comments})"
+        )
     problems: list[RowProblem] = []
     warnings: list[str] = []
     main_path = folder / files.main
@@ -110,8 +119,10 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn", files: FileSet = SD
         remarks[made.id] = null(row[11]) or ""
     bad = sum(1 for p in problems if p.file == files.main)
     if not entities or bad > len(entities):
-        raise ListError(f"{main_path}: does not look like an OFAC {files.main} "
-                        f"({len(entities)} valid rows, {bad} malformed)")
+        raise ListError(
+            f"{main_path}: does not look like an OFAC {files.main} "
+            f"({len(entities)} valid rows, {bad} malformed)"
+        )
 
     companions = {}
     for name in (files.comments, files.alt, files.add):
@@ -146,8 +157,9 @@ def load_ofac(folder: str | Path, list_id: str = "ofac_sdn", files: FileSet = SD
     return build_list(list_id, source, None, inputs, list(entities.values()), problems, warnings)
 
 
-def _known(ent_num: str, entities: dict[str, Entity], path: Path, line: int,
-           problems: list[RowProblem], main: str) -> bool:
+def _known(
+    ent_num: str, entities: dict[str, Entity], path: Path, line: int, problems: list[RowProblem], main: str
+) -> bool:
     if ent_num.strip() in entities:
         return True
     problems.append(RowProblem(path.name, line, f"ent_num {ent_num.strip()} is not in {main}"))
@@ -161,8 +173,9 @@ def _add_alias(entity: Entity, row: list[str], path: Path, line: int, problems: 
         return
     kind = _ALT_KIND.get((null(row[2]) or "aka").lower().replace(".", ""), AKA)
     person = entity.schema == "Person"
-    entity.aliases.append(Name(name, kind, False, natural_order(name) if person else None,
-                               comma_parts(name) if person else {}))
+    entity.aliases.append(
+        Name(name, kind, False, natural_order(name) if person else None, comma_parts(name) if person else {})
+    )
 
 
 def _add_address(entity: Entity, row: list[str]) -> None:

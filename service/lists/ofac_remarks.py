@@ -13,8 +13,12 @@ import re
 from service.engine.model import AKA, FKA, NKA, BirthDate, Document, Entity, Name
 from service.lists.base import comma_parts, natural_order
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 _DATE = re.compile(r"^(?:(\d{1,2}) )?(?:([A-Z][a-z]{2}) )?(\d{4})$")
 _WEAK_ALIAS = re.compile(r"^([afn])\.k\.a\.\s+'(.*)'\.?$", re.S)
 # Words whose own period ends a name ("... S.A."), so a final "." after them is not OFAC's full stop.
@@ -26,22 +30,60 @@ _DOC_VALUE = re.compile(r"^#?\s*(.+?)(?:\s+\(([^)]*)\))?(\s+(?:issued|expires|Is
 
 # Segment prefixes that introduce an identity or registration document, longest first so that
 # "Diplomatic Passport" wins over "Passport". The XML's idType values name the same documents.
-DOC_TYPES = sorted((
-    "Passport", "Diplomatic Passport", "National ID No.", "Identification Number", "Cedula No.",
-    "NIT #", "R.F.C.", "C.U.R.P.", "RFC", "RUC #", "RIF #", "Tax ID No.", "Registration ID",
-    "Registration Number", "Public Registration Number", "Folio Mercantil No.", "Matricula Mercantil No",
-    "Government Gazette Number", "Company Number", "UK Company Number", "Commercial Registry Number",
-    "Chamber of Commerce Number", "Business Registration Number", "Business Registration Document #",
-    "D-U-N-S Number", "D.N.I.", "C.R. No.", "V.A.T. Number", "Trade License No.", "Electoral Registry No.",
-    "Driver's License No.", "SWIFT/BIC", "Italian Fiscal Code", "Credencial electoral", "Personal ID Card",
-    "US FEIN", "National Foreign ID Number", "SSN", "Chinese Commercial Code", "Residency Number",
-    "Birth Certificate Number", "I.F.E.", "MMSI",
-), key=len, reverse=True)
+DOC_TYPES = sorted(
+    (
+        "Passport",
+        "Diplomatic Passport",
+        "National ID No.",
+        "Identification Number",
+        "Cedula No.",
+        "NIT #",
+        "R.F.C.",
+        "C.U.R.P.",
+        "RFC",
+        "RUC #",
+        "RIF #",
+        "Tax ID No.",
+        "Registration ID",
+        "Registration Number",
+        "Public Registration Number",
+        "Folio Mercantil No.",
+        "Matricula Mercantil No",
+        "Government Gazette Number",
+        "Company Number",
+        "UK Company Number",
+        "Commercial Registry Number",
+        "Chamber of Commerce Number",
+        "Business Registration Number",
+        "Business Registration Document #",
+        "D-U-N-S Number",
+        "D.N.I.",
+        "C.R. No.",
+        "V.A.T. Number",
+        "Trade License No.",
+        "Electoral Registry No.",
+        "Driver's License No.",
+        "SWIFT/BIC",
+        "Italian Fiscal Code",
+        "Credencial electoral",
+        "Personal ID Card",
+        "US FEIN",
+        "National Foreign ID Number",
+        "SSN",
+        "Chinese Commercial Code",
+        "Residency Number",
+        "Birth Certificate Number",
+        "I.F.E.",
+        "MMSI",
+    ),
+    key=len,
+    reverse=True,
+)
 _DOC_PREFIX = re.compile("^(" + "|".join(map(re.escape, DOC_TYPES)) + ") ")
 
 
 def parse_date(text: str) -> str | None:
-    """"12 Nov 1974" -> "1974-11-12", "Nov 1974" -> "1974-11", "1974" -> "1974"; None if not a date."""
+    """ "12 Nov 1974" -> "1974-11-12", "Nov 1974" -> "1974-11", "1974" -> "1974"; None if not a date."""
     m = _DATE.match(text.strip())
     if not m:
         return None
@@ -73,7 +115,7 @@ def parse_birth_date(text: str) -> BirthDate | None:
 
 
 def parse_document(doc_type: str, value: str) -> Document | None:
-    """"C1668015 (Venezuela) issued 2006" -> Document("Passport", "C1668015", "Venezuela", "issued 2006")."""
+    """ "C1668015 (Venezuela) issued 2006" -> Document("Passport", "C1668015", "Venezuela", "issued 2006")."""
     m = _DOC_VALUE.match(value.strip())
     if not m:
         return None
@@ -104,7 +146,7 @@ def apply_remarks(entity: Entity, remarks: str) -> None:
             add_weak_alias(entity, m.group(2).strip(), _ALIAS_KIND[m.group(1)])
             continue
         if seg.startswith("Linked To:"):
-            entity.links.append(_strip_full_stop(seg[len("Linked To:"):].strip()))
+            entity.links.append(_strip_full_stop(seg[len("Linked To:") :].strip()))
             continue
         body = (seg[5:] if seg.startswith("alt. ") else seg).removesuffix(".")
         _apply_field(entity, body)
@@ -128,7 +170,7 @@ def _apply_field(entity: Entity, body: str) -> None:
     elif key == "Gender" and value:
         entity.gender = value
     elif "IMO" not in body and (m := _DOC_PREFIX.match(body)):
-        doc = parse_document(m.group(1), body[m.end():])
+        doc = parse_document(m.group(1), body[m.end() :])
         if doc is not None:
             entity.documents.append(doc)
 
@@ -138,8 +180,9 @@ def add_weak_alias(entity: Entity, name: str, kind: str) -> None:
     if not name or name == entity.name or any(a.name == name for a in entity.aliases):
         return
     person = entity.schema == "Person"
-    entity.aliases.append(Name(name, kind, True, natural_order(name) if person else None,
-                               comma_parts(name) if person else {}))
+    entity.aliases.append(
+        Name(name, kind, True, natural_order(name) if person else None, comma_parts(name) if person else {})
+    )
 
 
 def add_imo(entity: Entity, imo: str) -> None:

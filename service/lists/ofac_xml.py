@@ -80,8 +80,14 @@ def load_ofac_xml(path: str | Path, list_id: str = "ofac_cons", source: str = "o
     entities: dict[str, Entity] = {}
     records = root.findall(RECORD)
     for elem, line in zip(records, lines[RECORD], strict=False):
-        keep_record(_entry(elem, list_id, path.name, line, problems), path.name, line, entities, problems,
-                    "duplicate uid {id}")
+        keep_record(
+            _entry(elem, list_id, path.name, line, problems),
+            path.name,
+            line,
+            entities,
+            problems,
+            "duplicate uid {id}",
+        )
     if not entities:
         raise ListError(f"{path}: no valid <{RECORD}> records ({len(records)} found, all malformed)")
     declared = _text(root, "publshInformation/Record_Count")
@@ -114,10 +120,16 @@ def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[Row
     if name is None:
         return f"{RECORD} {uid}: no lastName"
     schema = _SCHEMA[kind]
-    entity = Entity(id=uid, list_id=list_id, schema=schema, name=name, titles=_texts(elem, "title"),
-                    programs=_texts(elem, "programList/program"),
-                    natural_name=natural_order(name) if schema == "Person" else None,
-                    name_parts=comma_parts(name) if schema == "Person" else {})
+    entity = Entity(
+        id=uid,
+        list_id=list_id,
+        schema=schema,
+        name=name,
+        titles=_texts(elem, "title"),
+        programs=_texts(elem, "programList/program"),
+        natural_name=natural_order(name) if schema == "Person" else None,
+        name_parts=comma_parts(name) if schema == "Person" else {},
+    )
     _aliases(entity, elem, file, line, problems)
     if schema == "Vessel":
         entity.vessel = _vessel(elem.find("vesselInfo"))
@@ -137,9 +149,13 @@ def _by_uid(nodes: list[Element]) -> list[Element]:
 def _details(entity: Entity, elem: Element) -> None:
     for node in _by_uid(elem.findall("addressList/address")):
         lines = [v for tag in ("address1", "address2", "address3") if (v := _text(node, tag))]
-        address = Address(street=", ".join(lines) or None, city=_text(node, "city"),
-                          country=_text(node, "country"), region=_text(node, "stateOrProvince"),
-                          postal_code=_text(node, "postalCode"))
+        address = Address(
+            street=", ".join(lines) or None,
+            city=_text(node, "city"),
+            country=_text(node, "country"),
+            region=_text(node, "stateOrProvince"),
+            postal_code=_text(node, "postalCode"),
+        )
         if address.street or address.city or address.country or address.region:
             entity.addresses.append(address)
     items = "dateOfBirthList/dateOfBirthItem"
@@ -149,8 +165,10 @@ def _details(entity: Entity, elem: Element) -> None:
             entity.birth_dates.append(birth)
     items = "placeOfBirthList/placeOfBirthItem"
     entity.places_of_birth = [v for n in _by_uid(elem.findall(items)) if (v := _text(n, "placeOfBirth"))]
-    for field, items in (("nationalities", "nationalityList/nationality"),
-                         ("citizenships", "citizenshipList/citizenship")):
+    for field, items in (
+        ("nationalities", "nationalityList/nationality"),
+        ("citizenships", "citizenshipList/citizenship"),
+    ):
         setattr(entity, field, [v for n in _by_uid(elem.findall(items)) if (v := _text(n, "country"))])
 
 
@@ -158,9 +176,14 @@ def _vessel(info: Element | None) -> Vessel:
     """Every vessel gets a Vessel (as in the CSV), even when the entry has no vesselInfo."""
     if info is None:
         return Vessel()
-    return Vessel(call_sign=_text(info, "callSign"), type=_text(info, "vesselType"),
-                  flag=_text(info, "vesselFlag"), owner=_text(info, "vesselOwner"),
-                  tonnage=_text(info, "tonnage"), gross_tonnage=_text(info, "grossRegisteredTonnage"))
+    return Vessel(
+        call_sign=_text(info, "callSign"),
+        type=_text(info, "vesselType"),
+        flag=_text(info, "vesselFlag"),
+        owner=_text(info, "vesselOwner"),
+        tonnage=_text(info, "tonnage"),
+        gross_tonnage=_text(info, "grossRegisteredTonnage"),
+    )
 
 
 def _aliases(entity: Entity, elem: Element, file: str, line: int, problems: list[RowProblem]) -> None:
@@ -176,8 +199,15 @@ def _aliases(entity: Entity, elem: Element, file: str, line: int, problems: list
             add_weak_alias(entity, name, kind)
         else:
             person = entity.schema == "Person"
-            entity.aliases.append(Name(name, kind, False, natural_order(name) if person else None,
-                                       comma_parts(name) if person else {}))
+            entity.aliases.append(
+                Name(
+                    name,
+                    kind,
+                    False,
+                    natural_order(name) if person else None,
+                    comma_parts(name) if person else {},
+                )
+            )
 
 
 def _ids(entity: Entity, elem: Element) -> list[str]:
@@ -194,10 +224,22 @@ def _ids(entity: Entity, elem: Element) -> list[str]:
             for imo in imos:
                 add_imo(entity, imo)
         elif id_type in _DOCUMENTS:
-            note = " ".join(f"{word} {when}" for word, when in (
-                ("issued", _text(node, "issueDate")), ("expires", _text(node, "expirationDate"))) if when)
-            entity.documents.append(Document(id_type.removesuffix(" #"), number.lstrip("#").strip(),
-                                             _text(node, "idCountry"), note or None))
+            note = " ".join(
+                f"{word} {when}"
+                for word, when in (
+                    ("issued", _text(node, "issueDate")),
+                    ("expires", _text(node, "expirationDate")),
+                )
+                if when
+            )
+            entity.documents.append(
+                Document(
+                    id_type.removesuffix(" #"),
+                    number.lstrip("#").strip(),
+                    _text(node, "idCountry"),
+                    note or None,
+                )
+            )
         else:
             rest.append(f"{id_type} {number}")
     return rest

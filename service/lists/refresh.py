@@ -39,7 +39,7 @@ _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_duration(text: str) -> float:
-    """"6h" -> 21600.0; "90s", "30m", "1d", "300" (seconds). ValueError naming the value otherwise."""
+    """ "6h" -> 21600.0; "90s", "30m", "1d", "300" (seconds). ValueError naming the value otherwise."""
     m = _INTERVAL.match(text or "")
     if not m or float(m.group(1)) <= 0:
         raise ValueError(f"{text!r} is not a duration: use e.g. 30m, 6h, 1d or seconds")
@@ -74,8 +74,14 @@ class Refresher:
     loaded by ``reload``), False when the current one stands, and raises ListError on a failure.
     """
 
-    def __init__(self, targets: dict[str, Callable[[], bool]], reload: Callable[[], object], interval: float,
-                 status_path: Path, max_age: float = DEFAULT_MAX_AGE):
+    def __init__(
+        self,
+        targets: dict[str, Callable[[], bool]],
+        reload: Callable[[], object],
+        interval: float,
+        status_path: Path,
+        max_age: float = DEFAULT_MAX_AGE,
+    ):
         self.targets, self.reload, self.interval = targets, reload, interval
         self.status_path = Path(status_path)
         self.status = RefreshStatus(interval, max_age, lists={k: ListRefresh() for k in targets})
@@ -150,8 +156,9 @@ def _later(seconds: float) -> str:
     return datetime.fromtimestamp(stamp, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def cache_targets(list_ids: list[str], timeout: float, cache: ListCache | None = None,
-                  specs: list[ListSpec] | None = None) -> dict[str, Callable[[], bool]]:
+def cache_targets(
+    list_ids: list[str], timeout: float, cache: ListCache | None = None, specs: list[ListSpec] | None = None
+) -> dict[str, Callable[[], bool]]:
     """Checks for lists served from the cache: download the registry entry of each again."""
     by_id = {s.id: s for s in (specs if specs is not None else load_registry())}
     targets: dict[str, Callable[[], bool]] = {}

@@ -51,14 +51,22 @@ def load_registry(path: str | Path | None = None) -> list[ListSpec]:
     specs = []
     for item in raw.get("list", []):
         try:
-            files = tuple(RemoteFile(f["name"], f["url"], bool(f.get("required", True)))
-                          for f in item.get("files", []))
-            spec = ListSpec(id=item["id"], parser=item["parser"], publisher=item.get("publisher", ""),
-                            format=item.get("format", ""), files=files, entry=item.get("entry", "."),
-                            reference=item.get("reference"), page=item.get("page"),
-                            reference_published=item.get("reference_published"),
-                            max_bytes=int(item.get("max_bytes", DEFAULT_MAX_BYTES)),
-                            archived=bool(item.get("archived", False)))
+            files = tuple(
+                RemoteFile(f["name"], f["url"], bool(f.get("required", True))) for f in item.get("files", [])
+            )
+            spec = ListSpec(
+                id=item["id"],
+                parser=item["parser"],
+                publisher=item.get("publisher", ""),
+                format=item.get("format", ""),
+                files=files,
+                entry=item.get("entry", "."),
+                reference=item.get("reference"),
+                page=item.get("page"),
+                reference_published=item.get("reference_published"),
+                max_bytes=int(item.get("max_bytes", DEFAULT_MAX_BYTES)),
+                archived=bool(item.get("archived", False)),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ListError(f"{path}: malformed [[list]] entry {item.get('id', '?')!r}: {exc}") from None
         if spec.parser not in SOURCES:

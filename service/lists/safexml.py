@@ -37,8 +37,9 @@ class _LineTarget:
         return self._tb.start(tag, attrs)
 
 
-def parse_xml(data: bytes, path: Path, what: str,
-              record_tags: frozenset[str] = frozenset()) -> tuple[Element, dict[str, list[int]]]:
+def parse_xml(
+    data: bytes, path: Path, what: str, record_tags: frozenset[str] = frozenset()
+) -> tuple[Element, dict[str, list[int]]]:
     """The root element and, per record tag (local name), the start line of each record; ListError if
     unsafe or broken."""
     target = _LineTarget(record_tags)

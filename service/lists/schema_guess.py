@@ -14,7 +14,8 @@ import re
 from service.engine.name_parts import LEGAL_FORMS, LEGAL_PHRASES
 from service.engine.normalize import fold, tokenize
 
-_ORG_WORDS = frozenset("""
+_ORG_WORDS = frozenset(
+    """
 academy agency airline airlines association authority aviation bank brigade bureau center centre
 chemical chemicals club college commission committee company consulting corp corporation council
 department development directorate division electronic electronics energy engineering enterprise
@@ -25,12 +26,13 @@ office organisation organization partners petroleum pharmaceutical plant port re
 resources school science sciences scientific services shipping solutions station steel supply systems
 tech technical technologies technology telecom trade trading transport travel trust union university
 works
-""".split())
+""".split()
+)
 _DIGIT_OR_AMP = re.compile(r"[0-9&]")
 
 
 def guess_schema(name: str) -> str:
-    """"Organization" when the name reads as an organisation's, else "Person"."""
+    """ "Organization" when the name reads as an organisation's, else "Person"."""
     tokens = tokenize(fold(name))
     if _DIGIT_OR_AMP.search(name) or any(t in LEGAL_FORMS or t in _ORG_WORDS for t in tokens):
         return "Organization"

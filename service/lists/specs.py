@@ -23,7 +23,7 @@ class ListSpec:
 
 
 def parse_list_spec(value: str) -> ListSpec:
-    """"custom:firm=lists/firm.csv" -> ListSpec("custom", "firm", "lists/firm.csv")."""
+    """ "custom:firm=lists/firm.csv" -> ListSpec("custom", "firm", "lists/firm.csv")."""
     spec, sep, path = value.partition("=")
     source, _, list_id = spec.strip().partition(":")
     if not sep or not source or not path.strip():
@@ -33,8 +33,9 @@ def parse_list_spec(value: str) -> ListSpec:
     return ListSpec(source, list_id.strip() or None, path.strip())
 
 
-def load_specs(specs: list[ListSpec], download: bool = True,
-               progress: Callable[[int, int], None] | None = None) -> list[LoadedList]:
+def load_specs(
+    specs: list[ListSpec], download: bool = True, progress: Callable[[int, int], None] | None = None
+) -> list[LoadedList]:
     """The lists ``specs`` name, or ``default_lists()`` when there are none; ListError on failure.
 
     ``progress(parsed, total)`` hears after each list how many are parsed.

@@ -35,10 +35,26 @@ SHEET = "Data"
 _GIVEN = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")
 _ADDRESS = ("Address 1", "Address 2", "Address 3", "Address 4", "Address 5", "Address 6")
 REQUIRED = ("Name 6", *_GIVEN, "Group Type", "Alias Type", "Group ID")
-OPTIONAL = ("Title", "Name Non-Latin Script", "DOB", "Town of Birth", "Country of Birth", "Nationality",
-            "Passport Number", "Passport Details", "National Identification Number",
-            "National Identification Details", "Position", *_ADDRESS, "Post/Zip Code", "Country",
-            "Other Information", "Alias Quality", "Regime", "Listed On")
+OPTIONAL = (
+    "Title",
+    "Name Non-Latin Script",
+    "DOB",
+    "Town of Birth",
+    "Country of Birth",
+    "Nationality",
+    "Passport Number",
+    "Passport Details",
+    "National Identification Number",
+    "National Identification Details",
+    "Position",
+    *_ADDRESS,
+    "Post/Zip Code",
+    "Country",
+    "Other Information",
+    "Alias Quality",
+    "Regime",
+    "Listed On",
+)
 # What _merge reads: rows that repeat these (once per name variant) are merged once.
 _FACTS = tuple(c for c in OPTIONAL if c not in ("Name Non-Latin Script", "Alias Quality"))
 _SCHEMA = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
@@ -55,8 +71,10 @@ def load_uk_ofsi(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
     data, rows = read_sheet(path, "OFSI ConList.xlsx", SHEET)
     at = next((i for i, row in enumerate(rows[:_HEADER_SEARCH]) if "Group ID" in row), None)
     if at is None:
-        raise ListError(f"{path}: no header row with 'Group ID' in the first {_HEADER_SEARCH} rows "
-                        f"of sheet {SHEET!r}: not the OFSI consolidated list")
+        raise ListError(
+            f"{path}: no header row with 'Group ID' in the first {_HEADER_SEARCH} rows "
+            f"of sheet {SHEET!r}: not the OFSI consolidated list"
+        )
     header = {name: i for i, name in enumerate(rows[at]) if name}
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -99,18 +117,31 @@ def _entity(group_id: str, rows: list[Row], list_id: str) -> Entity:
     schema = _SCHEMA[rows[0]["Group Type"].lower()]
     primary = next((r for r in rows if r["Alias Type"].lower() == "primary name"), rows[0])
     name, natural = _row_name(primary, schema)
-    entity = Entity(id=group_id, list_id=list_id, schema=schema, name=name, natural_name=natural,
-                    name_parts=_row_parts(primary, schema))
+    entity = Entity(
+        id=group_id,
+        list_id=list_id,
+        schema=schema,
+        name=name,
+        natural_name=natural,
+        name_parts=_row_parts(primary, schema),
+    )
     seen: dict[str, Name] = {}
     remarks: list[str] = []
     merged: set[tuple[str, ...]] = set()
     for row in rows:
-        _add_name(entity, seen, *_row_name(row, schema), FKA if row["Alias Type"].lower() == "fka" else AKA,
-                  row["Alias Quality"].lower().startswith("low"), _row_parts(row, schema))
+        _add_name(
+            entity,
+            seen,
+            *_row_name(row, schema),
+            FKA if row["Alias Type"].lower() == "fka" else AKA,
+            row["Alias Quality"].lower().startswith("low"),
+            _row_parts(row, schema),
+        )
         original = row["Name Non-Latin Script"]
         if original:
-            _add_name(entity, seen, original, natural_order(original) if schema == "Person" else None,
-                      AKA, False)
+            _add_name(
+                entity, seen, original, natural_order(original) if schema == "Person" else None, AKA, False
+            )
         facts = tuple(row[c] for c in _FACTS)
         if facts not in merged:  # rows repeat the same facts once per name variant
             merged.add(facts)
@@ -137,8 +168,15 @@ def _row_parts(row: Row, schema: str) -> dict[str, str]:
     return person_parts(surname, given) if schema == "Person" and surname and given else {}
 
 
-def _add_name(entity: Entity, seen: dict[str, Name], name: str, natural: str | None, kind: str,
-              weak: bool, parts: dict[str, str] | None = None) -> None:
+def _add_name(
+    entity: Entity,
+    seen: dict[str, Name],
+    name: str,
+    natural: str | None,
+    kind: str,
+    weak: bool,
+    parts: dict[str, str] | None = None,
+) -> None:
     """Add an alias once per entity; a name given both as low and good quality stays strong."""
     if name == entity.name:
         return
@@ -157,8 +195,12 @@ def _merge(entity: Entity, row: Row) -> None:
     _extend(entity.places_of_birth, _places(_items(row["Town of Birth"]), _items(row["Country of Birth"])))
     _extend(entity.nationalities, _nationalities(row["Nationality"]))
     _extend(entity.documents, _documents("Passport", row["Passport Number"], row["Passport Details"]))
-    _extend(entity.documents, _documents("National ID No.", row["National Identification Number"],
-                                         row["National Identification Details"]))
+    _extend(
+        entity.documents,
+        _documents(
+            "National ID No.", row["National Identification Number"], row["National Identification Details"]
+        ),
+    )
     street = ", ".join(p for p in (row[c].strip(" ,;") for c in _ADDRESS) if p) or None
     address = Address(street=street, country=row["Country"] or None, postal_code=row["Post/Zip Code"] or None)
     if street or address.country or address.postal_code:
@@ -176,7 +218,7 @@ def _extend(target: list, values: list) -> None:
 
 
 def _items(value: str) -> list[str]:
-    """"(1) Russia. (2) Ukraine" -> ["Russia", "Ukraine"], positions kept: a "-" placeholder is ""."""
+    """ "(1) Russia. (2) Ukraine" -> ["Russia", "Ukraine"], positions kept: a "-" placeholder is ""."""
     parts = _NUMBERED.split(value)[1:] if value.startswith("(1)") else [value]
     return ["" if (p := part.strip(" .,;")) == "-" else p for part in parts]
 
@@ -214,7 +256,7 @@ def _documents(kind: str, numbers: str, details: str) -> list[Document]:
 
 
 def _birth_date(value: str) -> BirthDate | None:
-    """"12/11/1974", "00/05/1965", "05/1965", "1965" -> as precise as given; anything else None."""
+    """ "12/11/1974", "00/05/1965", "05/1965", "1965" -> as precise as given; anything else None."""
     parts = value.split("/")
     if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[-1]) != 4:
         return None
@@ -229,17 +271,17 @@ def _birth_date(value: str) -> BirthDate | None:
 
 
 def _iso_date(value: str) -> str | None:
-    """"14/04/2025" -> "2025-04-14"; None unless it is a whole, real date."""
+    """ "14/04/2025" -> "2025-04-14"; None unless it is a whole, real date."""
     birth = _birth_date(value)
     return birth.date if birth and len(birth.date) == 10 else None
 
 
 def _tags(text: str) -> dict[str, str]:
-    """"(UK Sanctions List Ref):GHR0086. (Gender):Male" -> {"uk sanctions list ref": "GHR0086", ...}."""
+    """ "(UK Sanctions List Ref):GHR0086. (Gender):Male" -> {"uk sanctions list ref": "GHR0086", ...}."""
     marks = list(_TAG.finditer(text))
     found: dict[str, str] = {}
     for mark, after in zip(marks, [*marks[1:], None], strict=True):
-        value = text[mark.end(): after.start() if after else len(text)].strip(" .;")
+        value = text[mark.end() : after.start() if after else len(text)].strip(" .;")
         found.setdefault(mark.group(1).lower(), value)
     return found
 
@@ -252,8 +294,12 @@ def _apply_tags(entity: Entity, tags: dict[str, str]) -> None:
     if entity.schema != "Vessel":
         return
     imo = re.search(r"\b\d{7}\b", tags.get("imo number", ""))
-    entity.vessel = Vessel(imo=imo.group(0) if imo else None, flag=tags.get("flag of ship") or None,
-                           type=tags.get("type of ship") or None, tonnage=tags.get("tonnage of ship") or None,
-                           owner=tags.get("current owners") or None)
+    entity.vessel = Vessel(
+        imo=imo.group(0) if imo else None,
+        flag=tags.get("flag of ship") or None,
+        type=tags.get("type of ship") or None,
+        tonnage=tags.get("tonnage of ship") or None,
+        owner=tags.get("current owners") or None,
+    )
     if imo:
         entity.documents.append(Document("IMO", imo.group(0)))

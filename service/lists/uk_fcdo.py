@@ -56,8 +56,9 @@ def load_uk_sanctions_list(path: str | Path, list_id: str = DEFAULT_ID) -> Loade
         return load_uk_ofsi(path, list_id)
     root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
     if _local(root.tag) != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: "
-                        "not the UK Sanctions List")
+        raise ListError(
+            f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the UK Sanctions List"
+        )
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
     records = [e for e in root if _local(e.tag) == RECORD]
@@ -70,7 +71,7 @@ def load_uk_sanctions_list(path: str | Path, list_id: str = DEFAULT_ID) -> Loade
 
 
 def ofsi_workbook(path: Path) -> str | None:
-    """"uk_ofsi" when ``path`` is a workbook (the archived OFSI list given to this source), else None."""
+    """ "uk_ofsi" when ``path`` is a workbook (the archived OFSI list given to this source), else None."""
     try:
         with path.open("rb") as f:
             return "uk_ofsi" if f.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC else None
@@ -112,10 +113,16 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     schema = _SCHEMA[kind]
     primary = next((n for n in names if (_text(n, "NameType") or "").lower() == "primary name"), names[0])
     name, natural = _name_of(primary, schema)
-    entity = Entity(id=uid, list_id=list_id, schema=schema, name=name, natural_name=natural,
-                    reference=_text(elem, "UNReferenceNumber") or _text(elem, "OFSIGroupID"),
-                    listed_on=uk_date(_text(elem, "DateDesignated")),
-                    remarks=_text(elem, "OtherInformation"))
+    entity = Entity(
+        id=uid,
+        list_id=list_id,
+        schema=schema,
+        name=name,
+        natural_name=natural,
+        reference=_text(elem, "UNReferenceNumber") or _text(elem, "OFSIGroupID"),
+        listed_on=uk_date(_text(elem, "DateDesignated")),
+        remarks=_text(elem, "OtherInformation"),
+    )
     seen = {name}
     for node in names:
         if node is primary:
@@ -129,8 +136,11 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     entity.titles = _texts(elem, "Titles/Title")
     for node in elem.findall("Addresses/Address"):
         lines = [v for i in range(1, 7) if (v := _text(node, f"AddressLine{i}"))]
-        address = Address(street=", ".join(lines) or None, country=_text(node, "AddressCountry"),
-                          postal_code=_text(node, "AddressPostalCode"))
+        address = Address(
+            street=", ".join(lines) or None,
+            country=_text(node, "AddressCountry"),
+            postal_code=_text(node, "AddressPostalCode"),
+        )
         if (address.street or address.country) and address not in entity.addresses:
             entity.addresses.append(address)
     person = elem.find("IndividualDetails/Individual")
@@ -171,11 +181,16 @@ def _person(entity: Entity, node: Element) -> None:
         if text and text not in entity.places_of_birth:
             entity.places_of_birth.append(text)
     for doc in node.findall("PassportDetails/Passport"):
-        _document(entity, "Passport", _text(doc, "PassportNumber"),
-                  _text(doc, "PassportAdditionalInformation"))
+        _document(
+            entity, "Passport", _text(doc, "PassportNumber"), _text(doc, "PassportAdditionalInformation")
+        )
     for doc in node.findall("NationalIdentifierDetails/NationalIdentifier"):
-        _document(entity, "National ID", _text(doc, "NationalIdentifierNumber"),
-                  _text(doc, "NationalIdentifierAdditionalInformation"))
+        _document(
+            entity,
+            "National ID",
+            _text(doc, "NationalIdentifierNumber"),
+            _text(doc, "NationalIdentifierAdditionalInformation"),
+        )
 
 
 def _document(entity: Entity, kind: str, number: str | None, note: str | None) -> None:
@@ -192,13 +207,14 @@ def _ship(entity: Entity, node: Element) -> None:
         flag=_text(node, "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip"),
         type=_text(node, "TypeOfShipDetails/TypeOfShip"),
         tonnage=_text(node, "TonnageOfShipDetails/TonnageOfShip"),
-        owner=_text(node, "CurrentOwnerOperators/CurrentOwnerOperator"))
+        owner=_text(node, "CurrentOwnerOperators/CurrentOwnerOperator"),
+    )
     for imo in imos:
         _document(entity, "IMO", imo, None)
 
 
 def _birth_date(value: str) -> BirthDate | None:
-    """"12/11/1967", "dd/09/1958" (month and year), "dd/mm/1968" or "1985" (year) -> as precise as given."""
+    """ "12/11/1967", "dd/09/1958" (month and year), "dd/mm/1968" or "1985" (year) -> as precise as given."""
     parts = value.lower().split("/")
     if not 1 <= len(parts) <= 3 or not parts[-1].isdigit() or len(parts[-1]) != 4:
         return None
@@ -215,6 +231,6 @@ def _birth_date(value: str) -> BirthDate | None:
 
 
 def uk_date(value: str | None) -> str | None:
-    """"14/08/2026" -> "2026-08-14"; None unless it is a whole, real date."""
+    """ "14/08/2026" -> "2026-08-14"; None unless it is a whole, real date."""
     birth = _birth_date(value or "")
     return birth.date if birth and len(birth.date) == 10 else None

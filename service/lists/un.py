@@ -63,8 +63,14 @@ def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
     entities: dict[str, Entity] = {}
     for group, tag, schema in _RECORDS:
         for elem, line in zip(root.findall(f"{group}/{tag}"), lines[tag], strict=False):
-            keep_record(_record(elem, tag, schema, list_id), path.name, line, entities, problems,
-                        "duplicate DATAID {id}")
+            keep_record(
+                _record(elem, tag, schema, list_id),
+                path.name,
+                line,
+                entities,
+                problems,
+                "duplicate DATAID {id}",
+            )
     if not entities:
         raise ListError(f"{path}: no INDIVIDUAL or ENTITY records found")
     published = _iso(root.get("dateGenerated", "").strip())
@@ -84,18 +90,31 @@ def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
     # with no family part has no roles: its one column is all the list knows.
     family = " ".join(p for p in parts[1:] if p)
     roles = person_parts(family, parts[0]) if schema == "Person" and family and parts[0] else {}
-    entity = Entity(id=data_id, list_id=list_id, schema=schema, name=name, name_parts=roles,
-                    reference=_text(elem, "REFERENCE_NUMBER"), remarks=_text(elem, "COMMENTS1"),
-                    listed_on=_iso(_text(elem, "LISTED_ON")), gender=_text(elem, "GENDER"))
+    entity = Entity(
+        id=data_id,
+        list_id=list_id,
+        schema=schema,
+        name=name,
+        name_parts=roles,
+        reference=_text(elem, "REFERENCE_NUMBER"),
+        remarks=_text(elem, "COMMENTS1"),
+        listed_on=_iso(_text(elem, "LISTED_ON")),
+        gender=_text(elem, "GENDER"),
+    )
     program = _text(elem, "UN_LIST_TYPE")
     entity.programs = [program] if program else []
     entity.titles = _values(elem, "TITLE") + _values(elem, "DESIGNATION")
     entity.nationalities = _values(elem, "NATIONALITY")
     _aliases(entity, elem, tag)
     for node in elem.findall(f"{tag}_ADDRESS"):
-        address = Address(street=_text(node, "STREET"), city=_text(node, "CITY"),
-                          country=_text(node, "COUNTRY"), note=_text(node, "NOTE"),
-                          region=_text(node, "STATE_PROVINCE"), postal_code=_text(node, "ZIP_CODE"))
+        address = Address(
+            street=_text(node, "STREET"),
+            city=_text(node, "CITY"),
+            country=_text(node, "COUNTRY"),
+            note=_text(node, "NOTE"),
+            region=_text(node, "STATE_PROVINCE"),
+            postal_code=_text(node, "ZIP_CODE"),
+        )
         if address.street or address.city or address.country or address.region:
             entity.addresses.append(address)
     for node in elem.findall("INDIVIDUAL_DATE_OF_BIRTH"):
@@ -103,17 +122,24 @@ def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
         if birth is not None:
             entity.birth_dates.append(birth)
     for node in elem.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
-        place = _join(_text(node, "STREET"), _text(node, "CITY"), _text(node, "STATE_PROVINCE"),
-                      _text(node, "COUNTRY"))
+        place = _join(
+            _text(node, "STREET"), _text(node, "CITY"), _text(node, "STATE_PROVINCE"), _text(node, "COUNTRY")
+        )
         if place:
             entity.places_of_birth.append(place)
     for node in elem.findall("INDIVIDUAL_DOCUMENT"):
         number = _text(node, "NUMBER")
         if number:
-            entity.documents.append(Document(
-                type=_text(node, "TYPE_OF_DOCUMENT") or _text(node, "TYPE_OF_DOCUMENT2") or "Document",
-                number=number, country=_text(node, "ISSUING_COUNTRY") or _text(node, "COUNTRY_OF_ISSUE"),
-                note=_join(_text(node, "DATE_OF_ISSUE"), _text(node, "CITY_OF_ISSUE"), _text(node, "NOTE"))))
+            entity.documents.append(
+                Document(
+                    type=_text(node, "TYPE_OF_DOCUMENT") or _text(node, "TYPE_OF_DOCUMENT2") or "Document",
+                    number=number,
+                    country=_text(node, "ISSUING_COUNTRY") or _text(node, "COUNTRY_OF_ISSUE"),
+                    note=_join(
+                        _text(node, "DATE_OF_ISSUE"), _text(node, "CITY_OF_ISSUE"), _text(node, "NOTE")
+                    ),
+                )
+            )
     return entity
 
 

@@ -42,8 +42,11 @@ REQUIRED = ("source", "name")
 _SCHEMA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
 _SEP = re.compile(r"\s*;\s*")
 _SUCCESSORS = re.compile(r"[;,]\s*and any successor.*$", re.IGNORECASE)  # "...Company; and any successor..."
-_NOT_AN_ID = re.compile(r"risk|sanction|directive|prohibited|gender|e-?mail|website|phone|additional|"
-                        r"listing|nationality|citizenship|birth|title|former", re.IGNORECASE)
+_NOT_AN_ID = re.compile(
+    r"risk|sanction|directive|prohibited|gender|e-?mail|website|phone|additional|"
+    r"listing|nationality|citizenship|birth|title|former",
+    re.IGNORECASE,
+)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DOB = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
@@ -53,12 +56,15 @@ def decode(data: bytes, path: Path, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         if exc.reason == "unexpected end of data":  # cut inside a character
-            raise ListError(f"{path}: line {line}: the file ends inside a character: truncated file") \
-                from None
-        raise ListError(f"{path}: line {line}: {what} is not UTF-8 ({exc.reason} at byte {exc.start}): "
-                        "wrong encoding or not this file") from None
+            raise ListError(
+                f"{path}: line {line}: the file ends inside a character: truncated file"
+            ) from None
+        raise ListError(
+            f"{path}: line {line}: {what} is not UTF-8 ({exc.reason} at byte {exc.start}): "
+            "wrong encoding or not this file"
+        ) from None
 
 
 def load_us_csl(path: str | Path, list_id: str = "us_csl") -> LoadedList:
@@ -68,8 +74,9 @@ def load_us_csl(path: str | Path, list_id: str = "us_csl") -> LoadedList:
     problems: list[RowProblem] = []
     text = decode(data, path, WHAT)
     if text.count('"') % 2:  # a quoted cell left open: the file stops inside it
-        raise ListError(f"{path}: line {text.count(chr(10)) + 1}: a quoted cell is never closed: "
-                        "truncated file")
+        raise ListError(
+            f"{path}: line {text.count(chr(10)) + 1}: a quoted cell is never closed: truncated file"
+        )
     rows = iter_rows(text, path.name, problems)
     first = next(rows, None)
     header = [h.strip().lower() for h in first[1]] if first else []
@@ -89,8 +96,10 @@ def load_us_csl(path: str | Path, list_id: str = "us_csl") -> LoadedList:
         row = dict(zip(header, (c.strip() for c in cells), strict=True))
         keep_record(_record(row, current, list_id), path.name, line, entities, problems, "duplicate id {id}")
     if last is not None and len(last[1]) < len(header) and any(c.strip() for c in last[1]):
-        raise ListError(f"{path}: line {last[0]}: the last row has {len(last[1])} of {len(header)} columns: "
-                        "truncated file")
+        raise ListError(
+            f"{path}: line {last[0]}: the last row has {len(last[1])} of {len(header)} columns: "
+            "truncated file"
+        )
     if not entities:
         raise ListError(f"{path}: no usable rows ({len(problems)} bad)")
     return build_list(list_id, "us_csl", None, [(path, data)], list(entities.values()), problems)
@@ -108,11 +117,18 @@ def _record(row: dict[str, str], current: bool, list_id: str) -> Entity | str:
     kind = row.get("type", "").lower()
     schema = _SCHEMA.get(kind) or guess_schema(name)
     start = row.get("start_date", "")
-    entity = Entity(id=entity_id, list_id=list_id, schema=schema, name=name,
-                    listed_on=start[:10] if _ISO.match(start) else None,
-                    remarks=row.get("remarks") or None, reference=row.get("federal_register_notice") or None)
-    entity.programs = [row["source"], *split(row.get("programs", ""))] if row["source"] else split(
-        row.get("programs", ""))
+    entity = Entity(
+        id=entity_id,
+        list_id=list_id,
+        schema=schema,
+        name=name,
+        listed_on=start[:10] if _ISO.match(start) else None,
+        remarks=row.get("remarks") or None,
+        reference=row.get("federal_register_notice") or None,
+    )
+    entity.programs = (
+        [row["source"], *split(row.get("programs", ""))] if row["source"] else split(row.get("programs", ""))
+    )
     seen = {name}
     for alias in split(row.get("alt_names", "")):
         alias = re.sub(r"^and\s+", "", alias)
@@ -133,11 +149,15 @@ def _record(row: dict[str, str], current: bool, list_id: str) -> Entity | str:
         _identifier(entity, value, current)
     if schema == "Vessel" or row.get("call_sign") or row.get("vessel_flag"):
         imo = next((d.number for d in entity.documents if d.type == "IMO"), None)
-        entity.vessel = Vessel(imo=imo, flag=row.get("vessel_flag") or None,
-                               call_sign=row.get("call_sign") or None,
-                               type=row.get("vessel_type") or None, owner=row.get("vessel_owner") or None,
-                               tonnage=row.get("gross_registered_tonnage") or None,
-                               gross_tonnage=row.get("gross_tonnage") or None)
+        entity.vessel = Vessel(
+            imo=imo,
+            flag=row.get("vessel_flag") or None,
+            call_sign=row.get("call_sign") or None,
+            type=row.get("vessel_type") or None,
+            owner=row.get("vessel_owner") or None,
+            tonnage=row.get("gross_registered_tonnage") or None,
+            gross_tonnage=row.get("gross_tonnage") or None,
+        )
     return entity
 
 
@@ -147,7 +167,7 @@ def _digest(row: dict[str, str]) -> str:
 
 
 def _address(text: str) -> Address | None:
-    """"street, city, state, postal, CC": the trailing ISO code is the country, the rest the street."""
+    """ "street, city, state, postal, CC": the trailing ISO code is the country, the rest the street."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         return None

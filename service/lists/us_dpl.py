@@ -49,8 +49,10 @@ def load_us_dpl(path: str | Path, list_id: str = "us_dpl") -> LoadedList:
             continue
         if len(cells) != len(header):
             if line == rows[-1][0]:
-                raise ListError(f"{path}: line {line}: the last row has {len(cells)} of {len(header)} "
-                                "fields: truncated file")
+                raise ListError(
+                    f"{path}: line {line}: the last row has {len(cells)} of {len(header)} "
+                    "fields: truncated file"
+                )
             problems.append(RowProblem(path.name, line, f"{len(cells)} fields, the header has {len(header)}"))
             continue
         row = dict(zip(header, (" ".join(c.split()) for c in cells), strict=True))
@@ -69,21 +71,30 @@ def _merge(entities: dict[str, Entity], row: dict[str, str], list_id: str) -> No
     entity_id = "dpl-" + hashlib.sha256(key.encode()).hexdigest()[:12]
     entity = entities.get(entity_id)
     if entity is None:
-        entity = Entity(id=entity_id, list_id=list_id, schema=guess_schema(row["name"]), name=row["name"],
-                        listed_on=effective, programs=["Denied Persons List"],
-                        reference=row.get("fr_citation") or None,
-                        remarks="; ".join(v for k in ("action", "expiration_date") if (v := row.get(k)))
-                        or None)
+        entity = Entity(
+            id=entity_id,
+            list_id=list_id,
+            schema=guess_schema(row["name"]),
+            name=row["name"],
+            listed_on=effective,
+            programs=["Denied Persons List"],
+            reference=row.get("fr_citation") or None,
+            remarks="; ".join(v for k in ("action", "expiration_date") if (v := row.get(k))) or None,
+        )
         entities[entity_id] = entity
-    address = Address(street=row.get("street_address") or None, city=row.get("city") or None,
-                      region=row.get("state") or None, country=row.get("country") or None,
-                      postal_code=row.get("postal_code") or None)
+    address = Address(
+        street=row.get("street_address") or None,
+        city=row.get("city") or None,
+        region=row.get("state") or None,
+        country=row.get("country") or None,
+        postal_code=row.get("postal_code") or None,
+    )
     if (address.street or address.city or address.country) and address not in entity.addresses:
         entity.addresses.append(address)
 
 
 def _us_date(value: str) -> str | None:
-    """"10/16/2017" -> "2017-10-16"; None unless it is a real date."""
+    """ "10/16/2017" -> "2017-10-16"; None unless it is a real date."""
     parts = value.strip().split("/")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return None

@@ -50,8 +50,16 @@ def _check_expansion(data: bytes, path: Path, what: str) -> None:
                 with archive.open(member) as stream:
                     while stream.read(_CHUNK):
                         pass
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
-            EOFError, ValueError, zlib.error) as exc:  # zlib.error: a damaged deflate stream
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+    ) as exc:  # zlib.error: a damaged deflate stream
         raise ListError(f"{path}: {what} is not a valid .xlsx (zip) file: {exc}") from None
     if total > MAX_EXPANDED_BYTES:
         raise ListError(f"{path}: {what} expands to more than {MAX_EXPANDED_BYTES} bytes: refused")

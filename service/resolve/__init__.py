@@ -49,8 +49,12 @@ class Resolution:
         return [{"list": m[0], "entity_id": m[1]} for m in cluster.members if m != (list_id, entity_id)]
 
 
-def resolve(lists: list[LoadedList], screener: Screener, use_identifiers: bool = True,
-            progress: Callable[[int, int], None] | None = None) -> Resolution:
+def resolve(
+    lists: list[LoadedList],
+    screener: Screener,
+    use_identifiers: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Resolution:
     """Cluster the records of ``lists`` (screened by ``screener``, built over the same lists).
 
     ``use_identifiers=False`` resolves on names, birth dates and countries alone: how the

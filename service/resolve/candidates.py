@@ -35,14 +35,15 @@ def shared_identifiers(entities: Iterable[Entity]) -> dict[tuple[Key, Key], list
         if len(held) < 2 or len(held) > MAX_SHARING:
             continue
         for i, (a, ia) in enumerate(held):
-            for b, ib in held[i + 1:]:
+            for b, ib in held[i + 1 :]:
                 if a.list_id != b.list_id and same_document(ia, ib):
                     pairs[_ordered(key(a), key(b))].append(ia)
     return dict(pairs)
 
 
-def name_candidates(screener: Screener, entities: list[Entity],
-                    progress: Callable[[int, int], None] | None = None) -> dict[tuple[Key, Key], float]:
+def name_candidates(
+    screener: Screener, entities: list[Entity], progress: Callable[[int, int], None] | None = None
+) -> dict[tuple[Key, Key], float]:
     """Each record's name screened against every other list; the best score per pair, both ways.
 
     ``progress(done, total)`` hears after each batch how many records have been screened.
@@ -57,10 +58,11 @@ def name_candidates(screener: Screener, entities: list[Entity],
         if not others:
             continue
         for start in range(0, len(members), BATCH):
-            batch = members[start:start + BATCH]
+            batch = members[start : start + BATCH]
             queries = [Query(e.natural_name or e.name, e.schema) for e in batch]
-            results = screener.screen(queries, limit=CANDIDATES_PER_LIST * len(others),
-                                      threshold=CANDIDATE_FLOOR, lists=others)
+            results = screener.screen(
+                queries, limit=CANDIDATES_PER_LIST * len(others), threshold=CANDIDATE_FLOOR, lists=others
+            )
             for e, result in zip(batch, results, strict=True):
                 for m in result.matches:
                     pair = _ordered(key(e), (m.list, m.entity_id))

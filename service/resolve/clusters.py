@@ -24,9 +24,13 @@ class Link:
     by_identifier: bool
 
     def to_dict(self) -> dict:
-        return {"a": {"list": self.a[0], "entity_id": self.a[1]},
-                "b": {"list": self.b[0], "entity_id": self.b[1]},
-                "points": self.points, "by_identifier": self.by_identifier, "evidence": self.evidence}
+        return {
+            "a": {"list": self.a[0], "entity_id": self.a[1]},
+            "b": {"list": self.b[0], "entity_id": self.b[1]},
+            "points": self.points,
+            "by_identifier": self.by_identifier,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(slots=True)
@@ -36,9 +40,11 @@ class Cluster:
     links: list[Link] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"id": self.id,
-                "members": [{"list": m[0], "entity_id": m[1]} for m in self.members],
-                "links": [link.to_dict() for link in self.links]}
+        return {
+            "id": self.id,
+            "members": [{"list": m[0], "entity_id": m[1]} for m in self.members],
+            "links": [link.to_dict() for link in self.links],
+        }
 
 
 def cluster_id(members: list[Key]) -> str:
@@ -85,5 +91,9 @@ def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list
 def _compatible(ma: list[Key], mb: list[Key], entities: dict[Key, Entity]) -> bool:
     if {k[0] for k in ma} & {k[0] for k in mb}:
         return False
-    return not any(birth_agreement(entities[x], entities[y]) is Agreement.CONFLICT
-                   for x in ma for y in mb if entities[x].schema == "Person")
+    return not any(
+        birth_agreement(entities[x], entities[y]) is Agreement.CONFLICT
+        for x in ma
+        for y in mb
+        if entities[x].schema == "Person"
+    )

@@ -20,7 +20,9 @@ MIN_LENGTH = 6
 
 _NOT_A_NUMBER = re.compile(
     r"date|information|risk|website|e-?mail|phone|gender|type|prohibited|designation|sanctions|"
-    r"listing|nationality|citizenship|birth|address|title", re.IGNORECASE)
+    r"listing|nationality|citizenship|birth|address|title",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[^\s,;:()]+")
 _KEEP = re.compile(r"[^A-Z0-9]")
 _SWIFT = re.compile(r"swift|bic", re.IGNORECASE)

@@ -9,8 +9,17 @@ from service.engine.model import Entity
 from service.resolve import Resolution
 from service.resolve.candidates import Key
 
-CSV_COLUMNS = ["cluster_id", "cluster_size", "list", "entity_id", "schema", "name", "birth_dates",
-               "countries", "links"]
+CSV_COLUMNS = [
+    "cluster_id",
+    "cluster_size",
+    "list",
+    "entity_id",
+    "schema",
+    "name",
+    "birth_dates",
+    "countries",
+    "links",
+]
 
 
 def cluster_rows(resolution: Resolution, entities: dict[Key, Entity]) -> list[dict[str, str | int]]:
@@ -24,12 +33,19 @@ def cluster_rows(resolution: Resolution, entities: dict[Key, Entity]) -> list[di
                 if member in (link.a, link.b):
                     other = link.b if member == link.a else link.a
                     links.append(f"{other[0]}:{other[1]} ({link.points:.2f}: {', '.join(link.evidence)})")
-            rows.append({
-                "cluster_id": cluster.id, "cluster_size": len(cluster.members), "list": member[0],
-                "entity_id": member[1], "schema": e.schema, "name": e.name,
-                "birth_dates": "; ".join(b.date for b in e.birth_dates),
-                "countries": "; ".join(sorted(set(e.nationalities + e.citizenships))),
-                "links": " | ".join(links)})
+            rows.append(
+                {
+                    "cluster_id": cluster.id,
+                    "cluster_size": len(cluster.members),
+                    "list": member[0],
+                    "entity_id": member[1],
+                    "schema": e.schema,
+                    "name": e.name,
+                    "birth_dates": "; ".join(b.date for b in e.birth_dates),
+                    "countries": "; ".join(sorted(set(e.nationalities + e.citizenships))),
+                    "links": " | ".join(links),
+                }
+            )
     return rows
 
 

@@ -34,8 +34,12 @@ from service.resolve.identifiers import Identifier
 LINK_POINTS = 1.0
 ID_NAME_FLOOR = 0.40
 IDENTIFIER_POINTS = 1.0
-BIRTH_POINTS = {Agreement.SAME_DATE: 0.30, Agreement.SAME_YEAR: 0.15, Agreement.NEAR: -0.05,
-                Agreement.UNKNOWN: 0.0}
+BIRTH_POINTS = {
+    Agreement.SAME_DATE: 0.30,
+    Agreement.SAME_YEAR: 0.15,
+    Agreement.NEAR: -0.05,
+    Agreement.UNKNOWN: 0.0,
+}
 COUNTRY_POINTS = {True: 0.08, None: 0.0, False: -0.15}
 
 

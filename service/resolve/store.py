@@ -36,21 +36,37 @@ def cache_key(lists: list[LoadedList]) -> str:
 
 
 def to_json(resolution: Resolution) -> dict:
-    return {"rules": RULES_VERSION, "candidates": resolution.candidates, "refused": resolution.refused,
-            "clusters": [c.to_dict() for c in resolution.clusters]}
+    return {
+        "rules": RULES_VERSION,
+        "candidates": resolution.candidates,
+        "refused": resolution.refused,
+        "clusters": [c.to_dict() for c in resolution.clusters],
+    }
 
 
 def from_json(data: dict) -> Resolution:
     def link(x: dict) -> Link:
-        return Link((x["a"]["list"], x["a"]["entity_id"]), (x["b"]["list"], x["b"]["entity_id"]),
-                    x["points"], x["evidence"], x["by_identifier"])
-    clusters = [Cluster(c["id"], [(m["list"], m["entity_id"]) for m in c["members"]],
-                        [link(x) for x in c["links"]]) for c in data["clusters"]]
+        return Link(
+            (x["a"]["list"], x["a"]["entity_id"]),
+            (x["b"]["list"], x["b"]["entity_id"]),
+            x["points"],
+            x["evidence"],
+            x["by_identifier"],
+        )
+
+    clusters = [
+        Cluster(c["id"], [(m["list"], m["entity_id"]) for m in c["members"]], [link(x) for x in c["links"]])
+        for c in data["clusters"]
+    ]
     return Resolution(clusters, candidates=data["candidates"], refused=data["refused"])
 
 
-def cached_resolution(lists: list[LoadedList], screener: Screener, folder: Path | None,
-                      progress: Callable[[int, int], None] | None = None) -> Resolution:
+def cached_resolution(
+    lists: list[LoadedList],
+    screener: Screener,
+    folder: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Resolution:
     """The clusters of ``lists``: read from ``folder`` when resolved before, else resolved and saved
     (``progress`` as for ``resolve``)."""
     if len(lists) < 2:
@@ -65,8 +81,12 @@ def cached_resolution(lists: list[LoadedList], screener: Screener, folder: Path 
             log.warning("resolution cache %s unreadable (%s): resolving again", path, exc)
     started = time.perf_counter()
     resolution = resolve(lists, screener, progress=progress)
-    log.info("resolution: %d clusters from %d candidate pairs in %.1f s", len(resolution.clusters),
-             resolution.candidates, time.perf_counter() - started)
+    log.info(
+        "resolution: %d clusters from %d candidate pairs in %.1f s",
+        len(resolution.clusters),
+        resolution.candidates,
+        time.perf_counter() - started,
+    )
     if path:
         _save(path, to_json(resolution))
     return resolution

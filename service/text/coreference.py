@@ -48,6 +48,7 @@ def resolve(start: int, query: str, earlier: list[Antecedent], is_rare) -> Match
     for ante in earlier:
         if ante.start < start and keys <= ante.skeletons:
             note = f"resolved to the earlier mention at offset {ante.start}"
-            return replace(ante.match, explanation={**ante.match.explanation, "resolved_to": ante.start,
-                                                    "note": note})
+            return replace(
+                ante.match, explanation={**ante.match.explanation, "resolved_to": ante.start, "note": note}
+            )
     return None

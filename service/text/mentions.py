@@ -67,7 +67,7 @@ def candidates(words: list[Word]) -> list[Candidate]:
             new_clause = j > i and words[j].clause != words[j - 1].clause
             if content > MAX_WORDS or (new_clause and not (j == i + 1 and words[j].after_surname_comma)):
                 break  # one comma may follow the first word: "KAN'AN, Fawzi Mustafa"
-            span = words[i: j + 1]
+            span = words[i : j + 1]
             if _edge_ok(words[j], leading=False) and not is_place_or_noise(tuple(w.folded for w in span)):
                 query = " ".join(w.text for w in span)
                 if j > i and span[1].clause != first.clause:

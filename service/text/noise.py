@@ -15,7 +15,9 @@ from service.engine.countries import country_code
 from service.engine.name_parts import LEGAL_FORMS, PARTICLES, STOPWORDS, TITLES
 from service.engine.normalize import fold, tokenize
 
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = (
+    frozenset(
+        """
 a an the this that these those there here such some any all each every both either neither no not nor
 and or but if then than so as because since while whereas although though unless until after before
 of in on at to from by with without within into onto upon over under above below between among through
@@ -27,28 +29,39 @@ will would shall should can could may might must ought
 also only just even still yet again already very too much many more most less least few several other
 another same own new former latter last next first second third one two three
 mr mrs ms dr said says say according reportedly allegedly however meanwhile moreover furthermore
-""".split()) | STOPWORDS
+""".split()
+    )
+    | STOPWORDS
+)
 
-MONTHS = frozenset("""
+MONTHS = frozenset(
+    """
 january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec
-""".split())
+""".split()
+)
 
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun"
-                     .split())
+WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun".split()
+)
 
 # Offices and ranks written before a name ("President Nicolas Maduro"): never part of the name.
-OFFICES = frozenset("""
+OFFICES = frozenset(
+    """
 president presidential vice minister prime secretary chairman chairwoman ceo director governor senator
 ambassador spokesman spokeswoman leader chief head deputy mayor premier chancellor judge official
-""".split())
+""".split()
+)
 
 # Continents and macro-regions, with the compass words that qualify them ("West Africa").
-REGIONS = frozenset("""
+REGIONS = frozenset(
+    """
 africa african america americas american asia asian europe european oceania antarctica arctic
 caribbean balkans caucasus levant maghreb sahel gulf scandinavia latin middle east west north south
 central eastern western northern southern far near northeast northwest southeast southwest
-""".split())
+""".split()
+)
+
 
 @cache
 def country_tokens() -> frozenset[tuple[str, ...]]:
@@ -71,8 +84,16 @@ def _country_words() -> frozenset[str]:
 def is_noise_word(token: str) -> bool:
     """A folded token that never identifies anyone on its own: function word, month, weekday, title,
     office, legal form, number."""
-    return (token in FUNCTION_WORDS or token in MONTHS or token in WEEKDAYS or token in TITLES
-            or token in OFFICES or token in LEGAL_FORMS or token.isdigit() or len(token) == 1)
+    return (
+        token in FUNCTION_WORDS
+        or token in MONTHS
+        or token in WEEKDAYS
+        or token in TITLES
+        or token in OFFICES
+        or token in LEGAL_FORMS
+        or token.isdigit()
+        or len(token) == 1
+    )
 
 
 def is_place_or_noise(tokens: tuple[str, ...]) -> bool:
@@ -80,6 +101,11 @@ def is_place_or_noise(tokens: tuple[str, ...]) -> bool:
     if tokens in country_tokens():
         return True
     words = _country_words()
-    return all(is_noise_word(t) or t in PARTICLES or t in REGIONS or t in words
-               or country_code(t, codes=False) is not None
-               for t in tokens)
+    return all(
+        is_noise_word(t)
+        or t in PARTICLES
+        or t in REGIONS
+        or t in words
+        or country_code(t, codes=False) is not None
+        for t in tokens
+    )

@@ -49,9 +49,14 @@ class Mention:
         return Result(Query(self.text, id=f"{self.start}-{self.end}"), self.matches, threshold)
 
 
-def screen_text(screener: Screener, text: str, threshold: float | None = None,
-                lists: list[str] | None = None, limit: int = 10,
-                budget: Budget | None = None) -> list[Mention]:
+def screen_text(
+    screener: Screener,
+    text: str,
+    threshold: float | None = None,
+    lists: list[str] | None = None,
+    limit: int = 10,
+    budget: Budget | None = None,
+) -> list[Mention]:
     """The mentions of listed names in ``text`` scoring above ``threshold``, in text order.
 
     A ``budget`` bounds the one engine call (``Screener.screen`` raises ``OverBudget``)."""
@@ -59,25 +64,30 @@ def screen_text(screener: Screener, text: str, threshold: float | None = None,
     ws = words(text)
     cands = candidates(ws)
     queries = list(dict.fromkeys(c.query for c in cands))
-    results = screener.screen([Query(q) for q in queries], limit=limit, threshold=thr, lists=lists,
-                              budget=budget)
+    results = screener.screen(
+        [Query(q) for q in queries], limit=limit, threshold=thr, lists=lists, budget=budget
+    )
     found = {q: r.matches for q, r in zip(queries, results, strict=True) if r.matches}
     is_rare = rarity(screener)
-    admitted = [(c, found[c.query]) for c in cands
-                if c.query in found and admissible(c, found[c.query][0], thr, is_rare)
-                and not _other_country(screener, ws, c, found[c.query][0])]
+    admitted = [
+        (c, found[c.query])
+        for c in cands
+        if c.query in found
+        and admissible(c, found[c.query][0], thr, is_rare)
+        and not _other_country(screener, ws, c, found[c.query][0])
+    ]
     taken = bytearray(len(ws))  # per word: already part of a mention
     chosen = _non_overlapping(admitted, taken)
     earlier = sorted((antecedent(c.start, c.query, ms[0]) for c, ms in chosen), key=lambda a: -a.start)
     resolved = []
     for c in sorted(cands, key=lambda c: (-c.size, c.start)):
-        if c.style == "lower" or any(taken[c.first: c.last + 1]):
+        if c.style == "lower" or any(taken[c.first : c.last + 1]):
             continue  # "the guards left" does not repeat "Iranian Revolutionary Guards"
         match = resolve(c.start, c.query, earlier, is_rare)
         if match is not None:
             resolved.append((c, [match]))
-            taken[c.first: c.last + 1] = b"\x01" * c.size
-    mentions = [Mention(c.start, c.end, text[c.start: c.end], ms) for c, ms in chosen + resolved]
+            taken[c.first : c.last + 1] = b"\x01" * c.size
+    mentions = [Mention(c.start, c.end, text[c.start : c.end], ms) for c, ms in chosen + resolved]
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -91,22 +101,34 @@ def admissible(c: Candidate, best: Match, threshold: float, is_rare: Callable[[s
         # One word never identifies a person (a shared surname is not the same man), a vessel or
         # an aircraft (their names are ordinary words), and an organisation only when the word is
         # its whole, rare, strong name, spelled the same.
-        if (best.schema != "Organization" or best.weak_alias
-                or best.explanation.get("name_coverage", 0) < SINGLE_WORD_COVERAGE):
+        if (
+            best.schema != "Organization"
+            or best.weak_alias
+            or best.explanation.get("name_coverage", 0) < SINGLE_WORD_COVERAGE
+        ):
             return False
-        return any(p["listed"] and is_rare(p["listed"]) and not is_place_or_noise((p["query"],)) and (
-            p["similarity"] >= SINGLE_WORD_SIMILARITY or skeleton(p["query"]) == skeleton(p["listed"]))
-            for p in pairs)
+        return any(
+            p["listed"]
+            and is_rare(p["listed"])
+            and not is_place_or_noise((p["query"],))
+            and (p["similarity"] >= SINGLE_WORD_SIMILARITY or skeleton(p["query"]) == skeleton(p["listed"]))
+            for p in pairs
+        )
     if c.style == "uncased" and best.score < max(threshold, UNCASED_MIN_SCORE):
         return False
     # A span of common words ("State Department") must match a listed name almost whole.
-    rare = any(p["listed"] and p["similarity"] >= RARE_WORD_SIMILARITY and is_rare(p["listed"])
-               and not is_place_or_noise((p["query"],)) for p in pairs)
+    rare = any(
+        p["listed"]
+        and p["similarity"] >= RARE_WORD_SIMILARITY
+        and is_rare(p["listed"])
+        and not is_place_or_noise((p["query"],))
+        for p in pairs
+    )
     return rare or best.score >= COMMON_WORDS_MIN_SCORE
 
 
 def _other_country(screener: Screener, ws: list[Word], c: Candidate, best: Match) -> bool:
-    """"the Venezuelan Ministry of Petroleum" is not Iran's: a country adjective just before the
+    """ "the Venezuelan Ministry of Petroleum" is not Iran's: a country adjective just before the
     span, or opening it, that names none of the countries the entity is tied to rules the match out."""
     before = ws[c.first - 1] if c.first > 0 and ws[c.first - 1].clause == ws[c.first].clause else None
     words = [w for w in (before, ws[c.first] if c.last > c.first else None) if w is not None]
@@ -133,13 +155,14 @@ def rarity(screener: Screener) -> Callable[[str], bool]:
     return lambda token: rare.get(token, True)
 
 
-def _non_overlapping(admitted: list[tuple[Candidate, list[Match]]],
-                     taken: bytearray) -> list[tuple[Candidate, list[Match]]]:
+def _non_overlapping(
+    admitted: list[tuple[Candidate, list[Match]]], taken: bytearray
+) -> list[tuple[Candidate, list[Match]]]:
     """Best score first, the longer span on ties; a span overlapping a kept one is dropped.
     The kept spans' words are marked in ``taken``."""
     kept: list[tuple[Candidate, list[Match]]] = []
     for c, ms in sorted(admitted, key=lambda cm: (-cm[1][0].score, -cm[0].size, cm[0].start)):
-        if not any(taken[c.first: c.last + 1]):
+        if not any(taken[c.first : c.last + 1]):
             kept.append((c, ms))
-            taken[c.first: c.last + 1] = b"\x01" * c.size
+            taken[c.first : c.last + 1] = b"\x01" * c.size
     return sorted(kept, key=lambda cm: cm[0].start)

@@ -65,8 +65,10 @@ def words(text: str) -> list[Word]:
         raw.append((start, end, token, clause, sentence, sentence_initial, bool(possessive), surname))
         prev_end, prev_text = m.end(), token
     uncased = _uncased_sentences(raw)
-    return [Word(source[s], source[e - 1] + 1, t, fold(t), c, n, si, n not in uncased, p, sc)
-            for s, e, t, c, n, si, p, sc in raw]
+    return [
+        Word(source[s], source[e - 1] + 1, t, fold(t), c, n, si, n not in uncased, p, sc)
+        for s, e, t, c, n, si, p, sc in raw
+    ]
 
 
 def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool, bool, bool]]) -> set[int]:
@@ -78,5 +80,6 @@ def _uncased_sentences(raw: list[tuple[int, int, str, int, int, bool, bool, bool
         if token[:1].isalpha():
             upper.setdefault(sentence, []).append(token.isupper())
             lower.setdefault(sentence, []).append(token.islower())
-    return {n for n, flags in upper.items() if len(flags) >= 3 and sum(flags) / len(flags) > 0.6
-            or all(lower[n])}
+    return {
+        n for n, flags in upper.items() if len(flags) >= 3 and sum(flags) / len(flags) > 0.6 or all(lower[n])
+    }

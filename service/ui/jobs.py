@@ -84,12 +84,20 @@ class JobState:
         percent = 100.0 * self.rows_done / self.total_rows if self.total_rows else None
         if self.status == "done":
             percent = 100.0
-        return {"id": self.id, "status": self.status, "input_name": self.input_name,
-                "total_rows": self.total_rows, "rows_done": self.rows_done, "alerts": self.alerts,
-                "rejects": self.rejects, "rate": round(rate, 1),
-                "eta_seconds": None if eta is None else round(eta),
-                "elapsed_seconds": round(elapsed, 1),
-                "percent": None if percent is None else round(percent, 1), "error": self.error}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "input_name": self.input_name,
+            "total_rows": self.total_rows,
+            "rows_done": self.rows_done,
+            "alerts": self.alerts,
+            "rejects": self.rejects,
+            "rate": round(rate, 1),
+            "eta_seconds": None if eta is None else round(eta),
+            "elapsed_seconds": round(elapsed, 1),
+            "percent": None if percent is None else round(percent, 1),
+            "error": self.error,
+        }
 
 
 def load(job_id: str) -> JobState | None:
@@ -192,8 +200,9 @@ class _LockedEngine:
 
 
 def start(state: JobState, req: JobRequest, screener: Screener) -> None:
-    threading.Thread(target=_run, args=(state, req, screener), name=f"ui-job-{state.id[:8]}",
-                     daemon=True).start()
+    threading.Thread(
+        target=_run, args=(state, req, screener), name=f"ui-job-{state.id[:8]}", daemon=True
+    ).start()
 
 
 def _run(state: JobState, req: JobRequest, screener: Screener) -> None:
@@ -201,8 +210,15 @@ def _run(state: JobState, req: JobRequest, screener: Screener) -> None:
 
     folder = state.folder
     source = folder / f"input{state.suffix}"
-    options = JobOptions(source, folder / "alerts.csv", folder / "rejects.csv", _columns(req),
-                         chunk_size=CHUNK_ROWS, limit=req.limit, threshold=req.threshold)
+    options = JobOptions(
+        source,
+        folder / "alerts.csv",
+        folder / "rejects.csv",
+        _columns(req),
+        chunk_size=CHUNK_ROWS,
+        limit=req.limit,
+        threshold=req.threshold,
+    )
     try:
         state.status, state.started = "running", time.time()
         state.save()
@@ -211,8 +227,9 @@ def _run(state: JobState, req: JobRequest, screener: Screener) -> None:
             state.rows_done += rows
             state.save()
 
-        summary = run_job(options, screener.versions, _LockedEngine(screener, req.limit, req.threshold),
-                          progress=progress)
+        summary = run_job(
+            options, screener.versions, _LockedEngine(screener, req.limit, req.threshold), progress=progress
+        )
         state.alerts, state.rejects = summary.counts.alerts, summary.counts.rejects
         state.total_rows = summary.counts.rows_read
         state.status = "done"

@@ -33,10 +33,13 @@ def configure(app: Flask) -> None:
     cookie flags. Under gunicorn the app is built once in the master, so all workers share it."""
     secret = os.environ.get("ORINOCO_SECRET_KEY", "").strip()
     app.secret_key = secret.encode("utf-8") if secret else secrets.token_bytes(32)
-    app.config.update(SESSION_COOKIE_NAME="orinoco_session", SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=os.environ.get("ORINOCO_SECURE_COOKIES", "") == "1",
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+    app.config.update(
+        SESSION_COOKIE_NAME="orinoco_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ORINOCO_SECURE_COOKIES", "") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
     app.session_interface = _SessionInterface()
 
 

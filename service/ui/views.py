@@ -42,8 +42,17 @@ MAX_TEXT_CHARS = 100_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 # No inline script or style anywhere: the pages load only this server's CSS and JS.
 CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-SCREEN_PARAMS = ("name", "schema", "birth_date", "country", "id_type", "id_number", "id_country", "threshold",
-                 "lists")
+SCREEN_PARAMS = (
+    "name",
+    "schema",
+    "birth_date",
+    "country",
+    "id_type",
+    "id_number",
+    "id_country",
+    "threshold",
+    "lists",
+)
 
 
 def register(app: Flask) -> None:
@@ -61,8 +70,9 @@ def _guard():
         return None
     keys = context.config().api_keys
     if not security.logged_in(keys):
-        return render_template("login.html", next=request.full_path if request.method == "GET" else None,
-                               error=None), 403
+        return render_template(
+            "login.html", next=request.full_path if request.method == "GET" else None, error=None
+        ), 403
     if request.method == "POST":
         if request.endpoint == "ui.batch_start":
             request.max_content_length = MAX_UPLOAD_BYTES
@@ -72,9 +82,12 @@ def _guard():
 
 
 def _csrf_refused():
-    return render_template("error.html", title="Form refused",
-                           message="This form was sent without a valid CSRF token (an old page, or a "
-                                   "request from another site). Reload the page and send it again."), 400
+    return render_template(
+        "error.html",
+        title="Form refused",
+        message="This form was sent without a valid CSRF token (an old page, or a "
+        "request from another site). Reload the page and send it again.",
+    ), 400
 
 
 @bp.after_request
@@ -100,6 +113,7 @@ def home():
 
 
 # --- login ------------------------------------------------------------------------------------
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -136,6 +150,7 @@ def _local(target: str | None) -> str | None:
 
 # --- screen -----------------------------------------------------------------------------------
 
+
 @bp.get("/screen")
 def screen():
     screener = context.screener()
@@ -144,8 +159,9 @@ def screen():
     form["lists"] = request.args.getlist("lists")
     result, error = None, None
     if form["name"].strip():
-        query: dict = {k: form[k].strip() for k in ("name", "schema", "birth_date", "country")
-                       if form[k].strip()}
+        query: dict = {
+            k: form[k].strip() for k in ("name", "schema", "birth_date", "country") if form[k].strip()
+        }
         if form["id_number"].strip():  # one identifier from the form, checked by the API's rules
             given = {"type": form["id_type"].strip() or KINDS[0], "number": form["id_number"].strip()}
             if form["id_country"].strip():
@@ -160,8 +176,12 @@ def screen():
             req = validation.screen_request(body, cfg, screener.list_ids)
             threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
             # the API's bounds: a page is no way around them
-            results = cost.engine_call(lambda budget: screener.screen(
-                req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget), cfg)
+            results = cost.engine_call(
+                lambda budget: screener.screen(
+                    req.queries, limit=req.limit, threshold=threshold, lists=req.lists, budget=budget
+                ),
+                cfg,
+            )
         except ApiError as exc:
             error = exc.detail
         else:
@@ -170,14 +190,25 @@ def screen():
             log.info("ui screen request_id=%s alerts=%d", g.request_id, len(results[0].matches))
             used = req.lists or screener.list_ids
             context.audit_screening("/ui/screen", threshold, req.lists, results)
-            result = {"request_id": g.request_id, "threshold": threshold,
-                      "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
-                      "query": asdict(results[0].query),
-                      "matches": [asdict(m) for m in results[0].matches]}
-    return render_template("screen.html", form=form, result=result, error=error,
-                           schemas=QUERY_SCHEMAS, list_ids=screener.list_ids, id_kinds=KINDS,
-                           default_threshold=screener.default_threshold,
-                           names=_entity_names(screener, result["matches"] if result else []), any_schema=ANY)
+            result = {
+                "request_id": g.request_id,
+                "threshold": threshold,
+                "lists": [context.version_dict(v) for v in screener.versions if v.id in used],
+                "query": asdict(results[0].query),
+                "matches": [asdict(m) for m in results[0].matches],
+            }
+    return render_template(
+        "screen.html",
+        form=form,
+        result=result,
+        error=error,
+        schemas=QUERY_SCHEMAS,
+        list_ids=screener.list_ids,
+        id_kinds=KINDS,
+        default_threshold=screener.default_threshold,
+        names=_entity_names(screener, result["matches"] if result else []),
+        any_schema=ANY,
+    )
 
 
 def _number(text: str, field: str) -> float:
@@ -200,13 +231,15 @@ def _entity_names(screener, matches: list[dict]) -> dict[tuple[str, str], str]:
 
 # --- entity -----------------------------------------------------------------------------------
 
+
 @bp.get("/entity/<list_id>/<path:entity_id>")
 def entity(list_id: str, entity_id: str):
     screener = context.screener()
     found = screener.entity(list_id, entity_id) if list_id in screener.list_ids else None
     if found is None:
-        return render_template("error.html", title="Not found",
-                               message=f"No entity {entity_id} on a loaded list {list_id}."), 404
+        return render_template(
+            "error.html", title="Not found", message=f"No entity {entity_id} on a loaded list {list_id}."
+        ), 404
     version = next(v for v in screener.versions if v.id == list_id)
     cluster = screener.links.cluster_dict(list_id, entity_id) if screener.links else None
     members = {}
@@ -214,19 +247,24 @@ def entity(list_id: str, entity_id: str):
         for m in cluster["members"]:
             e = screener.entity(m["list"], m["entity_id"])
             members[(m["list"], m["entity_id"])] = e.name if e else "?"
-    return render_template("entity.html", e=found, version=context.version_dict(version), cluster=cluster,
-                           members=members)
+    return render_template(
+        "entity.html", e=found, version=context.version_dict(version), cluster=cluster, members=members
+    )
 
 
 # --- text -------------------------------------------------------------------------------------
+
 
 @bp.route("/text", methods=["GET", "POST"])
 def text():
     screener = context.screener()
     cfg = context.config()
     form: dict[str, Any]
-    form = {"text": request.form.get("text", ""), "threshold": request.form.get("threshold", ""),
-            "lists": request.form.getlist("lists")}
+    form = {
+        "text": request.form.get("text", ""),
+        "threshold": request.form.get("threshold", ""),
+        "lists": request.form.getlist("lists"),
+    }
     segments, mentions, error = None, None, None
     if request.method == "POST":
         body: dict = {"text": form["text"]}
@@ -237,22 +275,29 @@ def text():
                 body["threshold"] = _number(form["threshold"], "threshold")
             req = validation.text_request(body, screener.list_ids)
             threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
-            found = cost.engine_call(lambda budget: screen_text(
-                screener, req.text, threshold=threshold, lists=req.lists, budget=budget), cfg)
+            found = cost.engine_call(
+                lambda budget: screen_text(
+                    screener, req.text, threshold=threshold, lists=req.lists, budget=budget
+                ),
+                cfg,
+            )
         except ApiError as exc:
             error = exc.detail
         else:
             metrics.ALERTS.inc(len(found))
-            log.info("ui screen_text request_id=%s chars=%d mentions=%d", g.request_id, len(req.text),
-                     len(found))
+            log.info(
+                "ui screen_text request_id=%s chars=%d mentions=%d", g.request_id, len(req.text), len(found)
+            )
             # as /v1/screen/text: each alerting mention is recorded as a screened name
             context.audit_screening("/ui/text", threshold, req.lists, [m.as_result(threshold) for m in found])
-            mentions = [{"start": m.start, "end": m.end, "text": m.text,
-                         "matches": [asdict(x) for x in m.matches]}
-                        for m in sorted(found, key=lambda m: m.start)]
+            mentions = [
+                {"start": m.start, "end": m.end, "text": m.text, "matches": [asdict(x) for x in m.matches]}
+                for m in sorted(found, key=lambda m: m.start)
+            ]
             segments = _segments(req.text, mentions)
-    return render_template("text.html", form=form, segments=segments, mentions=mentions, error=error,
-                           list_ids=screener.list_ids)
+    return render_template(
+        "text.html", form=form, segments=segments, mentions=mentions, error=error, list_ids=screener.list_ids
+    )
 
 
 def _segments(text: str, mentions: list[dict]) -> list[tuple[str, int | None]]:
@@ -263,8 +308,8 @@ def _segments(text: str, mentions: list[dict]) -> list[tuple[str, int | None]]:
     for i, m in enumerate(mentions):
         if m["start"] < at:
             continue
-        out.append((text[at:m["start"]], None))
-        out.append((text[m["start"]:m["end"]], i))
+        out.append((text[at : m["start"]], None))
+        out.append((text[m["start"] : m["end"]], i))
         at = m["end"]
     out.append((text[at:], None))
     return out
@@ -272,13 +317,20 @@ def _segments(text: str, mentions: list[dict]) -> list[tuple[str, int | None]]:
 
 # --- lists ------------------------------------------------------------------------------------
 
+
 @bp.get("/lists")
 def lists():
     provider = context.provider()
     screener = context.screener()
     now = datetime.now(UTC)
-    rows = [{**context.version_dict(v), "published_age": _age(metrics.age_seconds(v.published, now)),
-             "loaded_age": _age(metrics.age_seconds(v.loaded_at, now))} for v in screener.versions]
+    rows = [
+        {
+            **context.version_dict(v),
+            "published_age": _age(metrics.age_seconds(v.published, now)),
+            "loaded_age": _age(metrics.age_seconds(v.loaded_at, now)),
+        }
+        for v in screener.versions
+    ]
     return render_template("lists.html", lists=rows, reload=provider.status.to_dict())
 
 
@@ -297,6 +349,7 @@ def _age(seconds: float | None) -> str:
 
 # --- batch ------------------------------------------------------------------------------------
 
+
 @bp.get("/batch")
 def batch():
     return render_template("batch.html", missing=jobs.batch_available(), error=None, form={})
@@ -308,8 +361,10 @@ def batch_start():
     if missing:
         return render_template("batch.html", missing=missing, error=None, form={}), 503
     screener = context.screener()
-    form = {k: request.form.get(k, "").strip() for k in ("name_column", "id_column", "country_column",
-                                                        "birth_date_column", "threshold")}
+    form = {
+        k: request.form.get(k, "").strip()
+        for k in ("name_column", "id_column", "country_column", "birth_date_column", "threshold")
+    }
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -317,9 +372,13 @@ def batch_start():
         threshold = _number(form["threshold"], "threshold") if form["threshold"] else None
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError("threshold must be a number between 0 and 1")
-        req = jobs.JobRequest(form["name_column"] or "name", form["id_column"] or None,
-                              form["country_column"] or None, form["birth_date_column"] or None,
-                              screener.effective_threshold(threshold))
+        req = jobs.JobRequest(
+            form["name_column"] or "name",
+            form["id_column"] or None,
+            form["country_column"] or None,
+            form["birth_date_column"] or None,
+            screener.effective_threshold(threshold),
+        )
         state = jobs.create(upload.filename, iter(lambda: upload.stream.read(1 << 20), b""))
         jobs.check_columns(state, req)
     except ApiError as exc:
@@ -340,9 +399,12 @@ def _not_found(_exc):
 def _too_large(_exc):
     drain()  # the browser gets this page instead of a connection reset
     limit = request.max_content_length or 0
-    return render_template("error.html", title="Too large",
-                           message=f"What was sent is larger than the limit of {limit // (1024 * 1024)} MiB "
-                                   "here. Split the file, or screen it with orinoco screen."), 413
+    return render_template(
+        "error.html",
+        title="Too large",
+        message=f"What was sent is larger than the limit of {limit // (1024 * 1024)} MiB "
+        "here. Split the file, or screen it with orinoco screen.",
+    ), 413
 
 
 def _job(job_id: str) -> jobs.JobState:
@@ -368,5 +430,9 @@ def batch_download(job_id: str, kind: str):
     state = _job(job_id)
     if kind not in ("alerts", "rejects") or state.status != "done":
         abort(404)
-    return send_file(state.folder / f"{kind}.csv", mimetype="text/csv", as_attachment=True,
-                     download_name=f"{kind}-{state.id[:8]}.csv")
+    return send_file(
+        state.folder / f"{kind}.csv",
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=f"{kind}-{state.id[:8]}.csv",
+    )

@@ -22,8 +22,10 @@ WATCHLIST = FIXTURE_LISTS / "custom" / "watchlist.csv"
 SECRET_NAME = "Quintillian Xavorsky-Brundlemere"  # appears nowhere but in the requests
 
 
-@pytest.mark.parametrize(("text", "rate"), [("100/minute", Rate(100, 60.0)), ("5/second", Rate(5, 1.0)),
-                                            (" 1000 / hours ", Rate(1000, 3600.0))])
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [("100/minute", Rate(100, 60.0)), ("5/second", Rate(5, 1.0)), (" 1000 / hours ", Rate(1000, 3600.0))],
+)
 def test_rates_parse(text, rate):
     assert parse_rate(text) == rate
 
@@ -48,15 +50,19 @@ def test_the_bucket_allows_a_burst_then_one_request_per_interval():
 
 @pytest.fixture(scope="module")
 def limited(start_server, api_keys):
-    server = start_server("--list", f"custom={WATCHLIST}",
-                          env={"ORINOCO_RATE_LIMIT": "5/minute", "ORINOCO_API_KEYS": ",".join(api_keys)})
+    server = start_server(
+        "--list",
+        f"custom={WATCHLIST}",
+        env={"ORINOCO_RATE_LIMIT": "5/minute", "ORINOCO_API_KEYS": ",".join(api_keys)},
+    )
     return server
 
 
 def test_over_the_rate_limit_is_a_429_problem_with_retry_after_per_key(limited, api_keys):
     first, second = ({"X-API-Key": k} for k in api_keys)
-    codes = [limited.post("/v1/screen", json={"name": "Jane Doe"}, headers=first).status_code
-             for _ in range(5)]
+    codes = [
+        limited.post("/v1/screen", json={"name": "Jane Doe"}, headers=first).status_code for _ in range(5)
+    ]
     assert codes == [200] * 5
     refused = limited.post("/v1/screen", json={"name": "Jane Doe"}, headers=first)
     assert refused.status_code == 429 and refused.headers["Content-Type"] == "application/problem+json"
@@ -70,8 +76,10 @@ def test_over_the_rate_limit_is_a_429_problem_with_retry_after_per_key(limited, 
 
 
 def test_a_flood_of_bad_keys_is_limited_by_address_too(limited, api_keys):
-    bad = [limited.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": f"guess-{i}"}).status_code
-           for i in range(6)]
+    bad = [
+        limited.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": f"guess-{i}"}).status_code
+        for i in range(6)
+    ]
     assert bad == [401] * 5 + [429]
     good = limited.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": api_keys[1]})
     assert good.status_code == 200  # the valid key has its own bucket
@@ -79,10 +87,17 @@ def test_a_flood_of_bad_keys_is_limited_by_address_too(limited, api_keys):
 
 def test_api_keys_and_screened_names_never_reach_the_log(keyed_server, api_keys):
     wrong = "wrong-key-" + api_keys[0][::-1]
-    for headers in ({"X-API-Key": api_keys[0]}, {"Authorization": f"Bearer {api_keys[1]}"},
-                    {"X-API-Key": wrong}, {"Authorization": f"Bearer {wrong}"}):
-        for body in ({"name": SECRET_NAME}, {"queries": [{"name": SECRET_NAME, "schema": "Nope"}]},
-                     {"a": {"name": SECRET_NAME}, "b": {"name": SECRET_NAME}}):
+    for headers in (
+        {"X-API-Key": api_keys[0]},
+        {"Authorization": f"Bearer {api_keys[1]}"},
+        {"X-API-Key": wrong},
+        {"Authorization": f"Bearer {wrong}"},
+    ):
+        for body in (
+            {"name": SECRET_NAME},
+            {"queries": [{"name": SECRET_NAME, "schema": "Nope"}]},
+            {"a": {"name": SECRET_NAME}, "b": {"name": SECRET_NAME}},
+        ):
             keyed_server.post("/v1/screen", json=body, headers=headers)
             keyed_server.post("/v1/compare", json=body, headers=headers)
     log = keyed_server.log()
@@ -106,8 +121,12 @@ def test_audit_records_from_concurrent_workers_are_whole_lines(audited):
     def client(n: int) -> None:
         for i in range(25):  # a new connection each time: the requests spread over both workers
             names = [f"{SECRET_NAME} {n} {i}", "Jane Example Doe"] + ["x" * 500] * (i % 3)
-            r = requests.post(server.url + "/v1/screen", json={"names": names, "threshold": 0.3},
-                              headers={"Connection": "close"}, timeout=60)
+            r = requests.post(
+                server.url + "/v1/screen",
+                json={"names": names, "threshold": 0.3},
+                headers={"Connection": "close"},
+                timeout=60,
+            )
             (ids.append(r.json()["request_id"]) if r.status_code == 200 else failures.append(r.status_code))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]

@@ -17,18 +17,22 @@ def test_a_request_without_a_key_is_a_401(keyed_server):
     assert "an API key is required" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("headers", [
-    {"Authorization": "Bearer wrong-key"},
-    {"X-API-Key": "test-key-0123456789abcdeF"},
-    {"X-API-Key": "test-key-0123456789abcde"},
-    {"Authorization": "Basic dGVzdC1rZXk="},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer wrong-key"},
+        {"X-API-Key": "test-key-0123456789abcdeF"},
+        {"X-API-Key": "test-key-0123456789abcde"},
+        {"Authorization": "Basic dGVzdC1rZXk="},
+    ],
+)
 def test_a_wrong_key_is_a_401(keyed_server, headers):
     response = keyed_server.post("/v1/screen", json=SCREEN, headers=headers)
     assert response.status_code == 401
-    assert response.json()["detail"] in ("the API key is not valid",
-                                         "an API key is required: send 'Authorization: Bearer KEY' "
-                                         "or 'X-API-Key: KEY'")
+    assert response.json()["detail"] in (
+        "the API key is not valid",
+        "an API key is required: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
+    )
 
 
 def test_either_header_and_any_configured_key_is_accepted(keyed_server, api_keys):
@@ -39,8 +43,13 @@ def test_either_header_and_any_configured_key_is_accepted(keyed_server, api_keys
 
 
 def test_every_v1_route_is_protected(keyed_server):
-    for method, path in (("GET", "/v1/lists"), ("GET", "/v1/entities/custom/C1"), ("POST", "/v1/compare"),
-                         ("POST", "/v1/admin/reload"), ("GET", "/v1/unknown")):
+    for method, path in (
+        ("GET", "/v1/lists"),
+        ("GET", "/v1/entities/custom/C1"),
+        ("POST", "/v1/compare"),
+        ("POST", "/v1/admin/reload"),
+        ("GET", "/v1/unknown"),
+    ):
         assert keyed_server.http.request(method, keyed_server.url + path, timeout=30).status_code == 401
 
 

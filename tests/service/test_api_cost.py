@@ -26,8 +26,15 @@ def _auth(key: str) -> dict[str, str]:
 
 def _hostile_names() -> list[str]:
     """1,000 names of up to 512 characters, each made of listed words."""
-    words = sorted({w for e in ofac_2021().entities for a in e.names()
-                    for w in a.name.replace(",", " ").split() if w.isalpha()})
+    words = sorted(
+        {
+            w
+            for e in ofac_2021().entities
+            for a in e.names()
+            for w in a.name.replace(",", " ").split()
+            if w.isalpha()
+        }
+    )
     rng = random.Random(23)
     return [" ".join(rng.choice(words) for _ in range(120))[:512].rsplit(" ", 1)[0] for _ in range(1000)]
 
@@ -47,16 +54,26 @@ def _workers_peak_rss_mb(server) -> list[float]:
 
 @pytest.fixture(scope="module")
 def keyed(start_server):
-    return start_server(*real_list_args(), workers=2, env={
-        "ORINOCO_API_KEYS": KEY, "ORINOCO_ADMIN_KEYS": ADMIN, "ORINOCO_MAX_MATCHES": "300"})
+    return start_server(
+        *real_list_args(),
+        workers=2,
+        env={"ORINOCO_API_KEYS": KEY, "ORINOCO_ADMIN_KEYS": ADMIN, "ORINOCO_MAX_MATCHES": "300"},
+    )
 
 
 @pytest.fixture(scope="module")
 def unbounded_size(start_server):
     """No ceiling on names x tokens: only the engine's budget stands between the request and a worker."""
-    return start_server(*real_list_args(), workers=2, env={
-        "ORINOCO_API_KEYS": KEY, "ORINOCO_ADMIN_KEYS": ADMIN, "ORINOCO_MAX_TOKENS": "1000000",
-        "ORINOCO_REQUEST_DEADLINE": str(DEADLINE)})
+    return start_server(
+        *real_list_args(),
+        workers=2,
+        env={
+            "ORINOCO_API_KEYS": KEY,
+            "ORINOCO_ADMIN_KEYS": ADMIN,
+            "ORINOCO_MAX_TOKENS": "1000000",
+            "ORINOCO_REQUEST_DEADLINE": str(DEADLINE),
+        },
+    )
 
 
 def test_the_issues_request_is_refused_before_any_engine_work(keyed):
@@ -76,8 +93,9 @@ def test_the_issues_request_is_refused_before_any_engine_work(keyed):
 def test_the_engine_budget_stops_it_within_the_deadline_with_memory_bounded(unbounded_size):
     before = max(_workers_peak_rss_mb(unbounded_size))
     started = time.monotonic()
-    r = unbounded_size.post("/v1/screen", json={"names": _hostile_names(), "threshold": 0, "limit": 100},
-                            headers=_auth(ADMIN))
+    r = unbounded_size.post(
+        "/v1/screen", json={"names": _hostile_names(), "threshold": 0, "limit": 100}, headers=_auth(ADMIN)
+    )
     elapsed = time.monotonic() - started
     assert r.status_code == 422, r.text[:300]
     assert r.json()["limit"] in BUDGET_LIMITS
@@ -95,8 +113,9 @@ def test_a_threshold_under_the_floor_needs_an_admin_key(keyed):
     text = keyed.post("/v1/screen/text", json={"text": "Mohammed Ali", "threshold": 0}, headers=_auth(KEY))
     assert text.status_code == 400 and text.json()["field"] == "threshold"
     assert keyed.post("/v1/screen", json={"name": "Mohammed", "threshold": 0.3}, headers=_auth(KEY)).ok
-    admin = keyed.post("/v1/screen", json={"name": "Mohammed", "threshold": 0.1, "limit": 5},
-                       headers=_auth(ADMIN))
+    admin = keyed.post(
+        "/v1/screen", json={"name": "Mohammed", "threshold": 0.1, "limit": 5}, headers=_auth(ADMIN)
+    )
     assert admin.status_code == 200 and len(admin.json()["results"][0]["matches"]) == 5
 
 
@@ -110,8 +129,11 @@ def test_more_matches_than_the_cap_is_a_422_naming_it(keyed):
 
 
 def test_the_rate_limiter_charges_names_not_requests(start_server):
-    server = start_server("--list", f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
-                          env={"ORINOCO_API_KEYS": KEY, "ORINOCO_RATE_LIMIT": "50/hour"})
+    server = start_server(
+        "--list",
+        f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
+        env={"ORINOCO_API_KEYS": KEY, "ORINOCO_RATE_LIMIT": "50/hour"},
+    )
     names = {"names": [f"Person Number{i}" for i in range(30)]}
     assert server.post("/v1/screen", json=names, headers=_auth(KEY)).status_code == 200
     second = server.post("/v1/screen", json=names, headers=_auth(KEY))

@@ -31,13 +31,32 @@ def fuzzed_server(start_server):
 
 
 def test_every_operation_answers_as_documented(fuzzed_server, tmp_path):
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
-    command = [str(ST), "run", fuzzed_server.url + "/openapi.json", "--checks", "all",
-               "--exclude-checks", "positive_data_acceptance", "--max-examples", "40", "--seed", "20261129",
-               "--workers", "2", "--request-timeout", "60", "--no-color"]
-    run = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                         stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        str(ST),
+        "run",
+        fuzzed_server.url + "/openapi.json",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        "positive_data_acceptance",
+        "--max-examples",
+        "40",
+        "--seed",
+        "20261129",
+        "--workers",
+        "2",
+        "--request-timeout",
+        "60",
+        "--no-color",
+    ]
+    run = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+    )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-8000:]
     generated = re.search(r"(\d+) generated, (\d+) passed", output)

@@ -27,8 +27,9 @@ def check(spec: dict, schema_name: str, instance) -> None:
     """Validate against components/schemas/<name>, with refs resolved in the whole document."""
     root = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
     errors = sorted(Draft202012Validator(root).iter_errors(instance), key=str)
-    assert not errors, f"{schema_name}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}"
-                                                      for e in errors[:5])
+    assert not errors, f"{schema_name}: " + "; ".join(
+        f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]
+    )
 
 
 def test_the_document_is_valid_openapi_3_1(spec):
@@ -49,8 +50,11 @@ def test_one_version_from_the_package_metadata(spec, server):
 
 def test_every_route_is_documented_and_every_documented_path_exists(spec):
     app = create_app(Screener.from_lists([load_source("custom", WATCHLIST)]))
-    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static" and not rule.rule.startswith("/ui/")}  # HTML pages, not the API
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and not rule.rule.startswith("/ui/")
+    }  # HTML pages, not the API
     assert routes == set(spec["paths"])
 
 
@@ -63,9 +67,15 @@ def test_the_schemas_reject_what_they_should(spec):
 
 
 def test_screen_responses_match(server, spec):
-    body = {"queries": [{"name": "Tareck El-Aissami", "birth_date": "1974", "country": "VE", "id": 3},
-                        {"name": "Hezbollah", "schema": "Organization"}, {"name": "Hassan Rouhani"}],
-            "threshold": 0.5, "limit": 5}
+    body = {
+        "queries": [
+            {"name": "Tareck El-Aissami", "birth_date": "1974", "country": "VE", "id": 3},
+            {"name": "Hezbollah", "schema": "Organization"},
+            {"name": "Hassan Rouhani"},
+        ],
+        "threshold": 0.5,
+        "limit": 5,
+    }
     check(spec, "ScreenRequest", body)
     response = server.post("/v1/screen", json=body).json()
     check(spec, "ScreenResponse", response)
@@ -89,15 +99,18 @@ def first_un_id(server) -> str:
     return body["results"][0]["matches"][0]["entity_id"]
 
 
-@pytest.mark.parametrize(("method", "path", "kwargs"), [
-    ("POST", "/v1/screen", {"json": {"queries": [{"name": ""}]}}),
-    ("POST", "/v1/screen", {"data": b"{"}),
-    ("POST", "/v1/compare", {"json": {"a": {}}}),
-    ("GET", "/v1/entities/ofac_sdn/0", {}),
-    ("GET", "/nowhere", {}),
-    ("PATCH", "/v1/lists", {}),
-    ("POST", "/v1/admin/reload", {}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("POST", "/v1/screen", {"json": {"queries": [{"name": ""}]}}),
+        ("POST", "/v1/screen", {"data": b"{"}),
+        ("POST", "/v1/compare", {"json": {"a": {}}}),
+        ("GET", "/v1/entities/ofac_sdn/0", {}),
+        ("GET", "/nowhere", {}),
+        ("PATCH", "/v1/lists", {}),
+        ("POST", "/v1/admin/reload", {}),
+    ],
+)
 def test_problem_responses_match(server, spec, method, path, kwargs):
     response = server.http.request(method, server.url + path, timeout=30, **kwargs)
     assert response.status_code >= 400

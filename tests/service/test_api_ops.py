@@ -18,8 +18,11 @@ WATCHLIST = Path(__file__).parents[1] / "fixtures" / "lists" / "custom" / "watch
 def samples(server) -> dict[tuple[str, tuple], float]:
     response = server.get("/metrics")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(response.text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
 def value(metrics: dict, name: str, **labels) -> float:

@@ -13,16 +13,24 @@ WATCHLIST = FIXTURE_LISTS / "custom" / "watchlist.csv"
 
 
 def _screen(server, forwarded: str):
-    return server.post("/v1/screen", json={"name": "Jane Example Doe"},
-                       headers={"X-Forwarded-For": forwarded})
+    return server.post(
+        "/v1/screen", json={"name": "Jane Example Doe"}, headers={"X-Forwarded-For": forwarded}
+    )
 
 
 @pytest.fixture(scope="module")
 def proxied(start_server, tmp_path_factory):
     path = tmp_path_factory.mktemp("audit") / "audit.jsonl"
-    server = start_server("--list", f"custom={WATCHLIST}", workers=1,
-                          env={"ORINOCO_TRUSTED_PROXIES": "1", "ORINOCO_RATE_LIMIT": "3/minute",
-                               "ORINOCO_AUDIT_LOG": str(path)})
+    server = start_server(
+        "--list",
+        f"custom={WATCHLIST}",
+        workers=1,
+        env={
+            "ORINOCO_TRUSTED_PROXIES": "1",
+            "ORINOCO_RATE_LIMIT": "3/minute",
+            "ORINOCO_AUDIT_LOG": str(path),
+        },
+    )
     return server, path
 
 
@@ -42,7 +50,8 @@ def test_without_trusted_proxies_the_header_is_not_believed(start_server):
 
 
 def test_a_bad_proxy_count_is_a_clear_start_error(start_server):
-    server = start_server("--list", f"custom={WATCHLIST}", env={"ORINOCO_TRUSTED_PROXIES": "many"},
-                          ready=False)
+    server = start_server(
+        "--list", f"custom={WATCHLIST}", env={"ORINOCO_TRUSTED_PROXIES": "many"}, ready=False
+    )
     assert server.proc.wait(timeout=60) == 2
     assert "ORINOCO_TRUSTED_PROXIES must be a whole number" in server.log()

@@ -28,8 +28,11 @@ from service.batch import dask_engine
 from service.cli import main
 
 CHUNK = "100"
-INVALID = {"C-EMPTY": ("", "name is empty"), "C-PUNCT": ("!? / ?!", "name has no letters or digits"),
-           "C-LONG": ("Ali " * 200, "name is longer than 512 characters")}
+INVALID = {
+    "C-EMPTY": ("", "name is empty"),
+    "C-PUNCT": ("!? / ?!", "name has no letters or digits"),
+    "C-LONG": ("Ali " * 200, "name is longer than 512 characters"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +58,35 @@ def seeds() -> pd.DataFrame:
 def customers(tmp_path_factory, seeds) -> Path:
     negatives = pd.read_csv(eval_path("negatives_dev.csv"), dtype=str, keep_default_na=False)
     sample = negatives.sample(n=1000, random_state=20260101)
-    rows = [*zip(seeds["cid"], seeds["query"], strict=True),
-            *((f"N{i:04d}", q) for i, q in enumerate(sample["query"])),
-            *((cid, name) for cid, (name, _) in INVALID.items()),
-            ("-42", "=Ghazi Nasreddin"), ("DUP", seeds["query"].iloc[0]), ("C-QS", "Qasem Soleimani")]
+    rows = [
+        *zip(seeds["cid"], seeds["query"], strict=True),
+        *((f"N{i:04d}", q) for i, q in enumerate(sample["query"])),
+        *((cid, name) for cid, (name, _) in INVALID.items()),
+        ("-42", "=Ghazi Nasreddin"),
+        ("DUP", seeds["query"].iloc[0]),
+        ("C-QS", "Qasem Soleimani"),
+    ]
     path = tmp_path_factory.mktemp("batch") / "customers.csv"
     pd.DataFrame(rows, columns=["cid", "full_name"]).to_csv(path, index=False)
     return path
 
 
 def screen_args(customers: Path, output: Path, lists_args: list[str], *extra: str) -> list[str]:
-    return ["screen", str(customers), "-o", str(output), "--name-column", "full_name", "--id-column", "cid",
-            "--chunk-size", CHUNK, "--quiet", *lists_args, *extra]
+    return [
+        "screen",
+        str(customers),
+        "-o",
+        str(output),
+        "--name-column",
+        "full_name",
+        "--id-column",
+        "cid",
+        "--chunk-size",
+        CHUNK,
+        "--quiet",
+        *lists_args,
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +119,19 @@ def test_seed_names_alert_exactly_as_expected(clean, seeds):
             assert list(mine["score"].astype(float)) == sorted(mine["score"].astype(float), reverse=True)
         else:
             assert mine.empty, f"'none' seed {seed.cid} alerted"
-    assert list(alerts.columns) == ["input_id", "input_name", "list", "entity_id", "name", "matched_name",
-                                    "score", "weak_alias", "explanation", "cluster_id", "also_listed_on"]
+    assert list(alerts.columns) == [
+        "input_id",
+        "input_name",
+        "list",
+        "entity_id",
+        "name",
+        "matched_name",
+        "score",
+        "weak_alias",
+        "explanation",
+        "cluster_id",
+        "also_listed_on",
+    ]
     assert json.loads(alerts.iloc[0]["explanation"])["tokens"]
 
 
@@ -114,8 +145,10 @@ def test_alerts_name_the_other_listings_of_the_same_party(clean):
 
 def test_a_repeated_name_alerts_for_every_row(clean, seeds):
     alerts = read_alerts(clean)
-    first, repeated = (alerts[alerts["input_id"] == cid].drop(columns="input_id").reset_index(drop=True)
-                       for cid in (seeds["cid"].iloc[0], "DUP"))
+    first, repeated = (
+        alerts[alerts["input_id"] == cid].drop(columns="input_id").reset_index(drop=True)
+        for cid in (seeds["cid"].iloc[0], "DUP")
+    )
     assert len(first) and first.equals(repeated)
 
 
@@ -128,8 +161,9 @@ def test_alerts_follow_input_order(clean, customers):
 
 def test_rejects_and_summary(clean, customers):
     rejects = pd.read_csv(clean.with_name("alerts.rejects.csv"), dtype=str, keep_default_na=False)
-    assert dict(zip(rejects["input_id"], rejects["reason"], strict=True)) == \
-        {cid: reason for cid, (_, reason) in INVALID.items()}
+    assert dict(zip(rejects["input_id"], rejects["reason"], strict=True)) == {
+        cid: reason for cid, (_, reason) in INVALID.items()
+    }
     summary = json.loads(clean.with_name("summary.json").read_text())
     total = len(pd.read_csv(customers))
     assert summary["rows_read"] == total
@@ -170,14 +204,17 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
-@pytest.mark.parametrize(("sig", "exit_code"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)],
-                         ids=["SIGKILL", "Ctrl-C"])
-def test_resume_after_a_crash_gives_the_clean_output(tmp_path, env, customers, lists_args, clean,
-                                                     sig, exit_code):
+@pytest.mark.parametrize(
+    ("sig", "exit_code"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)], ids=["SIGKILL", "Ctrl-C"]
+)
+def test_resume_after_a_crash_gives_the_clean_output(
+    tmp_path, env, customers, lists_args, clean, sig, exit_code
+):
     out = tmp_path / "alerts.csv"
     args = screen_args(customers, out, lists_args)
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_RUN, str(int(sig)), *args], env=env,
-                             capture_output=True)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_RUN, str(int(sig)), *args], env=env, capture_output=True
+    )
     assert crashed.returncode == exit_code, crashed.stderr.decode()[-2000:]
     if sig == signal.SIGINT:
         assert "--resume to continue" in crashed.stderr.decode()
@@ -223,10 +260,15 @@ def test_jsonl_to_parquet_gives_the_same_alerts(tmp_path, env, customers, lists_
 
 def test_dask_engine_on_a_local_cluster_matches_the_local_engine(tmp_path, env, customers, lists_args, clean):
     out = tmp_path / "alerts.csv"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
-        args = screen_args(customers, out, lists_args, "--engine", "dask",
-                           "--scheduler", cluster.scheduler_address)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB", dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        args = screen_args(
+            customers, out, lists_args, "--engine", "dask", "--scheduler", cluster.scheduler_address
+        )
         assert main(args) == 0
         per_worker = client.run(lambda: (dask_engine.RECEIVED, dask_engine.TASKS))
     assert out.read_bytes() == clean.read_bytes()
@@ -265,9 +307,14 @@ def test_an_identifier_column_alerts_on_a_listed_number(tmp_path, env, lists_arg
     """OFAC 20250 lists passport C1668015 (Venezuela): the row alerts on it whatever its name; a bad
     identifier is a reject naming the row."""
     path = tmp_path / "ids.csv"
-    pd.DataFrame([("I1", "Juan Perez", "passport:C 1668015:VE"), ("I2", "Juan Perez", ""),
-                  ("I3", "Juan Perez", "licence:123")],
-                 columns=["cid", "full_name", "ids"]).to_csv(path, index=False)
+    pd.DataFrame(
+        [
+            ("I1", "Juan Perez", "passport:C 1668015:VE"),
+            ("I2", "Juan Perez", ""),
+            ("I3", "Juan Perez", "licence:123"),
+        ],
+        columns=["cid", "full_name", "ids"],
+    ).to_csv(path, index=False)
     out = tmp_path / "alerts.csv"
     assert main(screen_args(path, out, lists_args, "--identifier-column", "ids")) == 0
     alerts = read_alerts(out)

@@ -8,8 +8,15 @@ from evasion_support import disguised, issue_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-NAMES = ["Tareck El Aissami", "Faouzi Kanaan", "Ghazi Nasreddin", "Nicolas Maduro Moros",
-         "EL AISSAMI MADDAH, Tareck Zaidan", "AL-SALAH ISLAMIC FOUNDATION", "Hezbollah"]
+NAMES = [
+    "Tareck El Aissami",
+    "Faouzi Kanaan",
+    "Ghazi Nasreddin",
+    "Nicolas Maduro Moros",
+    "EL AISSAMI MADDAH, Tareck Zaidan",
+    "AL-SALAH ISLAMIC FOUNDATION",
+    "Hezbollah",
+]
 
 
 def _top(server, name: str) -> tuple[str, str, float] | None:
@@ -34,8 +41,11 @@ def test_the_issues_disguises_alert_over_http(server, name: str, disguise: str) 
     assert _mentions(server, text.format(disguise)) == _mentions(server, text.format(name)) != []
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_disguised_names_score_as_clean_over_http(server, data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(NAMES))

@@ -60,8 +60,9 @@ def test_reloads_under_keep_alive_load_fail_no_request(ofac_server):
     time.sleep(2)
     replace(sdn, original.replace(b"NORTHERN STAR", b"NORTHERN STAR II"))  # a new, good version
     server.signal(signal.SIGHUP)
-    second = wait_until(lambda: (sha := fresh(server, "/v1/lists")["lists"][0]["sha256"]) != first and sha,
-                        "the new version")
+    second = wait_until(
+        lambda: (sha := fresh(server, "/v1/lists")["lists"][0]["sha256"]) != first and sha, "the new version"
+    )
     time.sleep(2)
     replace(sdn, original[: len(original) // 2])  # a truncated file, as a broken download leaves
     server.signal(signal.SIGHUP)

@@ -14,8 +14,11 @@ from conftest import FIXTURE_LISTS
 @pytest.fixture(scope="module")
 def served(start_server, tmp_path_factory):
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
-    server = start_server("--list", f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
-                          env={"ORINOCO_AUDIT_LOG": str(audit)})
+    server = start_server(
+        "--list",
+        f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
+        env={"ORINOCO_AUDIT_LOG": str(audit)},
+    )
     return server, audit
 
 
@@ -32,15 +35,23 @@ def _raw(server, payload: bytes) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split(" ")[1]), {k.lower(): v for k, v in headers.items()}, body
 
 
-@pytest.mark.parametrize(("payload", "status"), [
-    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(120))
-     + b"\r\n", 431),
-    (b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400),
-    (b"GET /he\x01lthz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-    (b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n", 501),
-], ids=["414", "431-size", "431-count", "400-version", "400-line", "501"])
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: 1\r\n" % i for i in range(120))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+        (b"GET /he\x01lthz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n", 501),
+    ],
+    ids=["414", "431-size", "431-count", "400-version", "400-line", "501"],
+)
 def test_gunicorns_own_errors_are_problem_json(served, payload, status):
     got, headers, body = _raw(served[0], payload)
     assert got == status and headers["content-type"] == "application/problem+json"
@@ -56,8 +67,11 @@ def test_a_double_slash_is_a_problem_not_an_html_redirect(served):
 
 
 def test_a_huge_unknown_field_is_not_echoed_whole(served):
-    r = served[0].post("/v1/screen", data=json.dumps({"name": "x", "k" * 900_000: 1}),
-                       headers={"Content-Type": "application/json"})
+    r = served[0].post(
+        "/v1/screen",
+        data=json.dumps({"name": "x", "k" * 900_000: 1}),
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and len(r.content) < 2000 and r.json()["field"].endswith("...")
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 import pytest
 from lists_support import reference_path
 
-FILES = {"uk": "uk_fcdo_sample/uk_sample.xml", "eu": "eu_fsf_sample/eu_sample.xml",
-         "ch": "ch_seco_sample/ch_sample.xml", "us_csl": "us_csl_sample/consolidated_cslustest.csv",
-         "us_dpl": "us_csl_sample/dpl.txt"}
+FILES = {
+    "uk": "uk_fcdo_sample/uk_sample.xml",
+    "eu": "eu_fsf_sample/eu_sample.xml",
+    "ch": "ch_seco_sample/ch_sample.xml",
+    "us_csl": "us_csl_sample/consolidated_cslustest.csv",
+    "us_dpl": "us_csl_sample/dpl.txt",
+}
 
 
 @pytest.fixture(scope="module")
@@ -21,18 +25,25 @@ def new_lists_server(start_server):
 def test_lists_shows_each_version(new_lists_server):
     versions = {v["id"]: v for v in new_lists_server.get("/v1/lists").json()["lists"]}
     assert {k: (v["source"], v["entities"], v["published"]) for k, v in versions.items()} == {
-        "uk_fcdo": ("uk", 4, "2026-08-14"), "eu_fsf": ("eu", 4, "2026-08-05"),
-        "ch_seco": ("ch", 4, "2026-08-15"), "us_csl": ("us_csl", 13, None), "us_dpl": ("us_dpl", 417, None)}
+        "uk_fcdo": ("uk", 4, "2026-08-14"),
+        "eu_fsf": ("eu", 4, "2026-08-05"),
+        "ch_seco": ("ch", 4, "2026-08-15"),
+        "us_csl": ("us_csl", 13, None),
+        "us_dpl": ("us_dpl", 417, None),
+    }
     assert all(len(v["sha256"]) == 64 for v in versions.values())
     assert versions["uk_fcdo"]["skipped_rows"] == 1 and versions["eu_fsf"]["skipped_rows"] == 1
 
 
-@pytest.mark.parametrize(("name", "schema", "list_id", "entity_id"), [
-    ("Akram Turki Al-Mazidih", "Person", "uk_fcdo", "AQD0128"),
-    ("Saddam Hussein al-Tikriti", "Person", "eu_fsf", "13"),
-    ("Maria Vorontsova", "Person", "ch_seco", "52941"),
-    ("Ryong Nam Rim", "Person", "us_csl", "52291"),
-])
+@pytest.mark.parametrize(
+    ("name", "schema", "list_id", "entity_id"),
+    [
+        ("Akram Turki Al-Mazidih", "Person", "uk_fcdo", "AQD0128"),
+        ("Saddam Hussein al-Tikriti", "Person", "eu_fsf", "13"),
+        ("Maria Vorontsova", "Person", "ch_seco", "52941"),
+        ("Ryong Nam Rim", "Person", "us_csl", "52291"),
+    ],
+)
 def test_records_of_the_new_lists_are_found(new_lists_server, name, schema, list_id, entity_id):
     body = new_lists_server.post("/v1/screen", json={"queries": [{"name": name, "schema": schema}]}).json()
     assert (list_id, entity_id) in {(m["list"], m["entity_id"]) for m in body["results"][0]["matches"]}

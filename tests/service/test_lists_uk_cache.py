@@ -47,8 +47,10 @@ def test_update_installs_the_workbook_and_a_bad_download_keeps_it(tmp_path, caps
         assert updated["version"]["entities"] == 3 and updated["version"]["published"] == "2025-04-14"
         assert run(["lists", "update", "uk_ofsi", "--json", "--sources", registry, "--timeout", "5"]) == 0
         assert json.loads(capsys.readouterr().out)[0]["status"] == "unchanged"
-        for body, mode, error in [(fixture_bytes(), "truncated", "truncated download"),
-                                  (b"Name 6,Group ID\nX,1\n", "ok", "not a valid .xlsx")]:
+        for body, mode, error in [
+            (fixture_bytes(), "truncated", "truncated download"),
+            (b"Name 6,Group ID\nX,1\n", "ok", "not a valid .xlsx"),
+        ]:
             routes["/ConList.xlsx"] = (body, mode)
             assert run(["lists", "update", "uk_ofsi", "--json", "--sources", registry, "--timeout", "5"]) == 1
             [failed] = json.loads(capsys.readouterr().out)

@@ -51,9 +51,23 @@ def wait_for_workers(master: int, count: int, without: int | None = None) -> set
 
 def test_ten_seconds_of_mixed_load_have_zero_errors(server):
     """The CI-sized run of bench/load.py on the real OFAC + UN lists, 2 workers."""
-    run = subprocess.run([sys.executable, str(LOAD_SCRIPT), "--url", server.url, "--duration", "10",
-                          "--clients", str(CLIENTS), "--json"], capture_output=True, text=True, timeout=180,
-                         stdin=subprocess.DEVNULL)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(LOAD_SCRIPT),
+            "--url",
+            server.url,
+            "--duration",
+            "10",
+            "--clients",
+            str(CLIENTS),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout)
     rows = {r["kind"]: r for r in result["rows"]}
@@ -87,8 +101,10 @@ def test_a_sigkilled_worker_is_replaced_and_only_its_in_flight_requests_fail(sma
     # Each client loses at most the one request it had on a connection to the dead worker.
     assert len(record.errors) <= CLIENTS, record.errors
     kill_offset = killed_at - started
-    assert all(kill_offset - 5 <= when <= kill_offset + 5 for when, _, _ in record.errors), \
-        (kill_offset, record.errors)
+    assert all(kill_offset - 5 <= when <= kill_offset + 5 for when, _, _ in record.errors), (
+        kill_offset,
+        record.errors,
+    )
     assert sum(len(v) for v in record.latencies.values()) - len(record.errors) > 100
     after = load.run(small_server.url, 1, 2)  # the replacement serves: clean again
     assert after.errors == [] and after.latencies["screen1"]

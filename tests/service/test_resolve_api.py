@@ -9,8 +9,12 @@ def test_screen_results_name_the_other_listings_of_the_same_party(server):
     ofac, un = body["results"][0]["matches"][:2]  # both score 1.0
     if ofac["list"] != "ofac_sdn":
         ofac, un = un, ofac
-    assert (ofac["list"], ofac["entity_id"], un["list"], un["entity_id"]) == \
-        ("ofac_sdn", "10481", "un_sc", "110408")
+    assert (ofac["list"], ofac["entity_id"], un["list"], un["entity_id"]) == (
+        "ofac_sdn",
+        "10481",
+        "un_sc",
+        "110408",
+    )
     assert ofac["cluster_id"] == un["cluster_id"] is not None
     assert ofac["also_listed_on"] == [{"list": "un_sc", "entity_id": "110408"}]
     assert un["also_listed_on"] == [{"list": "ofac_sdn", "entity_id": "10481"}]

@@ -16,8 +16,10 @@ LISTS = ["--list", f"custom={WATCHLIST}"]
 
 def test_environment_configures_lists_threshold_and_workers(start_server):
     lists = f"custom={WATCHLIST},ofac={OFAC}"
-    server = start_server(command=["orinoco", "serve"],
-                          env={"ORINOCO_LISTS": lists, "ORINOCO_THRESHOLD": "0.42", "ORINOCO_WORKERS": "1"})
+    server = start_server(
+        command=["orinoco", "serve"],
+        env={"ORINOCO_LISTS": lists, "ORINOCO_THRESHOLD": "0.42", "ORINOCO_WORKERS": "1"},
+    )
     assert [v["id"] for v in server.get("/v1/lists").json()["lists"]] == ["custom", "ofac_sdn"]
     assert server.post("/v1/screen", json={"name": "Jane Doe"}).json()["threshold"] == 0.42
     # one worker: forked at once to answer while the lists load, then again on the loaded lists
@@ -25,8 +27,9 @@ def test_environment_configures_lists_threshold_and_workers(start_server):
 
 
 def test_a_flag_wins_over_its_variable(start_server):
-    server = start_server(*LISTS, "--threshold", "0.9", env={"ORINOCO_THRESHOLD": "0.1",
-                                                             "ORINOCO_LISTS": f"ofac={OFAC}"})
+    server = start_server(
+        *LISTS, "--threshold", "0.9", env={"ORINOCO_THRESHOLD": "0.1", "ORINOCO_LISTS": f"ofac={OFAC}"}
+    )
     assert server.post("/v1/screen", json={"name": "Jane Doe"}).json()["threshold"] == 0.9
     assert [v["id"] for v in server.get("/v1/lists").json()["lists"]] == ["custom"]
 
@@ -39,14 +42,17 @@ def test_term_and_int_stop_the_master_cleanly(start_server, sig):
     assert "Shutting down: Master" in server.log()
 
 
-@pytest.mark.parametrize(("args", "env", "message"), [
-    (["--threshold", "1.5"], {}, "threshold must be between 0 and 1"),
-    (["--list", "nonsense"], {}, "expected SOURCE=PATH"),
-    (["--list", "ofac=/nonexistent/folder"], {}, "/nonexistent/folder"),
-    ([], {"ORINOCO_WORKERS": "many"}, "ORINOCO_WORKERS='many' is not a valid value"),
-    ([], {"ORINOCO_THRESHOLD": "-1"}, "threshold must be between 0 and 1"),
-    (["--workers", "1"], {"ORINOCO_LISTS": "un=/nonexistent.xml"}, "/nonexistent.xml"),
-])
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--threshold", "1.5"], {}, "threshold must be between 0 and 1"),
+        (["--list", "nonsense"], {}, "expected SOURCE=PATH"),
+        (["--list", "ofac=/nonexistent/folder"], {}, "/nonexistent/folder"),
+        ([], {"ORINOCO_WORKERS": "many"}, "ORINOCO_WORKERS='many' is not a valid value"),
+        ([], {"ORINOCO_THRESHOLD": "-1"}, "threshold must be between 0 and 1"),
+        (["--workers", "1"], {"ORINOCO_LISTS": "un=/nonexistent.xml"}, "/nonexistent.xml"),
+    ],
+)
 def test_bad_options_exit_2_with_a_message(start_server, args, env, message):
     server = start_server(command=["orinoco", "serve", *(args or LISTS)], env=env, ready=False)
     assert server.proc.wait(timeout=60) == 2

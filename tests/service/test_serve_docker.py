@@ -64,7 +64,7 @@ def image_command() -> list[str]:
 
 def healthcheck_command() -> list[str]:
     args = one("HEALTHCHECK")
-    return exec_form(args[args.index("CMD") + 3:].strip())
+    return exec_form(args[args.index("CMD") + 3 :].strip())
 
 
 def test_base_image_user_port_and_healthcheck():
@@ -107,10 +107,17 @@ def test_dockerignore_keeps_the_context_small():
 
 
 def test_the_image_command_serves_and_its_healthcheck_passes(start_server, tmp_path):
-    env = {key: value.replace("/app", str(REPO), 1) if value.startswith("/app") else value
-           for key, value in image_env().items()}
-    env.update({"ORINOCO_CACHE_DIR": str(tmp_path / "cache"), "ORINOCO_WORKERS": "1",
-                "ORINOCO_LISTS": f"custom={WATCHLIST}"})
+    env = {
+        key: value.replace("/app", str(REPO), 1) if value.startswith("/app") else value
+        for key, value in image_env().items()
+    }
+    env.update(
+        {
+            "ORINOCO_CACHE_DIR": str(tmp_path / "cache"),
+            "ORINOCO_WORKERS": "1",
+            "ORINOCO_LISTS": f"custom={WATCHLIST}",
+        }
+    )
     server = start_server(command=image_command(), env=env)
     assert server.get("/v1/lists").json()["lists"][0]["id"] == "custom"
     check = healthcheck_command()
@@ -135,6 +142,7 @@ def test_the_list_registry_ships_inside_the_package():
     from service.lists.registry import DEFAULT_REGISTRY, load_registry
 
     assert DEFAULT_REGISTRY.parent == Path(service.lists.__file__).parent
-    assert "lists/sources.toml" in " ".join(tomllib.loads((REPO / "pyproject.toml").read_text())
-                                            ["tool"]["setuptools"]["package-data"]["service"])
+    assert "lists/sources.toml" in " ".join(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["service"]
+    )
     assert {s.id for s in load_registry(DEFAULT_REGISTRY)} >= {"ofac_sdn", "un_sc"}

@@ -6,8 +6,12 @@ from conftest import FIXTURE_LISTS
 
 
 def test_second_start_loads_the_index_from_the_cache(start_server, tmp_path) -> None:
-    lists = ["--list", f"ofac={FIXTURE_LISTS / 'ofac'}",
-             "--list", f"un={FIXTURE_LISTS / 'un' / 'consolidated.xml'}"]
+    lists = [
+        "--list",
+        f"ofac={FIXTURE_LISTS / 'ofac'}",
+        "--list",
+        f"un={FIXTURE_LISTS / 'un' / 'consolidated.xml'}",
+    ]
     env = {"ORINOCO_CACHE_DIR": str(tmp_path)}
     first = start_server(*lists, env=env)
     assert "index built in" in first.log()

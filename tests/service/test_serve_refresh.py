@@ -45,12 +45,21 @@ def publisher():
 def start(start_server, tmp_path, url: str, *args: str, env: dict | None = None):
     registry = tmp_path / "sources.toml"
     registry.write_text(REGISTRY.format(url=url), encoding="utf-8")
-    return start_server(*args, workers=2, env={"ORINOCO_SOURCES": str(registry), "ORINOCO_RESOLVE": "0",
-                                               "ORINOCO_DOWNLOAD_RETRIES": "1", **(env or {})})
+    return start_server(
+        *args,
+        workers=2,
+        env={
+            "ORINOCO_SOURCES": str(registry),
+            "ORINOCO_RESOLVE": "0",
+            "ORINOCO_DOWNLOAD_RETRIES": "1",
+            **(env or {}),
+        },
+    )
 
 
 def test_refresh_swaps_in_a_new_version_and_refuses_bad_ones_without_a_failed_request(
-        start_server, tmp_path, publisher):
+    start_server, tmp_path, publisher
+):
     routes, url = publisher
     server = start(start_server, tmp_path, url, "--refresh", "2s")
     [first] = fresh(server, "/v1/lists")["lists"]
@@ -61,12 +70,16 @@ def test_refresh_swaps_in_a_new_version_and_refuses_bad_ones_without_a_failed_re
     time.sleep(1)
     changed = UN.replace(b"</CONSOLIDATED_LIST>", b"<!-- republished --></CONSOLIDATED_LIST>")
     routes["/un/consolidated.xml"] = (changed, "ok")  # a new publication
-    second = wait_until(lambda: (v := fresh(server, "/v1/lists")["lists"][0])["sha256"] != first["sha256"]
-                        and v, "the new version swapped in")
+    second = wait_until(
+        lambda: (v := fresh(server, "/v1/lists")["lists"][0])["sha256"] != first["sha256"] and v,
+        "the new version swapped in",
+    )
     assert second["refresh"]["last_change"] is not None
     routes["/un/consolidated.xml"] = (changed[: len(changed) // 2], "ok")  # cut short, yet announced whole
-    body = wait_until(lambda: (b := fresh(server, "/v1/lists"))["lists"][0]["refresh"]["error"] and b,
-                      "the refused download")
+    body = wait_until(
+        lambda: (b := fresh(server, "/v1/lists"))["lists"][0]["refresh"]["error"] and b,
+        "the refused download",
+    )
     assert "not well-formed" in body["lists"][0]["refresh"]["error"]
     assert body["lists"][0]["sha256"] == second["sha256"]  # the good version keeps serving
     assert metric(server, "orinoco_list_refresh_failed", "un_sc") == 1.0
@@ -80,8 +93,9 @@ def test_refresh_swaps_in_a_new_version_and_refuses_bad_ones_without_a_failed_re
     assert records[0].errors == [], records[0].errors[:10]
     assert sum(len(v) for v in records[0].latencies.values()) > 50
     routes["/un/consolidated.xml"] = (changed, "ok")  # the publisher fixes it: the error clears
-    wait_until(lambda: fresh(server, "/v1/lists")["lists"][0]["refresh"]["error"] is None,
-               "the error cleared")
+    wait_until(
+        lambda: fresh(server, "/v1/lists")["lists"][0]["refresh"]["error"] is None, "the error cleared"
+    )
     assert metric(server, "orinoco_list_refresh_failed", "un_sc") == 0.0
     assert metric(server, "orinoco_list_refresh_age_seconds", "un_sc") < 60
 
@@ -92,11 +106,13 @@ def test_a_half_empty_publication_is_refused(start_server, tmp_path, publisher):
     [first] = fresh(server, "/v1/lists")["lists"]
     individuals = list(re.finditer(rb"<INDIVIDUAL>.*?</INDIVIDUAL>\s*", UN, re.DOTALL))
     entities = list(re.finditer(rb"<ENTITY>.*?</ENTITY>\s*", UN, re.DOTALL))
-    half = UN[: individuals[0].start()] + UN[individuals[-1].end():]  # every individual gone
+    half = UN[: individuals[0].start()] + UN[individuals[-1].end() :]  # every individual gone
     assert len(individuals) > len(entities)  # so more than half of the records
     routes["/un/consolidated.xml"] = (half, "ok")
-    body = wait_until(lambda: (b := fresh(server, "/v1/lists"))["lists"][0]["refresh"]["error"] and b,
-                      "the refused download")
+    body = wait_until(
+        lambda: (b := fresh(server, "/v1/lists"))["lists"][0]["refresh"]["error"] and b,
+        "the refused download",
+    )
     assert "fewer than the" in body["lists"][0]["refresh"]["error"]
     assert body["lists"][0]["sha256"] == first["sha256"] and body["lists"][0]["entities"] == first["entities"]
 
@@ -128,8 +144,10 @@ def test_a_list_path_is_re_read_when_its_file_changes(start_server, tmp_path):
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(full + b"X9,Another Listed Name,person,1,,,,\n")
     tmp.replace(path)
-    second = wait_until(lambda: (v := fresh(server, "/v1/lists")["lists"][0])["entities"] != first["entities"]
-                        and v, "the changed file loaded")
+    second = wait_until(
+        lambda: (v := fresh(server, "/v1/lists")["lists"][0])["entities"] != first["entities"] and v,
+        "the changed file loaded",
+    )
     assert second["entities"] == first["entities"] + 1 and second["refresh"]["last_change"]
     body = server.post("/v1/screen", json={"queries": [{"name": "Another Listed Name"}]}).json()
     assert [m["entity_id"] for m in body["results"][0]["matches"]][:1] == ["X9"]

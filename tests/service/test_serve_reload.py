@@ -44,16 +44,19 @@ def served_sha(server, headers) -> str:
 
 def wait_for_version(server, headers, old: str) -> str:
     """Until the old workers are gone: 8 answers in a row from new workers, all on one new version."""
+
     def settled():
         shas = {served_sha(server, headers) for _ in range(8)}
         return len(shas) == 1 and old not in shas and shas.pop()
+
     return wait_for(settled, "every worker on the new list version")
 
 
 def top_entity(server, auth) -> str | None:
     query = {"name": "Zenobia Newlylisted", "threshold": 0.3}  # the floor with API keys
-    body = requests.post(server.url + "/v1/screen", json=query, headers=auth | {"Connection": "close"},
-                         timeout=30).json()
+    body = requests.post(
+        server.url + "/v1/screen", json=query, headers=auth | {"Connection": "close"}, timeout=30
+    ).json()
     matches = body["results"][0]["matches"]
     return matches[0]["entity_id"] if matches else None
 
@@ -69,8 +72,12 @@ class Hammer(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                r = requests.post(self.server.url + "/v1/screen", json={"name": "Jane Doe"},
-                                  headers=self.headers | {"Connection": "close"}, timeout=30)
+                r = requests.post(
+                    self.server.url + "/v1/screen",
+                    json={"name": "Jane Doe"},
+                    headers=self.headers | {"Connection": "close"},
+                    timeout=30,
+                )
                 if r.status_code == 200:
                     self.ok += 1
                 else:
@@ -112,8 +119,10 @@ def test_a_corrupt_file_keeps_the_old_version_serving_and_is_reported(reloadable
     before = served_sha(server, auth)
     replace_file(path, "this is not,a watchlist\nat all\n")
     server.signal(signal.SIGHUP)
-    ready = wait_for(lambda: (r := fresh_get(server, "/readyz", {}))["reload"]["error"] and r,
-                     "the reload error in /readyz")
+    ready = wait_for(
+        lambda: (r := fresh_get(server, "/readyz", {}))["reload"]["error"] and r,
+        "the reload error in /readyz",
+    )
     assert ready["status"] == "ready"
     assert "lacks the column" in ready["reload"]["error"] and str(path) in ready["reload"]["error"]
     assert requests.get(server.url + "/readyz", timeout=30).status_code == 200  # still serving
@@ -134,6 +143,7 @@ def test_admin_reload_over_http_loads_the_fixed_file_and_clears_the_error(reload
     assert response.status_code == 202 and "signalled" in response.json()["status"]
     wait_for_version(server, auth, before)
     assert fresh_get(server, "/v1/lists", auth)["reload"]["error"] is None
-    gone = requests.get(server.url + "/v1/entities/custom/C9", headers=auth | {"Connection": "close"},
-                        timeout=30)
+    gone = requests.get(
+        server.url + "/v1/entities/custom/C9", headers=auth | {"Connection": "close"}, timeout=30
+    )
     assert gone.status_code == 404  # version 1 again: C9 is gone

@@ -17,8 +17,14 @@ from conftest import ORINOCO, reference_dir, server_env
 
 from service.lists.registry import DEFAULT_REGISTRY
 
-REFERENCE_LISTS = ("ofac_sdn_2021-07", "ofac_cons_2025-12", "un_sc_2026-02", "au_dfat_2024-11",
-                   "ca_sema_2020-04", "uk_ofsi_2025-04")
+REFERENCE_LISTS = (
+    "ofac_sdn_2021-07",
+    "ofac_cons_2025-12",
+    "un_sc_2026-02",
+    "au_dfat_2024-11",
+    "ca_sema_2020-04",
+    "uk_ofsi_2025-04",
+)
 
 
 def offline_registry(tmp_path) -> str:
@@ -40,8 +46,14 @@ def poll(url: str) -> tuple[int, dict] | None:
 # what each reference snapshot says of its date (ofac_sdn, ca_sema: no date in the files, the
 # registry's date of the snapshot; ofac_cons: <Publish_Date> of the consolidated.xml beside the CSVs)
 AT_ONCE = 5.0  # seconds: "at once" for a start that takes 20+ s to load; see the first test
-PUBLISHED = {"ofac_sdn": "2021-07-07", "ofac_cons": "2025-12-18", "un_sc": "2026-02-27",
-             "au_dfat": "2024-11-11", "ca_sema": "2020-04-15", "uk_ofsi": "2025-04-14"}
+PUBLISHED = {
+    "ofac_sdn": "2021-07-07",
+    "ofac_cons": "2025-12-18",
+    "un_sc": "2026-02-27",
+    "au_dfat": "2024-11-11",
+    "ca_sema": "2020-04-15",
+    "uk_ofsi": "2025-04-14",
+}
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +79,11 @@ def first_start(start_server, tmp_path_factory):
                 break
         time.sleep(0.25)
     # right after the first 200, on new connections: no worker forked before the load answers any more
-    after = [requests.get(server.url + path, headers={"Connection": "close"}, timeout=10).status_code
-             for _ in range(15) for path in ("/readyz", "/v1/lists")]
+    after = [
+        requests.get(server.url + path, headers={"Connection": "close"}, timeout=10).status_code
+        for _ in range(15)
+        for path in ("/readyz", "/v1/lists")
+    ]
     return server, first_answer, seen + [(0.0, code, {}) for code in after], env
 
 
@@ -89,11 +104,15 @@ def test_the_port_answers_at_once_and_readyz_shows_progress_until_ready(first_st
     # what the polls catch of each phase depends on the machine's speed; the end state does not
     assert {b["progress"]["phase"] for b in loading} & {"lists", "index", "linking"}
     # n of m over the registry's lists (the 2026 lists have no reference snapshot offline: not served)
-    assert all(b["progress"]["lists"]["parsed"] <= b["progress"]["lists"]["total"] for b in loading
-               if b["progress"]["lists"]["total"])
+    assert all(
+        b["progress"]["lists"]["parsed"] <= b["progress"]["lists"]["total"]
+        for b in loading
+        if b["progress"]["lists"]["total"]
+    )
     linking = [b["progress"]["linking"] for b in loading if b["progress"]["phase"] == "linking"]
-    assert linking and all(0 <= (x["done"] or 0) <= (x["total"] or 0) for x in linking), \
-        "linking progress is not n of m"  # how far it got when polled depends on the machine's speed
+    assert linking and all(0 <= (x["done"] or 0) <= (x["total"] or 0) for x in linking), (
+        "linking progress is not n of m"
+    )  # how far it got when polled depends on the machine's speed
     log = server.log()
     for phase in ("6 lists parsed", "index ready", "records linked across lists"):
         assert f"start-up: {phase}" in log and " s" in log.split(f"start-up: {phase}")[1].splitlines()[0]
@@ -103,8 +122,13 @@ def test_a_second_server_on_the_same_port_fails_at_once_with_a_clear_message(fir
     server = first_start[0]
     started = time.monotonic()
     port = server.url.rsplit(":", 1)[1]
-    second = subprocess.run([str(ORINOCO), "serve", "--host", "127.0.0.1", "--port", port],
-                            env=server_env(tmp_path), capture_output=True, text=True, timeout=30)
+    second = subprocess.run(
+        [str(ORINOCO), "serve", "--host", "127.0.0.1", "--port", port],
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert time.monotonic() - started < AT_ONCE
     assert second.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in second.stderr
@@ -139,8 +163,11 @@ def test_a_fallback_is_not_downloaded_again_on_the_next_start_and_stays_flagged(
     for list_id in PUBLISHED:
         [line] = [x for x in log.splitlines() if f"lists: {list_id} " in x]
         assert f"lists: {list_id} from the cache: a reference snapshot" in line
-        assert ("its source has closed" if list_id == "uk_ofsi"
-                else "the last download failed; next download attempt after") in line
+        assert (
+            "its source has closed"
+            if list_id == "uk_ofsi"
+            else "the last download failed; next download attempt after"
+        ) in line
     lists = again.get("/v1/lists").json()["lists"]
     assert sorted(v["id"] for v in lists) == sorted(PUBLISHED)
     assert all(v["fallback"] and v["published"] == PUBLISHED[v["id"]] for v in lists)

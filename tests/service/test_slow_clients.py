@@ -18,8 +18,12 @@ CLIENT_TIMEOUT = 4
 
 @pytest.fixture(scope="module")
 def server(start_server):
-    return start_server("--list", f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}", workers=2,
-                        env={"ORINOCO_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT)})
+    return start_server(
+        "--list",
+        f"custom={FIXTURE_LISTS / 'custom' / 'watchlist.csv'}",
+        workers=2,
+        env={"ORINOCO_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT)},
+    )
 
 
 def _connect(port: int) -> socket.socket:
@@ -41,8 +45,10 @@ def test_healthz_answers_within_a_second_while_idle_and_slow_sockets_are_open(se
     partial = [_connect(port) for _ in range(8)]
     declared = [_connect(port) for _ in range(8)]
     for s in declared:
-        s.sendall(b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 100000\r\n\r\n")
+        s.sendall(
+            b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000\r\n\r\n"
+        )
     stop = threading.Event()
     header = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
 
@@ -51,7 +57,7 @@ def test_healthz_answers_within_a_second_while_idle_and_slow_sockets_are_open(se
         while not stop.is_set() and i < len(header):
             for s in partial:
                 try:
-                    s.send(header[i: i + 1])
+                    s.send(header[i : i + 1])
                 except OSError:
                     pass
             i += 1
@@ -81,8 +87,10 @@ def test_a_stalled_request_is_dropped_after_the_client_timeout(server):
     body = _connect(port)
     try:
         half.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and nothing more
-        body.sendall(b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 1000\r\n\r\n{\"name\": ")
+        body.sendall(
+            b"POST /v1/screen HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"name": '
+        )
         half.settimeout(CLIENT_TIMEOUT + 10)
         body.settimeout(CLIENT_TIMEOUT + 10)
         started = time.monotonic()

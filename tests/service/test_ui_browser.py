@@ -67,11 +67,18 @@ def browser(downloads):
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser or a driver
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,900", "--lang=en-US"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,900",
+        "--lang=en-US",
+    ):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.implicitly_wait(0)
@@ -108,8 +115,10 @@ def test_screen_fawzi_canaan_shows_kanaan_with_its_token_pairs(server, browser, 
     assert "name=Fawzi+Canaan" in browser.current_url  # a shareable GET URL
     first = browser.find_element(By.CSS_SELECTOR, "article.match")
     assert first.find_element(By.CSS_SELECTOR, "h3").text == "KAN'AN, Fawzi Mustafa"
-    pairs = [tuple(td.text for td in row.find_elements(By.CSS_SELECTOR, "td")[:2])
-             for row in first.find_elements(By.CSS_SELECTOR, "table.tokens tbody tr")]
+    pairs = [
+        tuple(td.text for td in row.find_elements(By.CSS_SELECTOR, "td")[:2])
+        for row in first.find_elements(By.CSS_SELECTOR, "table.tokens tbody tr")
+    ]
     assert ("fawzi", "fazi") in pairs and ("canaan", "canaan") in pairs
     assert "ofac_sdn 10892" in first.text and "SDGT" in first.text
     assert float(first.find_element(By.CSS_SELECTOR, ".score").text) >= 0.5
@@ -261,10 +270,15 @@ def test_a_form_post_without_its_csrf_token_is_refused(server, keyed_server, api
     page = http.get(server.url + "/ui/text", timeout=30)
     token = csrf_from(page.text)
     assert http.post(server.url + "/ui/text", data={"text": "Hezbollah"}, timeout=30).status_code == 400
-    assert http.post(server.url + "/ui/text", data={"text": "Hezbollah", "csrf_token": "forged"},
-                     timeout=30).status_code == 400
-    other = requests.post(server.url + "/ui/text", data={"text": "Hezbollah", "csrf_token": token},
-                          timeout=30)
+    assert (
+        http.post(
+            server.url + "/ui/text", data={"text": "Hezbollah", "csrf_token": "forged"}, timeout=30
+        ).status_code
+        == 400
+    )
+    other = requests.post(
+        server.url + "/ui/text", data={"text": "Hezbollah", "csrf_token": token}, timeout=30
+    )
     assert other.status_code == 400  # a token is only good with its own session
     ok = http.post(server.url + "/ui/text", data={"text": "Hezbollah", "csrf_token": token}, timeout=30)
     assert ok.status_code == 200 and "<mark>" in ok.text
@@ -296,22 +310,40 @@ def page_problems(html: bytes) -> list[str]:
 
 def test_every_page_is_valid_html_with_a_label_on_every_field(server, keyed_server, tmp_path):
     http = requests.Session()
-    pages = {path: http.get(server.url + path, timeout=60)
-             for path in ("/ui/screen", "/ui/screen?name=Fawzi+Canaan&birth_date=1943&country=Lebanon",
-                          "/ui/screen?name=Aiman+al-Zawahiri&lists=un_sc&threshold=0.6",
-                          "/ui/screen?name=x&birth_date=tomorrow", "/ui/entity/ofac_sdn/10892",
-                          "/ui/entity/un_sc/111923", "/ui/entity/ofac_sdn/no-such", "/ui/text", "/ui/lists",
-                          "/ui/batch", "/ui/batch/no-such-job-0123456789")}
+    pages = {
+        path: http.get(server.url + path, timeout=60)
+        for path in (
+            "/ui/screen",
+            "/ui/screen?name=Fawzi+Canaan&birth_date=1943&country=Lebanon",
+            "/ui/screen?name=Aiman+al-Zawahiri&lists=un_sc&threshold=0.6",
+            "/ui/screen?name=x&birth_date=tomorrow",
+            "/ui/entity/ofac_sdn/10892",
+            "/ui/entity/un_sc/111923",
+            "/ui/entity/ofac_sdn/no-such",
+            "/ui/text",
+            "/ui/lists",
+            "/ui/batch",
+            "/ui/batch/no-such-job-0123456789",
+        )
+    }
     token = csrf_from(pages["/ui/text"].text)
     article = article_path().read_text(encoding="utf-8")
-    pages["POST /ui/text"] = http.post(server.url + "/ui/text", timeout=60,
-                                       data={"text": article, "csrf_token": token})
-    upload = http.post(server.url + "/ui/batch", timeout=60, data={"csrf_token": token, "name_column": "nom"},
-                       files={"file": ("c.csv", customers_csv(tmp_path / "c.csv", 20).read_bytes())})
+    pages["POST /ui/text"] = http.post(
+        server.url + "/ui/text", timeout=60, data={"text": article, "csrf_token": token}
+    )
+    upload = http.post(
+        server.url + "/ui/batch",
+        timeout=60,
+        data={"csrf_token": token, "name_column": "nom"},
+        files={"file": ("c.csv", customers_csv(tmp_path / "c.csv", 20).read_bytes())},
+    )
     pages["POST /ui/batch (no such column)"] = upload
-    job = http.post(server.url + "/ui/batch", timeout=60,
-                    data={"csrf_token": token, "name_column": "full_name"},
-                    files={"file": ("c.csv", (tmp_path / "c.csv").read_bytes())})
+    job = http.post(
+        server.url + "/ui/batch",
+        timeout=60,
+        data={"csrf_token": token, "name_column": "full_name"},
+        files={"file": ("c.csv", (tmp_path / "c.csv").read_bytes())},
+    )
     pages["batch job"] = job
     pages["login"] = requests.get(keyed_server.url + "/ui/screen", timeout=30)
     assert pages["/ui/screen?name=x&birth_date=tomorrow"].text.count('class="error"') == 1
@@ -330,11 +362,17 @@ def test_names_never_reach_the_server_log(server, browser, tmp_path):
     screen_by_keyboard(browser, server.url, MARKER)
     http = requests.Session()
     token = csrf_from(http.get(server.url + "/ui/text", timeout=30).text)
-    http.post(server.url + "/ui/text", timeout=60,
-              data={"text": f"Payment to {MARKER} via Hezbollah", "csrf_token": token})
-    job = http.post(server.url + "/ui/batch", timeout=60,
-                    data={"csrf_token": token, "name_column": "full_name"},
-                    files={"file": ("c.csv", customers_csv(tmp_path / "c.csv", 40).read_bytes())})
+    http.post(
+        server.url + "/ui/text",
+        timeout=60,
+        data={"text": f"Payment to {MARKER} via Hezbollah", "csrf_token": token},
+    )
+    job = http.post(
+        server.url + "/ui/batch",
+        timeout=60,
+        data={"csrf_token": token, "name_column": "full_name"},
+        files={"file": ("c.csv", customers_csv(tmp_path / "c.csv", 40).read_bytes())},
+    )
     for _ in range(300):
         if http.get(job.url + "/status", timeout=30).json()["status"] == "done":
             break

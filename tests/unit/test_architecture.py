@@ -61,15 +61,20 @@ GRAPH = {m: imports(m) for m in MODULES}
 
 
 def test_each_room_imports_only_what_architecture_md_allows():
-    wrong = sorted(f"{m} imports {i}" for m, deps in GRAPH.items() for i in deps
-                   if room(i) not in {room(m), "service"} and room(i) not in ALLOWED.get(room(m), set()))
+    wrong = sorted(
+        f"{m} imports {i}"
+        for m, deps in GRAPH.items()
+        for i in deps
+        if room(i) not in {room(m), "service"} and room(i) not in ALLOWED.get(room(m), set())
+    )
     assert not wrong, "\n".join(wrong)
 
 
 def test_only_the_app_factory_imports_the_ui():
     """The UI uses the API's helpers; the API only registers the UI's blueprint in create_app."""
-    importers = sorted(m for m, deps in GRAPH.items()
-                       if room(m) != "ui" and any(room(d) == "ui" for d in deps))
+    importers = sorted(
+        m for m, deps in GRAPH.items() if room(m) != "ui" and any(room(d) == "ui" for d in deps)
+    )
     assert importers == ["service.api.app"], importers
 
 
@@ -97,7 +102,7 @@ def test_no_import_circle_in_service():
         state[m] = 1
         for dep in sorted(GRAPH[m]):
             if state.get(dep) == 1:
-                cycles.append(stack[stack.index(dep):] + [dep])
+                cycles.append(stack[stack.index(dep) :] + [dep])
             elif dep not in state:
                 visit(dep, [*stack, dep])
         state[m] = 2

@@ -25,18 +25,33 @@ def run(tmp_path: Path, text: str | bytes, *extra: str) -> tuple[int, Path]:
     path = tmp_path / "customers.csv"
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     out = tmp_path / "alerts.csv"
-    code = main(["screen", str(path), "-o", str(out), "--id-column", "id", "--quiet",
-                 "--list", f"custom={WATCHLIST}", *extra])
+    code = main(
+        [
+            "screen",
+            str(path),
+            "-o",
+            str(out),
+            "--id-column",
+            "id",
+            "--quiet",
+            "--list",
+            f"custom={WATCHLIST}",
+            *extra,
+        ]
+    )
     return code, out
 
 
-@pytest.mark.parametrize(("bad", "problem"), [
-    ('C9,"Unclosed Name', "unclosed quote"),
-    ('C9,Jo"hn Smith', "stray quote inside a field"),
-    ('C9,"Jo"hn Smith"', "malformed CSV"),
-    ("C9,John Smith,extra", "3 fields where the header has 2 (an extra column)"),
-    ("C9", "1 fields where the header has 2"),
-])
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ('C9,"Unclosed Name', "unclosed quote"),
+        ('C9,Jo"hn Smith', "stray quote inside a field"),
+        ('C9,"Jo"hn Smith"', "malformed CSV"),
+        ("C9,John Smith,extra", "3 fields where the header has 2 (an extra column)"),
+        ("C9", "1 fields where the header has 2"),
+    ],
+)
 def test_a_malformed_row_is_one_row_with_its_line_and_problem(tmp_path, bad, problem):
     rows = rows_of("id,name\n" + "\n".join([GOOD_ROWS[0], bad, GOOD_ROWS[1], "C3,Ann Lee"]) + "\n", tmp_path)
     assert list(rows["id"]) == ["C1", "", "C2", "C3"]  # nothing after the bad row is lost
@@ -57,8 +72,21 @@ def test_bytes_that_are_not_utf8_reject_their_line_only(tmp_path):
 
 
 def test_the_run_goes_on_and_the_rejects_file_names_each_bad_line(tmp_path, capsys):
-    text = "id,name\n" + "\n".join(["C1,Jane Doe", 'C9,"Unclosed Name', "C8,Jo\"hn", "C7,A,B",
-                                    "C2,Zenobia Example", "C3,!?!", "C4,12345"]) + "\n"
+    text = (
+        "id,name\n"
+        + "\n".join(
+            [
+                "C1,Jane Doe",
+                'C9,"Unclosed Name',
+                'C8,Jo"hn',
+                "C7,A,B",
+                "C2,Zenobia Example",
+                "C3,!?!",
+                "C4,12345",
+            ]
+        )
+        + "\n"
+    )
     code, out = run(tmp_path, text, "--chunk-size", "2")
     assert code == 0
     rejects = pd.read_csv(out.with_suffix(".rejects.csv"), dtype=str, keep_default_na=False)
@@ -71,13 +99,17 @@ def test_the_run_goes_on_and_the_rejects_file_names_each_bad_line(tmp_path, caps
     assert "7 rows read, 3 rows screened (3 names), 4 rows rejected" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("id,full_name\nC1,Jane Doe\n", "customers.csv: no column 'name'"),
-    ('id,"name\nC1,Jane Doe\n', "customers.csv: line 1: the header is not readable CSV: unclosed quote"),
-    ("", "customers.csv: empty file"),
-])
-def test_an_input_that_cannot_be_read_names_the_file_and_leaves_nothing_behind(tmp_path, capsys, text,
-                                                                               message):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,full_name\nC1,Jane Doe\n", "customers.csv: no column 'name'"),
+        ('id,"name\nC1,Jane Doe\n', "customers.csv: line 1: the header is not readable CSV: unclosed quote"),
+        ("", "customers.csv: empty file"),
+    ],
+)
+def test_an_input_that_cannot_be_read_names_the_file_and_leaves_nothing_behind(
+    tmp_path, capsys, text, message
+):
     with pytest.raises(SystemExit) as exc:
         run(tmp_path, text)
     assert exc.value.code == 2

@@ -17,14 +17,18 @@ from service.batch.screening import ALERT_SCHEMA, empty_alerts
 
 
 def test_each_name_column_is_screened_and_bad_names_are_rejected_with_the_reason():
-    chunk = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
-                          "name": ["Ali Hassan", "", "", "x" * 513, "Acme Ltd"],
-                          "alias": ["", "Bob Marley", "", "Jo Doe", "!!! ?"],
-                          "kind": ["Person", "", "", "", "Spaceship"]})
+    chunk = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "name": ["Ali Hassan", "", "", "x" * 513, "Acme Ltd"],
+            "alias": ["", "Bob Marley", "", "Jo Doe", "!!! ?"],
+            "kind": ["Person", "", "", "", "Spaceship"],
+        }
+    )
     queries, rejects = prepare(chunk, 11, Columns(("name", "alias"), id="id", schema="kind"))
-    assert list(zip(queries["row"], queries["input_id"], queries["input_name"], queries["schema"],
-                    strict=True)) == [(11, "a", "Ali Hassan", "Person"), (12, "b", "Bob Marley", "Any"),
-                                      (14, "d", "Jo Doe", "Any")]
+    assert list(
+        zip(queries["row"], queries["input_id"], queries["input_name"], queries["schema"], strict=True)
+    ) == [(11, "a", "Ali Hassan", "Person"), (12, "b", "Bob Marley", "Any"), (14, "d", "Jo Doe", "Any")]
     assert list(zip(rejects["row"], rejects["column"], rejects["reason"], strict=True)) == [
         (13, "name,alias", "name is empty"),
         (14, "name", "name is longer than 512 characters"),
@@ -69,8 +73,9 @@ def test_csv_journal_rolls_back_an_unfinished_chunk(tmp_path):
 def test_parquet_journal_rolls_back_and_joins_chunks(tmp_path):
     journal = ParquetJournal(tmp_path / "a.parquet", ALERT_SCHEMA)
     journal.start()
-    row = pd.DataFrame([["1", "Ann", "l", "e", "N", "M", 0.9, False, "{}", "C1", "un_sc:7"]],
-                       columns=ALERT_SCHEMA.names)
+    row = pd.DataFrame(
+        [["1", "Ann", "l", "e", "N", "M", 0.9, False, "{}", "C1", "un_sc:7"]], columns=ALERT_SCHEMA.names
+    )
     journal.append(row)
     journal.append(empty_alerts())
     journal.append(row.assign(input_id="3"))
@@ -82,17 +87,23 @@ def test_parquet_journal_rolls_back_and_joins_chunks(tmp_path):
     assert not journal.parts.exists()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["-o", "{tmp}/missing/a.csv"], "its folder does not exist"),
-    (["-o", "{tmp}/a.txt"], "unsupported extension '.txt'"),
-    (["-o", "{tmp}/c.csv"], "would overwrite the input"),
-    (["-o", "{tmp}/link.csv"], "would overwrite the input"),  # a hard link to the input
-    (["-o", "{tmp}/a.csv", "--rejects", "{tmp}/c.csv"], "--rejects {tmp}/c.csv would overwrite the input"),
-    (["-o", "{tmp}/a.csv", "--rejects", "{tmp}/link.csv"], "would overwrite the input"),
-    (["-o", "{tmp}/a.csv", "--rejects", "{tmp}/a.csv"], "the output and --rejects are the same file"),
-    (["-o", "{tmp}/a.csv", "--threshold", "1.5"], "--threshold 1.5"),
-    (["-o", "{tmp}/a.csv", "--scheduler", "tcp://x:8786"], "need --engine dask"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "{tmp}/missing/a.csv"], "its folder does not exist"),
+        (["-o", "{tmp}/a.txt"], "unsupported extension '.txt'"),
+        (["-o", "{tmp}/c.csv"], "would overwrite the input"),
+        (["-o", "{tmp}/link.csv"], "would overwrite the input"),  # a hard link to the input
+        (
+            ["-o", "{tmp}/a.csv", "--rejects", "{tmp}/c.csv"],
+            "--rejects {tmp}/c.csv would overwrite the input",
+        ),
+        (["-o", "{tmp}/a.csv", "--rejects", "{tmp}/link.csv"], "would overwrite the input"),
+        (["-o", "{tmp}/a.csv", "--rejects", "{tmp}/a.csv"], "the output and --rejects are the same file"),
+        (["-o", "{tmp}/a.csv", "--threshold", "1.5"], "--threshold 1.5"),
+        (["-o", "{tmp}/a.csv", "--scheduler", "tcp://x:8786"], "need --engine dask"),
+    ],
+)
 def test_the_command_refuses_bad_arguments_before_loading_lists(tmp_path, capsys, args, message):
     from service.cli import main
 
@@ -130,16 +141,27 @@ def test_a_dask_chunk_shows_no_names_in_worker_logs():
 
 
 def test_the_summary_line_counts_in_words_people_read():
-    counts = Counts(rows_read=12, rows_screened=11, rows_rejected=1, names_screened=11, rejects=1,
-                    reject_reasons={"name has no letters": 1}, alerts=1)
+    counts = Counts(
+        rows_read=12,
+        rows_screened=11,
+        rows_rejected=1,
+        names_screened=11,
+        rejects=1,
+        reject_reasons={"name has no letters": 1},
+        alerts=1,
+    )
     line = Summary(counts, [], "alerts.csv", "alerts.rejects.csv", True).line()
-    assert line.startswith("12 rows read, 11 rows screened (11 names), 1 row rejected "
-                           "(1 line in the rejects file: name has no letters: 1), 1 alert;")
+    assert line.startswith(
+        "12 rows read, 11 rows screened (11 names), 1 row rejected "
+        "(1 line in the rejects file: name has no letters: 1), 1 alert;"
+    )
     assert " 1 rows" not in line and "rejects," not in line
 
 
-@pytest.mark.parametrize("cell", ["\uff1dcmd|' /C calc'!A0", "\u200b=1+1", "\ufeff+1", " =1",
-                                  "\u2060@SUM(A1)", "\uff0b1", "\u3000=x"])
+@pytest.mark.parametrize(
+    "cell",
+    ["\uff1dcmd|' /C calc'!A0", "\u200b=1+1", "\ufeff+1", " =1", "\u2060@SUM(A1)", "\uff0b1", "\u3000=x"],
+)
 def test_formulas_disguised_by_unicode_get_a_quote(cell):
     assert spreadsheet_safe(pd.DataFrame({"a": [cell]}))["a"].tolist() == [f"'{cell}"]
 

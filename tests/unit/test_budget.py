@@ -35,11 +35,14 @@ def test_chunks_under_a_budget_give_what_one_pass_gives(screener, queries):
     assert budget.spent > 0 and budget.matches > 0
 
 
-@pytest.mark.parametrize(("budget", "limit"), [
-    (Budget(max_candidates=1000), "candidates"),
-    (Budget(max_matches=5), "matches"),
-    (Budget(seconds=0.0), "deadline"),
-])
+@pytest.mark.parametrize(
+    ("budget", "limit"),
+    [
+        (Budget(max_candidates=1000), "candidates"),
+        (Budget(max_matches=5), "matches"),
+        (Budget(seconds=0.0), "deadline"),
+    ],
+)
 def test_a_budget_past_its_cap_raises_naming_it(screener, queries, budget, limit):
     with pytest.raises(OverBudget) as info:
         screener.screen(queries, threshold=0.3, budget=budget)

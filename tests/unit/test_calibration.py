@@ -32,11 +32,14 @@ def test_a_model_for_other_features_is_refused():
 def _screener() -> Screener:
     given = ("Patricia", "Daniel", "Maria", "Jose", "Ana", "Luis", "Carlos", "Sofia")
     family = ("Castellanos", "Rojas", "Herrera", "Vargas", "Moreno", "Jimenez")
-    entities = [Entity(f"p{i}", "t", "Person", f"{f.upper()}, {g}") for i, (g, f) in
-                enumerate((g, f) for g in given for f in family)]
+    entities = [
+        Entity(f"p{i}", "t", "Person", f"{f.upper()}, {g}")
+        for i, (g, f) in enumerate((g, f) for g in given for f in family)
+    ]
     entities += [
-        Entity("w1", "t", "Person", "ZAMBRANO PINTO, Rodrigo",
-               aliases=[Name("ZAMBRANO, Rodrigo", weak=True)]),
+        Entity(
+            "w1", "t", "Person", "ZAMBRANO PINTO, Rodrigo", aliases=[Name("ZAMBRANO, Rodrigo", weak=True)]
+        ),
         Entity("one", "t", "Person", "ESPERANZA"),
         Entity("ship", "t", "Vessel", "SILVIA I"),
         Entity("silvia", "t", "Person", "SILVIA, Isabel"),

@@ -55,18 +55,22 @@ def test_a_disguised_listed_name_scores_as_the_clean_one(screener: Screener, dat
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_disguised_name_in_text_is_found_as_the_clean_one(screener: Screener, data: st.DataObject) -> None:
-    name = data.draw(st.sampled_from(["Tareck El Aissami", "Faouzi Kanaan", "Ghazi Nasreddin",
-                                      "Nicolas Maduro Moros", "Hezbollah"]))
+    name = data.draw(
+        st.sampled_from(
+            ["Tareck El Aissami", "Faouzi Kanaan", "Ghazi Nasreddin", "Nicolas Maduro Moros", "Hezbollah"]
+        )
+    )
     disguise = data.draw(disguised(name))
     prefix = "Payment approved for "
     clean = screen_text(screener, prefix + name + ". Thanks.")
     hidden = screen_text(screener, prefix + disguise + ". Thanks.")
-    assert clean and [(m.matches[0].entity_id, m.matches[0].score) for m in hidden] == \
-        [(m.matches[0].entity_id, m.matches[0].score) for m in clean]
+    assert clean and [(m.matches[0].entity_id, m.matches[0].score) for m in hidden] == [
+        (m.matches[0].entity_id, m.matches[0].score) for m in clean
+    ]
     # Offsets are into the text sent: the mention is the disguised name, as written.
     sent = prefix + disguise + ". Thanks."
     assert len(prefix) <= hidden[0].start < hidden[0].end <= len(prefix) + len(disguise)
-    assert hidden[0].text == sent[hidden[0].start: hidden[0].end]
+    assert hidden[0].text == sent[hidden[0].start : hidden[0].end]
     assert fold(hidden[0].text).split() == fold(clean[0].text).split()
 
 
@@ -85,8 +89,12 @@ def test_whole_words_of_one_script_keep_their_romanization() -> None:
 
 def test_cyrillic_aliases_still_find_their_entity(screener: Screener) -> None:
     un = {e.id: e for e in un_2026().entities}
-    cyrillic = [(e.id, a.name) for e in un.values() for a in e.names()
-                if any("\u0400" <= ch <= "\u04ff" for ch in a.name)]
+    cyrillic = [
+        (e.id, a.name)
+        for e in un.values()
+        for a in e.names()
+        if any("\u0400" <= ch <= "\u04ff" for ch in a.name)
+    ]
     assert len(cyrillic) >= 5
     for entity_id, name in cyrillic:
         matches = screener.screen([Query(name)], limit=1, lists=["un_sc"])[0].matches
@@ -109,8 +117,10 @@ def test_batch_screens_a_disguised_name_as_the_clean_one(screener: Screener) -> 
     queries, rejects = prepare(frame, 1, Columns(("name",)))
     assert rejects.empty
     alerts = screen_queries(screener, queries, limit=1, threshold=None)
-    top = {row: (e, s)
-           for row, e, s in zip(alerts["input_id"], alerts["entity_id"], alerts["score"], strict=True)}
+    top = {
+        row: (e, s)
+        for row, e, s in zip(alerts["input_id"], alerts["entity_id"], alerts["score"], strict=True)
+    }
     for i in range(len(pairs)):
         clean, hidden = top.get(str(2 * i + 1)), top.get(str(2 * i + 2))
         assert clean is not None and hidden == clean, pairs[i]

@@ -15,14 +15,30 @@ from service.engine.screener import Query, Screener
 @pytest.fixture(scope="module")
 def screener() -> Screener:
     entities = [
-        Entity("p1", "t", "Person", "EL AISSAMI MADDAH, Tareck Zaidan",
-               documents=[Document("Passport", "C1668015", "Venezuela"),
-                          Document("Identification Number", "12.354.211", "Venezuela")]),
+        Entity(
+            "p1",
+            "t",
+            "Person",
+            "EL AISSAMI MADDAH, Tareck Zaidan",
+            documents=[
+                Document("Passport", "C1668015", "Venezuela"),
+                Document("Identification Number", "12.354.211", "Venezuela"),
+            ],
+        ),
         Entity("v1", "t", "Vessel", "NORTHERN STAR", vessel=Vessel(imo="9123456")),
-        Entity("o1", "t", "Organization", "PETROLEOS DE VENEZUELA, S.A.",
-               documents=[Document("RIF", "J-00095036-9", "Venezuela")]),
-        *(Entity(f"x{i}", "t", "Person", f"{g} {f}") for i, (g, f) in enumerate(
-            [("Juan", "Perez"), ("Maria", "Lopez"), ("Ana", "Garcia"), ("Luis", "Martinez")])),
+        Entity(
+            "o1",
+            "t",
+            "Organization",
+            "PETROLEOS DE VENEZUELA, S.A.",
+            documents=[Document("RIF", "J-00095036-9", "Venezuela")],
+        ),
+        *(
+            Entity(f"x{i}", "t", "Person", f"{g} {f}")
+            for i, (g, f) in enumerate(
+                [("Juan", "Perez"), ("Maria", "Lopez"), ("Ana", "Garcia"), ("Luis", "Martinez")]
+            )
+        ),
     ]
     version = ListVersion("t", "custom", None, "0" * 64, len(entities), len(entities), "now")
     return Screener.from_lists([LoadedList(version, entities)])
@@ -57,10 +73,12 @@ def test_imo_and_national_id_formats_are_normalized(screener):
 def test_another_number_of_the_same_kind_and_country_counts_against(screener):
     name = "Tareck El Aissami"
     plain = screener.screen([Query(name)], threshold=0.0)[0].matches[0]
-    other = screener.screen([Query(name, identifiers=[Identifier("passport", "X999999", "VE")])],
-                            threshold=0.0)[0].matches[0]
-    elsewhere = screener.screen([Query(name, identifiers=[Identifier("passport", "X999999", "CO")])],
-                                threshold=0.0)[0].matches[0]
+    other = screener.screen(
+        [Query(name, identifiers=[Identifier("passport", "X999999", "VE")])], threshold=0.0
+    )[0].matches[0]
+    elsewhere = screener.screen(
+        [Query(name, identifiers=[Identifier("passport", "X999999", "CO")])], threshold=0.0
+    )[0].matches[0]
     assert other.entity_id == plain.entity_id == "p1"
     assert other.score < plain.score and other.explanation["identifier"] == "conflict"
     assert elsewhere.score == plain.score  # another country's passport says nothing
@@ -75,7 +93,9 @@ def test_compare_uses_the_identifiers_of_both_sides(screener):
 
 def test_identifier_column_parsing_and_rejects():
     assert parse_identifiers("passport:C1668015:VE; imo:9123456") == [
-        Identifier("passport", "C1668015", "VE"), Identifier("imo", "9123456")]
+        Identifier("passport", "C1668015", "VE"),
+        Identifier("imo", "9123456"),
+    ]
     with pytest.raises(ValueError, match="TYPE:NUMBER"):
         parse_identifiers("driving licence:123")
     chunk = pd.DataFrame({"name": ["Ann Lee", "Bo Wu"], "ids": ["passport:123456", "nonsense"]})

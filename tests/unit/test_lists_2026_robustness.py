@@ -49,7 +49,7 @@ def full_count(source: str) -> int:
 @given(source=st.sampled_from(["uk", "eu", "ch"]), fraction=st.floats(min_value=0.0, max_value=0.97))
 def test_truncated_xml_is_refused(source, fraction):
     data = _sample(source)
-    result = load(source, data[:int(len(data) * fraction)])
+    result = load(source, data[: int(len(data) * fraction)])
     assert isinstance(result, ListError)
 
 
@@ -57,14 +57,18 @@ def test_truncated_xml_is_refused(source, fraction):
 @given(source=st.sampled_from(["us_csl", "us_dpl"]), fraction=st.floats(min_value=0.0, max_value=0.995))
 def test_truncated_csv_is_refused_unless_cut_between_rows(source, fraction):
     data = _sample(source)
-    cut = data[:int(len(data) * fraction)]
+    cut = data[: int(len(data) * fraction)]
     result = load(source, cut)
     if isinstance(result, LoadedList):  # only a cut right at a line break leaves whole rows
         assert cut.endswith((b"\n", b'"')) or cut.endswith(b'"\r')
         assert result.version.entities < full_count(source)
     else:
-        assert "truncated" in str(result) or "header" in str(result) or "empty" in str(result) \
+        assert (
+            "truncated" in str(result)
+            or "header" in str(result)
+            or "empty" in str(result)
             or "no usable" in str(result)
+        )
 
 
 @pytest.mark.parametrize("source", list(SAMPLES))
@@ -75,7 +79,7 @@ def test_latin1_bytes_in_a_utf8_file_are_refused_with_the_line(source):
     broken = (text[:at] + "Café ").encode("utf-8")[:-3] + b"\xe9 " + text[at:].encode("utf-8")
     result = load(source, broken)
     assert isinstance(result, ListError)
-    line = data[:len(text[:at].encode("utf-8"))].count(b"\n") + 1
+    line = data[: len(text[:at].encode("utf-8"))].count(b"\n") + 1
     assert f"line {line}" in str(result) or f"line {line}," in str(result) or f"{line}," in str(result)
 
 
@@ -87,13 +91,16 @@ def test_utf16_file_is_refused_or_read_whole(source):
         assert result.version.entities == full_count(source)
 
 
-@pytest.mark.parametrize(("source", "old", "new", "reason"), [
-    ("uk", b"<UniqueID>AQD0377</UniqueID>", b"", "Designation without UniqueID"),
-    ("uk", b"<IndividualEntityShip>Ship</IndividualEntityShip>", b"", "DPR0075: unknown"),
-    ("eu", b'logicalId="980">', b'logicalId="">', "sanctionEntity without logicalId"),
-    ("eu", b'wholeName="Global Relief Foundation (GRF)"', b'wholeName=""', "980 has no nameAlias"),
-    ("ch", b'<target ssid="85396">', b'<target>', "target without ssid"),
-])
+@pytest.mark.parametrize(
+    ("source", "old", "new", "reason"),
+    [
+        ("uk", b"<UniqueID>AQD0377</UniqueID>", b"", "Designation without UniqueID"),
+        ("uk", b"<IndividualEntityShip>Ship</IndividualEntityShip>", b"", "DPR0075: unknown"),
+        ("eu", b'logicalId="980">', b'logicalId="">', "sanctionEntity without logicalId"),
+        ("eu", b'wholeName="Global Relief Foundation (GRF)"', b'wholeName=""', "980 has no nameAlias"),
+        ("ch", b'<target ssid="85396">', b"<target>", "target without ssid"),
+    ],
+)
 def test_a_record_missing_its_fields_is_skipped_with_its_line(source, old, new, reason):
     data = _sample(source)
     assert old in data
@@ -104,13 +111,16 @@ def test_a_record_missing_its_fields_is_skipped_with_its_line(source, old, new, 
     assert problem.file == SAMPLES[source][1] and problem.line >= 1
 
 
-@pytest.mark.parametrize(("source", "old", "new", "message"), [
-    ("us_csl", b"_id,source,", b"_id,origin,", "header lacks source"),
-    ("us_dpl", b'"Name"\t', b'"Nom"\t', "not the Denied Persons List"),
-    ("uk", b"<Designations ", b"<Designationz ", "not well-formed"),
-    ("eu", b"<export ", b"<exports ", "not well-formed"),
-    ("ch", b"<swiss-sanctions-list ", b"<swiss-list ", "not well-formed"),
-])
+@pytest.mark.parametrize(
+    ("source", "old", "new", "message"),
+    [
+        ("us_csl", b"_id,source,", b"_id,origin,", "header lacks source"),
+        ("us_dpl", b'"Name"\t', b'"Nom"\t', "not the Denied Persons List"),
+        ("uk", b"<Designations ", b"<Designationz ", "not well-formed"),
+        ("eu", b"<export ", b"<exports ", "not well-formed"),
+        ("ch", b"<swiss-sanctions-list ", b"<swiss-list ", "not well-formed"),
+    ],
+)
 def test_a_file_without_its_header_or_root_is_refused(source, old, new, message):
     data = _sample(source)
     assert old in data
@@ -118,15 +128,23 @@ def test_a_file_without_its_header_or_root_is_refused(source, old, new, message)
     assert isinstance(result, ListError) and message in str(result)
 
 
-@pytest.mark.parametrize(("source", "data", "message"), [
-    ("uk", b"<?xml version='1.0'?><CONSOLIDATED_LIST/>", "not the UK Sanctions List"),
-    ("eu", b"<?xml version='1.0'?><Designations/>", "not the EU FSF list"),
-    ("ch", b"<?xml version='1.0'?><export/>", "not the SECO list"),
-    ("ch", b"<swiss-sanctions-list><target ssid='1'><individual/><modification modification-type='de-listed' "
-           b"effective-date='2020-01-01'/></target></swiss-sanctions-list>", "1 de-listed"),
-    ("us_csl", b"name,schema\nX,person\n", "not the US Consolidated Screening List"),
-    ("us_dpl", b"", "empty"),
-])
+@pytest.mark.parametrize(
+    ("source", "data", "message"),
+    [
+        ("uk", b"<?xml version='1.0'?><CONSOLIDATED_LIST/>", "not the UK Sanctions List"),
+        ("eu", b"<?xml version='1.0'?><Designations/>", "not the EU FSF list"),
+        ("ch", b"<?xml version='1.0'?><export/>", "not the SECO list"),
+        (
+            "ch",
+            b"<swiss-sanctions-list><target ssid='1'><individual/>"
+            b"<modification modification-type='de-listed' "
+            b"effective-date='2020-01-01'/></target></swiss-sanctions-list>",
+            "1 de-listed",
+        ),
+        ("us_csl", b"name,schema\nX,person\n", "not the US Consolidated Screening List"),
+        ("us_dpl", b"", "empty"),
+    ],
+)
 def test_another_list_or_nothing_usable_is_refused(source, data, message):
     result = load(source, data)
     assert isinstance(result, ListError) and message in str(result)

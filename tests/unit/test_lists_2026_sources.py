@@ -38,10 +38,16 @@ def test_uk_sanctions_list_version_and_records():
 
 def test_uk_individual_names_dates_documents():
     mansur = by_id(load("uk", UK))["AFG0011"]
-    assert (mansur.schema, mansur.name, mansur.natural_name) == ("Person", "MANSUR, ABDUL LATIF",
-                                                                 "ABDUL LATIF MANSUR")
-    assert kinds(mansur) == {"MANSOOR, Abdul Latif": (AKA, False), "MOHAMMAD, Wali": (AKA, False),
-                             "عبد اللطيف منصور": (ORIGINAL_SCRIPT, False)}
+    assert (mansur.schema, mansur.name, mansur.natural_name) == (
+        "Person",
+        "MANSUR, ABDUL LATIF",
+        "ABDUL LATIF MANSUR",
+    )
+    assert kinds(mansur) == {
+        "MANSOOR, Abdul Latif": (AKA, False),
+        "MOHAMMAD, Wali": (AKA, False),
+        "عبد اللطيف منصور": (ORIGINAL_SCRIPT, False),
+    }
     assert mansur.birth_dates == [BirthDate("1968"), BirthDate("1967-11-12")]  # the duplicate DOB once
     assert mansur.nationalities == ["Afghanistan"]
     assert [d.number for d in mansur.documents] == ["D0009720", "D0010442"]  # leading space stripped
@@ -106,8 +112,15 @@ def test_eu_passport_cyrillic_alias_addresses_and_listing_date():
     assert trust.remarks.startswith("Banned in Pakistan since October 2001.")  # a nameAlias's remark
     assert trust.addresses[0].country == "Pakistan"
     grf = records["980"]
-    assert Address(street="9935 South 76th Avenue, Unit 1", city="Bridgeview, Illinois",
-                   country="United States", postal_code="60455") in grf.addresses
+    assert (
+        Address(
+            street="9935 South 76th Avenue, Unit 1",
+            city="Bridgeview, Illinois",
+            country="United States",
+            postal_code="60455",
+        )
+        in grf.addresses
+    )
 
 
 def test_eu_weak_alias_flag(tmp_path):
@@ -129,14 +142,21 @@ def test_seco_version_and_delisted_targets_are_not_loaded():
 def test_seco_person_names_from_parts_and_spellings_not_from_history():
     records = by_id(load("ch", CH))
     zam = records["85396"]
-    assert (zam.schema, zam.name, zam.natural_name) == ("Person", "Zamulevich, Dzmitry Mihaylavych",
-                                                        "Dzmitry Mihaylavych Zamulevich")
-    assert kinds(zam) == {"ЗАМУЛЕВIЧ, Дзмітрьій Міхайлавіч": (ORIGINAL_SCRIPT, False),
-                          "ЗАМУЛЕВИЧ, Дмитрий Михайлович": (ORIGINAL_SCRIPT, False),
-                          "Zamulevich, Dmitriy Mikhailovich": (AKA, False)}
+    assert (zam.schema, zam.name, zam.natural_name) == (
+        "Person",
+        "Zamulevich, Dzmitry Mihaylavych",
+        "Dzmitry Mihaylavych Zamulevich",
+    )
+    assert kinds(zam) == {
+        "ЗАМУЛЕВIЧ, Дзмітрьій Міхайлавіч": (ORIGINAL_SCRIPT, False),
+        "ЗАМУЛЕВИЧ, Дмитрий Михайлович": (ORIGINAL_SCRIPT, False),
+        "Zamulevich, Dmitriy Mikhailovich": (AKA, False),
+    }
     assert zam.birth_dates == [BirthDate("1974-05-07")] and zam.nationalities == ["Belarus"]
-    assert zam.documents == [Document("passport", "BM2229283", "Belarus"),
-                             Document("id-card", "3070574E057PB8", "Belarus")]
+    assert zam.documents == [
+        Document("passport", "BM2229283", "Belarus"),
+        Document("id-card", "3070574E057PB8", "Belarus"),
+    ]
     assert (zam.gender, zam.listed_on, zam.programs) == ("Male", "2024-12-24", ["SECO sanctions set 4387"])
     maria = records["52941"]
     assert kinds(maria)["Putina"] == (FKA, False) and kinds(maria)["Maria Faassen"] == (AKA, False)
@@ -154,11 +174,16 @@ def test_us_csl_current_layout():
     records = by_id(loaded)
     rim = records["52291"]
     assert (rim.schema, rim.name, rim.programs) == (
-        "Person", "RIM, Ryong Nam", ["Specially Designated Nationals (SDN) - Treasury Department", "NPWMD"])
+        "Person",
+        "RIM, Ryong Nam",
+        ["Specially Designated Nationals (SDN) - Treasury Department", "NPWMD"],
+    )
     assert rim.birth_dates == [BirthDate("1978-12-05")] and rim.nationalities == ["KP"]
     assert rim.documents == [Document("Passport", "836238033", "KP")] and rim.gender == "Male"
-    assert rim.addresses == [Address(street="Shenyang", country="CN"),
-                             Address(street="Pyongyang", country="KP")]
+    assert rim.addresses == [
+        Address(street="Shenyang", country="CN"),
+        Address(street="Pyongyang", country="KP"),
+    ]
     plc = records["9673"]
     assert kinds(plc) == {"Mohammad Mutlaq ABU JHESHEH": (AKA, False), "Mohammed ABU JEHEISHA": (AKA, False)}
     assert plc.birth_dates == [BirthDate("1955")] and plc.places_of_birth == ["Izna, Hebron"]
@@ -197,8 +222,10 @@ def test_us_dpl_rows_merged_per_order():
     assert typo == []  # Last_Update (3017-08-22 on one row) is not read into a date
 
 
-@pytest.mark.parametrize(("source", "relative"), [("uk", UK), ("eu", EU), ("ch", CH), ("us_csl", CSL),
-                                                  ("us_csl", CSL_OLD), ("us_dpl", DPL)])
+@pytest.mark.parametrize(
+    ("source", "relative"),
+    [("uk", UK), ("eu", EU), ("ch", CH), ("us_csl", CSL), ("us_csl", CSL_OLD), ("us_dpl", DPL)],
+)
 def test_every_entity_has_a_name_and_a_schema(source, relative):
     for entity in load(source, relative).entities:
         assert entity.name.strip() == entity.name and entity.name

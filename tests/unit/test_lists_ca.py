@@ -54,7 +54,8 @@ def test_real_ids_are_unique_url_safe_and_follow_country_schedule_item():
     for record, entity in zip(_raw_records(), entities, strict=True):
         assert entity.id.endswith(f"-{record.findtext('Item')}")
     assert {"Russia-1-94", "Russia-1-Part-2-60", "Zimbabwe-1", "Venezuela-55", "JVCFOR-1-70"} <= {
-        e.id for e in entities}
+        e.id for e in entities
+    }
 
 
 def test_real_names_programs_and_dates():
@@ -65,12 +66,20 @@ def test_real_names_programs_and_dates():
             assert (entity.name, entity.natural_name) == (f"{last}, {given}", f"{given} {last}")
         elif not last:
             listed = " ".join(record.findtext("Entity").split())
-            assert listed.startswith(entity.name) and listed[len(entity.name):][:1] in ("", "/")
+            assert listed.startswith(entity.name) and listed[len(entity.name) :][:1] in ("", "/")
     programs = Counter(p for e in entities for p in e.programs)
-    assert programs == {"SEMA Syria": 281, "SEMA Ukraine": 242, "SEMA Iran": 202, "SEMA Russia": 197,
-                        "SEMA Zimbabwe": 181, "SEMA Venezuela": 96, "SEMA Burma": 89,
-                        "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)": 70,
-                        "SEMA Nicaragua": 9, "SEMA South Sudan": 2}
+    assert programs == {
+        "SEMA Syria": 281,
+        "SEMA Ukraine": 242,
+        "SEMA Iran": 202,
+        "SEMA Russia": 197,
+        "SEMA Zimbabwe": 181,
+        "SEMA Venezuela": 96,
+        "SEMA Burma": 89,
+        "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)": 70,
+        "SEMA Nicaragua": 9,
+        "SEMA South Sudan": 2,
+    }
     assert Counter(len(e.birth_dates) for e in entities if e.birth_dates) == {1: 211, 2: 1}
 
 
@@ -78,16 +87,31 @@ def test_real_aliases():
     e = by_id(_real())
     irgc = e["Iran-1-136"]
     assert irgc.name == "Islamic Revolutionary Guard Corps"
-    assert {"Corps des Gardiens de la Révolution islamique", "IRGC", "Sepah-e Pasdaran-e Enghelab-e Eslami",
-            "GRI", "Pasdaran"} <= {a.name for a in irgc.aliases}
+    assert {
+        "Corps des Gardiens de la Révolution islamique",
+        "IRGC",
+        "Sepah-e Pasdaran-e Enghelab-e Eslami",
+        "GRI",
+        "Pasdaran",
+    } <= {a.name for a in irgc.aliases}
     baqiyatallah = {a.name for a in e["Iran-1-146"].aliases}
     assert "Baqiatollah Medical Sciences University" in baqiyatallah  # the stray comma
     assert not {"Baqiatollah", "Medical Sciences University"} & baqiyatallah
     akimov = e["Russia-1-94"]  # "AKIMOV, Andrey Igorevich", alias "Andrei"
-    assert akimov.aliases == [Name("AKIMOV, Andrei Igorevich", AKA, False, "Andrei Igorevich AKIMOV",
-                                 {SURNAME: "AKIMOV", GIVEN: "Andrei Igorevich"})]
+    assert akimov.aliases == [
+        Name(
+            "AKIMOV, Andrei Igorevich",
+            AKA,
+            False,
+            "Andrei Igorevich AKIMOV",
+            {SURNAME: "AKIMOV", GIVEN: "Andrei Igorevich"},
+        )
+    ]
     assert [a.name for a in e["Russia-1-112"].aliases] == [
-        "SALYAEV, Aleksei Mikhailovich", "Oleksii SALYAYEV", "SALIAIEV, Aleksey Mikhailovich"]
+        "SALYAEV, Aleksei Mikhailovich",
+        "Oleksii SALYAYEV",
+        "SALIAIEV, Aleksey Mikhailovich",
+    ]
     assert [a.name for a in e["Russia-2-5"].aliases] == ["Rosselkhozbank"]
     assert [a.name for a in e["Russia-1-Part-2-60"].aliases] == ["ZAO Interavtomatika (IA)"]
     # No alias of an individual is a lone given name or nickname, which would match anyone so named.
@@ -99,26 +123,48 @@ def test_fixture_record_fields():
     e = by_id(loaded)
     assert [(p.line, p.reason) for p in loaded.problems] == [
         (34, "record without Country or Item"),
-        (47, "duplicate id Iran-1-7 (Country, Schedule, Item)")]
+        (47, "duplicate id Iran-1-7 (Country, Schedule, Item)"),
+    ]
     org = e["Iran-1-7"]
     assert (org.schema, org.name, org.programs) == ("Organization", "Example Research Centre", ["SEMA Iran"])
     assert [a.name for a in org.aliases] == [
-        "Centre de recherche exemple", "ERC", "Examplar Research Centre", "Exemplar Research Centre",
-        "Centre de recherche Exemplar", "Exemplar Institute"]
+        "Centre de recherche exemple",
+        "ERC",
+        "Examplar Research Centre",
+        "Exemplar Research Centre",
+        "Centre de recherche Exemplar",
+        "Exemplar Institute",
+    ]
     person = e["Russia-1-Part-2-12"]
     assert (person.name, person.natural_name) == ("EXAMPLOV, Andrey Petrovich", "Andrey Petrovich EXAMPLOV")
-    assert person.aliases == [Name("EXAMPLOV, Andrei Petrovich", AKA, False, "Andrei Petrovich EXAMPLOV",
-                                       {SURNAME: "EXAMPLOV", GIVEN: "Andrei Petrovich"}),
-                              Name("EKZAMPLOV, Andrey Petrovich", AKA, False, "Andrey Petrovich EKZAMPLOV",
-                                       {SURNAME: "EKZAMPLOV", GIVEN: "Andrey Petrovich"}),
-                              Name("Andrii EGZAMPLOV", AKA)]
+    assert person.aliases == [
+        Name(
+            "EXAMPLOV, Andrei Petrovich",
+            AKA,
+            False,
+            "Andrei Petrovich EXAMPLOV",
+            {SURNAME: "EXAMPLOV", GIVEN: "Andrei Petrovich"},
+        ),
+        Name(
+            "EKZAMPLOV, Andrey Petrovich",
+            AKA,
+            False,
+            "Andrey Petrovich EKZAMPLOV",
+            {SURNAME: "EKZAMPLOV", GIVEN: "Andrey Petrovich"},
+        ),
+        Name("Andrii EGZAMPLOV", AKA),
+    ]
     assert person.birth_dates == [BirthDate("1961-04-05"), BirthDate("1962")]
     general = e["Syria-2-3"]
     assert (general.name, general.titles, [a.name for a in general.aliases]) == (
-        "Example, Samir", ["Major General"], ["Abou Sami"])
+        "Example, Samir",
+        ["Major General"],
+        ["Abou Sami"],
+    )
     assert (e["Zimbabwe-4"].name, e["Zimbabwe-4"].natural_name) == ("Exemplo", None)
     assert e["JVCFOR-1-1"].programs == [
-        "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)"]
+        "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)"
+    ]
 
 
 NEWER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -153,19 +199,30 @@ def test_newer_element_names(tmp_path):
     assert ship.vessel == Vessel(imo="9123456", type="Oil tanker") and ship.birth_dates == []
     person = e["Belarus-1-Part-1-1"]
     assert (person.birth_dates, person.listed_on, person.programs) == (
-        [BirthDate("1971-02-03")], "2020-09-28", ["SEMA Belarus"])
+        [BirthDate("1971-02-03")],
+        "2020-09-28",
+        ["SEMA Belarus"],
+    )
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "empty"),
-    (b"<data-set><record><Country>Iran</Country>", "not well-formed"),
-    (b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "not the Canadian SEMA list"),
-    (b"<data-set><record><Country>Iran</Country><Item>1</Item></record></data-set>", "no usable <record>"),
-    (BILLION_LAUGHS.replace(b"CONSOLIDATED_LIST", b"data-set"), "unsafe XML"),
-    (b'<?xml version="1.0"?><!DOCTYPE data-set [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-     b"<data-set><record><Country>&xxe;</Country><Item>1</Item><Entity>A</Entity></record></data-set>",
-     "unsafe XML"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"<data-set><record><Country>Iran</Country>", "not well-formed"),
+        (b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "not the Canadian SEMA list"),
+        (
+            b"<data-set><record><Country>Iran</Country><Item>1</Item></record></data-set>",
+            "no usable <record>",
+        ),
+        (BILLION_LAUGHS.replace(b"CONSOLIDATED_LIST", b"data-set"), "unsafe XML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE data-set [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b"<data-set><record><Country>&xxe;</Country><Item>1</Item><Entity>A</Entity></record></data-set>",
+            "unsafe XML",
+        ),
+    ],
+)
 def test_unusable_files_are_refused_with_the_reason(tmp_path, data, message):
     path = tmp_path / "sema-lmes.xml"
     path.write_bytes(data)
@@ -185,10 +242,15 @@ def run(argv: list[str]) -> int:
 def test_registry_entry():
     spec = next(s for s in load_registry(DEFAULT_REGISTRY) if s.id == "ca_sema")
     assert (spec.parser, spec.entry, spec.reference, spec.publisher) == (
-        "ca", "sema-lmes.xml", CA_2020, "Global Affairs Canada")
+        "ca",
+        "sema-lmes.xml",
+        CA_2020,
+        "Global Affairs Canada",
+    )
     assert [(f.name, f.required) for f in spec.files] == [("sema-lmes.xml", True)]
     assert spec.files[0].url.startswith("https://www.international.gc.ca/") and spec.files[0].url.endswith(
-        "/sanctions/sema-lmes.xml")
+        "/sanctions/sema-lmes.xml"
+    )
 
 
 def test_lists_update_import_and_show(tmp_path, monkeypatch, capsys):
@@ -196,9 +258,11 @@ def test_lists_update_import_and_show(tmp_path, monkeypatch, capsys):
     routes = {"/sema-lmes.xml": (FIXTURE.read_bytes(), "ok")}
     with http_server(routes) as base_url:
         registry = tmp_path / "sources.toml"
-        registry.write_text(f'[[list]]\nid = "ca_sema"\nparser = "ca"\nentry = "sema-lmes.xml"\nfiles = [\n'
-                            f'  {{ name = "sema-lmes.xml", url = "{base_url}/sema-lmes.xml" }},\n]\n',
-                            encoding="utf-8")
+        registry.write_text(
+            f'[[list]]\nid = "ca_sema"\nparser = "ca"\nentry = "sema-lmes.xml"\nfiles = [\n'
+            f'  {{ name = "sema-lmes.xml", url = "{base_url}/sema-lmes.xml" }},\n]\n',
+            encoding="utf-8",
+        )
         assert run(["lists", "update", "--json", "--sources", str(registry), "--timeout", "5"]) == 0
         [updated] = json.loads(capsys.readouterr().out)
         assert (updated["id"], updated["status"], updated["version"]["entities"]) == ("ca_sema", "updated", 5)

@@ -23,8 +23,13 @@ def env(tmp_path, monkeypatch):
     with http_server(routes, seen) as base_url:
         registry = write_registry(tmp_path / "sources.toml", base_url)
         monkeypatch.setenv("ORINOCO_SOURCES", str(registry))
-        yield {"routes": routes, "specs": {s.id: s for s in load_registry()}, "cache": ListCache(),
-               "tmp": tmp_path, "seen": seen}
+        yield {
+            "routes": routes,
+            "specs": {s.id: s for s in load_registry()},
+            "cache": ListCache(),
+            "tmp": tmp_path,
+            "seen": seen,
+        }
 
 
 def _state(cache: ListCache, list_id: str) -> tuple[str, str]:
@@ -57,17 +62,23 @@ def test_same_content_is_unchanged_and_a_new_version_keeps_the_previous(env):
     assert cache.current("ofac_sdn") == second.path
 
 
-@pytest.mark.parametrize(("path", "broken"), [
-    ("/ofac/sdn.csv", "truncated"),  # connection closed before Content-Length bytes arrived
-    ("/ofac/sdn.csv", "missing"),  # required file: HTTP 404
-    ("/ofac/sdn.csv", "cut"),  # complete HTTP response, but the file itself stops mid-row
-    ("/ofac/sdn.csv", "shrunk"),  # parses, but far fewer entities than the current version
-    ("/ofac/alt.csv", "missing"),  # optional, but the current version has it: the new one would be partial
-    ("/ofac/alt.csv", "cut"),
-    ("/un/consolidated.xml", "truncated"),
-    ("/un/consolidated.xml", "cut"),
-    ("/un/consolidated.xml", "garbage"),
-])
+@pytest.mark.parametrize(
+    ("path", "broken"),
+    [
+        ("/ofac/sdn.csv", "truncated"),  # connection closed before Content-Length bytes arrived
+        ("/ofac/sdn.csv", "missing"),  # required file: HTTP 404
+        ("/ofac/sdn.csv", "cut"),  # complete HTTP response, but the file itself stops mid-row
+        ("/ofac/sdn.csv", "shrunk"),  # parses, but far fewer entities than the current version
+        (
+            "/ofac/alt.csv",
+            "missing",
+        ),  # optional, but the current version has it: the new one would be partial
+        ("/ofac/alt.csv", "cut"),
+        ("/un/consolidated.xml", "truncated"),
+        ("/un/consolidated.xml", "cut"),
+        ("/un/consolidated.xml", "garbage"),
+    ],
+)
 def test_a_bad_download_leaves_the_good_version_in_place(env, path, broken):
     cache, routes = env["cache"], env["routes"]
     list_id = "ofac_sdn" if path.startswith("/ofac") else "un_sc"
@@ -187,13 +198,17 @@ def test_a_fallback_is_not_downloaded_again_within_the_interval(env, monkeypatch
     fresh = default_lists(download=True, timeout=2)
     assert len(env["seen"]) > asked
     assert [(x.version.id, x.version.origin, x.version.fallback) for x in fresh] == [
-        ("ofac_sdn", "download", False), ("un_sc", "download", False)]
+        ("ofac_sdn", "download", False),
+        ("un_sc", "download", False),
+    ]
     assert all("replacing the cached reference snapshot" in line for line in _source_lines(caplog).values())
     caplog.clear()
     cached = default_lists(download=True, timeout=2)
     assert [x.version.origin for x in cached] == ["download", "download"]
-    assert all(" from the cache " in line and "(download, published" in line
-               for line in _source_lines(caplog).values())
+    assert all(
+        " from the cache " in line and "(download, published" in line
+        for line in _source_lines(caplog).values()
+    )
 
 
 def test_the_download_interval_is_read_from_the_environment(monkeypatch):

@@ -54,12 +54,15 @@ def test_show_text_names_each_list(capsys):
     assert out.startswith("firm") and "entities=4" in out and "skipped_rows=4" in out
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("nosuch=/tmp", "unknown source"),
-    ("ofac", "expected SOURCE=PATH"),
-    ("un=/does/not/exist.xml", "no such file"),
-    (f"un={FIXTURES / 'custom' / 'watchlist.csv'}", "not well-formed"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nosuch=/tmp", "unknown source"),
+        ("ofac", "expected SOURCE=PATH"),
+        ("un=/does/not/exist.xml", "no such file"),
+        (f"un={FIXTURES / 'custom' / 'watchlist.csv'}", "not well-formed"),
+    ],
+)
 def test_bad_list_argument_exits_2_with_a_message(capsys, value, message):
     with pytest.raises(SystemExit) as exit_info:
         run(["lists", "show", "--list", value])

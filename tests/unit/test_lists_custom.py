@@ -22,7 +22,11 @@ def test_fixture_entities_rows_and_problems():
     assert jane.nationalities == ["GB"] and jane.programs == ["INTERNAL"]
     assert e["C2"].schema == "Organization" and e["C3"].schema == "Vessel"
     assert [(p.line, p.reason.split()[0]) for p in loaded.problems] == [
-        (7, "empty"), (8, "empty"), (9, "schema"), (10, "expected")]
+        (7, "empty"),
+        (8, "empty"),
+        (9, "schema"),
+        (10, "expected"),
+    ]
     assert loaded.version.skipped_rows == 4
     assert any(w.startswith("line 11: birth_date") for w in loaded.warnings)
     assert loaded.version.source == "custom" and loaded.version.published is None
@@ -42,8 +46,11 @@ def test_missing_required_column_is_a_list_error(tmp_path):
 
 def test_invalid_utf8_line_is_skipped_with_its_line_number(tmp_path):
     path = tmp_path / "list.csv"
-    path.write_bytes("\ufeffentity_id,name,schema\n1,José,person\n2,Bad \xff name,person\n3,Ok,vessel\n"
-                     .encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    path.write_bytes(
+        "\ufeffentity_id,name,schema\n1,José,person\n2,Bad \xff name,person\n3,Ok,vessel\n".encode(
+            "utf-8"
+        ).replace(b"\xc3\xbf", b"\xff")
+    )
     loaded = load_source("custom", path)
     assert [e.name for e in loaded.entities] == ["José", "Ok"]
     assert [(p.line, "UTF-8" in p.reason) for p in loaded.problems] == [(3, True)]

@@ -48,7 +48,8 @@ class Publisher(BaseHTTPRequestHandler):
                 self.send_error(server.failure)
                 return
         if (server.etag is not None and self.headers.get("If-None-Match") == server.etag) or (
-                server.etag is None and self.headers.get("If-Modified-Since") == MODIFIED):
+            server.etag is None and self.headers.get("If-Modified-Since") == MODIFIED
+        ):
             self.send_response(304)
             self.end_headers()
             return
@@ -79,8 +80,14 @@ def publisher(body: bytes, etag: str | None = UN_ETAG) -> Iterator[ThreadingHTTP
 
 
 def un_spec(url: str) -> ListSpec:
-    return ListSpec(id="un_sc", parser="un", publisher="test", format="UN XML",
-                    files=(RemoteFile("consolidated.xml", url, True),), entry="consolidated.xml")
+    return ListSpec(
+        id="un_sc",
+        parser="un",
+        publisher="test",
+        format="UN XML",
+        files=(RemoteFile("consolidated.xml", url, True),),
+        entry="consolidated.xml",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -160,7 +167,7 @@ def test_the_share_a_list_may_shrink_by_is_configurable(tmp_path, monkeypatch):
     full = reference_path("un_sc_2026-02/consolidated.xml").read_bytes()
     records = list(re.finditer(rb"<INDIVIDUAL>.*?</INDIVIDUAL>\s*", full, re.DOTALL))
     gone = records[: int(len(records) * 0.6)]  # 60% of the individuals, about 40% of all entities
-    smaller = full[: gone[0].start()] + full[gone[-1].end():]
+    smaller = full[: gone[0].start()] + full[gone[-1].end() :]
     cache = ListCache(tmp_path / "cache")
     with publisher(full) as server:
         first = update_list(un_spec(server.url), cache, timeout=30)

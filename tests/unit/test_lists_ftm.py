@@ -39,8 +39,24 @@ def exported(tmp_path_factory) -> str:
     out = str(tmp / "export.ftm.json")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ORINOCO_CACHE_DIR", str(tmp / "cache"))
-        assert run(["export", "--format", "ftm", "-o", out, "--list", f"ofac={reference_path(OFAC_2021)}",
-                    "--list", f"uk={reference_path(UK)}", "--list", f"eu={reference_path(EU)}"]) == 0
+        assert (
+            run(
+                [
+                    "export",
+                    "--format",
+                    "ftm",
+                    "-o",
+                    out,
+                    "--list",
+                    f"ofac={reference_path(OFAC_2021)}",
+                    "--list",
+                    f"uk={reference_path(UK)}",
+                    "--list",
+                    f"eu={reference_path(EU)}",
+                ]
+            )
+            == 0
+        )
     return out
 
 
@@ -102,8 +118,10 @@ def test_round_trip_screens_the_seed_cases_the_same(tmp_path):
     assert run(["export", "--format", "ftm", "-o", str(out), "--list", f"ofac={ofac}"]) == 0
     back = [load_source("ftm", out)]
     assert back[0].version.entities == original[0].version.entities
+
     def distinct(loaded: LoadedList) -> int:  # FtM keeps a name once per entity: OFAC repeats 6
         return sum(len({n.name for n in e.names()}) for e in loaded.entities)
+
     assert distinct(back[0]) == distinct(original[0])  # not one name lost or added
     before = _seed_results(Screener.from_lists(original), ftm_id)
     after = _seed_results(Screener.from_lists(back), lambda _, entity_id: entity_id)
@@ -121,19 +139,41 @@ def test_exported_entities_stream_without_the_cli():
 # Hand-written FtM, like an OpenSanctions or yente export.
 
 PARTY_LINES = [
-    {"id": "p1", "schema": "Person", "properties": {
-        "name": ["Ivan Example"], "alias": ["Ivan Ekzampl"], "weakAlias": ["Vanya"],
-        "previousName": ["Ivan Exampleov"], "birthDate": ["1965-05"], "nationality": ["ru"]}},
-    {"id": "c1", "schema": "Company", "properties": {"name": ["Example Trading LLC"], "country": ["sy"],
-                                                     "registrationNumber": ["1027700000001"]}},
+    {
+        "id": "p1",
+        "schema": "Person",
+        "properties": {
+            "name": ["Ivan Example"],
+            "alias": ["Ivan Ekzampl"],
+            "weakAlias": ["Vanya"],
+            "previousName": ["Ivan Exampleov"],
+            "birthDate": ["1965-05"],
+            "nationality": ["ru"],
+        },
+    },
+    {
+        "id": "c1",
+        "schema": "Company",
+        "properties": {
+            "name": ["Example Trading LLC"],
+            "country": ["sy"],
+            "registrationNumber": ["1027700000001"],
+        },
+    },
     {"id": "le1", "schema": "LegalEntity", "properties": {"name": ["Example Holding"]}},
     {"id": "o1", "schema": "Organization", "properties": {"name": ["Example Front"]}},
     {"id": "v1", "schema": "Vessel", "properties": {"name": ["Example Star"], "imoNumber": ["9123456"]}},
     {"id": "a1", "schema": "Airplane", "properties": {"name": ["EX-123 Example Air"]}},
-    {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "program": ["RUSSIA-EO14024"],
-                                                      "listingDate": ["2022-03-15"]}},
-    {"id": "i1", "schema": "Passport", "properties": {"holder": ["p1"], "number": ["7512345"],
-                                                      "country": ["ru"]}},
+    {
+        "id": "s1",
+        "schema": "Sanction",
+        "properties": {"entity": ["p1"], "program": ["RUSSIA-EO14024"], "listingDate": ["2022-03-15"]},
+    },
+    {
+        "id": "i1",
+        "schema": "Passport",
+        "properties": {"holder": ["p1"], "number": ["7512345"], "country": ["ru"]},
+    },
     {"id": "r1", "schema": "Ownership", "properties": {"owner": ["p1"], "asset": ["c1"]}},
 ]
 
@@ -147,11 +187,19 @@ def test_hand_written_ftm_entities_load():
     assert isinstance(loaded, LoadedList)
     records = by_id(loaded)
     assert {k: e.schema for k, e in records.items()} == {
-        "p1": "Person", "c1": "Organization", "le1": "Organization", "o1": "Organization", "v1": "Vessel",
-        "a1": "Aircraft"}
+        "p1": "Person",
+        "c1": "Organization",
+        "le1": "Organization",
+        "o1": "Organization",
+        "v1": "Vessel",
+        "a1": "Aircraft",
+    }
     ivan = records["p1"]
     assert [(n.name, n.kind, n.weak) for n in ivan.aliases] == [
-        ("Ivan Ekzampl", AKA, False), ("Ivan Exampleov", FKA, False), ("Vanya", AKA, True)]
+        ("Ivan Ekzampl", AKA, False),
+        ("Ivan Exampleov", FKA, False),
+        ("Vanya", AKA, True),
+    ]
     assert (ivan.programs, ivan.listed_on) == (["RUSSIA-EO14024"], "2022-03-15")
     assert ivan.documents == [Document("Passport", "7512345", "ru")]
     assert Document("registrationNumber", "1027700000001") in records["c1"].documents
@@ -159,12 +207,18 @@ def test_hand_written_ftm_entities_load():
     assert loaded.warnings == ["1 Ownership entities not screened (not a listed party)"]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (_lines(PARTY_LINES)[:-20], "line 9: the last entity is not whole JSON: truncated"),
-    (_lines(PARTY_LINES).replace(b"Ivan Example", "Iv\u00e1n".encode("latin-1")), "line 1: FollowTheMoney"),
-    (_lines(PARTY_LINES[6:]), "no Person, Organization"),
-    (b"", "empty"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_lines(PARTY_LINES)[:-20], "line 9: the last entity is not whole JSON: truncated"),
+        (
+            _lines(PARTY_LINES).replace(b"Ivan Example", "Iv\u00e1n".encode("latin-1")),
+            "line 1: FollowTheMoney",
+        ),
+        (_lines(PARTY_LINES[6:]), "no Person, Organization"),
+        (b"", "empty"),
+    ],
+)
 def test_broken_ftm_files_are_refused(data, message):
     result = _load("ftm", {"e.json": data}, "e.json")
     assert isinstance(result, ListError) and message in str(result) and "e.json" in str(result)
@@ -177,7 +231,9 @@ def test_bad_lines_are_skipped_with_their_line_numbers():
     loaded = _load("ftm", {"e.json": b"\n".join(lines)}, "e.json")
     assert isinstance(loaded, LoadedList) and loaded.version.entities == 4
     assert [(p.line, p.reason) for p in loaded.problems] == [
-        (2, "not an FtM entity: No schema for entity."), (3, "LegalEntity le1 has no name")]
+        (2, "not an FtM entity: No schema for entity."),
+        (3, "LegalEntity le1 has no name"),
+    ]
 
 
 def test_without_followthemoney_the_error_says_how_to_install_it(monkeypatch):

@@ -102,17 +102,20 @@ def test_cut_remarks_are_continued_from_sdn_comments():
     assert "LAZARUS GROUP" in e.links
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12 Nov 1974", BirthDate("1974-11-12")),
-    ("Feb 1943", BirthDate("1943-02")),
-    ("1960", BirthDate("1960")),
-    ("circa 1955", BirthDate("1955", circa=True)),
-    ("1955 to 1958", BirthDate("1955", "1958")),
-    ("01 Jan 1960 to 31 Dec 1962.", BirthDate("1960-01-01", "1962-12-31")),
-    ("circa 1955-1958", BirthDate("1955", "1958", circa=True)),
-    ("Foo 1960", None),
-    ("sometime", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 Nov 1974", BirthDate("1974-11-12")),
+        ("Feb 1943", BirthDate("1943-02")),
+        ("1960", BirthDate("1960")),
+        ("circa 1955", BirthDate("1955", circa=True)),
+        ("1955 to 1958", BirthDate("1955", "1958")),
+        ("01 Jan 1960 to 31 Dec 1962.", BirthDate("1960-01-01", "1962-12-31")),
+        ("circa 1955-1958", BirthDate("1955", "1958", circa=True)),
+        ("Foo 1960", None),
+        ("sometime", None),
+    ],
+)
 def test_birth_date_forms(text, expected):
     assert parse_birth_date(text) == expected
 

@@ -86,8 +86,10 @@ def test_primary_names_and_the_1073_strong_aliases_agree(real):
     quoted = []
     for ent_id, c in csv_by_id.items():
         x = xml_by_id[ent_id]
-        assert (_ws(c.name), c.natural_name and _ws(c.natural_name)) == \
-            (_ws(x.name), x.natural_name and _ws(x.natural_name))
+        assert (_ws(c.name), c.natural_name and _ws(c.natural_name)) == (
+            _ws(x.name),
+            x.natural_name and _ws(x.natural_name),
+        )
         if _names(c, weak=False) != _names(x, weak=False):
             quoted.append(ent_id)
             assert {(n.replace('"', "'"), k) for n, k in _names(x, weak=False)} == _names(c, weak=False)
@@ -115,8 +117,12 @@ def test_programs_agree(real):
     # Same tags per entity; 4 entities list two programs in the other order in the XML.
     assert all(sorted(c.programs) == sorted(xml_by_id[i].programs) for i, c in csv_by_id.items())
     tags = Counter(p for e in xml_by_id.values() for p in e.programs)
-    assert {t: tags[t] for t in ("UKRAINE-EO13662", "RUSSIA-EO14024", "NS-PLC", "CMIC-EO13959")} == \
-        {"UKRAINE-EO13662": 286, "RUSSIA-EO14024": 93, "NS-PLC": 78, "CMIC-EO13959": 68}
+    assert {t: tags[t] for t in ("UKRAINE-EO13662", "RUSSIA-EO14024", "NS-PLC", "CMIC-EO13959")} == {
+        "UKRAINE-EO13662": 286,
+        "RUSSIA-EO14024": 93,
+        "NS-PLC": 78,
+        "CMIC-EO13959": 68,
+    }
 
 
 def test_addresses_documents_and_details_agree(real):
@@ -128,8 +134,15 @@ def test_addresses_documents_and_details_agree(real):
         x = xml_by_id[ent_id]
         # The CSV joins city, state and postal code into one field; street and country are the same.
         assert [(a.street, a.country) for a in c.addresses] == [(a.street, a.country) for a in x.addresses]
-        for field in ("birth_dates", "places_of_birth", "nationalities", "citizenships", "gender", "links",
-                      "titles"):
+        for field in (
+            "birth_dates",
+            "places_of_birth",
+            "nationalities",
+            "citizenships",
+            "gender",
+            "links",
+            "titles",
+        ):
             assert getattr(c, field) == getattr(x, field), (ent_id, field)
         if sorted(map(repr, c.documents)) != sorted(map(repr, x.documents)):
             docs_differ.append(ent_id)
@@ -168,8 +181,15 @@ def test_fixture_formats_agree_field_by_field():
     assert [(a.name, a.weak) for a in e["9003"].aliases] == [("EXTECH", False), ("EXTEC", True)]  # no repeat
     assert Document("SWIFT/BIC", "EXBKRUMM") in e["9002"].documents
     assert "Executive Order 13662 Directive Determination - Subject to Directive 1" in e["9002"].remarks
-    assert e["9004"].vessel == Vessel(imo="9876543", flag="Malta", call_sign="9HXY1", type="General Cargo",
-                                      tonnage="5000", owner="Example Maritime Ltd.", gross_tonnage="3000")
+    assert e["9004"].vessel == Vessel(
+        imo="9876543",
+        flag="Malta",
+        call_sign="9HXY1",
+        type="General Cargo",
+        tonnage="5000",
+        owner="Example Maritime Ltd.",
+        gross_tonnage="3000",
+    )
     assert Document("IMO", "9876543") in e["9004"].documents
     assert Document("MMSI", "248000111") in e["9004"].documents
 
@@ -183,8 +203,11 @@ def _reversed_children(list_match: re.Match[bytes]) -> bytes:
 @pytest.mark.parametrize("namespace", [OLD_NAMESPACE, None])
 def test_xml_namespace_and_child_order_do_not_matter(tmp_path, namespace):
     data = (FIXTURE / "consolidated.xml").read_bytes()
-    data = data.replace(NEW_NAMESPACE, namespace) if namespace else data.replace(
-        b' xmlns="' + NEW_NAMESPACE + b'"', b"")
+    data = (
+        data.replace(NEW_NAMESPACE, namespace)
+        if namespace
+        else data.replace(b' xmlns="' + NEW_NAMESPACE + b'"', b"")
+    )
     reordered = re.sub(rb"<(idList|akaList|addressList)>(.*?)</\1>", _reversed_children, data, flags=re.S)
     assert reordered != data
     (tmp_path / "consolidated.xml").write_bytes(reordered)
@@ -259,11 +282,14 @@ def test_entity_expansion_is_refused_quickly():
     assert time.perf_counter() - start < 2
 
 
-@pytest.mark.parametrize(("path", "message"), [
-    (FIXTURES / "un" / "consolidated.xml", "not an OFAC XML list"),
-    (FIXTURE / "cons_prim.csv", "read from its folder"),
-    (FIXTURES / "custom", "neither cons_prim.csv"),
-])
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (FIXTURES / "un" / "consolidated.xml", "not an OFAC XML list"),
+        (FIXTURE / "cons_prim.csv", "read from its folder"),
+        (FIXTURES / "custom", "neither cons_prim.csv"),
+    ],
+)
 def test_a_wrong_path_says_why(path, message):
     with pytest.raises(ListError, match=message):
         load_source("ofac_cons", path)
@@ -275,14 +301,16 @@ def test_registry_entry_names_the_official_files_and_the_reference_snapshot():
     files = CONSOLIDATED_FILES
     names = (files.main, files.alt, files.add, files.comments)
     assert [(f.name, f.url, f.required) for f in spec.files] == [
-        (n, f"https://www.treasury.gov/ofac/downloads/consolidated/{n}", n == "cons_prim.csv") for n in names]
+        (n, f"https://www.treasury.gov/ofac/downloads/consolidated/{n}", n == "cons_prim.csv") for n in names
+    ]
     reference = cache_reference_dir() / spec.reference
     if reference.exists():  # what `orinoco serve` falls back to without a cache or a network
         assert load_source(spec.parser, reference, spec.id).version.entities == 442
 
 
 def _registry(path, base_url: str):
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [[list]]
 id = "ofac_cons"
 parser = "ofac_cons"
@@ -295,7 +323,9 @@ files = [
   {{ name = "cons_add.csv", url = "{base_url}/cons_add.csv", required = false }},
   {{ name = "cons_comments.csv", url = "{base_url}/cons_comments.csv", required = false }},
 ]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -315,21 +345,41 @@ def test_lists_update_import_and_show(tmp_path, monkeypatch, capsys):
     only_xml = tmp_path / "xml"
     only_xml.mkdir()
     shutil.copy(FIXTURE / "consolidated.xml", only_xml / "consolidated.xml")
-    assert run(["lists", "import", "ofac_cons", str(only_xml / "consolidated.xml"), "--id", "cons_xml",
-                "--json"]) == 0
+    assert (
+        run(
+            ["lists", "import", "ofac_cons", str(only_xml / "consolidated.xml"), "--id", "cons_xml", "--json"]
+        )
+        == 0
+    )
     [imported] = json.loads(capsys.readouterr().out)
     assert imported["status"] == "updated" and imported["version"]["published"] == "2025-03-14"
 
     assert run(["lists", "show", "--json"]) == 0  # both from the cache
     shown = {v["id"]: v for v in json.loads(capsys.readouterr().out)}
     assert {i: (v["source"], v["entities"]) for i, v in shown.items()} == {
-        "ofac_cons": ("ofac_cons", 4), "cons_xml": ("ofac_cons", 4)}
+        "ofac_cons": ("ofac_cons", 4),
+        "cons_xml": ("ofac_cons", 4),
+    }
 
 
 def test_list_argument_accepts_ofac_cons(capsys):
     """`orinoco serve --list` goes through the same parse and load as `lists show --list`."""
-    assert run(["lists", "show", "--json", "--list", f"ofac_cons={FIXTURE}",
-                "--list", f"ofac_cons:cons_xml={FIXTURE / 'consolidated.xml'}"]) == 0
+    assert (
+        run(
+            [
+                "lists",
+                "show",
+                "--json",
+                "--list",
+                f"ofac_cons={FIXTURE}",
+                "--list",
+                f"ofac_cons:cons_xml={FIXTURE / 'consolidated.xml'}",
+            ]
+        )
+        == 0
+    )
     shown = json.loads(capsys.readouterr().out)
     assert [(v["id"], v["source"], v["published"]) for v in shown] == [
-        ("ofac_cons", "ofac_cons", "2025-03-14"), ("cons_xml", "ofac_cons", "2025-03-14")]
+        ("ofac_cons", "ofac_cons", "2025-03-14"),
+        ("cons_xml", "ofac_cons", "2025-03-14"),
+    ]

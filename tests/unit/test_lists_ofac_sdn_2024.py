@@ -31,18 +31,28 @@ def test_sdn_csv_alone_loads_with_one_warning_per_missing_companion(sdn):
     assert sdn.version.entities == len(_remarks()) == 14965
     assert sdn.problems == [] and sdn.version.source == "ofac"
     assert sorted(w.rsplit("/", 1)[1] for w in sdn.warnings) == [
-        "add.csv: missing, loaded without it", "alt.csv: missing, loaded without it",
-        "sdn_comments.csv: missing, loaded without it"]
+        "add.csv: missing, loaded without it",
+        "alt.csv: missing, loaded without it",
+        "sdn_comments.csv: missing, loaded without it",
+    ]
     assert [p.rsplit("/", 1)[1] for p in sdn.version.files] == ["sdn.csv"]
     assert not any(e.addresses or any(not a.weak for a in e.aliases) for e in sdn.entities)
 
 
 def test_counts_by_type_and_program(sdn):
     assert Counter(e.schema for e in sdn.entities) == {
-        "Person": 6854, "Organization": 6884, "Vessel": 851, "Aircraft": 376}
+        "Person": 6854,
+        "Organization": 6884,
+        "Vessel": 851,
+        "Aircraft": 376,
+    }
     programs = Counter(p for e in sdn.entities for p in e.programs)
     assert programs.most_common(4) == [
-        ("RUSSIA-EO14024", 4439), ("SDGT", 2386), ("SDNTK", 1439), ("IFSR", 1171)]
+        ("RUSSIA-EO14024", 4439),
+        ("SDGT", 2386),
+        ("SDNTK", 1439),
+        ("IFSR", 1171),
+    ]
     assert max(int(e.id) for e in sdn.entities) == 48907
 
 

@@ -17,8 +17,10 @@ from service.lists.registry import DEFAULT_REGISTRY, load_registry
 from service.lists.specs import parse_list_spec
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("6h", 21600), ("30m", 1800), ("90s", 90), ("1d", 86400),
-                                               ("300", 300), ("1.5h", 5400)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("6h", 21600), ("30m", 1800), ("90s", 90), ("1d", 86400), ("300", 300), ("1.5h", 5400)],
+)
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
@@ -36,8 +38,13 @@ def test_one_round_records_each_list_and_reloads_once_if_any_changed(tmp_path):
         raise ListError("un_sc: HTTP 503 (after 4 attempts); keeping the current version")
 
     status = tmp_path / "status.json"
-    refresher = Refresher({"ofac_sdn": lambda: True, "un_sc": broken, "eu_fsf": lambda: False},
-                          lambda: reloads.append(1), 3600, status, max_age=3600)
+    refresher = Refresher(
+        {"ofac_sdn": lambda: True, "un_sc": broken, "eu_fsf": lambda: False},
+        lambda: reloads.append(1),
+        3600,
+        status,
+        max_age=3600,
+    )
     assert refresher.run_once() and reloads == [1]
     seen = read_status(str(status))
     assert seen["lists"]["ofac_sdn"]["last_change"] and seen["lists"]["ofac_sdn"]["error"] is None

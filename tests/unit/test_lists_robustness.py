@@ -54,8 +54,7 @@ def test_wrong_column_counts_are_skipped_with_line_numbers(data):
 
 
 @FUZZ
-@given(position=st.integers(min_value=0, max_value=len(CUSTOM_CSV)),
-       junk=st.binary(min_size=1, max_size=8))
+@given(position=st.integers(min_value=0, max_value=len(CUSTOM_CSV)), junk=st.binary(min_size=1, max_size=8))
 def test_custom_csv_with_arbitrary_bytes_never_raises_anything_else(position, junk):
     data = CUSTOM_CSV[:position] + junk + CUSTOM_CSV[position:]
     result = _load("custom", {"list.csv": data}, "list.csv")
@@ -106,26 +105,39 @@ def test_billion_laughs_is_refused_quickly():
     assert time.perf_counter() - start < 2
 
 
-@pytest.mark.parametrize("doctype", [
-    b'<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
-    b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "http://127.0.0.1:9/evil.dtd">',
-])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        b'<!DOCTYPE CONSOLIDATED_LIST SYSTEM "http://127.0.0.1:9/evil.dtd">',
+    ],
+)
 def test_external_entities_are_refused(doctype):
-    xml = (b'<?xml version="1.0"?>' + doctype + b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>"
-           b"<DATAID>1</DATAID><FIRST_NAME>&xxe;</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>")
+    xml = (
+        b'<?xml version="1.0"?>' + doctype + b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>"
+        b"<DATAID>1</DATAID><FIRST_NAME>&xxe;</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"
+    )
     result = _load("un", {"consolidated.xml": xml}, "consolidated.xml")
     assert isinstance(result, ListError) and "root:" not in str(result)
 
 
-@pytest.mark.parametrize(("source", "name", "data", "message"), [
-    ("ofac", "sdn.csv", b"", "empty"),
-    ("ofac", "sdn.csv", b"   \r\n\x1a", "empty"),
-    ("ofac", "sdn.csv", b"entity_id,name,schema\r\n1,A,person\r\n", "does not look like an OFAC"),
-    ("un", "consolidated.xml", b"<?xml version='1.0'?><sdnList></sdnList>", "not the UN list"),
-    ("un", "consolidated.xml", b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "no INDIVIDUAL"),
-    ("custom", "list.csv", b"entity_id,name,schema\n,,\n", "0 usable rows"),
-    ("custom", "list.csv", b"entity_id,name,schema\n1,A,person\n2,B\n3,C,thing\n", "1 usable rows, 2 bad"),
-])
+@pytest.mark.parametrize(
+    ("source", "name", "data", "message"),
+    [
+        ("ofac", "sdn.csv", b"", "empty"),
+        ("ofac", "sdn.csv", b"   \r\n\x1a", "empty"),
+        ("ofac", "sdn.csv", b"entity_id,name,schema\r\n1,A,person\r\n", "does not look like an OFAC"),
+        ("un", "consolidated.xml", b"<?xml version='1.0'?><sdnList></sdnList>", "not the UN list"),
+        ("un", "consolidated.xml", b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "no INDIVIDUAL"),
+        ("custom", "list.csv", b"entity_id,name,schema\n,,\n", "0 usable rows"),
+        (
+            "custom",
+            "list.csv",
+            b"entity_id,name,schema\n1,A,person\n2,B\n3,C,thing\n",
+            "1 usable rows, 2 bad",
+        ),
+    ],
+)
 def test_whole_file_failures_say_why(source, name, data, message):
     result = _load(source, {name: data}, "." if source == "ofac" else name)
     assert isinstance(result, ListError) and message in str(result)

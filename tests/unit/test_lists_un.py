@@ -70,8 +70,10 @@ def test_fixture_record():
     person = e["900001"]
     assert person.name == "ABDUL KARIM EXAMPLE NAZARI" and person.reference == "QDi.900"
     assert [(a.name, a.kind, a.weak) for a in person.aliases] == [
-        ("Abdul Karim Nazari", "aka", False), ("Abu Karim", "aka", True),
-        ("عبد الكريم نظري", ORIGINAL_SCRIPT, False)]
+        ("Abdul Karim Nazari", "aka", False),
+        ("Abu Karim", "aka", True),
+        ("عبد الكريم نظري", ORIGINAL_SCRIPT, False),
+    ]
     assert person.birth_dates == [BirthDate("1970-04-01"), BirthDate("1968", "1969")]
     assert person.nationalities == ["Afghanistan", "Pakistan"] and person.gender == "Male"
     assert person.places_of_birth == ["Kandahar, Afghanistan"]

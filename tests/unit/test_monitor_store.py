@@ -195,9 +195,12 @@ def test_the_delta_screens_only_customers_that_can_match_and_misses_none(monitor
     scope = set(keys)
 
     def found(screener):
-        return {(r.query.id, m.list, m.entity_id): m.score
-                for r in screener.screen(queries, limit=10_000, threshold=0.5) for m in r.matches
-                if (m.list, m.entity_id) in scope}
+        return {
+            (r.query.id, m.list, m.entity_id): m.score
+            for r in screener.screen(queries, limit=10_000, threshold=0.5)
+            for m in r.matches
+            if (m.list, m.entity_id) in scope
+        }
 
     expected = found(full)
     assert expected and found(part) == pytest.approx(expected)

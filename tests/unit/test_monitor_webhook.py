@@ -65,8 +65,12 @@ def test_deliveries_are_signed_retried_and_logged(tmp_path, receiver):
         assert (d.status, d.attempts, d.last_status) == ("delivered", 2, 200) and d.delivered_at
     headers, body, path = receiver.calls[-1]
     assert path == "/hook" and headers["X-Orinoco-Event"] == "alert.opened"
-    expected = "sha256=" + hmac.new(b"s3cret", headers["X-Orinoco-Timestamp"].encode() + b"." + body,
-                                    hashlib.sha256).hexdigest()
+    expected = (
+        "sha256="
+        + hmac.new(
+            b"s3cret", headers["X-Orinoco-Timestamp"].encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+    )
     assert headers["X-Orinoco-Signature"] == expected == sign(b"s3cret", headers["X-Orinoco-Timestamp"], body)
     event = json.loads(body)
     assert event["customer_id"] == "c1" and event["entity_id"] == "W1" and "Zorander" not in body.decode()

@@ -68,18 +68,31 @@ def _roles(index, name_no: int = 0) -> list[list[tuple[str, int]]]:
     out = []
     for v in np.flatnonzero(index.var_name == name_no):
         lo, hi = index.var_ptr[v], index.var_ptr[v + 1]
-        out.append([(str(index.vocab[t]), int(r)) for t, r in zip(index.var_tok[lo:hi], index.var_role[lo:hi],
-                                                                 strict=True)])
+        out.append(
+            [
+                (str(index.vocab[t]), int(r))
+                for t, r in zip(index.var_tok[lo:hi], index.var_role[lo:hi], strict=True)
+            ]
+        )
     return out
 
 
 def test_index_token_roles():
-    person = Entity("1", "t", "Person", "GARCIA LOPEZ Juan Carlos",
-                    name_parts={SURNAME: "GARCIA LOPEZ", GIVEN: "Juan Carlos"},
-                    aliases=[Name("PEREZ, Ana"), Name("ZORRO")])
+    person = Entity(
+        "1",
+        "t",
+        "Person",
+        "GARCIA LOPEZ Juan Carlos",
+        name_parts={SURNAME: "GARCIA LOPEZ", GIVEN: "Juan Carlos"},
+        aliases=[Name("PEREZ, Ana"), Name("ZORRO")],
+    )
     index = build_index([_one(person)])
-    assert dict(_roles(index, 0)[0]) == {"garcia": ROLE_SURNAME, "lopez": ROLE_SURNAME,
-                                         "juan": ROLE_GIVEN, "carlos": ROLE_GIVEN}
+    assert dict(_roles(index, 0)[0]) == {
+        "garcia": ROLE_SURNAME,
+        "lopez": ROLE_SURNAME,
+        "juan": ROLE_GIVEN,
+        "carlos": ROLE_GIVEN,
+    }
     assert dict(_roles(index, 1)[0]) == {"perez": ROLE_SURNAME, "ana": ROLE_GIVEN}  # the comma says so
     assert _roles(index, 2) == [[("zorro", ROLE_WHOLE)]]
 

@@ -24,15 +24,22 @@ from service.engine.scoring import TokenMatcher
 from service.engine.screener import Query, Screener
 
 # Mostly letters, with the repeats, digits, odd characters and lengths past 64 the bounds must survive.
-TOKENS = st.text(alphabet=st.sampled_from("aaaeeiioumnrslhdkbtyz0-é"), min_size=1, max_size=12) | \
-    st.text(alphabet="abn", min_size=60, max_size=90)
+TOKENS = st.text(alphabet=st.sampled_from("aaaeeiioumnrslhdkbtyz0-é"), min_size=1, max_size=12) | st.text(
+    alphabet="abn", min_size=60, max_size=90
+)
 
 
-def full_scan(queries: list[str], vocab: list[str], cutoff: float, score_cutoff: float,
-              short: tuple[int, float] = (0, 0.0)) -> set[tuple[int, int, float]]:
+def full_scan(
+    queries: list[str],
+    vocab: list[str],
+    cutoff: float,
+    score_cutoff: float,
+    short: tuple[int, float] = (0, 0.0),
+) -> set[tuple[int, int, float]]:
     """Every (query, vocabulary id, similarity) the scan keeps at ``cutoff`` (``short`` as in search)."""
-    sim = process.cdist(queries, vocab, scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
-                        score_cutoff=score_cutoff)
+    sim = process.cdist(
+        queries, vocab, scorer=JaroWinkler.normalized_similarity, dtype=np.float32, score_cutoff=score_cutoff
+    )
     out = set()
     for r, v in zip(*np.nonzero(sim), strict=True):
         need = short[1] if min(len(queries[r]), len(vocab[v])) <= short[0] else cutoff
@@ -41,8 +48,13 @@ def full_scan(queries: list[str], vocab: list[str], cutoff: float, score_cutoff:
     return out
 
 
-def searched(search: NeighbourSearch, queries: list[str], cutoff: float, score_cutoff: float,
-             short: tuple[int, float] = (0, 0.0)) -> set[tuple[int, int, float]]:
+def searched(
+    search: NeighbourSearch,
+    queries: list[str],
+    cutoff: float,
+    score_cutoff: float,
+    short: tuple[int, float] = (0, 0.0),
+) -> set[tuple[int, int, float]]:
     r, v, s = search.search(queries, cutoff, score_cutoff, short)
     return {(int(a), int(b), float(c)) for a, b, c in zip(r, v, s, strict=True)}
 
@@ -53,8 +65,11 @@ def real_screener() -> Screener:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(vocab=st.lists(TOKENS, min_size=1, max_size=60, unique=True),
-       queries=st.lists(TOKENS, min_size=1, max_size=8), cutoff=st.sampled_from([0.7, 0.8, 0.9]))
+@given(
+    vocab=st.lists(TOKENS, min_size=1, max_size=60, unique=True),
+    queries=st.lists(TOKENS, min_size=1, max_size=8),
+    cutoff=st.sampled_from([0.7, 0.8, 0.9]),
+)
 def test_made_up_vocabularies_lose_no_pair(vocab: list[str], queries: list[str], cutoff: float) -> None:
     search = NeighbourSearch(vocab, build_neighbours(vocab))
     kept = searched(search, queries, cutoff, cutoff)
@@ -72,8 +87,9 @@ def test_made_up_tokens_against_the_real_vocabulary(queries: list[str]) -> None:
     expected = full_scan(queries, vocab, 0.8, 0.7, short)
     got = searched(search, queries, 0.8, 0.7, short)
     assert expected <= got
-    assert {x for x in got if x[2] >= np.float32(0.8)} - expected <= \
-        {x for x in got if min(len(queries[x[0]]), len(vocab[x[1]])) <= 3}  # only short pairs under 0.92
+    assert {x for x in got if x[2] >= np.float32(0.8)} - expected <= {
+        x for x in got if min(len(queries[x[0]]), len(vocab[x[1]])) <= 3
+    }  # only short pairs under 0.92
 
 
 def test_bounds_admit_the_closest_pairs() -> None:
@@ -94,8 +110,10 @@ def test_a_vocabulary_round_trips_through_the_index_cache(tmp_path) -> None:
     back = load_index(tmp_path / "i.npz")
     for name in ("vocab_nb", "skel_nb", "ckey_nb"):
         a, b = getattr(index, name), getattr(back, name)
-        assert all(np.array_equal(getattr(a, f), getattr(b, f))
-                   for f in ("order", "signature", "length", "by_length", "bits"))
+        assert all(
+            np.array_equal(getattr(a, f), getattr(b, f))
+            for f in ("order", "signature", "length", "by_length", "bits")
+        )
 
 
 def test_pair_similarity_is_cdist_pair_by_pair() -> None:
@@ -103,8 +121,9 @@ def test_pair_similarity_is_cdist_pair_by_pair() -> None:
     queries = ["kanan", "fauzi"]
     rows, ids = np.array([0, 0, 1, 1, 1]), np.array([0, 1, 2, 3, 4])
     got = pair_similarity(queries, rows, vocab, ids, 0.7)
-    full = process.cdist(queries, list(vocab), scorer=JaroWinkler.normalized_similarity, dtype=np.float32,
-                         score_cutoff=0.7)
+    full = process.cdist(
+        queries, list(vocab), scorer=JaroWinkler.normalized_similarity, dtype=np.float32, score_cutoff=0.7
+    )
     assert got.tolist() == [float(full[r, i]) for r, i in zip(rows, ids, strict=True)]
 
 
@@ -125,7 +144,7 @@ def test_dev_queries_and_negatives_get_the_full_scans_token_matches() -> None:
     matcher = TokenMatcher(screener.index, screener.params)  # a few tokens a call, as single queries
     few = {}
     for start in range(0, len(tokens), 5):
-        few.update(matcher.match(tokens[start: start + 5]))
+        few.update(matcher.match(tokens[start : start + 5]))
     assert any(t.startswith("~") for t in tokens)  # Arabic consonant keys are compared too
     for fast in (one_batch, few):
         for t in tokens:
@@ -140,5 +159,6 @@ def test_screening_results_are_identical() -> None:
     names = dev_names(300, 5)
     fast = Screener(lists, index).screen([Query(n) for n in names], limit=10, threshold=0.0)
     slow = Screener(lists, index, full_scan=True).screen([Query(n) for n in names], limit=10, threshold=0.0)
-    assert [[(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in fast] == \
-        [[(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in slow]
+    assert [[(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in fast] == [
+        [(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in slow
+    ]

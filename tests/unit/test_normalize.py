@@ -15,16 +15,19 @@ from service.engine.normalize import (
 )
 
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Özgün ERDOĞAN", "ozgun erdogan"),                 # diacritics and case
-    ("Андроник Ефремов", "andronik efremov"),          # Cyrillic
-    ("Ἀλέξανδρος", "alexandros"),                      # Greek
-    ("KAN'AN, Fawzi", "kanan, fawzi"),                 # apostrophe dropped inside a word
-    ("Kan\u2019an", "kanan"),                          # typographic apostrophe
-    ("\u02bfAbd al-Ra\u1e25m\u0101n", "abd al-rahman"),  # ʿayn and dots below
-    ("ＦＡＲＣ", "farc"),                                # NFKC full-width
-    ("Ta\u200breck\u202e", "tareck"),                  # zero-width space and bidi override removed
-])
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Özgün ERDOĞAN", "ozgun erdogan"),  # diacritics and case
+        ("Андроник Ефремов", "andronik efremov"),  # Cyrillic
+        ("Ἀλέξανδρος", "alexandros"),  # Greek
+        ("KAN'AN, Fawzi", "kanan, fawzi"),  # apostrophe dropped inside a word
+        ("Kan\u2019an", "kanan"),  # typographic apostrophe
+        ("\u02bfAbd al-Ra\u1e25m\u0101n", "abd al-rahman"),  # ʿayn and dots below
+        ("ＦＡＲＣ", "farc"),  # NFKC full-width
+        ("Ta\u200breck\u202e", "tareck"),  # zero-width space and bidi override removed
+    ],
+)
 def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded
 
@@ -34,12 +37,15 @@ def test_fold_transliterates_arabic_and_splits_han_syllables() -> None:
     assert fold("金正恩").split() == ["jin", "zheng", "en"]
 
 
-@pytest.mark.parametrize(("folded", "tokens"), [
-    ("cecoex, s.a.", ["cecoex", "sa"]),          # initialism dots join
-    ("l.l.c.", ["llc"]),
-    ("el-aissami maddah", ["el-aissami", "maddah"]),
-    ("a & b (c)", ["a", "b", "c"]),
-])
+@pytest.mark.parametrize(
+    ("folded", "tokens"),
+    [
+        ("cecoex, s.a.", ["cecoex", "sa"]),  # initialism dots join
+        ("l.l.c.", ["llc"]),
+        ("el-aissami maddah", ["el-aissami", "maddah"]),
+        ("a & b (c)", ["a", "b", "c"]),
+    ],
+)
 def test_tokenize(folded: str, tokens: list[str]) -> None:
     assert tokenize(folded) == tokens
 
@@ -76,31 +82,37 @@ def test_particles_are_dropped() -> None:
     assert name_variants("Ahmad bin Ali")[0] == ["ahmad", "ali"]
 
 
-@pytest.mark.parametrize(("name", "canonical"), [
-    ("PETROLEOS DE VENEZUELA, S.A.", ["petroleos", "venezuela", "sa"]),
-    ("Petroleos de Venezuela SA", ["petroleos", "venezuela", "sa"]),
-    ("ACME L.L.C.", ["acme", "ltd"]),
-    ("ACME Limited Liability Company", ["acme", "ltd"]),
-    ("ACME Co., Ltd.", ["acme", "ltd"]),
-    ("ROGA OOO", ["roga", "jsc"]),
-    ("AKTSIONERNOE OBSHCHESTVO ROGA", ["jsc", "roga"]),
-    ("ACME GmbH", ["acme", "sa"]),
-])
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("PETROLEOS DE VENEZUELA, S.A.", ["petroleos", "venezuela", "sa"]),
+        ("Petroleos de Venezuela SA", ["petroleos", "venezuela", "sa"]),
+        ("ACME L.L.C.", ["acme", "ltd"]),
+        ("ACME Limited Liability Company", ["acme", "ltd"]),
+        ("ACME Co., Ltd.", ["acme", "ltd"]),
+        ("ROGA OOO", ["roga", "jsc"]),
+        ("AKTSIONERNOE OBSHCHESTVO ROGA", ["jsc", "roga"]),
+        ("ACME GmbH", ["acme", "sa"]),
+    ],
+)
 def test_legal_forms_are_canonical(name: str, canonical: list[str]) -> None:
     assert name_variants(name)[0] == canonical
 
 
-@pytest.mark.parametrize("group", [
-    ("fawzi", "fauzi", "faouzi"),
-    ("kanaan", "canaan", "kanan"),
-    ("mohammed", "muhammad", "mohamad", "mohamed"),
-    ("hezbollah", "hizballah", "hizbullah"),
-    ("tareck", "tarek", "tariq"),
-    ("calcimin", "kalsimin"),
-    ("fatimah", "fatima"),
-    ("ghasem", "qasem", "kasem"),  # Persian qaf, written gh, q or k
-    ("ghavamin", "qavamin"),
-])
+@pytest.mark.parametrize(
+    "group",
+    [
+        ("fawzi", "fauzi", "faouzi"),
+        ("kanaan", "canaan", "kanan"),
+        ("mohammed", "muhammad", "mohamad", "mohamed"),
+        ("hezbollah", "hizballah", "hizbullah"),
+        ("tareck", "tarek", "tariq"),
+        ("calcimin", "kalsimin"),
+        ("fatimah", "fatima"),
+        ("ghasem", "qasem", "kasem"),  # Persian qaf, written gh, q or k
+        ("ghavamin", "qavamin"),
+    ],
+)
 def test_skeleton_collides_romanizations(group: tuple[str, ...]) -> None:
     assert len({skeleton(t) for t in group}) == 1, {t: skeleton(t) for t in group}
 
@@ -125,8 +137,9 @@ def test_documented_examples_hold() -> None:
 
 
 def test_arabic_script_consonant_keys_meet_romanizations() -> None:
-    assert arabic_consonant_keys("صدام حسين التكريتي") == ["~" + consonant_key(t) for t in
-                                                         ("saddam", "hussein", "tikriti")]
+    assert arabic_consonant_keys("صدام حسين التكريتي") == [
+        "~" + consonant_key(t) for t in ("saddam", "hussein", "tikriti")
+    ]
     assert arabic_consonant_keys("عبد اللطيف") == ["~" + consonant_key("abdlatif")]
     assert arabic_consonant_keys("Saddam Hussein") == []
 

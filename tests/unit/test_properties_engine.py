@@ -29,17 +29,26 @@ TOKEN = re.compile(r"[a-z0-9]+")
 
 # Characters that attack a text pipeline: controls, bidi overrides and isolates, zero-width
 # joiners, BOM, combining marks, surrogate-free astral emoji, RTL and CJK letters, fullwidth forms.
-HOSTILE = ("\x00\x01\x1b\x7f\u0085\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202d\u202e\u2066\u2067"
-           "\u2069\ufeff\u0301\u0308\u0327\u036f\u20dd\U0001f600\U0001f3f3\ufe0f\u200d\U0001f308"
-           "\u0645\u062d\u0645\u062f\u05d0\u4e60\u8fd1\u5e73\uac00\uff21\uff41\u00df\u0130\u0131\ufb01")
+HOSTILE = (
+    "\x00\x01\x1b\x7f\u0085\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202d\u202e\u2066\u2067"
+    "\u2069\ufeff\u0301\u0308\u0327\u036f\u20dd\U0001f600\U0001f3f3\ufe0f\u200d\U0001f308"
+    "\u0645\u062d\u0645\u062f\u05d0\u4e60\u8fd1\u5e73\uac00\uff21\uff41\u00df\u0130\u0131\ufb01"
+)
 hostile_text = st.text(alphabet=st.sampled_from(HOSTILE) | st.characters(codec="utf-8"), max_size=200)
 any_text = st.text(max_size=300) | hostile_text
 # Words whose meaning depends on their place in a name ("bin X" is one token, a leading title is
 # dropped) are left out, so that reordering the words cannot change the tokens.
-ORDER_DEPENDENT = (TITLES | PARTICLES | STOPWORDS | set(LEGAL_FORMS) | {w for p in LEGAL_PHRASES for w in p}
-                   | {"abd", "abdul", "abdel", "abdal", "abu", "abou", "bin", "ibn"})
+ORDER_DEPENDENT = (
+    TITLES
+    | PARTICLES
+    | STOPWORDS
+    | set(LEGAL_FORMS)
+    | {w for p in LEGAL_PHRASES for w in p}
+    | {"abd", "abdul", "abdel", "abdal", "abu", "abou", "bin", "ibn"}
+)
 latin_word = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=10).filter(
-    lambda w: w not in ORDER_DEPENDENT)
+    lambda w: w not in ORDER_DEPENDENT
+)
 
 ADVERSARIAL = [
     "",
@@ -81,8 +90,17 @@ def check_normalizer(text: str) -> None:
 
 
 def _list() -> LoadedList:
-    names = ["ZARGHAMI, Mohammed Ali", "Hassan QUDSIYYA", "NORTHERN STAR TRADING COMPANY", "Ivan Petrov",
-             "Kim Jong Un", "Abdel-Rahman AL-HAKIM", "Omar Haddad", "Ali Saleh", "Ahmed Karimi"]
+    names = [
+        "ZARGHAMI, Mohammed Ali",
+        "Hassan QUDSIYYA",
+        "NORTHERN STAR TRADING COMPANY",
+        "Ivan Petrov",
+        "Kim Jong Un",
+        "Abdel-Rahman AL-HAKIM",
+        "Omar Haddad",
+        "Ali Saleh",
+        "Ahmed Karimi",
+    ]
     entities = [Entity(str(i), "prop", "Person", n) for i, n in enumerate(names)]
     version = ListVersion("prop", "custom", None, "0" * 64, len(entities), len(entities), "now")
     return LoadedList(version, entities)
@@ -115,8 +133,11 @@ def test_a_name_with_a_token_repeated_three_times_compared_with_itself_scores_on
 
 
 @PROPS
-@given(words=st.lists(latin_word, min_size=2, max_size=4, unique=True),
-       other=st.lists(latin_word, max_size=3), data=st.data())
+@given(
+    words=st.lists(latin_word, min_size=2, max_size=4, unique=True),
+    other=st.lists(latin_word, max_size=3),
+    data=st.data(),
+)
 @example(words=["ali", "zarghami", "mohammed"], other=["zarghami", "mohammed", "ali"], data=None)
 def test_compare_ignores_token_order(screener: Screener, words: list[str], other: list[str], data) -> None:
     shuffled = data.draw(st.permutations(words)) if data is not None else list(reversed(words))

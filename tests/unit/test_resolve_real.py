@@ -29,11 +29,14 @@ def test_un_individual_sharing_a_passport_with_an_sdn_entry_is_one_cluster(resol
     assert resolution.also_listed_on("ofac_sdn", "10481") == [{"list": "un_sc", "entity_id": "110408"}]
 
 
-@pytest.mark.parametrize(("ofac_id", "un_id"), [
-    ("12211", "6908511"),  # KIM, Yong Chol (born 1946/47) and KIM YONG CHOL (born 1962)
-    ("7880", "6908111"),  # Barzan Ibrahim Hasan AL-TIKRITI (1951) and his son Ali Barzan (1981)
-    ("15769", "6908554"),  # PAK, To-Chun (1944) and PAK CHUN IL (1954)
-])
+@pytest.mark.parametrize(
+    ("ofac_id", "un_id"),
+    [
+        ("12211", "6908511"),  # KIM, Yong Chol (born 1946/47) and KIM YONG CHOL (born 1962)
+        ("7880", "6908111"),  # Barzan Ibrahim Hasan AL-TIKRITI (1951) and his son Ali Barzan (1981)
+        ("15769", "6908554"),  # PAK, To-Chun (1944) and PAK CHUN IL (1954)
+    ],
+)
 def test_namesakes_with_different_birth_dates_stay_apart(resolved, ofac_id, un_id):
     resolution, entities = resolved
     assert birth_agreement(entities[("ofac_sdn", ofac_id)], entities[("un_sc", un_id)]) is Agreement.CONFLICT

@@ -13,26 +13,45 @@ from service.resolve.rules import decide
 
 
 def person(list_id: str, id_: str, *dates: str, nat: str | None = None, docs=(), name="X") -> Entity:
-    return Entity(id_, list_id, "Person", name, birth_dates=[BirthDate(d) for d in dates],
-                  nationalities=[nat] if nat else [], documents=list(docs))
+    return Entity(
+        id_,
+        list_id,
+        "Person",
+        name,
+        birth_dates=[BirthDate(d) for d in dates],
+        nationalities=[nat] if nat else [],
+        documents=list(docs),
+    )
 
 
-@pytest.mark.parametrize(("number", "keys"), [
-    ("OB 0243318", {"OB0243318", "0243318"}),  # written with a space: whole and the numeric word
-    ("ob-0243318", {"OB0243318"}),
-    ("CAR diplomatic passport no. D00000898", {"D00000898"}),  # prose around the number
-    ("1-78-09-44621-80", {"178094462180"}),
-    ("92/664", set()),  # too short to identify anyone
-    ("approx 2006", set()),
-])
+@pytest.mark.parametrize(
+    ("number", "keys"),
+    [
+        ("OB 0243318", {"OB0243318", "0243318"}),  # written with a space: whole and the numeric word
+        ("ob-0243318", {"OB0243318"}),
+        ("CAR diplomatic passport no. D00000898", {"D00000898"}),  # prose around the number
+        ("1-78-09-44621-80", {"178094462180"}),
+        ("92/664", set()),  # too short to identify anyone
+        ("approx 2006", set()),
+    ],
+)
 def test_number_keys(number, keys):
     assert number_keys(number) == keys
 
 
 def test_identifiers_skip_descriptive_types_and_take_vessel_imo():
-    e = Entity("1", "l", "Vessel", "SHIP", vessel=Vessel(imo="9187629"), documents=[
-        Document("Secondary sanctions risk:", "Section 1(b) of Executive Order 13224, 2019"),
-        Document("SWIFT/BIC", "HAVIGB2L"), Document("Passport", "A1234567", "Iran")])
+    e = Entity(
+        "1",
+        "l",
+        "Vessel",
+        "SHIP",
+        vessel=Vessel(imo="9187629"),
+        documents=[
+            Document("Secondary sanctions risk:", "Section 1(b) of Executive Order 13224, 2019"),
+            Document("SWIFT/BIC", "HAVIGB2L"),
+            Document("Passport", "A1234567", "Iran"),
+        ],
+    )
     found = {i.key: i for i in identifiers(e)}
     assert set(found) == {"9187629", "HAVIGB2L", "A1234567"}
     assert found["A1234567"].country == "IR"
@@ -46,15 +65,18 @@ def test_same_number_from_different_countries_is_not_one_document():
     assert any(same_document(a, x) for x in c)
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    (["1974-11-12"], ["1974-11-12"], Agreement.SAME_DATE),
-    (["1974-11-12"], ["1974"], Agreement.SAME_YEAR),
-    (["1974-11-12"], ["1974-03-01"], Agreement.SAME_YEAR),
-    (["1975"], ["1974-03-01"], Agreement.NEAR),  # a year apart: a typo or an approximation
-    (["1951-02-17"], ["1981-04-18"], Agreement.CONFLICT),
-    (["1951", "1981"], ["1981-04-18"], Agreement.SAME_YEAR),  # any listed date may agree
-    ([], ["1981"], Agreement.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (["1974-11-12"], ["1974-11-12"], Agreement.SAME_DATE),
+        (["1974-11-12"], ["1974"], Agreement.SAME_YEAR),
+        (["1974-11-12"], ["1974-03-01"], Agreement.SAME_YEAR),
+        (["1975"], ["1974-03-01"], Agreement.NEAR),  # a year apart: a typo or an approximation
+        (["1951-02-17"], ["1981-04-18"], Agreement.CONFLICT),
+        (["1951", "1981"], ["1981-04-18"], Agreement.SAME_YEAR),  # any listed date may agree
+        ([], ["1981"], Agreement.UNKNOWN),
+    ],
+)
 def test_birth_agreement(a, b, expected):
     assert birth_agreement(person("a", "1", *a), person("b", "2", *b)) is expected
 
@@ -102,10 +124,17 @@ def test_schemas_must_agree():
 
 
 def test_merge_keeps_one_record_per_list_and_refuses_conflicting_chains():
-    ents = {("a", "1"): person("a", "1", "1950"), ("b", "1"): person("b", "1"),
-            ("c", "1"): person("c", "1", "1990"), ("a", "2"): person("a", "2")}
-    links = [Link(("a", "1"), ("b", "1"), 1.2, [], False), Link(("b", "1"), ("c", "1"), 1.1, [], False),
-             Link(("a", "2"), ("b", "1"), 1.05, [], False)]
+    ents = {
+        ("a", "1"): person("a", "1", "1950"),
+        ("b", "1"): person("b", "1"),
+        ("c", "1"): person("c", "1", "1990"),
+        ("a", "2"): person("a", "2"),
+    }
+    links = [
+        Link(("a", "1"), ("b", "1"), 1.2, [], False),
+        Link(("b", "1"), ("c", "1"), 1.1, [], False),
+        Link(("a", "2"), ("b", "1"), 1.05, [], False),
+    ]
     clusters, refused = build_clusters(links, ents)
     # a:1-b:1 merge first; c:1 was born 40 years after a:1, a:2 is a second record of list a
     assert [c.members for c in clusters] == [[("a", "1"), ("b", "1")]]
@@ -113,11 +142,27 @@ def test_merge_keeps_one_record_per_list_and_refuses_conflicting_chains():
     assert clusters[0].id == cluster_id([("b", "1"), ("a", "1")])  # order-free, stable id
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("Russian Federation", "RU"), ("Russia", "RU"), ("Russian", "RU"), ("Syrian Arab Republic", "SY"),
-    ("Iran (Islamic Republic of)", "IR"), ("Iranian", "IR"), ("Iraqi", "IQ"), ("Ukrainian", "UA"),
-    ("Malian", "ML"), ("Chinese", "CN"), ("Afghan", "AF"), ("Democratic People's Republic of Korea", "KP"),
-    ("(1) Syria", "SY"), ("VE", "VE"), ("Korean", None), ("former Soviet Union", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Russian Federation", "RU"),
+        ("Russia", "RU"),
+        ("Russian", "RU"),
+        ("Syrian Arab Republic", "SY"),
+        ("Iran (Islamic Republic of)", "IR"),
+        ("Iranian", "IR"),
+        ("Iraqi", "IQ"),
+        ("Ukrainian", "UA"),
+        ("Malian", "ML"),
+        ("Chinese", "CN"),
+        ("Afghan", "AF"),
+        ("Democratic People's Republic of Korea", "KP"),
+        ("(1) Syria", "SY"),
+        ("VE", "VE"),
+        ("Korean", None),
+        ("former Soviet Union", None),
+        ("", None),
+    ],
+)
 def test_country_codes_from_names_codes_and_demonyms(text, code):
     assert country_code(text) == code

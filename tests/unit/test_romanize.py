@@ -29,7 +29,7 @@ def test_chinese_pinyin_joined_wade_giles_and_surname_spellings() -> None:
 
 def test_chinese_transcription_of_a_foreign_name_reads_bare_consonants() -> None:
     assert "fransis" in han.romanize("弗朗西斯")  # Francis
-    assert "klen" in han.romanize("克莱恩")       # Klein: 克 a bare k, 恩 a bare n
+    assert "klen" in han.romanize("克莱恩")  # Klein: 克 a bare k, 恩 a bare n
     assert "paolista" in han.romanize("保利斯塔")  # Paulista: Mandarin b is an unaspirated p
 
 
@@ -38,14 +38,14 @@ def test_korean_rr_mr_surnames_and_loanwords() -> None:
     assert "park jeonghui" in forms and "park junghee" in forms and "pak jeonghui" not in forms[:1]
     assert {"lee sunsin", "yi sunsin", "rhee sunsin"} <= set(hangul.romanize("이순신"))
     assert "choi jiwoo" in hangul.romanize("최지우") or "choi jiu" in hangul.romanize("최지우")
-    assert "smis" in hangul.romanize("스미스")    # Smith: the vowel ㅡ added after s is dropped
+    assert "smis" in hangul.romanize("스미스")  # Smith: the vowel ㅡ added after s is dropped
     assert "jon" in hangul.romanize("존")
 
 
 def test_hebrew_vowel_letters_geresh_and_consonant_keys() -> None:
     assert hebrew.romanize("אנטוניו")[0] == "antonio"
     assert hebrew.romanize("ג'ים")[0] == "jim"
-    assert "~knr" in hebrew.romanize("קנוורי")     # Canevari: its consonants
+    assert "~knr" in hebrew.romanize("קנוורי")  # Canevari: its consonants
     assert "dvid" in hebrew.romanize("דויד")  # waw as v: David
 
 
@@ -58,9 +58,9 @@ def test_arabic_guesses_are_marked_and_keys_follow() -> None:
 
 def test_cyrillic_schemes() -> None:
     assert {"khrushchev", "khrushchyov"} <= set(cyrillic.romanize("Хрущёв"))
-    assert "muller" in cyrillic.romanize("Мюллер")       # GOST 7.79 ü
-    assert "olatunji" in cyrillic.romanize("Олатунджи")   # дж as j
-    assert "iurii" in cyrillic.romanize("Юрий")           # passport (ICAO)
+    assert "muller" in cyrillic.romanize("Мюллер")  # GOST 7.79 ü
+    assert "olatunji" in cyrillic.romanize("Олатунджи")  # дж as j
+    assert "iurii" in cyrillic.romanize("Юрий")  # passport (ICAO)
 
 
 def test_japanese_hepburn() -> None:
@@ -83,23 +83,40 @@ def _one_list(names: list[str]) -> LoadedList:
     return LoadedList(ListVersion("t", "custom", None, "", len(ents), len(ents), ""), ents)
 
 
-NAMES = ["Park Chung-hee", "Kim So-hui", "Mao Zedong", "Cheung Hok-yau", "Antonio Canevari",
-         "Matthew Ross", "Nikita Khrushchev", "Kevin Smith", "Francis Bacon", "Tanaka Kakuei",
-         "Hen Ezra", "Leblain Morjane", "John Howard", "Wang Wei", "Lee Sun-sin"]
+NAMES = [
+    "Park Chung-hee",
+    "Kim So-hui",
+    "Mao Zedong",
+    "Cheung Hok-yau",
+    "Antonio Canevari",
+    "Matthew Ross",
+    "Nikita Khrushchev",
+    "Kevin Smith",
+    "Francis Bacon",
+    "Tanaka Kakuei",
+    "Hen Ezra",
+    "Leblain Morjane",
+    "John Howard",
+    "Wang Wei",
+    "Lee Sun-sin",
+]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("박정희", "Park Chung-hee"),
-    ("김소희", "Kim So-hui"),
-    ("존 하워드", "John Howard"),
-    ("毛泽东", "Mao Zedong"),
-    ("张学友", "Cheung Hok-yau"),
-    ("אנטוניו קנוורי", "Antonio Canevari"),
-    ("מת'יו רוס", "Matthew Ross"),
-    ("Никита Хрущёв", "Nikita Khrushchev"),
-    ("たなか かくえい", "Tanaka Kakuei"),
-    ("이순신", "Lee Sun-sin"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("박정희", "Park Chung-hee"),
+        ("김소희", "Kim So-hui"),
+        ("존 하워드", "John Howard"),
+        ("毛泽东", "Mao Zedong"),
+        ("张学友", "Cheung Hok-yau"),
+        ("אנטוניו קנוורי", "Antonio Canevari"),
+        ("מת'יו רוס", "Matthew Ross"),
+        ("Никита Хрущёв", "Nikita Khrushchev"),
+        ("たなか かくえい", "Tanaka Kakuei"),
+        ("이순신", "Lee Sun-sin"),
+    ],
+)
 def test_a_name_in_another_script_finds_its_latin_listing(query: str, expected: str) -> None:
     screener = Screener.from_lists([_one_list(NAMES)])
     matches = screener.screen([Query(query)], limit=3, threshold=0.0)[0].matches
@@ -111,11 +128,14 @@ def test_enable_rejects_an_unknown_romanizer() -> None:
         romanize.enable({"klingon"})
 
 
-@pytest.mark.parametrize(("query", "listed"), [
-    ("Kim Jeong-eun", "김정은"),
-    ("Mao Zedong", "毛泽东"),
-    ("Tanaka", "たなか"),
-])
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Kim Jeong-eun", "김정은"),
+        ("Mao Zedong", "毛泽东"),
+        ("Tanaka", "たなか"),
+    ],
+)
 def test_a_latin_query_finds_a_name_listed_in_another_script(query: str, listed: str) -> None:
     screener = Screener.from_lists([_one_list([listed, "Kim Dae-jung", "Zhou Enlai", "Takahashi"])])
     matches = screener.screen([Query(query)], limit=3, threshold=0.0)[0].matches
@@ -131,7 +151,8 @@ def test_hebrew_and_arabic_listed_names_get_no_guessed_variants() -> None:
 # Letters of every romanized script, with the marks and separators names carry.
 _SCRIPT_CHARS = st.sampled_from(
     "김박이정희스미스ㄱㅏ존하워드毛泽东张學友弗朗西斯たなかミツテルーאנטוניו'ג'ויוו"
-    "عبدالرحمنهدايتاللهـًٌٍَُِّىةءأإآХрущёвЪьЙ -·.")
+    "عبدالرحمنهدايتاللهـًٌٍَُِّىةءأإآХрущёвЪьЙ -·."
+)
 
 
 @given(st.text(alphabet=_SCRIPT_CHARS, max_size=40))

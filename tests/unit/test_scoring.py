@@ -11,14 +11,20 @@ from service.engine.screener import Query, Screener
 
 
 def _list() -> LoadedList:
-    people = [f"{given} {family}" for given in ("Mohammed", "Ali", "Hassan", "Ahmed", "Omar")
-              for family in ("Haddad", "Saleh", "Karimi", "Nasser", "Mansour", "Rahimi")]
+    people = [
+        f"{given} {family}"
+        for given in ("Mohammed", "Ali", "Hassan", "Ahmed", "Omar")
+        for family in ("Haddad", "Saleh", "Karimi", "Nasser", "Mansour", "Rahimi")
+    ]
     entities = [Entity(str(i), "test", "Person", n) for i, n in enumerate(people)]
-    entities += [Entity(f"c{i}", "test", "Organization", f"{w} TRADING COMPANY")
-                 for i, w in enumerate(("ALPHA", "BETA", "GAMMA", "DELTA", "OMEGA", "SIGMA"))]
     entities += [
-        Entity("r1", "test", "Person", "ZARGHAMI, Mohammed Ali",
-               aliases=[Name("ZARGAMI, Mohamed", weak=True)]),
+        Entity(f"c{i}", "test", "Organization", f"{w} TRADING COMPANY")
+        for i, w in enumerate(("ALPHA", "BETA", "GAMMA", "DELTA", "OMEGA", "SIGMA"))
+    ]
+    entities += [
+        Entity(
+            "r1", "test", "Person", "ZARGHAMI, Mohammed Ali", aliases=[Name("ZARGAMI, Mohamed", weak=True)]
+        ),
         Entity("r2", "test", "Person", "QUDSIYYA, Hassan"),
         Entity("r3", "test", "Person", "RASOULI, Mohammadbagher"),
         Entity("v1", "test", "Vessel", "ZARGHAMI STAR"),

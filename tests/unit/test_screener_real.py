@@ -23,17 +23,29 @@ def screener() -> Screener:
 
 # Issue 14: at the default threshold set for a 1% alert budget on the six real lists, a surname
 # alone and a listed person's first surname + given name score just under it (0.93-0.98).
-_UNDER_DEFAULT = pytest.mark.xfail(strict=True,
-                                   reason="issue 14: ranks first, scores under the default threshold")
+_UNDER_DEFAULT = pytest.mark.xfail(
+    strict=True, reason="issue 14: ranks first, scores under the default threshold"
+)
 
 
-@pytest.mark.parametrize(("name", "entity"), [
-    ("Tareck El-Aissami", "20250"), pytest.param("Al-Aissami", "20250", marks=_UNDER_DEFAULT),
-    ("Tareck El Aissami", "20250"), ("Faouzi Kanaan", "10892"), ("Fawzi Canaan", "10892"),
-    ("Ghazi Nasreddin", "10891"), ("Hezbollah", "4697"),
-    pytest.param("Nicolas Maduro", "22790", marks=_UNDER_DEFAULT), ("Petroleos de Venezuela SA", "26367"),
-    ("PDVSA", "26367"), ("Ali Khamenei", "26945"), ("FARC", "4711"), ("ELN", "4706"),
-])
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [
+        ("Tareck El-Aissami", "20250"),
+        pytest.param("Al-Aissami", "20250", marks=_UNDER_DEFAULT),
+        ("Tareck El Aissami", "20250"),
+        ("Faouzi Kanaan", "10892"),
+        ("Fawzi Canaan", "10892"),
+        ("Ghazi Nasreddin", "10891"),
+        ("Hezbollah", "4697"),
+        pytest.param("Nicolas Maduro", "22790", marks=_UNDER_DEFAULT),
+        ("Petroleos de Venezuela SA", "26367"),
+        ("PDVSA", "26367"),
+        ("Ali Khamenei", "26945"),
+        ("FARC", "4711"),
+        ("ELN", "4706"),
+    ],
+)
 def test_article_names_rank_their_ofac_entity_first(screener: Screener, name: str, entity: str) -> None:
     matches = screener.screen([Query(name)])[0].matches
     assert matches, f"{name}: no match above the default threshold"
@@ -79,9 +91,14 @@ def test_retrieval_finds_every_name_exhaustive_scoring_would_score(screener: Scr
             # float32 like the engine, so that ties at a cutoff fall the same way
             plain = np.array([JaroWinkler.normalized_similarity(q, t) for t in vocab], np.float32)
             sk = np.array([JaroWinkler.normalized_similarity(skeleton(q), t) for t in skels], np.float32)
-            sim = np.maximum(np.where(plain >= p.token_cutoff, plain, 0),
-                             np.where((sk >= p.skeleton_cutoff) & (plain >= p.skeleton_gate),
-                                      sk * np.float32(p.skeleton_scale), 0))
+            sim = np.maximum(
+                np.where(plain >= p.token_cutoff, plain, 0),
+                np.where(
+                    (sk >= p.skeleton_cutoff) & (plain >= p.skeleton_gate),
+                    sk * np.float32(p.skeleton_scale),
+                    0,
+                ),
+            )
             short = (vocab_len <= p.short_token) | (len(q) <= p.short_token)
             hit_vocab |= (sim > p.floor) & (~short | (sim >= p.short_cutoff))
         hit_var = np.add.reduceat(hit_vocab[idx.var_tok].astype(int), idx.var_ptr[:-1]) > 0
@@ -101,18 +118,34 @@ def test_compare_explains_a_pair(screener: Screener) -> None:
     assert pairs == {"faouzi": "fawzi", "kanaan": "kanan"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: at the 0.993 default the pair against the primary "
-                                       "name scores 0.9855 (screening finds it via the alias CANAAN, Fazi)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14: at the 0.993 default the pair against the primary "
+    "name scores 0.9855 (screening finds it via the alias CANAAN, Fazi)",
+)
 def test_the_readme_pair_alerts_against_the_primary_name(screener: Screener) -> None:
     c = screener.compare(Query("Faouzi Kanaan"), Query("KAN'AN, Fawzi Mustafa"))
     assert c.score > screener.default_threshold
-    assert screener.compare(Query("Hugo Chavez"), Query("CHAVEZ FRIAS, Adan Coromoto")).score < \
-        screener.default_threshold
+    assert (
+        screener.compare(Query("Hugo Chavez"), Query("CHAVEZ FRIAS, Adan Coromoto")).score
+        < screener.default_threshold
+    )
 
 
 def test_screening_any_text_never_raises(screener: Screener) -> None:
-    odd = ["", " ", "\u202e\u200d", "a" * 100_000, "😀" * 50, "e\u0301" * 500, "\x00\x01", "Ali" * 300,
-           "محمد 金正恩 Иван", "-'-,.", "0123456789"]
+    odd = [
+        "",
+        " ",
+        "\u202e\u200d",
+        "a" * 100_000,
+        "😀" * 50,
+        "e\u0301" * 500,
+        "\x00\x01",
+        "Ali" * 300,
+        "محمد 金正恩 Иван",
+        "-'-,.",
+        "0123456789",
+    ]
     results = screener.screen([Query(s) for s in odd], threshold=0.0)
     assert len(results) == len(odd)
     assert all(0 <= m.score <= 1 for r in results for m in r.matches)
@@ -130,8 +163,9 @@ def test_arabic_script_names_find_their_romanized_entity() -> None:
         stripped.append(replace(e, aliases=[a for a in e.aliases if a.kind != "original_script"]))
     screener = Screener.from_lists([LoadedList(un.version, stripped)])
     results = screener.screen([Query(q) for q, _ in queries], limit=1, threshold=0.0)
-    found = sum(bool(r.matches) and r.matches[0].entity_id == e
-                for (_, e), r in zip(queries, results, strict=True))
+    found = sum(
+        bool(r.matches) and r.matches[0].entity_id == e for (_, e), r in zip(queries, results, strict=True)
+    )
     assert len(queries) > 300
     assert found / len(queries) > 0.7, f"{found}/{len(queries)}"
 
@@ -165,5 +199,6 @@ def test_screening_some_lists_scores_as_screening_all(screener: Screener) -> Non
     for lists in (["un_sc"], ["ofac_sdn"]):
         some = screener.screen(queries, limit=10_000, threshold=0.3, lists=lists)
         for got, full in zip(some, everything, strict=True):
-            assert [(m.entity_id, m.score, m.explanation) for m in got.matches] == \
-                [(m.entity_id, m.score, m.explanation) for m in full.matches if m.list in lists]
+            assert [(m.entity_id, m.score, m.explanation) for m in got.matches] == [
+                (m.entity_id, m.score, m.explanation) for m in full.matches if m.list in lists
+            ]

@@ -10,8 +10,11 @@ BATCH_ONLY = ("pandas", "pyarrow", "dask", "distributed", "tqdm")
 
 
 def test_importing_the_server_loads_no_batch_package():
-    code = ("import sys, service.serving, service.api, service.cli; "
-            f"print(','.join(m for m in {BATCH_ONLY!r} if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            stdin=subprocess.DEVNULL).stdout.strip()
+    code = (
+        "import sys, service.serving, service.api, service.cli; "
+        f"print(','.join(m for m in {BATCH_ONLY!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL
+    ).stdout.strip()
     assert loaded == ""

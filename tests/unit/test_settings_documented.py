@@ -11,8 +11,11 @@ INTERNAL = {"ORINOCO_REFRESH_STATUS"}  # set by `orinoco serve` for its own work
 
 
 def read_by_code() -> set[str]:
-    return {v for p in (REPO / "service").rglob("*.py")
-            for v in re.findall(r"ORINOCO_[A-Z_]+[A-Z]", p.read_text(encoding="utf-8"))} - INTERNAL
+    return {
+        v
+        for p in (REPO / "service").rglob("*.py")
+        for v in re.findall(r"ORINOCO_[A-Z_]+[A-Z]", p.read_text(encoding="utf-8"))
+    } - INTERNAL
 
 
 def documented() -> set[str]:

@@ -8,8 +8,10 @@ from service.engine.index import MIN_IDF_POPULATION, idf_population
 from service.engine.screener import Query, Screener
 from service.lists import load_source
 
-ROWS = "entity_id,name,schema\nZ1,Zorander Quillfeather,Person\nZ2,Mirabel Stonecastle,Person\n" \
-       "Z3,Acme Widgets Ltd,Organization\nZ4,Petrov Ivan,Person\n"
+ROWS = (
+    "entity_id,name,schema\nZ1,Zorander Quillfeather,Person\nZ2,Mirabel Stonecastle,Person\n"
+    "Z3,Acme Widgets Ltd,Organization\nZ4,Petrov Ivan,Person\n"
+)
 
 
 def screener(tmp_path) -> Screener:

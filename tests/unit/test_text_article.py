@@ -17,20 +17,34 @@ from service.text import Mention, screen_text
 
 # As written in the article -> the OFAC entity every occurrence must be resolved to.
 EXPECTED = {
-    "Tareck El-Aissami": "20250", "Al-Aissami": "20250",
-    "Ghazi Nasreddin": "10891", "Nasreddin": "10891",
-    "Faouzi Kanaan": "10892", "Canaan": "10892",
+    "Tareck El-Aissami": "20250",
+    "Al-Aissami": "20250",
+    "Ghazi Nasreddin": "10891",
+    "Nasreddin": "10891",
+    "Faouzi Kanaan": "10892",
+    "Canaan": "10892",
     "Hezbollah": "4697",
-    "Nicolas Maduro": "22790", "Maduro": "22790",
+    "Nicolas Maduro": "22790",
+    "Maduro": "22790",
     "Petroleos de Venezuela": "26367",
     "Khamenei": "26945",
-    "FARC": "4711", "ELN": "4706",
+    "FARC": "4711",
+    "ELN": "4706",
 }
 # Also on the list, under the alias "THE IRANIAN REVOLUTIONARY GUARDS": a true alert.
-ALSO_LISTED = {"Iranian Revolutionary Guards": "10391",
-               "Colombian Revolutionary Armed Forces": "4711", "National Liberation Army": "4706"}
-NOT_LISTED = ("Hassan Rouhani", "Hugo Chavez", "Chavez", "Mahmoud Ahmadinejad", "Ahmadinejad",
-              "Mohammad Khatami")
+ALSO_LISTED = {
+    "Iranian Revolutionary Guards": "10391",
+    "Colombian Revolutionary Armed Forces": "4711",
+    "National Liberation Army": "4706",
+}
+NOT_LISTED = (
+    "Hassan Rouhani",
+    "Hugo Chavez",
+    "Chavez",
+    "Mahmoud Ahmadinejad",
+    "Ahmadinejad",
+    "Mohammad Khatami",
+)
 
 
 def article_path() -> Path:
@@ -66,7 +80,7 @@ def covering(mentions: list[Mention], start: int, end: int) -> list[Mention]:
 def test_offsets_point_at_the_mention_in_the_original_text(mentions, article):
     assert mentions
     for m in mentions:
-        assert article[m.start: m.end] == m.text
+        assert article[m.start : m.end] == m.text
     assert [m.start for m in mentions] == sorted(m.start for m in mentions)
     assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
 
@@ -76,9 +90,11 @@ MADURO = "22790"
 # under the calibrated default threshold, so the text screener does not mark them.
 MADURO_UNDER_THRESHOLD = pytest.mark.xfail(strict=True, reason="issue 14: Maduro scores under the default")
 
+
 @pytest.mark.parametrize(("phrase", "entity_id"), sorted(EXPECTED.items()))
-def test_every_occurrence_of_a_listed_name_is_found_and_resolved(mentions, article, screener,
-                                                                  phrase, entity_id, request):
+def test_every_occurrence_of_a_listed_name_is_found_and_resolved(
+    mentions, article, screener, phrase, entity_id, request
+):
     if entity_id == MADURO:
         request.applymarker(MADURO_UNDER_THRESHOLD)
     spots = occurrences(article, phrase)
@@ -87,8 +103,11 @@ def test_every_occurrence_of_a_listed_name_is_found_and_resolved(mentions, artic
         found = covering(mentions, start, end)
         assert found, f"{phrase!r} at {start} not found"
         best = found[0].matches[0]
-        assert best.entity_id == entity_id or any(x.entity_id == entity_id for x in found[0].matches), \
-            (phrase, start, [(x.entity_id, x.name) for x in found[0].matches])
+        assert best.entity_id == entity_id or any(x.entity_id == entity_id for x in found[0].matches), (
+            phrase,
+            start,
+            [(x.entity_id, x.name) for x in found[0].matches],
+        )
         assert best.score > screener.default_threshold
 
 
@@ -105,15 +124,19 @@ def test_a_country_alone_never_alerts(mentions, article):
                 assert m.text != country and len(m.text) > len(country), (country, m.text)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: under the calibrated score 'State Department' alerts "
-                                       "on a listed party at the default threshold")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14: under the calibrated score 'State Department' alerts "
+    "on a listed party at the default threshold",
+)
 def test_every_alert_on_the_article_is_a_listed_name_of_the_article(mentions):
     """Precision on this article: each alert is one of the names judged listed (see
     bench/text_article_judgement.md), never an ordinary word or an unlisted person."""
     allowed = {**EXPECTED, **ALSO_LISTED}
     for m in mentions:
-        assert any(m.text == phrase or m.text.endswith(phrase) or phrase.endswith(m.text)
-                   for phrase in allowed), m.text
+        assert any(
+            m.text == phrase or m.text.endswith(phrase) or phrase.endswith(m.text) for phrase in allowed
+        ), m.text
         assert any(x.entity_id in allowed.values() for x in m.matches), (m.text, m.matches[0].name)
 
 
@@ -136,20 +159,33 @@ def test_the_whole_article_is_screened_in_one_engine_call(screener, article, mon
     assert len(calls) == 1
 
 
-@pytest.mark.parametrize(("text", "phrase", "entity_id"), [
-    ("PAYMENT TO HIZBALLAH REF 4471 FOR GOODS", "HIZBALLAH", "4697"),
-    ("sent 500 usd to hezbollah via tareck el aissami", "hezbollah", "4697"),
-    ("sent 500 usd to hezbollah via tareck el aissami", "tareck el aissami", "20250"),
-    ("Officials met Tareck\nEl-Aissami on Monday. Later El-Aissami's office said no.", "Tareck\nEl-Aissami",
-     "20250"),
-    ("The Venezuela of Nicolas Maduro's government. Maduro's allies met in Iran.", "Maduro", "22790"),
-    ("Hugo Chavez met Adan Chavez Frias in May.", "Adan Chavez Frias", "22804"),
-    ("Talks with the Revolutionary Armed Forces of Colombia resumed.",
-     "Revolutionary Armed Forces of Colombia", "4711"),
-    ("He worked for the Iranian Ministry of Petroleum until 2019.", "Iranian Ministry of Petroleum", "29788"),
-    ("BENEFICIARY: KAN'AN, FAWZI MUSTAFA / CARACAS VE", "KAN'AN, FAWZI MUSTAFA", "10892"),
-    ("Mr. Tareck Z. El Aissami arrived.", "Tareck Z. El Aissami", "20250"),
-])
+@pytest.mark.parametrize(
+    ("text", "phrase", "entity_id"),
+    [
+        ("PAYMENT TO HIZBALLAH REF 4471 FOR GOODS", "HIZBALLAH", "4697"),
+        ("sent 500 usd to hezbollah via tareck el aissami", "hezbollah", "4697"),
+        ("sent 500 usd to hezbollah via tareck el aissami", "tareck el aissami", "20250"),
+        (
+            "Officials met Tareck\nEl-Aissami on Monday. Later El-Aissami's office said no.",
+            "Tareck\nEl-Aissami",
+            "20250",
+        ),
+        ("The Venezuela of Nicolas Maduro's government. Maduro's allies met in Iran.", "Maduro", "22790"),
+        ("Hugo Chavez met Adan Chavez Frias in May.", "Adan Chavez Frias", "22804"),
+        (
+            "Talks with the Revolutionary Armed Forces of Colombia resumed.",
+            "Revolutionary Armed Forces of Colombia",
+            "4711",
+        ),
+        (
+            "He worked for the Iranian Ministry of Petroleum until 2019.",
+            "Iranian Ministry of Petroleum",
+            "29788",
+        ),
+        ("BENEFICIARY: KAN'AN, FAWZI MUSTAFA / CARACAS VE", "KAN'AN, FAWZI MUSTAFA", "10892"),
+        ("Mr. Tareck Z. El Aissami arrived.", "Tareck Z. El Aissami", "20250"),
+    ],
+)
 def test_names_in_messages_and_notes(screener, text, phrase, entity_id, request):
     if entity_id == MADURO:
         request.applymarker(MADURO_UNDER_THRESHOLD)
@@ -157,13 +193,16 @@ def test_names_in_messages_and_notes(screener, text, phrase, entity_id, request)
     assert found and all(m.matches[0].entity_id == entity_id for m in found), screen_text(screener, text)
 
 
-@pytest.mark.parametrize("text", [
-    "Hugo Chavez spoke in Caracas.",  # his brother CHAVEZ FRIAS, Adan is listed: a surname is not enough
-    "He said the alliance would bid for capital in the international market.",
-    "The Iranian and Venezuelan sides met in October in Tehran.",
-    # OFAC lists Iran's ministry (address Tehran): a country adjective naming another country rules it out
-    "Since April he has worked in the Venezuelan Ministry of Petroleum.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hugo Chavez spoke in Caracas.",  # his brother CHAVEZ FRIAS, Adan is listed: a surname is not enough
+        "He said the alliance would bid for capital in the international market.",
+        "The Iranian and Venezuelan sides met in October in Tehran.",
+        # OFAC lists Iran's ministry (address Tehran): a country adjective naming another country rules it out
+        "Since April he has worked in the Venezuelan Ministry of Petroleum.",
+    ],
+)
 def test_ordinary_words_and_shared_surnames_raise_no_alert(screener, text):
     assert screen_text(screener, text) == []
 

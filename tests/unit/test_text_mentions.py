@@ -12,7 +12,7 @@ def spans(text: str) -> dict[str, str]:
     out = {}
     ws = words(text)
     for c in candidates(ws):
-        original = text[c.start: c.end]
+        original = text[c.start : c.end]
         assert " ".join(original.replace(".", " ").split()) == c.query, c  # initials lose their dot
         out[c.query] = c.style
     return out
@@ -22,7 +22,7 @@ def test_possessives_are_not_part_of_the_name():
     text = "Nicolas Maduro's government met Venezuela\u2019s oil minister and Maduro\u2019s allies."
     ws = words(text)
     maduro = [w for w in ws if w.folded == "maduro"]
-    assert [text[w.start: w.end] for w in maduro] == ["Maduro", "Maduro"]
+    assert [text[w.start : w.end] for w in maduro] == ["Maduro", "Maduro"]
     assert "Nicolas Maduro" in spans(text)
     assert not any("'s" in q or "\u2019s" in q for q in spans(text))
 
@@ -60,8 +60,11 @@ def test_countries_and_their_adjectives_alone_are_not_candidates_but_names_with_
 
 
 def test_a_sentence_opening_word_is_not_taken_for_a_name_by_its_capital():
-    styles = [c.style for c in candidates(words("Hezbollah denied it. Critics said Hezbollah lied."))
-              if c.query == "Hezbollah"]
+    styles = [
+        c.style
+        for c in candidates(words("Hezbollah denied it. Critics said Hezbollah lied."))
+        if c.query == "Hezbollah"
+    ]
     assert styles == ["initial", "name"]
 
 

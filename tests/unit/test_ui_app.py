@@ -129,16 +129,24 @@ def test_unknown_jobs_and_bad_uploads(app):
     assert client.get("/ui/batch/not-a-job-id-at-all-000").status_code == 404
     assert client.get("/ui/batch/..%2F..%2Fetc").status_code == 404
     csrf = token(client.get("/ui/batch").text)
-    wrong = client.post("/ui/batch", data={"csrf_token": csrf, "file": (io.BytesIO(b"x"), "c.xlsx")},
-                        content_type="multipart/form-data")
+    wrong = client.post(
+        "/ui/batch",
+        data={"csrf_token": csrf, "file": (io.BytesIO(b"x"), "c.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert wrong.status_code == 400 and "upload a .csv or .parquet file" in wrong.text
 
 
 def test_segments_cut_the_text_around_each_mention_once():
     text = "Pay Jane Doe and Acme Ltd."
     mentions = [{"start": 4, "end": 12}, {"start": 6, "end": 12}, {"start": 17, "end": 25}]
-    assert _segments(text, mentions) == [("Pay ", None), ("Jane Doe", 0), (" and ", None), ("Acme Ltd", 2),
-                                         (".", None)]
+    assert _segments(text, mentions) == [
+        ("Pay ", None),
+        ("Jane Doe", 0),
+        (" and ", None),
+        ("Acme Ltd", 2),
+        (".", None),
+    ]
 
 
 def test_uploads_may_exceed_the_api_body_limit_up_to_their_own(app, monkeypatch):
@@ -148,15 +156,25 @@ def test_uploads_may_exceed_the_api_body_limit_up_to_their_own(app, monkeypatch)
     rows = "".join(f"cust-{i},Ordinary Client Number {i}\n" for i in range(50_000)).encode()  # > 1 MiB
     assert len(rows) > app.config["MAX_CONTENT_LENGTH"]
     monkeypatch.setattr("service.ui.jobs.start", lambda *args: None)  # accepted; not screened here
-    accepted = client.post("/ui/batch", content_type="multipart/form-data",
-                           data={"csrf_token": csrf, "name_column": "name", "id_column": "id",
-                                 "file": (io.BytesIO(b"id,name\n" + rows), "big.csv")})
+    accepted = client.post(
+        "/ui/batch",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": csrf,
+            "name_column": "name",
+            "id_column": "id",
+            "file": (io.BytesIO(b"id,name\n" + rows), "big.csv"),
+        },
+    )
     assert accepted.status_code == 303
     job = client.get(accepted.headers["Location"])
     assert "0 of 50,000" in job.text  # counted before the job starts
     monkeypatch.setattr("service.ui.views.MAX_UPLOAD_BYTES", 1000)
-    refused = client.post("/ui/batch", content_type="multipart/form-data",
-                          data={"csrf_token": csrf, "file": (io.BytesIO(rows), "big.csv")})
+    refused = client.post(
+        "/ui/batch",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf, "file": (io.BytesIO(rows), "big.csv")},
+    )
     assert refused.status_code == 413 and "Too large" in refused.text
 
 
@@ -201,9 +219,16 @@ def test_a_parquet_upload_is_screened_in_the_background_and_its_alerts_download(
     client = app.test_client()
     log_in(client)
     csrf = token(client.get("/ui/batch").text)
-    started = client.post("/ui/batch", content_type="multipart/form-data",
-                          data={"csrf_token": csrf, "name_column": "name", "id_column": "id",
-                                "file": (io.BytesIO(source.read_bytes()), "customers.parquet")})
+    started = client.post(
+        "/ui/batch",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": csrf,
+            "name_column": "name",
+            "id_column": "id",
+            "file": (io.BytesIO(source.read_bytes()), "customers.parquet"),
+        },
+    )
     status_url = started.headers["Location"] + "/status"
     for _ in range(300):
         status = client.get(status_url).get_json()

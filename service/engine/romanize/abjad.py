@@ -63,7 +63,7 @@ def guesses(readings: list[tuple[str, ...]]) -> list[str]:
     out = ["".join(base)]
     for i, r in enumerate(readings):
         for alt in r[1:]:
-            out.append("".join(base[:i] + [alt] + base[i + 1:]))
+            out.append("".join(base[:i] + [alt] + base[i + 1 :]))
     out.append("".join(r[1] if len(r) > 1 else r[0] for r in readings))
     return [o for o in dict.fromkeys(out) if o][:MAX_GUESSES]
 
