@@ -356,39 +356,42 @@ def score_rows(
     rows: list[list[str]],
     weights: list[np.ndarray],
     matches: dict[str, TokenMatches],
-    floor: float = 0.0,
-    vocab_weight: np.ndarray | None = None,
+    floor: float | np.ndarray = 0.0,
     head: np.ndarray | None = None,
 ) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
-    With ``floor`` > 0 (and ``vocab_weight``, the vocabulary's token weights), a name that one
-    query token alone reaches is dropped when that token provably cannot lift it to ``floor``
-    (``_listed_cutoff``): every name that can reach ``floor`` scores exactly as without it, and
-    the long postings of "muhammad" or "co" are not aligned for nothing.
+    With ``floor`` > 0 (one for all rows, or one per row), a name is dropped when the query
+    tokens that reach it provably cannot lift it to its row's floor (``_can_reach``): every name
+    that can reach the floor scores exactly as without it, and the long postings of "muhammad",
+    "al" or "co" are not aligned for nothing.
     """
     parts_v, parts_p, parts_s, part_row, part_tok, part_len = [], [], [], [], [], []
-    prune = floor > 0 and vocab_weight is not None
-    reach = np.zeros(len(idx.var_name), np.uint8)  # per name: how many of the row's tokens reach it
-    listed: dict[str, float] = {}  # per token: the most listed weight it can match
+    floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
+    # Per name, over the row's tokens that reach it: their query weight, and the listed weight
+    # their postings in it can match (a token reaching a name twice counts its query weight once).
+    q_reach = np.zeros(len(idx.var_name), np.float64)
+    l_reach = np.zeros(len(idx.var_name), np.float64)
+    listed: dict[str, np.ndarray] = {}  # per token: the listed weight each of its postings can match
     for r, toks in enumerate(rows):
         toks = toks[:_MAXQ]
         w = weights[r][:_MAXQ]
         total = float(w.sum())
-        shared = prune and len(toks) > 1
-        if shared:
-            for tok in toks:
-                reach[matches[tok].var] += 1  # a token reaching a name twice counts once
+        row_floor = float(floors[r])
+        prune = row_floor > 0
+        if prune:
+            for i, tok in enumerate(toks):
+                tm = matches[tok]
+                if len(tm.var):
+                    if tok not in listed:
+                        listed[tok] = tm.vsim * idx.var_weight[idx.var_ptr[tm.var] + tm.pos]
+                    q_reach[tm.var] += float(w[i])
+                    np.add.at(l_reach, tm.var, listed[tok])
         for i, tok in enumerate(toks):
             tm = matches[tok]
             var, pos, vsim = tm.var, tm.pos, tm.vsim
             if prune and len(var):
-                if tok not in listed:
-                    assert vocab_weight is not None  # prune needs it
-                    listed[tok] = float((tm.sim * vocab_weight[tm.vocab]).max())
-                keep = idx.var_wsum[var] <= _listed_cutoff(params, floor, total, float(w[i]), listed[tok])
-                if shared:
-                    keep |= reach[var] > 1
+                keep = _can_reach(params, row_floor, total, q_reach[var], l_reach[var], idx.var_wsum[var])
                 var, pos, vsim = var[keep], pos[keep], vsim[keep]
             if len(var):
                 parts_v.append(var)
@@ -397,9 +400,10 @@ def score_rows(
                 part_row.append(r)
                 part_tok.append(i)
                 part_len.append(len(var))
-        if shared:
+        if prune:
             for tok in toks:
-                reach[matches[tok].var] = 0
+                q_reach[matches[tok].var] = 0.0
+                l_reach[matches[tok].var] = 0.0
     if not parts_v:
         z = np.zeros(0, np.float32)
         return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 16))
@@ -518,7 +522,7 @@ def row_can_reach(
     reaches a name, or when one token alone does and every name it reaches is too heavy for it to
     lift to ``floor`` (``_listed_cutoff``). Two or more reaching tokens: True (they may share a name).
 
-    The same rule as ``score_rows``' pruning, without the alignment: a cheap exact pre-check."""
+    A looser form of ``score_rows``' pruning, without the alignment: a cheap exact pre-check."""
     tokens, weights = tokens[:_MAXQ], weights[:_MAXQ]
     reaching = [i for i, t in enumerate(tokens) if len(matches[t].var)]
     if len(reaching) != 1:
@@ -527,6 +531,30 @@ def row_can_reach(
     listed = float((tm.sim * vocab_weight[tm.vocab]).max())
     cutoff = _listed_cutoff(params, floor, float(weights.sum()), float(weights[reaching[0]]), listed)
     return bool(idx.var_wsum[tm.var].min() <= cutoff)
+
+
+def _can_reach(
+    params: Params,
+    floor: float,
+    query_total: float,
+    q_reach: np.ndarray,
+    l_reach: np.ndarray,
+    listed_total: np.ndarray,
+) -> np.ndarray:
+    """Per name: whether ``blend`` can reach ``floor`` when the query tokens reaching it (query
+    weight ``q_reach``; ``l_reach``, the similarity-weighted listed weight of all their postings in
+    it) align in full and every other token of the row (``query_total``) and of the name
+    (``listed_total``) is missed.
+
+    ``blend`` grows with matched and shrinks with missed weight and its damping never raises a
+    score; a query token aligns with one listed token at most, and only with one it reaches, so
+    no alignment does better. A hair of slack covers float32 rounding.
+    """
+    qm = np.minimum(q_reach, query_total)
+    cm = np.minimum(l_reach, listed_total)
+    m = (qm + cm) / 2
+    missed = params.miss_query * (query_total - qm) + params.miss_listed * (listed_total - cm)
+    return m >= (floor - 1e-4) * np.maximum(m + missed, 1e-6)
 
 
 def _listed_cutoff(

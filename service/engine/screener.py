@@ -359,16 +359,8 @@ class Screener:
         weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
-        lowest = float(floor.min(initial=self.raw_floor))
         rs = score_rows(
-            self.index,
-            self.params,
-            rows,
-            weights,
-            self._on_lists(matches, lists),
-            lowest,
-            self._vocab_weight,
-            self._head,
+            self.index, self.params, rows, weights, self._on_lists(matches, lists), floor, self._head
         )
         rs = take(rs, rs.score >= floor[rs.row])
         x = self._features(queries, rs, row_query, consonant, company)
