@@ -229,6 +229,32 @@ class Screener:
         budget: Budget | None,
     ) -> list[Result]:
         thr = self.effective_threshold(threshold)
+        scored, candidates = self._ranked(queries, limit, thr, lists, budget)
+        results = []
+        for query, cands in zip(queries, candidates, strict=True):
+            if budget:
+                budget.count_matches(min(len(cands), limit))
+            matches = [self._match(query, e, s, scored, k) for _, _, e, s, k in cands[:limit]]
+            results.append(Result(query, matches, thr))
+        return results
+
+    def best_scores(
+        self, queries: list[Query], limit: int, threshold: float, lists: list[str] | None = None
+    ) -> list[list[tuple[str, str, float]]]:
+        """Per query, the (list id, entity id, score) of the matches ``screen`` would return, in
+        its order, without explaining them: for callers that only need the scores (the resolver)."""
+        _, candidates = self._ranked(queries, limit, threshold, lists, None)
+        ents = self._entities
+        return [
+            [(ents[e].list_id, ents[e].id, round(-final, 4)) for _, final, e, _, _ in cands[:limit]]
+            for cands in candidates
+        ]
+
+    def _ranked(
+        self, queries: list[Query], limit: int, thr: float, lists: list[str] | None, budget: Budget | None
+    ) -> tuple[_Scored, list[list[tuple[bool, float, int, float, int]]]]:
+        """The scored candidates, and per query its matches over ``thr`` ranked as ``screen`` returns
+        them: (behind, -final score, entity, name score, candidate), at least ``limit`` when there are."""
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
@@ -248,14 +274,9 @@ class Screener:
                 behind = bool(craft[sel[k]]) and query.schema in SCHEMAS
                 candidates[q[k]].append((behind, -final, int(ent[k]), float(score[k]), int(sel[k])))
         self._by_identifier(queries, candidates, lists)
-        results = []
-        for query, cands in zip(queries, candidates, strict=True):
-            if budget:
-                budget.count_matches(min(len(cands), limit))
+        for cands in candidates:
             cands.sort(key=lambda c: (c[0], c[1]))
-            matches = [self._match(query, e, s, scored, k) for _, _, e, s, k in cands[:limit]]
-            results.append(Result(query, matches, thr))
-        return results
+        return scored, candidates
 
     def _final(self, query: Query, e: int, score: float) -> float:
         """The name score with the query's birth date, country and identifiers applied."""

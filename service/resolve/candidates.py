@@ -60,13 +60,13 @@ def name_candidates(
         for start in range(0, len(members), BATCH):
             batch = members[start : start + BATCH]
             queries = [Query(e.natural_name or e.name, e.schema) for e in batch]
-            results = screener.screen(
+            found = screener.best_scores(
                 queries, limit=CANDIDATES_PER_LIST * len(others), threshold=CANDIDATE_FLOOR, lists=others
             )
-            for e, result in zip(batch, results, strict=True):
-                for m in result.matches:
-                    pair = _ordered(key(e), (m.list, m.entity_id))
-                    scores[pair] = max(scores.get(pair, 0.0), m.score)
+            for e, matches in zip(batch, found, strict=True):
+                for list_id, entity_id, score in matches:
+                    pair = _ordered(key(e), (list_id, entity_id))
+                    scores[pair] = max(scores.get(pair, 0.0), score)
             done += len(batch)
             if progress:
                 progress(done, len(entities))
