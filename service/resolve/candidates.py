@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from service.engine.model import Entity
+from service.engine.parallel import fork_map
 from service.engine.screener import Query, Screener
 from service.resolve.identifiers import Identifier, identifiers, same_document
 
@@ -46,30 +47,46 @@ def name_candidates(
 ) -> dict[tuple[Key, Key], float]:
     """Each record's name screened against every other list; the best score per pair, both ways.
 
-    ``progress(done, total)`` hears after each batch how many records have been screened.
+    Batches of records are screened in forked processes (``fork_map``: one per CPU), the pairs
+    merged here in batch order. ``progress(done, total)`` hears how many records have been screened.
     """
-    scores: dict[tuple[Key, Key], float] = {}
-    done = 0
     by_list: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
         by_list[e.list_id].append(e)
-    for list_id, members in by_list.items():
+    jobs = [
+        (list_id, start)
+        for list_id, members in by_list.items()
+        if any(x != list_id for x in screener.list_ids)
+        for start in range(0, len(members), BATCH)
+    ]
+
+    def screen(job: tuple[str, int]) -> list[tuple[tuple[Key, Key], float]]:
+        list_id, start = job
+        batch = by_list[list_id][start : start + BATCH]
         others = [x for x in screener.list_ids if x != list_id]
-        if not others:
-            continue
-        for start in range(0, len(members), BATCH):
-            batch = members[start : start + BATCH]
-            queries = [Query(e.natural_name or e.name, e.schema) for e in batch]
-            found = screener.best_scores(
-                queries, limit=CANDIDATES_PER_LIST * len(others), threshold=CANDIDATE_FLOOR, lists=others
-            )
-            for e, matches in zip(batch, found, strict=True):
-                for list_id, entity_id, score in matches:
-                    pair = _ordered(key(e), (list_id, entity_id))
-                    scores[pair] = max(scores.get(pair, 0.0), score)
-            done += len(batch)
-            if progress:
-                progress(done, len(entities))
+        found = screener.best_scores(
+            [Query(e.natural_name or e.name, e.schema) for e in batch],
+            limit=CANDIDATES_PER_LIST * len(others),
+            threshold=CANDIDATE_FLOOR,
+            lists=others,
+        )
+        return [
+            (_ordered(key(e), (list_id_b, entity_id)), score)
+            for e, matches in zip(batch, found, strict=True)
+            for list_id_b, entity_id, score in matches
+        ]
+
+    sizes = [min(BATCH, len(by_list[list_id]) - start) for list_id, start in jobs]
+    total = sum(sizes)
+
+    def screened(done_jobs: int, _jobs: int) -> None:
+        if progress:
+            progress(sum(sizes[:done_jobs]), total)
+
+    scores: dict[tuple[Key, Key], float] = {}
+    for pairs in fork_map(screen, jobs, progress=screened):
+        for pair, score in pairs:
+            scores[pair] = max(scores.get(pair, 0.0), score)
     return scores
 
 

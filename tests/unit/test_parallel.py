@@ -1,0 +1,70 @@
+"""fork_map (engine/parallel.py): the same results as a plain loop, in job order, whatever the
+children do; it must also work under gunicorn's master, whose SIGCHLD handler reaps every child."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from service.engine.parallel import fork_map
+
+
+def square_with_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_results_come_back_in_job_order_from_several_processes() -> None:
+    jobs = list(range(23))
+    out = fork_map(square_with_pid, jobs, workers=3)
+    assert [r for r, _ in out] == [x * x for x in jobs]
+    assert len({pid for _, pid in out}) == 3  # the parent and two children shared the jobs
+    assert out[0][1] == os.getpid()
+
+
+def test_progress_ends_at_the_total() -> None:
+    heard: list[tuple[int, int]] = []
+    fork_map(square_with_pid, list(range(10)), workers=2, progress=lambda d, t: heard.append((d, t)))
+    assert heard[-1] == (10, 10)
+    assert all(d <= t for d, t in heard)
+
+
+def test_a_child_that_dies_has_its_share_done_by_the_parent() -> None:
+    parent = os.getpid()
+
+    def die_in_a_child(x: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return x + 1
+
+    assert fork_map(die_in_a_child, list(range(9)), workers=3) == list(range(1, 10))
+
+
+def test_children_reaped_by_someone_else_are_no_error() -> None:
+    def reap_all(_signum, _frame) -> None:  # what gunicorn's arbiter does on SIGCHLD
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+    previous = signal.signal(signal.SIGCHLD, reap_all)
+    try:
+        assert [r for r, _ in fork_map(square_with_pid, list(range(8)), workers=2)] == [
+            x * x for x in range(8)
+        ]
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_an_error_in_the_parent_stops_the_children() -> None:
+    def fail_in_parent(x: int) -> int:
+        if x == 0:
+            raise ValueError("stop")
+        return x
+
+    with pytest.raises(ValueError, match="stop"):
+        fork_map(fail_in_parent, list(range(6)), workers=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
