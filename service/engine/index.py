@@ -16,13 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from service.engine.model import GIVEN, SCHEMAS, SURNAME, LoadedList, Name
+from service.engine.model import GIVEN, SCHEMAS, SURNAME, Entity, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.neighbours import Neighbours, build_neighbours
 from service.engine.normalize import acronyms, consonant_key, name_variants, parenthesis_forms, skeleton
+from service.engine.parallel import fork_map
 from service.engine.romanize import listed_variants
 
 log = logging.getLogger(__name__)
+
+# A name's token variants (the first ``spelled`` spelled out, the rest initials) and token roles.
+_NameVariants = tuple[list[list[str]], int, dict[str, int]]
 
 INDEX_FORMAT = 17  # bump when the arrays or the normalization change: old caches are ignored
 # A token's rarity is judged as if the lists held at least this many parties: in a watchlist of 4
@@ -39,6 +43,8 @@ def idf_population(entities: int) -> int:
 INITIAL_WEIGHT = 0.3  # a lone initial ("S." of "Tarik Nasser S.") identifies little
 KEEP_CACHED = 4  # index files kept in the cache (the current lists' and a few earlier)
 MAX_TOKENS = 32  # tokens kept per name variant (longer names are cut)
+PARALLEL_ENTITIES = 5000  # lists with fewer entities are normalized in this process (a fork costs more)
+PARALLEL_CHUNK = 500  # entities per job
 NEIGHBOUR_FIELDS = ("vocab_nb", "skel_nb", "ckey_nb")  # saved as one array per Neighbours field
 LEGAL_WEIGHT = 0.15  # a legal form ("ltd", "sa") counts this much of an ordinary token
 GIVEN_NAME_WEIGHT = 0.7  # a given name (after the comma of "LAST, First") identifies less than a surname
@@ -108,7 +114,10 @@ def lists_key(lists: list[LoadedList]) -> str:
 
 
 def build_index(lists: list[LoadedList]) -> NameIndex:
-    """Tokenize every name of every entity and lay the result out as arrays."""
+    """Tokenize every name of every entity and lay the result out as arrays.
+
+    The names are normalized in forked processes when there are many (``fork_map``); the
+    vocabulary is then numbered here in list order, so the index is the same either way."""
     list_ids = [lst.version.id for lst in lists]
     entity_ids: list[str]  # annotated: both are read before their first append, so mypy cannot infer them
     name_entity: list[int]
@@ -117,36 +126,39 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
     var_name, var_tokens, var_role = [], [], []
     vocab: dict[str, int] = {}
     variants_of = _Memo()
-    for li, lst in enumerate(lists):
-        for ent in lst.entities:
-            e = len(entity_ids)
-            entity_list.append(li)
-            entity_ids.append(ent.id)
-            entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
-            for ai, nm in enumerate(ent.names()):
-                variants = variants_of(nm.name)
-                variants += [v for v in listed_variants(nm.name) if v not in variants]
-                for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
-                    variants += [v for v in variants_of(form) if v not in variants]
-                spelled = len(variants)
-                if ent.schema == "Organization":
-                    variants += [[a] for a in acronyms(nm.name) if [a] not in variants]
-                if not variants:
-                    continue
-                n = len(name_entity)
-                name_entity.append(e)
-                name_alias.append(ai)
-                name_weak.append(nm.weak)
-                roles = _token_roles(nm, variants_of) if ent.schema == "Person" else {}
-                for vi, toks in enumerate(variants):
-                    if vi >= spelled:
-                        var_role.append(ROLE_INITIALS)
-                    elif len(toks) == 1:
-                        var_role.append(ROLE_WHOLE)
-                    else:
-                        var_role.extend(roles.get(t, ROLE_NONE) for t in toks[:MAX_TOKENS])
-                    var_name.append(n)
-                    var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
+    entities = [(li, ent) for li, lst in enumerate(lists) for ent in lst.entities]
+
+    def normalized(chunk: range) -> list[list[_NameVariants | None]]:
+        return [_entity_variants(entities[i][1], variants_of) for i in chunk]
+
+    chunks = [
+        range(i, min(i + PARALLEL_CHUNK, len(entities))) for i in range(0, len(entities), PARALLEL_CHUNK)
+    ]
+    parallel = len(entities) >= PARALLEL_ENTITIES
+    done = fork_map(normalized, chunks) if parallel else [normalized(c) for c in chunks]
+    per_entity = (names for part in done for names in part)
+    for (li, ent), names in zip(entities, per_entity, strict=True):
+        e = len(entity_ids)
+        entity_list.append(li)
+        entity_ids.append(ent.id)
+        entity_schema.append(SCHEMAS.index(ent.schema) if ent.schema in SCHEMAS else 1)
+        for ai, (nm, found) in enumerate(zip(ent.names(), names, strict=True)):
+            if found is None:
+                continue
+            variants, spelled, roles = found
+            n = len(name_entity)
+            name_entity.append(e)
+            name_alias.append(ai)
+            name_weak.append(nm.weak)
+            for vi, toks in enumerate(variants):
+                if vi >= spelled:
+                    var_role.append(ROLE_INITIALS)
+                elif len(toks) == 1:
+                    var_role.append(ROLE_WHOLE)
+                else:
+                    var_role.extend(roles.get(t, ROLE_NONE) for t in toks[:MAX_TOKENS])
+                var_name.append(n)
+                var_tokens.append([vocab.setdefault(t, len(vocab)) for t in toks[:MAX_TOKENS]])
     return _assemble(
         list_ids,
         entity_list,
@@ -160,6 +172,25 @@ def build_index(lists: list[LoadedList]) -> NameIndex:
         var_role,
         vocab,
     )
+
+
+def _entity_variants(ent: Entity, variants_of) -> list[_NameVariants | None]:
+    """Per name of ``ent``: its variants and token roles; None for a name with no token."""
+    out: list[_NameVariants | None] = []
+    for nm in ent.names():
+        variants = variants_of(nm.name)
+        variants += [v for v in listed_variants(nm.name) if v not in variants]
+        for form in parenthesis_forms(nm.name, trailing_alias=ent.schema == "Organization"):
+            variants += [v for v in variants_of(form) if v not in variants]
+        spelled = len(variants)
+        if ent.schema == "Organization":
+            variants += [[a] for a in acronyms(nm.name) if [a] not in variants]
+        if not variants:
+            out.append(None)
+            continue
+        roles = _token_roles(nm, variants_of) if ent.schema == "Person" else {}
+        out.append((variants, spelled, roles))
+    return out
 
 
 class _Memo:
