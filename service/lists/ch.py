@@ -35,7 +35,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
 from service.lists.idnumbers import documents
 from service.lists.safexml import parse_xml
@@ -43,6 +43,8 @@ from service.lists.safexml import parse_xml
 WHAT = "SECO Swiss sanctions list XML"
 ROOT, RECORD = "swiss-sanctions-list", "target"
 _FAMILY = {"family-name", "maiden-name", "tribal-name"}
+# Given names as OFAC and OFSI place them: a father's (patronymic) or grandfather's name too.
+_GIVEN = {"given-name", "further-given-name", "father-name", "grandfather-name"}
 _SKIPPED_PARTS = {"title", "suffix"}
 _OBJECTS = {"vessel": "Vessel", "aircraft": "Aircraft"}
 _NAME_KIND = {"primary-name": PRIMARY, "formerly-known-as": FKA}
@@ -147,6 +149,7 @@ def _record(
         schema=schema,
         name=primary.name,
         natural_name=primary.natural,
+        name_parts=primary.parts,
         gender=(node.get("sex") or "").capitalize() or None,
         reference=_text(target, "foreign-identifier"),
     )
@@ -203,9 +206,9 @@ def _names(nodes: list[Element], schema: str) -> list[Name]:
             spelled = [(t, v) for t, v in spellings if v]
             if not spelled:
                 continue
-            text, natural = _compose(spelled, schema)
+            text, natural, roles = _compose(spelled, schema)
             variant_kind = AKA if culture is not None and kind == PRIMARY else kind  # one primary name
-            out.append(Name(text, ORIGINAL_SCRIPT if non_latin(text) else variant_kind, weak, natural))
+            out.append(Name(text, ORIGINAL_SCRIPT if non_latin(text) else variant_kind, weak, natural, roles))
     return out
 
 
@@ -222,14 +225,16 @@ def _spelling(part: Element, culture: tuple[str, str] | None) -> str | None:
     return _text(part, "value")
 
 
-def _compose(parts: list[tuple[str, str]], schema: str) -> tuple[str, str | None]:
-    """(list form, natural order): persons "FAMILY, Given Father" / "Given Father FAMILY"."""
+def _compose(parts: list[tuple[str, str]], schema: str) -> tuple[str, str | None, dict[str, str]]:
+    """(list form, natural order, roles): persons "FAMILY, Given Father" / "Given Father FAMILY";
+    the roles from the typed parts only (a whole-name or other part has none)."""
     family = " ".join(v for t, v in parts if t in _FAMILY)
     given = " ".join(v for t, v in parts if t not in _FAMILY)
     reading = " ".join(p for p in (given, family) if p)
     if schema != "Person" or not (family and given):
-        return reading, None
-    return f"{family}, {given}", reading
+        return reading, None, {}
+    typed_given = " ".join(v for t, v in parts if t in _GIVEN)
+    return f"{family}, {given}", reading, person_parts(family, typed_given) if typed_given else {}
 
 
 def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:

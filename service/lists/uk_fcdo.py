@@ -34,7 +34,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
 from service.lists.safexml import parse_xml
 from service.lists.uk import load_uk_ofsi
@@ -112,13 +112,14 @@ def _record(elem: Element, list_id: str) -> Entity | str:
         return f"Designation {uid} has no name"
     schema = _SCHEMA[kind]
     primary = next((n for n in names if (_text(n, "NameType") or "").lower() == "primary name"), names[0])
-    name, natural = _name_of(primary, schema)
+    name, natural, parts = _name_of(primary, schema)
     entity = Entity(
         id=uid,
         list_id=list_id,
         schema=schema,
         name=name,
         natural_name=natural,
+        name_parts=parts,
         reference=_text(elem, "UNReferenceNumber") or _text(elem, "OFSIGroupID"),
         listed_on=uk_date(_text(elem, "DateDesignated")),
         remarks=_text(elem, "OtherInformation"),
@@ -127,9 +128,9 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     for node in names:
         if node is primary:
             continue
-        alias, natural = _name_of(node, schema)
+        alias, natural, parts = _name_of(node, schema)
         weak = (_text(node, "AliasStrength") or "").lower().startswith("low")
-        _add(entity, seen, Name(alias, ORIGINAL_SCRIPT if non_latin(alias) else AKA, weak, natural))
+        _add(entity, seen, Name(alias, ORIGINAL_SCRIPT if non_latin(alias) else AKA, weak, natural, parts))
     for original in _texts(elem, "NonLatinNames/NonLatinName/NameNonLatinScript"):
         _add(entity, seen, Name(original, ORIGINAL_SCRIPT, False))
     entity.programs = _texts(elem, "RegimeName")
@@ -152,14 +153,16 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     return entity
 
 
-def _name_of(node: Element, schema: str) -> tuple[str, str | None]:
-    """(list form, natural order): individuals "FAMILY, Given Names" / "Given Names FAMILY"."""
+def _name_of(node: Element, schema: str) -> tuple[str, str | None, dict[str, str]]:
+    """(list form, natural order, roles): individuals "FAMILY, Given Names" / "Given Names FAMILY",
+    Name6 the surname and Name1..Name5 the given names (as the OFSI list's columns); a name with one
+    of the two only has no roles."""
     family = _text(node, "Name6") or ""
     given = " ".join(v for tag in _GIVEN if (v := _text(node, tag)))
     reading = " ".join(p for p in (given, family) if p)
     if schema != "Person" or not (given and family):
-        return reading, None
-    return f"{family}, {given}", reading
+        return reading, None, {}
+    return f"{family}, {given}", reading, person_parts(family, given)
 
 
 def _add(entity: Entity, seen: set[str], name: Name) -> None:
