@@ -41,7 +41,7 @@ def load_us_dpl(path: str | Path, list_id: str = "us_dpl") -> LoadedList:
     header = [h.strip().lower() for h in rows[0][1]] if rows else []
     if "name" not in header or len(header) < 4:
         raise ListError(f"{path}: no tab-separated header with Name: not the Denied Persons List")
-    if rows and not text.rstrip().endswith('"') and len(rows) > 1:
+    if rows and not text.rstrip(" \r\n").endswith('"') and len(rows) > 1:  # a tab is a cut field
         raise ListError(f"{path}: line {rows[-1][0]}: the last field is not closed: truncated file")
     entities: dict[str, Entity] = {}
     for line, cells in rows[1:]:
