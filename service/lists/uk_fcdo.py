@@ -18,7 +18,6 @@ deployments keep working.
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -26,7 +25,6 @@ from service.engine.model import (
     AKA,
     ORIGINAL_SCRIPT,
     Address,
-    BirthDate,
     Document,
     Entity,
     LoadedList,
@@ -36,6 +34,7 @@ from service.engine.model import (
 )
 from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
+from service.lists.freedates import day_month_year, whole_day_month_year
 from service.lists.safexml import open_list, text, texts
 from service.lists.uk import load_uk_ofsi
 
@@ -62,7 +61,9 @@ def load_uk_sanctions_list(path: str | Path, list_id: str = DEFAULT_ID) -> Loade
         keep_record(_record(elem, list_id), path.name, line, entities, problems, "duplicate UniqueID {id}")
     if not entities:
         raise ListError(f"{path}: no usable <{RECORD}> in <{ROOT}> ({len(records)} records)")
-    published = uk_date(text(root, "DateGenerated")) or (root.get("dateGenerated") or "")[:10] or None
+    published = (
+        whole_day_month_year(text(root, "DateGenerated")) or (root.get("dateGenerated") or "")[:10] or None
+    )
     return build_list(list_id, "uk", published, [(path, data)], list(entities.values()), problems)
 
 
@@ -96,7 +97,7 @@ def _record(elem: Element, list_id: str) -> Entity | str:
         natural_name=natural,
         name_parts=parts,
         reference=text(elem, "UNReferenceNumber") or text(elem, "OFSIGroupID"),
-        listed_on=uk_date(text(elem, "DateDesignated")),
+        listed_on=whole_day_month_year(text(elem, "DateDesignated")),
         remarks=text(elem, "OtherInformation"),
     )
     seen = {name}
@@ -148,7 +149,7 @@ def _add(entity: Entity, seen: set[str], name: Name) -> None:
 
 def _person(entity: Entity, node: Element) -> None:
     for value in texts(node, "DOBs/DOB"):
-        birth = _birth_date(value)
+        birth = day_month_year(value)
         if birth and birth not in entity.birth_dates:
             entity.birth_dates.append(birth)
     entity.nationalities = texts(node, "Nationalities/Nationality")
@@ -187,26 +188,3 @@ def _ship(entity: Entity, node: Element) -> None:
     )
     for imo in imos:
         _document(entity, "IMO", imo, None)
-
-
-def _birth_date(value: str) -> BirthDate | None:
-    """ "12/11/1967", "dd/09/1958" (month and year), "dd/mm/1968" or "1985" (year) -> as precise as given."""
-    parts = value.lower().split("/")
-    if not 1 <= len(parts) <= 3 or not parts[-1].isdigit() or len(parts[-1]) != 4:
-        return None
-    day, month, year = (["dd", "mm"] + parts)[-3:]
-    day_n = int(day) if day.isdigit() else 0
-    month_n = int(month) if month.isdigit() else 0
-    try:
-        date(int(year), month_n or 1, day_n or 1)
-    except ValueError:
-        return None
-    if not month_n:
-        return BirthDate(year)
-    return BirthDate(f"{year}-{month_n:02d}" + (f"-{day_n:02d}" if day_n else ""))
-
-
-def uk_date(value: str | None) -> str | None:
-    """ "14/08/2026" -> "2026-08-14"; None unless it is a whole, real date."""
-    birth = _birth_date(value or "")
-    return birth.date if birth and len(birth.date) == 10 else None
