@@ -185,7 +185,7 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
         names = [" ".join(whole)] if whole else []
     if not names:
         return f"{proxy.schema.name} {proxy.id} has no name"
-    primary = names[0]
+    primary = next((n for n in names if not non_latin(n)), names[0])  # an original-script name is an alias
     person = schema == "Person"
     entity = Entity(
         id=proxy.id,

@@ -11,7 +11,16 @@ from lists_support import FIXTURES, by_id, reference_path
 from test_lists_uk import _load_rows, fixture_rows
 
 from service.engine.index import ROLE_GIVEN, ROLE_INITIALS, ROLE_SURNAME, ROLE_WHOLE, build_index
-from service.engine.model import GIVEN, SURNAME, Entity, ListVersion, LoadedList, Name
+from service.engine.model import (
+    GIVEN,
+    ORIGINAL_SCRIPT,
+    PRIMARY,
+    SURNAME,
+    Entity,
+    ListVersion,
+    LoadedList,
+    Name,
+)
 from service.lists import load_source
 
 
@@ -202,7 +211,7 @@ def test_ftm_name_part_properties_in_and_out(tmp_path):
         "id": "p1",
         "schema": "Person",
         "properties": {
-            "name": ["Ivan Petrovich Sidorov", "Sidorov Ivan"],
+            "name": ["Иван Петрович Сидоров", "Ivan Petrovich Sidorov", "Sidorov Ivan"],
             "alias": ["Vanya"],
             "firstName": ["Ivan"],
             "fatherName": ["Petrovich"],
@@ -210,12 +219,17 @@ def test_ftm_name_part_properties_in_and_out(tmp_path):
         },
     }
     (tmp_path / "p.json").write_text(json.dumps(ivan) + "\n", encoding="utf-8")
-    parts = {n.name: n.parts for n in load_source("ftm", tmp_path / "p.json").entities[0].names()}
-    assert parts == {
+    names = load_source("ftm", tmp_path / "p.json").entities[0].names()
+    assert {n.name: n.parts for n in names} == {
         "Ivan Petrovich Sidorov": {SURNAME: "Sidorov", GIVEN: "Ivan Petrovich"},
+        "Иван Петрович Сидоров": {},  # the parts are written in Latin letters
         "Sidorov Ivan": {SURNAME: "Sidorov", GIVEN: "Ivan"},
         "Vanya": {},
     }
+    assert [(n.name, n.kind) for n in names[:2]] == [
+        ("Ivan Petrovich Sidorov", PRIMARY),  # the first Latin name, not the first name
+        ("Иван Петрович Сидоров", ORIGINAL_SCRIPT),
+    ]
 
 
 def test_new_formats_roles_reach_the_index():
