@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -21,6 +22,7 @@ from service.engine.model import (
     LoadedList,
     Name,
 )
+from service.engine.screener import Query, Screener
 from service.lists import load_source
 
 
@@ -238,3 +240,25 @@ def test_new_formats_roles_reach_the_index():
     roles = dict(_roles(index, 0)[0])  # Saddam Hussein Al-Tikriti, the first name of the first record
     assert roles["saddam"] == ROLE_GIVEN
     assert roles["tikriti"] == ROLE_SURNAME
+
+
+def test_new_formats_roles_reach_the_calibrated_score():
+    """EU 191 "Khalid Sheikh MOHAMMED" (firstName "Khalid Sheikh", lastName "MOHAMMED"): the given
+    names alone are weak evidence once the list says which they are, the surname with a given name
+    stronger; the same file with its roles dropped scores both as one unstructured name."""
+    loaded = load_source("eu", reference_path("eu_fsf_sample/eu_sample.xml"))
+    bare = copy.deepcopy(loaded)
+    for entity in bare.entities:
+        entity.name_parts = {}
+        for alias in entity.aliases:
+            alias.parts = {}
+
+    def score(lists: LoadedList, query: str) -> float:
+        matches = (
+            Screener.from_lists([lists]).screen([Query(query, "Person")], limit=1, threshold=0.0)[0].matches
+        )
+        assert matches and matches[0].entity_id == "191"
+        return matches[0].score
+
+    assert score(loaded, "Khalid Sheikh") < score(bare, "Khalid Sheikh") - 0.3
+    assert score(loaded, "Mohammed Khalid") > score(bare, "Mohammed Khalid")
