@@ -361,10 +361,11 @@ def score_rows(
 ) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
-    With ``floor`` > 0 (one for all rows, or one per row), a name is dropped when the query
-    tokens that reach it provably cannot lift it to its row's floor (``_can_reach``): every name
-    that can reach the floor scores exactly as without it, and the long postings of "muhammad",
-    "al" or "co" are not aligned for nothing.
+    With ``floor`` > 0 (one for all rows, or one per row), only names scoring at least their
+    row's floor are returned, and a name is dropped before its alignment when the query tokens
+    that reach it provably cannot lift it there (``_can_reach``): every name returned scores
+    exactly as without the floor, and the long postings of "muhammad", "al" or "co" are not
+    aligned for nothing.
     """
     parts_v, parts_p, parts_s, part_row, part_tok, part_len = [], [], [], [], [], []
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
@@ -433,16 +434,23 @@ def score_rows(
     query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
     score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
+    prv, pq, pat, ps = rv[pair][order], Q[pair][order], at[order], S[pair][order]
+    if floors.any():  # the names under their row's floor go before their features are computed
+        keep = score >= floors[row]
+        kept_pair = keep[np.cumsum(run_starts(prv)) - 1]
+        prv, pq, pat, ps = prv[kept_pair], pq[kept_pair], pat[kept_pair], ps[kept_pair]
+        row, var, score, evidence = row[keep], var[keep], score[keep], evidence[keep]
+        query_cov, name_cov, q_sum, c_sum = query_cov[keep], name_cov[keep], q_sum[keep], c_sum[keep]
     align = _alignment(
         idx,
         weights,
         row_off,
         row,
         var,
-        rv[pair][order],
-        Q[pair][order],
-        at[order],
-        S[pair][order],
+        prv,
+        pq,
+        pat,
+        ps,
         q_sum,
         row_total[row],
         c_sum,
