@@ -47,6 +47,12 @@ def wait(url: str, deadline: float, proc: subprocess.Popen) -> tuple[float | Non
     raise SystemExit("not ready in time")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system cpu of a process and of its children it has waited for (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def phases(body: dict) -> str:
     done = (body.get("progress") or {}).get("phases") or []
     return ", ".join(f"{p['phase']} {p['seconds']:.1f} s" for p in done)
@@ -74,7 +80,7 @@ def main() -> None:
             proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             first, ready, body = wait(url, started + 600, proc)
-            rows.append((label, first, ready, phases(body)))
+            rows.append((label, first, ready, phases(body), cpu_seconds(proc.pid)))
             if label.startswith("warm"):
                 before = requests.get(url + "/v1/lists", timeout=10).json()["lists"][0]["loaded_at"]
                 hup = time.monotonic()
@@ -87,15 +93,20 @@ def main() -> None:
                 ):
                     time.sleep(0.1)
                 body = requests.get(url + "/readyz", timeout=10).json()
-                rows.append(("SIGHUP reload (same lists)", None, time.monotonic() - hup, phases(body)))
+                rows.append(("SIGHUP reload (same lists)", None, time.monotonic() - hup, phases(body), None))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
     cold = rows[0][2]
-    print(f"{'what':28} {'first answer':>12} {'ready':>8} {'x cold':>7}  phases")
-    for label, first, ready, done in rows:
+    print(f"{'what':28} {'first answer':>12} {'ready':>8} {'x cold':>7} {'cpu':>8}  phases")
+    for label, first, ready, done, cpu in rows:
         first_text = f"{first:.2f} s" if first is not None else "-"
-        print(f"{label:28} {first_text:>12} {ready:7.1f}s {ready / cold:7.2f}  {done}")
+        cpu_text = f"{cpu:.1f}s" if cpu is not None else "-"
+        print(f"{label:28} {first_text:>12} {ready:7.1f}s {ready / cold:7.2f} {cpu_text:>8}  {done}")
+    print(
+        "(cpu: seconds of cpu the server's master used until ready, with its finished children: "
+        "the forked loaders and the retired first workers; on a shared machine, read it next to wall)"
+    )
     print(f"(logs in {tmp / 'server.log'})")
 
 
