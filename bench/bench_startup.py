@@ -62,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8870)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--orinoco", default=str(ORINOCO), help="the command to start (another checkout)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     registry = tmp / "sources.toml"
@@ -72,7 +73,7 @@ def main() -> None:
     env = {**os.environ, "ORINOCO_CACHE_DIR": str(tmp / "cache"), "ORINOCO_SOURCES": str(registry)}
     env.pop("ORINOCO_LISTS", None)
     url = f"http://127.0.0.1:{args.port}"
-    command = [str(ORINOCO), "serve", "--port", str(args.port), "--workers", str(args.workers)]
+    command = [args.orinoco, "serve", "--port", str(args.port), "--workers", str(args.workers)]
     rows = []
     for label in ("cold start (empty cache)", "warm start (same cache)"):
         started = time.monotonic()
