@@ -559,6 +559,7 @@ class Screener:
         pair = Screener(
             [one], pair_index, self.params, self.default_threshold, weight_source=self, model=self.model
         )
+        pair.whole = self  # unknown query tokens weigh, and words join, as screening would have them
         pair.raw_floor = 0.0  # one pair: scored however little the names share
         res = pair.screen([a], limit=1, threshold=0.0)[0]
         if not res.matches:
