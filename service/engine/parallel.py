@@ -43,12 +43,12 @@ def fork_map(
     this process finishes, ``done`` estimated as if every process kept its pace."""
     n = min(workers or processes(), len(jobs))
     if n <= 1 or not hasattr(os, "fork"):
-        out = []
+        serial = []
         for i, job in enumerate(jobs):
-            out.append(fn(job))
+            serial.append(fn(job))
             if progress:
                 progress(i + 1, len(jobs))
-        return out
+        return serial
     sys.stdout.flush()
     sys.stderr.flush()
     children: dict[int, tuple[int, int]] = {}  # share -> (pid, read end), until collected
@@ -62,8 +62,8 @@ def fork_map(
                 try:
                     os.close(read)
                     result = [fn(job) for job in jobs[share::n]]
-                    with os.fdopen(write, "wb") as out:
-                        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write, "wb") as sink:
+                        pickle.dump(result, sink, protocol=pickle.HIGHEST_PROTOCOL)
                     status = 0
                 finally:
                     os._exit(status)
@@ -93,10 +93,10 @@ def fork_map(
             _reap(pid)
     if progress:
         progress(len(jobs), len(jobs))
-    out: list[R] = [None] * len(jobs)  # type: ignore[list-item]
+    ordered: list[R | None] = [None] * len(jobs)
     for share, part in results.items():
-        out[share::n] = part
-    return out
+        ordered[share::n] = part
+    return ordered  # type: ignore[return-value]  # every slot filled: the shares cover all jobs
 
 
 def _reap(pid: int) -> None:
