@@ -1,7 +1,7 @@
 """What the HTTP layer can be told: limits, the default threshold, API keys, rate limit, audit log.
 
 Built from ``ORINOCO_*`` environment variables by ``from_env`` (flags override them in
-``orinoco serve``); the limits are fixed by the API contract and documented in openapi.json.
+``orinoco serve``); the limits of the request bodies are fixed by the API contract (``validation``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import overload
 
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
-from service.engine.normalize import MAX_NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +20,6 @@ class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
     key_scopes: tuple[frozenset[str], ...] = ()  # the scopes of each key, in the order of api_keys
     default_threshold: float | None = None  # given to the Screener when built; None: the engine's
-    default_limit: int = 10
-    max_limit: int = 100
-    max_queries: int = 1000
-    max_name_length: int = MAX_NAME_CHARS
     max_body_bytes: int = 1024 * 1024
     rate_limit: Rate | None = None  # names per client and worker process; None: unlimited
     audit: AuditLog | None = None  # None: no audit log
@@ -41,7 +36,7 @@ class ApiConfig:
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
         return (
             f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
-            f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
+            f"default_threshold={self.default_threshold}, "
             f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit}, "
             f"admin_keys=<{len(self.admin_keys)} keys>, min_threshold={self.min_threshold}, "
             f"max_tokens={self.max_tokens}, max_candidates={self.max_candidates}, "
