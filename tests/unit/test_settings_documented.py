@@ -93,3 +93,11 @@ def test_the_environment_reaches_the_object_and_its_users(monkeypatch, tmp_path)
 def test_secrets_stay_out_of_its_repr():
     shown = repr(settings.load({"ORINOCO_API_KEYS": "k-secret-1", "ORINOCO_SECRET_KEY": "s-secret-2"}))
     assert "secret-1" not in shown and "secret-2" not in shown and "<set>" in shown
+
+
+def test_a_mapping_of_its_own_takes_nothing_from_the_process_environment(monkeypatch):
+    monkeypatch.setenv("ORINOCO_MAX_TOKENS", "77")
+    assert settings.load({"ORINOCO_PORT": "9"}).max_tokens == settings.default("max_tokens")
+    assert settings.load().max_tokens == 77
+    monkeypatch.setenv("ORINOCO_MAX_TOKENS", "78")  # read again once the environment changes
+    assert settings.load().max_tokens == 78
