@@ -18,6 +18,7 @@ from typing import cast
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from service import settings
 from service.engine.screener import Screener
 from service.monitor import alerts
 from service.monitor.db import Database
@@ -35,7 +36,7 @@ from service.monitor.records import fingerprint, record_hashes
 
 log = logging.getLogger("service.monitor.rescreen")
 
-CHUNK = 2000  # customers per transaction
+CHUNK = settings.default("rescreen_chunk")  # customers per transaction (ORINOCO_RESCREEN_CHUNK)
 
 
 @dataclass(slots=True)
