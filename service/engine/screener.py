@@ -11,7 +11,7 @@ import builtins
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -59,6 +59,9 @@ DEFAULT_THRESHOLD = 0.993
 # calibrated model was trained on candidates over it, and it prunes the long postings.
 RAW_FLOOR = 0.2
 CONSONANT_FLOOR = 0.5  # ...times this for the consonant keys of an Arabic-script query
+# A subset's vocabulary this small is compared with every token in one rapidfuzz call (the same
+# pairs as the neighbour search, which costs more per token than such a scan of a few thousand).
+SMALL_VOCABULARY = 5000
 CHUNK = 128  # queries scored at once under a budget: their candidate arrays are what takes memory
 
 
@@ -119,25 +122,18 @@ class Comparison:
 NAME_ROWS_FORMAT = INDEX_FORMAT  # NameRows change with the normalization, as the index does
 
 
-@dataclass(frozen=True, slots=True)
-class NameRows:
+class NameRows(NamedTuple):
     """What screening a name starts from, computed from the name alone (no list): its first
     spelling variants, the consonant keys of its Arabic-script words, the rows of its
     romanizations, whether those leave the generic reading in (``romanize.replaces_generic``), and
-    whether it holds a legal form. ``to_json``/``from_json`` keep it with a monitored customer."""
+    whether it holds a legal form. A tuple: a monitored customer keeps its names' as JSON arrays,
+    read back by ``NameRows(*array)`` a million at a time."""
 
     variants: list[list[str]]
     keys: list[str]
     romanized: list[list[str]]
     generic: bool
     company: bool
-
-    def to_json(self) -> list:
-        return [self.variants, self.keys, self.romanized, self.generic, self.company]
-
-    @classmethod
-    def from_json(cls, data: list) -> NameRows:
-        return cls(*data)
 
 
 def name_rows(name: str) -> NameRows:
@@ -227,7 +223,13 @@ class Screener:
         part_index.idf = self._idf_for(part_index.vocab)
         apply_weights(part_index)
         part = Screener(
-            parts, part_index, self.params, self.default_threshold, weight_source=self, model=self.model
+            parts,
+            part_index,
+            self.params,
+            self.default_threshold,
+            weight_source=self,
+            model=self.model,
+            full_scan=len(part_index.vocab) <= SMALL_VOCABULARY,
         )
         part.links = self.links
         part.whole = self

@@ -110,7 +110,7 @@ def prepare(customers) -> dict[str, list[NameRows]]:
 
 
 def rows_json(rows: list[NameRows]) -> str:
-    return json.dumps([r.to_json() for r in rows], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))  # NameRows are tuples: arrays
 
 
 class Monitor:
