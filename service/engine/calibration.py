@@ -168,11 +168,11 @@ def features(
         mismatch,
         craft,
         craft * (1 - complete),
-        consonant,
         company_form & (listed == PERSON),
         al.given_sim,
         al.surname_sim,
         al.heads >= 2,
+        consonant,
     )
     return np.column_stack([np.asarray(c, np.float64) for c in cols])
 

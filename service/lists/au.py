@@ -29,7 +29,7 @@ from service.engine.model import (
     Name,
     RowProblem,
 )
-from service.lists.base import build_list, comma_parts, natural_order, person_parts, split_outside_brackets
+from service.lists.base import build_list, split_outside_brackets, whole_person_name
 from service.lists.errors import ListError
 from service.lists.freedates import birth_dates, find_dates
 from service.lists.idnumbers import documents
@@ -60,8 +60,6 @@ _LISTED_AS = re.compile(
     r"(?:in arabic:\s*(?P<script>[^)]*))?\)",
     re.IGNORECASE,
 )
-# "RUBEN PESTANO LAVILLA, JR" is no "LAST, First"
-_SUFFIX = re.compile(r"(?:jr|sr|i{2,3}|iv)\b", re.IGNORECASE)
 _ITEM = re.compile(r"(?:^|\s)\(?[a-z]\)\s*", re.IGNORECASE)  # "a) X b) Y", "(a) X; (b) Y"
 _ADDRESS_SEP = re.compile(r"\s*;\s*")
 _CITIZENSHIP_SEP = re.compile(r"\s*[;,/]\s*|\s+and\s+")
@@ -177,23 +175,8 @@ def _names(raw: str, kind: str, person: bool) -> list[Name]:
         name, kind = (name[: note.start()] + name[note.end() :]).strip(" ,;"), FKA
         if note.group("script") and note.group("script").strip():
             out.append(Name(note.group("script").strip(), ORIGINAL_SCRIPT))
-    natural, parts = None, {}
-    if person and kind != ORIGINAL_SCRIPT and not _SUFFIX.match(name.partition(",")[2].strip()):
-        natural, parts = natural_order(name), comma_parts(name) or _case_parts(name)
+    natural, parts = whole_person_name(name) if person and kind != ORIGINAL_SCRIPT else (None, {})
     return [Name(name, kind, False, natural, parts), *out]
-
-
-def _case_parts(name: str) -> dict[str, str]:
-    """DFAT writes most individuals "Given Names SURNAME": the upper-case words are the surname,
-    the others given names ("Miguel Antonio Larios MORENO"); a name all in one case has no roles."""
-    words = name.split()
-    upper = [w.isupper() and sum(c.isalpha() for c in w) > 1 for w in words]
-    if not any(upper) or all(upper):
-        return {}
-    return person_parts(
-        " ".join(w for w, u in zip(words, upper, strict=True) if u),
-        " ".join(w for w, u in zip(words, upper, strict=True) if not u),
-    )
 
 
 def _distinct(rows: list[Row], column: str) -> list[str]:

@@ -11,6 +11,9 @@ from service.engine.model import GIVEN, SURNAME, Entity, ListVersion, LoadedList
 from service.lists.errors import ListError
 from service.paths import now_iso
 
+# A generational suffix after the comma: "LAVILLA, JR" is no "LAST, First".
+_SUFFIX = re.compile(r"(?:jr|sr|i{2,3}|iv)\b", re.IGNORECASE)
+
 # Official lists are a few MB; anything far bigger is a wrong file or an attack, not a list.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -99,6 +102,28 @@ def person_parts(surname: str | None, given: str | None) -> dict[str, str]:
     """The roles of a person's name given in separate columns (either may be missing)."""
     parts = ((SURNAME, surname), (GIVEN, given))
     return {role: text.strip() for role, text in parts if text and text.strip()}
+
+
+def case_parts(name: str) -> dict[str, str]:
+    """ "Given Names SURNAME" (DFAT, newer US CSL rows): the upper-case words are the surname, the
+    others given names ("Miguel Antonio Larios MORENO"); a name all in one case has no roles."""
+    words = name.split()
+    upper = [w.isupper() and sum(c.isalpha() for c in w) > 1 for w in words]
+    if not any(upper) or all(upper):
+        return {}
+    return person_parts(
+        " ".join(w for w, u in zip(words, upper, strict=True) if u),
+        " ".join(w for w, u in zip(words, upper, strict=True) if not u),
+    )
+
+
+def whole_person_name(name: str, by_case: bool = True) -> tuple[str | None, dict[str, str]]:
+    """(natural order, roles) of a person's name a list gives as one string: "LAST, First" (OFAC's
+    form), else ``by_case`` "Given SURNAME" for a list that marks surnames so (not one that writes
+    "ALEXANDER M. ROVEGNO" or "A.H. Shamnad"); "RUBEN PESTANO LAVILLA, JR" is neither: no roles."""
+    if _SUFFIX.match(name.partition(",")[2].strip()):
+        return None, {}
+    return natural_order(name), comma_parts(name) or (case_parts(name) if by_case else {})
 
 
 def split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:

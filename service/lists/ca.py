@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 from service.engine.model import AKA, BirthDate, Entity, LoadedList, Name, RowProblem, Vessel
 from service.lists.base import build_list, keep_record, person_parts, read_bytes, split_outside_brackets
 from service.lists.errors import ListError
-from service.lists.safexml import parse_xml
+from service.lists.safexml import local, open_list
 
 WHAT = "Canadian SEMA list XML"
 ROOT, RECORD = "data-set", "record"
@@ -35,15 +35,10 @@ def load_ca(path: str | Path, list_id: str = "ca_sema") -> LoadedList:
     """Parse sema-lmes.xml; ListError if the file is unsafe, broken or not this list."""
     path = Path(path)
     data = read_bytes(path, WHAT)
-    root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
-    if _local(root.tag) != ROOT:
-        raise ListError(
-            f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the Canadian SEMA list"
-        )
+    records = open_list(data, path, WHAT, ROOT, frozenset({RECORD}), "the Canadian SEMA list").records(RECORD)
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
-    records = [e for e in root if _local(e.tag) == RECORD]
-    for elem, line in zip(records, lines[RECORD], strict=False):
+    for elem, line in records:
         keep_record(
             _record(_fields(elem), list_id),
             path.name,
@@ -57,10 +52,6 @@ def load_ca(path: str | Path, list_id: str = "ca_sema") -> LoadedList:
     return build_list(list_id, "ca", None, [(path, data)], list(entities.values()), problems)
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
 def _fields(elem: Element) -> dict[str, str]:
     """A record's children by English tag name ("Country-Pays" -> "Country"), whitespace (NBSP too)
     collapsed, empty values left out."""
@@ -68,7 +59,7 @@ def _fields(elem: Element) -> dict[str, str]:
     for child in elem:
         value = " ".join((child.text or "").split())
         if value:
-            out[_local(child.tag).split("-")[0]] = value
+            out[local(child.tag).split("-")[0]] = value
     return out
 
 

@@ -35,14 +35,16 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
 from service.lists.idnumbers import documents
-from service.lists.safexml import parse_xml
+from service.lists.safexml import open_list, text
 
 WHAT = "SECO Swiss sanctions list XML"
 ROOT, RECORD = "swiss-sanctions-list", "target"
 _FAMILY = {"family-name", "maiden-name", "tribal-name"}
+# Given names as OFAC and OFSI place them: a father's (patronymic) or grandfather's name too.
+_GIVEN = {"given-name", "further-given-name", "father-name", "grandfather-name"}
 _SKIPPED_PARTS = {"title", "suffix"}
 _OBJECTS = {"vessel": "Vessel", "aircraft": "Aircraft"}
 _NAME_KIND = {"primary-name": PRIMARY, "formerly-known-as": FKA}
@@ -54,29 +56,26 @@ def load_ch(path: str | Path, list_id: str = "ch_seco") -> LoadedList:
     """Parse the SECO XML; ListError if the file is unsafe, broken or not this list."""
     path = Path(path)
     data = read_bytes(path, WHAT)
-    root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
-    if root.tag != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the SECO list")
+    doc = open_list(data, path, WHAT, ROOT, frozenset({RECORD}), "the SECO list")
+    root = doc.root
     programs = {
         s.get("ssid", ""): _program(p)
         for p in root.findall("sanctions-program")
         for s in p.findall("sanctions-set")
     }
     places = {p.get("ssid", ""): _place(p) for p in root.findall("place")}
-    # Record lines come in document order, nested copies of targets (in modifications) included.
-    line_of = {id(e): line for e, line in zip(root.iter(RECORD), lines[RECORD], strict=False)}
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
-    targets = root.findall(RECORD)
+    targets = doc.records(RECORD)  # not the copies of targets nested in their modifications
     delisted = 0
-    for elem in targets:
+    for elem, line in targets:
         if _delisted(elem):
             delisted += 1
             continue
         keep_record(
             _record(elem, list_id, programs, places),
             path.name,
-            line_of.get(id(elem), 0),
+            line,
             entities,
             problems,
             "duplicate target ssid {id}",
@@ -91,24 +90,18 @@ def load_ch(path: str | Path, list_id: str = "ch_seco") -> LoadedList:
     )
 
 
-def _text(elem: Element | None, path: str = ".") -> str | None:
-    node = elem.find(path) if elem is not None else None
-    value = " ".join("".join(node.itertext()).split()) if node is not None else ""
-    return value or None
-
-
 def _program(node: Element) -> str:
     names = node.findall("program-name")
     english = next((n for n in names if n.get("lang") == "eng"), names[0] if names else None)
-    return _text(english) or _text(node, "program-key") or f"SECO programme {node.get('ssid', '?')}"
+    return text(english) or text(node, "program-key") or f"SECO programme {node.get('ssid', '?')}"
 
 
 def _place(node: Element) -> Place:
     country = node.find("country")
     out = {
-        "location": _text(node, "location") or "",
-        "area": _text(node, "area") or "",
-        "country": _text(country) or (country.get("iso-code") or "" if country is not None else ""),
+        "location": text(node, "location") or "",
+        "area": text(node, "area") or "",
+        "country": text(country) or (country.get("iso-code") or "" if country is not None else ""),
     }
     return {k: v for k, v in out.items() if v}
 
@@ -147,8 +140,9 @@ def _record(
         schema=schema,
         name=primary.name,
         natural_name=primary.natural,
+        name_parts=primary.parts,
         gender=(node.get("sex") or "").capitalize() or None,
-        reference=_text(target, "foreign-identifier"),
+        reference=text(target, "foreign-identifier"),
     )
     seen = {primary.name}
     for name in names:
@@ -156,7 +150,7 @@ def _record(
             seen.add(name.name)
             name.kind = AKA if name.kind == PRIMARY else name.kind
             entity.aliases.append(name)
-    set_id = _text(target, "sanctions-set-id")
+    set_id = text(target, "sanctions-set-id")
     if set_id:
         entity.programs = [programs.get(set_id, f"SECO sanctions set {set_id}")]
     listed = [m for m in target.findall("modification") if m.get("modification-type") == "listed"]
@@ -164,8 +158,8 @@ def _record(
         entity.listed_on = listed[0].get("effective-date") or listed[0].get("publication-date")
     for ident in identities:
         _identity(entity, ident, places)
-    remarks = [t for n in node.findall("justification") if (t := _text(n))]
-    others = [t for n in node.findall("other-information") if (t := _text(n))]
+    remarks = [t for n in node.findall("justification") if (t := text(n))]
+    others = [t for n in node.findall("other-information") if (t := text(n))]
     entity.remarks = "\n".join(remarks + others) or None
     for doc in documents(others):
         if doc not in entity.documents:
@@ -203,9 +197,11 @@ def _names(nodes: list[Element], schema: str) -> list[Name]:
             spelled = [(t, v) for t, v in spellings if v]
             if not spelled:
                 continue
-            text, natural = _compose(spelled, schema)
+            whole, natural, roles = _compose(spelled, schema)
             variant_kind = AKA if culture is not None and kind == PRIMARY else kind  # one primary name
-            out.append(Name(text, ORIGINAL_SCRIPT if non_latin(text) else variant_kind, weak, natural))
+            out.append(
+                Name(whole, ORIGINAL_SCRIPT if non_latin(whole) else variant_kind, weak, natural, roles)
+            )
     return out
 
 
@@ -218,18 +214,20 @@ def _spelling(part: Element, culture: tuple[str, str] | None) -> str | None:
     if culture is not None:
         for variant in part.findall("spelling-variant"):
             if (variant.get("lang", ""), variant.get("script", "")) == culture:
-                return _text(variant)
-    return _text(part, "value")
+                return text(variant)
+    return text(part, "value")
 
 
-def _compose(parts: list[tuple[str, str]], schema: str) -> tuple[str, str | None]:
-    """(list form, natural order): persons "FAMILY, Given Father" / "Given Father FAMILY"."""
+def _compose(parts: list[tuple[str, str]], schema: str) -> tuple[str, str | None, dict[str, str]]:
+    """(list form, natural order, roles): persons "FAMILY, Given Father" / "Given Father FAMILY";
+    the roles from the typed parts only (a whole-name or other part has none)."""
     family = " ".join(v for t, v in parts if t in _FAMILY)
     given = " ".join(v for t, v in parts if t not in _FAMILY)
     reading = " ".join(p for p in (given, family) if p)
     if schema != "Person" or not (family and given):
-        return reading, None
-    return f"{family}, {given}", reading
+        return reading, None, {}
+    typed_given = " ".join(v for t, v in parts if t in _GIVEN)
+    return f"{family}, {given}", reading, person_parts(family, typed_given) if typed_given else {}
 
 
 def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
@@ -243,31 +241,31 @@ def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
                 entity.birth_dates.append(birth)
     for node in ident.findall("place-of-birth"):
         place = places.get(node.get("place-id", ""), {})
-        text = ", ".join(
+        where = ", ".join(
             v
             for v in (
-                _text(node, "location") or place.get("location"),
+                text(node, "location") or place.get("location"),
                 place.get("area"),
                 place.get("country"),
             )
             if v
         )
-        if text and text not in entity.places_of_birth:
-            entity.places_of_birth.append(text)
+        if where and where not in entity.places_of_birth:
+            entity.places_of_birth.append(where)
     for node in ident.findall("nationality"):
         country = node.find("country")
-        value = _text(country) or (country.get("iso-code") if country is not None else None)
+        value = text(country) or (country.get("iso-code") if country is not None else None)
         if value and value not in entity.nationalities:
             entity.nationalities.append(value)
     for node in ident.findall("identification-document"):
-        number = _text(node, "number")
+        number = text(node, "number")
         issuer = node.find("issuer")
-        issuing = _text(issuer) or (issuer.get("code") if issuer is not None else None)
+        issuing = text(issuer) or (issuer.get("code") if issuer is not None else None)
         if number:
             note = (
                 ", ".join(
                     v
-                    for v in (_text(node, "date-of-issue"), _text(node, "expiry-date"), _text(node, "remark"))
+                    for v in (text(node, "date-of-issue"), text(node, "expiry-date"), text(node, "remark"))
                     if v
                 )
                 or None
@@ -278,15 +276,15 @@ def _identity(entity: Entity, ident: Element, places: dict[str, Place]) -> None:
     for node in ident.findall("address"):
         place = places.get(node.get("place-id", ""), {})
         street = ", ".join(
-            v for v in (_text(node, "c-o"), _text(node, "address-details"), _text(node, "p-o-box")) if v
+            v for v in (text(node, "c-o"), text(node, "address-details"), text(node, "p-o-box")) if v
         )
         address = Address(
             street=street or None,
             city=place.get("location"),
             country=place.get("country"),
             region=place.get("area"),
-            postal_code=_text(node, "zip-code"),
-            note=_text(node, "remarks"),
+            postal_code=text(node, "zip-code"),
+            note=text(node, "remarks"),
         )
         if (address.street or address.city or address.country) and address not in entity.addresses:
             entity.addresses.append(address)

@@ -16,9 +16,9 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from service.engine.model import AKA, ORIGINAL_SCRIPT, Address, BirthDate, Document, Entity, LoadedList, Name
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
-from service.lists.safexml import parse_xml
+from service.lists.safexml import local, open_list
 
 WHAT = "EU Financial Sanctions Files XML"
 NS = "{http://eu.europa.ec/fpi/fsd/export}"
@@ -32,13 +32,11 @@ def load_eu(path: str | Path, list_id: str = "eu_fsf") -> LoadedList:
     """Parse the FSF XML; ListError if the file is unsafe, broken or not this list."""
     path = Path(path)
     data = read_bytes(path, WHAT)
-    root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
-    if _local(root.tag) != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the EU FSF list")
+    doc = open_list(data, path, WHAT, ROOT, frozenset({RECORD}), "the EU FSF list")
+    root, records = doc.root, doc.records(RECORD)
     problems: list = []
     entities: dict[str, Entity] = {}
-    records = [e for e in root if _local(e.tag) == RECORD]
-    for elem, line in zip(records, lines[RECORD], strict=False):
+    for elem, line in records:
         keep_record(_record(elem, list_id), path.name, line, entities, problems, "duplicate logicalId {id}")
     if not entities:
         raise ListError(f"{path}: no usable <{RECORD}> in <{ROOT}> ({len(records)} records)")
@@ -46,12 +44,8 @@ def load_eu(path: str | Path, list_id: str = "eu_fsf") -> LoadedList:
     return build_list(list_id, "eu", published, [(path, data)], list(entities.values()), problems)
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
 def _children(elem: Element, tag: str) -> list[Element]:
-    return [c for c in elem if _local(c.tag) == tag]
+    return [c for c in elem if local(c.tag) == tag]
 
 
 def _attr(elem: Element, name: str) -> str | None:
@@ -79,11 +73,13 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     if not aliases:
         return f"sanctionEntity {logical_id} has no nameAlias"
     first = next((a for a in aliases if a[0].get("strong") != "false" and not non_latin(a[1])), aliases[0])
+    schema = _SCHEMA[code]
     entity = Entity(
         id=logical_id,
         list_id=list_id,
-        schema=_SCHEMA[code],
+        schema=schema,
         name=first[1],
+        name_parts=_roles(first[0], schema),
         reference=_attr(elem, "euReferenceNumber"),
         listed_on=(_attr(elem, "designationDate") or "")[:10] or None,
     )
@@ -101,7 +97,7 @@ def _record(elem: Element, list_id: str) -> Entity | str:
             continue
         seen.add(whole)
         kind = ORIGINAL_SCRIPT if non_latin(whole) else AKA
-        entity.aliases.append(Name(whole, kind, node.get("strong") == "false"))
+        entity.aliases.append(Name(whole, kind, node.get("strong") == "false", None, _roles(node, schema)))
     for node in _children(elem, "regulation"):
         programme = _attr(node, "programme")
         if programme and programme not in entity.programs:
@@ -112,6 +108,14 @@ def _record(elem: Element, list_id: str) -> Entity | str:
 
 def _parts(node: Element) -> str:
     return " ".join(v for a in ("firstName", "middleName", "lastName") if (v := _attr(node, a)))
+
+
+def _roles(node: Element, schema: str) -> dict[str, str]:
+    """A person's name roles from the alias's own parts: firstName and middleName are given names,
+    lastName the surname; an alias without both (most, "Abu Ali") has none."""
+    given = " ".join(v for a in ("firstName", "middleName") if (v := _attr(node, a)))
+    surname = _attr(node, "lastName")
+    return person_parts(surname, given) if schema == "Person" and given and surname else {}
 
 
 def _facts(entity: Entity, elem: Element) -> None:

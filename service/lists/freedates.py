@@ -87,3 +87,27 @@ def birth_dates(text: str) -> list[BirthDate]:
         previous_end = end
         i += 1
     return out
+
+
+def day_month_year(value: str) -> BirthDate | None:
+    """The UK lists' "DD/MM/YYYY" with its partial forms, as precise as given: "12/11/1974",
+    "00/05/1965" or "dd/05/1965" (a month), "05/1965", "mm/1965", "1965" (a year); anything else None."""
+    parts = value.lower().split("/")
+    if not 1 <= len(parts) <= 3 or not parts[-1].isdigit() or len(parts[-1]) != 4:
+        return None
+    if not all(p.isdigit() or p in ("dd", "mm") for p in parts):
+        return None
+    day, month, year = ([0, 0] + [int(p) if p.isdigit() else 0 for p in parts])[-3:]
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    if not month:
+        return BirthDate(str(year))
+    return BirthDate(f"{year}-{month:02d}" + (f"-{day:02d}" if day else ""))
+
+
+def whole_day_month_year(value: str | None) -> str | None:
+    """ "14/08/2026" -> "2026-08-14"; None unless it is a whole, real date."""
+    birth = day_month_year(value or "")
+    return birth.date if birth and len(birth.date) == 10 else None

@@ -6,10 +6,13 @@ Organization, Company, LegalEntity, PublicBody, Vessel and Airplane entities are
 parties; ``Sanction`` (programme, listing date), ``Identification``/``Passport`` (numbers, by
 ``holder``) and ``Address`` (by ``addressEntity``) entities add to the party they point at; other
 schemata (relations, securities...) are counted in a warning. ``name`` gives the primary name (the
-first) and aliases, ``alias``/``weakAlias``/``previousName`` the other names.
+first) and aliases, ``alias``/``weakAlias``/``previousName`` the other names; ``firstName``,
+``secondName``, ``middleName``, ``fatherName`` and ``lastName`` give the roles of the names that
+hold their words.
 
 Writing: each listed entity as its FtM schema, plus one ``Sanction`` per entity, an
-``Identification`` per document and an ``Address`` per address; each cross-list cluster link as an
+``Identification`` per document and an ``Address`` per address; a person's name roles as
+``firstName`` (given names) and ``lastName``; each cross-list cluster link as an
 ``UnknownLink`` between the two records. Ids are ``<list id>-<entity id>`` made FtM-safe
 (``ftm_id``). Birth-date ranges keep their first year, and "circa" is not carried.
 
@@ -28,7 +31,9 @@ from typing import Any
 from service.engine.model import (
     AKA,
     FKA,
+    GIVEN,
     ORIGINAL_SCRIPT,
+    SURNAME,
     Address,
     BirthDate,
     Document,
@@ -38,7 +43,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, natural_order, non_latin, read_bytes
+from service.lists.base import build_list, natural_order, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
 
 WHAT = "FollowTheMoney entities (JSON lines)"
@@ -70,6 +75,8 @@ _NUMBER_PROPS = (
     "vatCode",
 )
 _UNSAFE_ID = re.compile(r"[^0-9A-Za-z.-]+")
+_GIVEN_PROPS = ("firstName", "secondName", "middleName", "fatherName")
+_WORD = re.compile(r"\w+")
 
 
 def followthemoney() -> Any:
@@ -178,13 +185,15 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
         names = [" ".join(whole)] if whole else []
     if not names:
         return f"{proxy.schema.name} {proxy.id} has no name"
-    primary = names[0]
+    primary = next((n for n in names if not non_latin(n)), names[0])  # an original-script name is an alias
+    person = schema == "Person"
     entity = Entity(
         id=proxy.id,
         list_id=list_id,
         schema=schema,
         name=primary,
-        natural_name=natural_order(primary) if schema == "Person" else None,
+        natural_name=natural_order(primary) if person else None,
+        name_parts=_roles(proxy, primary) if person else {},
     )
     seen = {primary}
     for prop, kind, weak in (
@@ -196,9 +205,10 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
         for value in proxy.get(prop):
             if value not in seen:
                 seen.add(value)
-                natural = natural_order(value) if schema == "Person" else None
+                natural = natural_order(value) if person else None
                 kind_here = ORIGINAL_SCRIPT if non_latin(value) else kind
-                entity.aliases.append(Name(value, kind_here, weak, natural))
+                roles = _roles(proxy, value) if person else {}
+                entity.aliases.append(Name(value, kind_here, weak, natural, roles))
     entity.birth_dates = [BirthDate(d) for d in proxy.get("birthDate", quiet=True)]
     entity.places_of_birth = proxy.get("birthPlace", quiet=True)
     entity.nationalities = proxy.get("nationality", quiet=True)
@@ -229,6 +239,47 @@ def _party(proxy: Any, list_id: str) -> Entity | str:
             gross_tonnage=proxy.first("grossRegisteredTonnage"),
         )
     return entity
+
+
+def _roles(proxy: Any, name: str) -> dict[str, str]:
+    """The roles of one of a Person's names from its name-part properties: firstName, secondName,
+    middleName and fatherName (a patronymic, as OFAC places it) are given names, lastName the
+    surname. FtM keeps the parts per entity, not per name (an export writes every name's), so a
+    name takes one lastName value and the given-name values that together spell exactly its words
+    (first the part before the comma of "LAST, First" as surname, then values written in the name
+    as they are, then in its own case, then longer ones); a name no such set spells has no roles."""
+    words = _WORD.findall(name.casefold())
+    have, written = set(words), set(_WORD.findall(name))
+    listed_surname = name.partition(",")[0] if "," in name else ""  # "LAST, First"
+
+    def spelled(value: str) -> set[str]:
+        return set(_WORD.findall(value.casefold()))
+
+    def best_first(values: list[str]) -> list[str]:
+        return sorted(
+            values,
+            key=lambda v: (
+                spelled(v) != spelled(listed_surname),
+                v not in name,
+                not set(_WORD.findall(v)) <= written,
+                -len(spelled(v)),
+            ),
+        )
+
+    givens = best_first([v for prop in _GIVEN_PROPS for v in proxy.get(prop, quiet=True)])
+    for surname in best_first(proxy.get("lastName", quiet=True)):
+        covered = spelled(surname)
+        if not covered or not covered < have:
+            continue
+        chosen = []
+        for value in givens:
+            if spelled(value) and spelled(value) <= have and not spelled(value) <= covered:
+                chosen.append(value)
+                covered |= spelled(value)
+        if covered == have:
+            chosen.sort(key=lambda v: min(words.index(w) for w in spelled(v)))
+            return person_parts(surname, " ".join(chosen))
+    return {}
 
 
 def _attach(entities: dict[str, Entity], proxies: dict[str, tuple[int, Any]]) -> None:
@@ -296,6 +347,9 @@ def _export_entity(model: Any, entity: Entity, loaded: LoadedList) -> Iterator[d
         proxy.add(prop, alias.name)
     proxy.add("notes", entity.remarks, quiet=True)
     if entity.schema == "Person":
+        for name in entity.names():  # FtM keeps name parts per entity: every name's, once each
+            proxy.add("firstName", name.parts.get(GIVEN))
+            proxy.add("lastName", name.parts.get(SURNAME))
         proxy.add("birthDate", [b.date for b in entity.birth_dates], quiet=True)
         proxy.add("birthPlace", entity.places_of_birth, quiet=True)
         proxy.add("nationality", entity.nationalities, quiet=True, fuzzy=True)

@@ -33,7 +33,7 @@ from service.engine.model import (
 from service.lists.base import build_list, comma_parts, keep_record, natural_order, read_bytes
 from service.lists.errors import ListError
 from service.lists.ofac_remarks import DOC_TYPES, IMO, add_imo, add_weak_alias, parse_birth_date
-from service.lists.safexml import parse_xml
+from service.lists.safexml import all_stripped, open_list, stripped
 
 ROOT, RECORD = "sdnList", "sdnEntry"
 _SCHEMA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
@@ -49,19 +49,9 @@ def _local_names(root: Element) -> None:
         elem.tag = elem.tag.rpartition("}")[2]
 
 
-def _text(elem: Element, path: str) -> str | None:
-    value = elem.findtext(path)
-    value = value.strip() if value else None
-    return value or None
-
-
-def _texts(elem: Element, path: str) -> list[str]:
-    return [v.text.strip() for v in elem.findall(path) if v.text and v.text.strip()]
-
-
 def _full_name(elem: Element) -> str | None:
     """OFAC's own form: "LAST, First" when there is a first name, else the last name alone."""
-    last, first = _text(elem, "lastName"), _text(elem, "firstName")
+    last, first = stripped(elem, "lastName"), stripped(elem, "firstName")
     if not last:
         return None
     return f"{last}, {first}" if first else last
@@ -71,15 +61,13 @@ def load_ofac_xml(path: str | Path, list_id: str = "ofac_cons", source: str = "o
     """Parse an sdnList XML file; ListError if it is unsafe, broken, or not an sdnList."""
     path = Path(path)
     data = read_bytes(path, _WHAT)
-    root, lines = parse_xml(data, path, _WHAT, frozenset({RECORD}))
+    doc = open_list(data, path, _WHAT, ROOT, frozenset({RECORD}), "an OFAC XML list")
+    root, records = doc.root, doc.records(RECORD)
     _local_names(root)
-    if root.tag != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not an OFAC XML list")
     problems: list[RowProblem] = []
     warnings: list[str] = []
     entities: dict[str, Entity] = {}
-    records = root.findall(RECORD)
-    for elem, line in zip(records, lines[RECORD], strict=False):
+    for elem, line in records:
         keep_record(
             _entry(elem, list_id, path.name, line, problems),
             path.name,
@@ -90,10 +78,10 @@ def load_ofac_xml(path: str | Path, list_id: str = "ofac_cons", source: str = "o
         )
     if not entities:
         raise ListError(f"{path}: no valid <{RECORD}> records ({len(records)} found, all malformed)")
-    declared = _text(root, "publshInformation/Record_Count")
+    declared = stripped(root, "publshInformation/Record_Count")
     if declared is not None and declared != str(len(records)):
         warnings.append(f"{path}: Record_Count says {declared[:20]}, the file has {len(records)} records")
-    published = published_date(_text(root, "publshInformation/Publish_Date"), path, warnings)
+    published = published_date(stripped(root, "publshInformation/Publish_Date"), path, warnings)
     return build_list(list_id, source, published, [(path, data)], list(entities.values()), problems, warnings)
 
 
@@ -110,7 +98,7 @@ def published_date(value: str | None, path: Path, warnings: list[str]) -> str | 
 
 def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[RowProblem]) -> Entity | str:
     """One sdnEntry -> Entity, or the reason it cannot be one. A bad alias alone is a problem, not a skip."""
-    uid, kind, name = _text(elem, "uid"), (_text(elem, "sdnType") or "").lower(), _full_name(elem)
+    uid, kind, name = stripped(elem, "uid"), (stripped(elem, "sdnType") or "").lower(), _full_name(elem)
     if not uid:
         return f"{RECORD} without uid"
     if not uid.isdigit():
@@ -125,8 +113,8 @@ def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[Row
         list_id=list_id,
         schema=schema,
         name=name,
-        titles=_texts(elem, "title"),
-        programs=_texts(elem, "programList/program"),
+        titles=all_stripped(elem, "title"),
+        programs=all_stripped(elem, "programList/program"),
         natural_name=natural_order(name) if schema == "Person" else None,
         name_parts=comma_parts(name) if schema == "Person" else {},
     )
@@ -134,7 +122,7 @@ def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[Row
     if schema == "Vessel":
         entity.vessel = _vessel(elem.find("vesselInfo"))
     _details(entity, elem)
-    remarks = _text(elem, "remarks")
+    remarks = stripped(elem, "remarks")
     entity.links = [m.strip() for m in _LINK.findall(remarks or "")]
     rest = _ids(entity, elem)
     entity.remarks = "; ".join(([remarks] if remarks else []) + rest) or None
@@ -143,33 +131,33 @@ def _entry(elem: Element, list_id: str, file: str, line: int, problems: list[Row
 
 def _by_uid(nodes: list[Element]) -> list[Element]:
     """Child records in uid order: OFAC emits them in a different order on each download."""
-    return sorted(nodes, key=lambda n: int(u) if (u := _text(n, "uid") or "").isdigit() else -1)
+    return sorted(nodes, key=lambda n: int(u) if (u := stripped(n, "uid") or "").isdigit() else -1)
 
 
 def _details(entity: Entity, elem: Element) -> None:
     for node in _by_uid(elem.findall("addressList/address")):
-        lines = [v for tag in ("address1", "address2", "address3") if (v := _text(node, tag))]
+        lines = [v for tag in ("address1", "address2", "address3") if (v := stripped(node, tag))]
         address = Address(
             street=", ".join(lines) or None,
-            city=_text(node, "city"),
-            country=_text(node, "country"),
-            region=_text(node, "stateOrProvince"),
-            postal_code=_text(node, "postalCode"),
+            city=stripped(node, "city"),
+            country=stripped(node, "country"),
+            region=stripped(node, "stateOrProvince"),
+            postal_code=stripped(node, "postalCode"),
         )
         if address.street or address.city or address.country or address.region:
             entity.addresses.append(address)
     items = "dateOfBirthList/dateOfBirthItem"
-    for value in (_text(n, "dateOfBirth") for n in _by_uid(elem.findall(items))):
+    for value in (stripped(n, "dateOfBirth") for n in _by_uid(elem.findall(items))):
         birth = parse_birth_date(value) if value else None
         if birth is not None:
             entity.birth_dates.append(birth)
     items = "placeOfBirthList/placeOfBirthItem"
-    entity.places_of_birth = [v for n in _by_uid(elem.findall(items)) if (v := _text(n, "placeOfBirth"))]
+    entity.places_of_birth = [v for n in _by_uid(elem.findall(items)) if (v := stripped(n, "placeOfBirth"))]
     for field, items in (
         ("nationalities", "nationalityList/nationality"),
         ("citizenships", "citizenshipList/citizenship"),
     ):
-        setattr(entity, field, [v for n in _by_uid(elem.findall(items)) if (v := _text(n, "country"))])
+        setattr(entity, field, [v for n in _by_uid(elem.findall(items)) if (v := stripped(n, "country"))])
 
 
 def _vessel(info: Element | None) -> Vessel:
@@ -177,24 +165,26 @@ def _vessel(info: Element | None) -> Vessel:
     if info is None:
         return Vessel()
     return Vessel(
-        call_sign=_text(info, "callSign"),
-        type=_text(info, "vesselType"),
-        flag=_text(info, "vesselFlag"),
-        owner=_text(info, "vesselOwner"),
-        tonnage=_text(info, "tonnage"),
-        gross_tonnage=_text(info, "grossRegisteredTonnage"),
+        call_sign=stripped(info, "callSign"),
+        type=stripped(info, "vesselType"),
+        flag=stripped(info, "vesselFlag"),
+        owner=stripped(info, "vesselOwner"),
+        tonnage=stripped(info, "tonnage"),
+        gross_tonnage=stripped(info, "grossRegisteredTonnage"),
     )
 
 
 def _aliases(entity: Entity, elem: Element, file: str, line: int, problems: list[RowProblem]) -> None:
     """Strong akas are kept as listed (like alt.csv); weak ones skip repeats (like the remarks a.k.a.s)."""
-    akas = [(n, (_text(n, "category") or "").lower() == "weak") for n in _by_uid(elem.findall("akaList/aka"))]
+    akas = [
+        (n, (stripped(n, "category") or "").lower() == "weak") for n in _by_uid(elem.findall("akaList/aka"))
+    ]
     for node, weak in sorted(akas, key=lambda a: a[1]):  # strong first: a weak repeat is then dropped
         name = _full_name(node)
         if name is None:
             problems.append(RowProblem(file, line, f"{RECORD} {entity.id}: aka without lastName skipped"))
             continue
-        kind = _AKA_KIND.get((_text(node, "type") or "").lower(), AKA)
+        kind = _AKA_KIND.get((stripped(node, "type") or "").lower(), AKA)
         if weak:
             add_weak_alias(entity, name, kind)
         else:
@@ -214,7 +204,7 @@ def _ids(entity: Entity, elem: Element) -> list[str]:
     """Fill gender, IMO and documents from idList; return the other ids as "idType idNumber" remarks."""
     rest = []
     for node in _by_uid(elem.findall("idList/id")):
-        id_type, number = _text(node, "idType"), _text(node, "idNumber")
+        id_type, number = stripped(node, "idType"), stripped(node, "idNumber")
         if not id_type or not number:
             continue
         imos = IMO.findall(f"{id_type} {number}")
@@ -227,8 +217,8 @@ def _ids(entity: Entity, elem: Element) -> list[str]:
             note = " ".join(
                 f"{word} {when}"
                 for word, when in (
-                    ("issued", _text(node, "issueDate")),
-                    ("expires", _text(node, "expirationDate")),
+                    ("issued", stripped(node, "issueDate")),
+                    ("expires", stripped(node, "expirationDate")),
                 )
                 if when
             )
@@ -236,7 +226,7 @@ def _ids(entity: Entity, elem: Element) -> list[str]:
                 Document(
                     id_type.removesuffix(" #"),
                     number.lstrip("#").strip(),
-                    _text(node, "idCountry"),
+                    stripped(node, "idCountry"),
                     note or None,
                 )
             )

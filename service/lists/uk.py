@@ -11,7 +11,6 @@ designation by ``Group ID`` and their values merged. Multi-valued cells are numb
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 from service.engine.model import (
@@ -19,7 +18,6 @@ from service.engine.model import (
     FKA,
     ORIGINAL_SCRIPT,
     Address,
-    BirthDate,
     Document,
     Entity,
     LoadedList,
@@ -29,6 +27,7 @@ from service.engine.model import (
 )
 from service.lists.base import build_list, natural_order, non_latin, person_parts
 from service.lists.errors import ListError
+from service.lists.freedates import day_month_year, whole_day_month_year
 from service.lists.xlsx import read_sheet
 
 SHEET = "Data"
@@ -81,7 +80,9 @@ def load_uk_ofsi(path: str | Path, list_id: str = "uk_ofsi") -> LoadedList:
         raise ListError(f"{path}: sheet {SHEET!r} lacks the column(s) {', '.join(missing)}")
     warnings = [f"column {c!r} missing, loaded without it" for c in OPTIONAL if c not in header]
     columns = [(c, header.get(c, -1)) for c in REQUIRED + OPTIONAL]
-    published = next((_iso_date(r[1]) for r in rows[:at] if len(r) > 1 and r[0] == "Last Updated"), None)
+    published = next(
+        (whole_day_month_year(r[1]) for r in rows[:at] if len(r) > 1 and r[0] == "Last Updated"), None
+    )
 
     problems: list[RowProblem] = []
     groups: dict[str, list[Row]] = {}
@@ -190,7 +191,7 @@ def _add_name(
 def _merge(entity: Entity, row: Row) -> None:
     """Add one row's non-name values to the designation, without duplicates."""
     _extend(entity.titles, _present(_items(row["Title"]) + _items(row["Position"])))
-    birth = _birth_date(row["DOB"])
+    birth = day_month_year(row["DOB"])
     _extend(entity.birth_dates, [birth] if birth else [])
     _extend(entity.places_of_birth, _places(_items(row["Town of Birth"]), _items(row["Country of Birth"])))
     _extend(entity.nationalities, _nationalities(row["Nationality"]))
@@ -206,7 +207,7 @@ def _merge(entity: Entity, row: Row) -> None:
     if street or address.country or address.postal_code:
         _extend(entity.addresses, [address])
     _extend(entity.programs, [row["Regime"]])
-    listed = _iso_date(row["Listed On"])
+    listed = whole_day_month_year(row["Listed On"])
     if listed and (entity.listed_on is None or listed < entity.listed_on):
         entity.listed_on = listed  # a designation under several regimes keeps its first listing
 
@@ -253,27 +254,6 @@ def _documents(kind: str, numbers: str, details: str) -> list[Document]:
         notes = [details] * len(values)
     pairs = zip(values, notes, strict=True)
     return [Document(kind, number, note=note or None) for number, note in pairs if number]
-
-
-def _birth_date(value: str) -> BirthDate | None:
-    """ "12/11/1974", "00/05/1965", "05/1965", "1965" -> as precise as given; anything else None."""
-    parts = value.split("/")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[-1]) != 4:
-        return None
-    day, month, year = ([0, 0] + [int(p) for p in parts])[-3:]
-    try:
-        date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    if not month:
-        return BirthDate(str(year))
-    return BirthDate(f"{year}-{month:02d}" + (f"-{day:02d}" if day else ""))
-
-
-def _iso_date(value: str) -> str | None:
-    """ "14/04/2025" -> "2025-04-14"; None unless it is a whole, real date."""
-    birth = _birth_date(value)
-    return birth.date if birth and len(birth.date) == 10 else None
 
 
 def _tags(text: str) -> dict[str, str]:

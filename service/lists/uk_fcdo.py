@@ -18,7 +18,6 @@ deployments keep working.
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -26,7 +25,6 @@ from service.engine.model import (
     AKA,
     ORIGINAL_SCRIPT,
     Address,
-    BirthDate,
     Document,
     Entity,
     LoadedList,
@@ -34,9 +32,10 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, person_parts, read_bytes
 from service.lists.errors import ListError
-from service.lists.safexml import parse_xml
+from service.lists.freedates import day_month_year, whole_day_month_year
+from service.lists.safexml import open_list, text, texts
 from service.lists.uk import load_uk_ofsi
 
 WHAT = "UK Sanctions List XML"
@@ -54,19 +53,17 @@ def load_uk_sanctions_list(path: str | Path, list_id: str = DEFAULT_ID) -> Loade
     data = read_bytes(path, WHAT)
     if data.startswith(_ZIP_MAGIC):
         return load_uk_ofsi(path, list_id)
-    root, lines = parse_xml(data, path, WHAT, frozenset({RECORD}))
-    if _local(root.tag) != ROOT:
-        raise ListError(
-            f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the UK Sanctions List"
-        )
+    doc = open_list(data, path, WHAT, ROOT, frozenset({RECORD}), "the UK Sanctions List")
+    root, records = doc.root, doc.records(RECORD)
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
-    records = [e for e in root if _local(e.tag) == RECORD]
-    for elem, line in zip(records, lines[RECORD], strict=False):
+    for elem, line in records:
         keep_record(_record(elem, list_id), path.name, line, entities, problems, "duplicate UniqueID {id}")
     if not entities:
         raise ListError(f"{path}: no usable <{RECORD}> in <{ROOT}> ({len(records)} records)")
-    published = uk_date(_text(root, "DateGenerated")) or (root.get("dateGenerated") or "")[:10] or None
+    published = (
+        whole_day_month_year(text(root, "DateGenerated")) or (root.get("dateGenerated") or "")[:10] or None
+    )
     return build_list(list_id, "uk", published, [(path, data)], list(entities.values()), problems)
 
 
@@ -79,30 +76,9 @@ def ofsi_workbook(path: Path) -> str | None:
         return None  # the loader says why it cannot read the file
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _text(elem: Element | None, path: str) -> str | None:
-    value = elem.findtext(path) if elem is not None else None
-    value = " ".join(value.split()) if value else None
-    return value or None
-
-
-def _texts(elem: Element | None, path: str) -> list[str]:
-    if elem is None:
-        return []
-    out = []
-    for node in elem.findall(path):
-        value = " ".join((node.text or "").split())
-        if value and value not in out:
-            out.append(value)
-    return out
-
-
 def _record(elem: Element, list_id: str) -> Entity | str:
-    uid = _text(elem, "UniqueID")
-    kind = (_text(elem, "IndividualEntityShip") or "").lower()
+    uid = text(elem, "UniqueID")
+    kind = (text(elem, "IndividualEntityShip") or "").lower()
     names = [n for n in elem.findall("Names/Name") if _name_of(n, "Person")[0]]
     if not uid:
         return "Designation without UniqueID"
@@ -111,35 +87,36 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     if not names:
         return f"Designation {uid} has no name"
     schema = _SCHEMA[kind]
-    primary = next((n for n in names if (_text(n, "NameType") or "").lower() == "primary name"), names[0])
-    name, natural = _name_of(primary, schema)
+    primary = next((n for n in names if (text(n, "NameType") or "").lower() == "primary name"), names[0])
+    name, natural, parts = _name_of(primary, schema)
     entity = Entity(
         id=uid,
         list_id=list_id,
         schema=schema,
         name=name,
         natural_name=natural,
-        reference=_text(elem, "UNReferenceNumber") or _text(elem, "OFSIGroupID"),
-        listed_on=uk_date(_text(elem, "DateDesignated")),
-        remarks=_text(elem, "OtherInformation"),
+        name_parts=parts,
+        reference=text(elem, "UNReferenceNumber") or text(elem, "OFSIGroupID"),
+        listed_on=whole_day_month_year(text(elem, "DateDesignated")),
+        remarks=text(elem, "OtherInformation"),
     )
     seen = {name}
     for node in names:
         if node is primary:
             continue
-        alias, natural = _name_of(node, schema)
-        weak = (_text(node, "AliasStrength") or "").lower().startswith("low")
-        _add(entity, seen, Name(alias, ORIGINAL_SCRIPT if non_latin(alias) else AKA, weak, natural))
-    for original in _texts(elem, "NonLatinNames/NonLatinName/NameNonLatinScript"):
+        alias, natural, parts = _name_of(node, schema)
+        weak = (text(node, "AliasStrength") or "").lower().startswith("low")
+        _add(entity, seen, Name(alias, ORIGINAL_SCRIPT if non_latin(alias) else AKA, weak, natural, parts))
+    for original in texts(elem, "NonLatinNames/NonLatinName/NameNonLatinScript"):
         _add(entity, seen, Name(original, ORIGINAL_SCRIPT, False))
-    entity.programs = _texts(elem, "RegimeName")
-    entity.titles = _texts(elem, "Titles/Title")
+    entity.programs = texts(elem, "RegimeName")
+    entity.titles = texts(elem, "Titles/Title")
     for node in elem.findall("Addresses/Address"):
-        lines = [v for i in range(1, 7) if (v := _text(node, f"AddressLine{i}"))]
+        lines = [v for i in range(1, 7) if (v := text(node, f"AddressLine{i}"))]
         address = Address(
             street=", ".join(lines) or None,
-            country=_text(node, "AddressCountry"),
-            postal_code=_text(node, "AddressPostalCode"),
+            country=text(node, "AddressCountry"),
+            postal_code=text(node, "AddressPostalCode"),
         )
         if (address.street or address.country) and address not in entity.addresses:
             entity.addresses.append(address)
@@ -152,14 +129,16 @@ def _record(elem: Element, list_id: str) -> Entity | str:
     return entity
 
 
-def _name_of(node: Element, schema: str) -> tuple[str, str | None]:
-    """(list form, natural order): individuals "FAMILY, Given Names" / "Given Names FAMILY"."""
-    family = _text(node, "Name6") or ""
-    given = " ".join(v for tag in _GIVEN if (v := _text(node, tag)))
+def _name_of(node: Element, schema: str) -> tuple[str, str | None, dict[str, str]]:
+    """(list form, natural order, roles): individuals "FAMILY, Given Names" / "Given Names FAMILY",
+    Name6 the surname and Name1..Name5 the given names (as the OFSI list's columns); a name with one
+    of the two only has no roles."""
+    family = text(node, "Name6") or ""
+    given = " ".join(v for tag in _GIVEN if (v := text(node, tag)))
     reading = " ".join(p for p in (given, family) if p)
     if schema != "Person" or not (given and family):
-        return reading, None
-    return f"{family}, {given}", reading
+        return reading, None, {}
+    return f"{family}, {given}", reading, person_parts(family, given)
 
 
 def _add(entity: Entity, seen: set[str], name: Name) -> None:
@@ -169,27 +148,25 @@ def _add(entity: Entity, seen: set[str], name: Name) -> None:
 
 
 def _person(entity: Entity, node: Element) -> None:
-    for value in _texts(node, "DOBs/DOB"):
-        birth = _birth_date(value)
+    for value in texts(node, "DOBs/DOB"):
+        birth = day_month_year(value)
         if birth and birth not in entity.birth_dates:
             entity.birth_dates.append(birth)
-    entity.nationalities = _texts(node, "Nationalities/Nationality")
-    entity.titles += [p for p in _texts(node, "Positions/Position") if p not in entity.titles]
-    entity.gender = _text(node, "Genders/Gender") or _text(node, "Gender")
+    entity.nationalities = texts(node, "Nationalities/Nationality")
+    entity.titles += [p for p in texts(node, "Positions/Position") if p not in entity.titles]
+    entity.gender = text(node, "Genders/Gender") or text(node, "Gender")
     for place in node.findall("BirthDetails/Location"):
-        text = ", ".join(v for tag in ("TownOfBirth", "CountryOfBirth") if (v := _text(place, tag)))
-        if text and text not in entity.places_of_birth:
-            entity.places_of_birth.append(text)
+        where = ", ".join(v for tag in ("TownOfBirth", "CountryOfBirth") if (v := text(place, tag)))
+        if where and where not in entity.places_of_birth:
+            entity.places_of_birth.append(where)
     for doc in node.findall("PassportDetails/Passport"):
-        _document(
-            entity, "Passport", _text(doc, "PassportNumber"), _text(doc, "PassportAdditionalInformation")
-        )
+        _document(entity, "Passport", text(doc, "PassportNumber"), text(doc, "PassportAdditionalInformation"))
     for doc in node.findall("NationalIdentifierDetails/NationalIdentifier"):
         _document(
             entity,
             "National ID",
-            _text(doc, "NationalIdentifierNumber"),
-            _text(doc, "NationalIdentifierAdditionalInformation"),
+            text(doc, "NationalIdentifierNumber"),
+            text(doc, "NationalIdentifierAdditionalInformation"),
         )
 
 
@@ -201,36 +178,13 @@ def _document(entity: Entity, kind: str, number: str | None, note: str | None) -
 
 
 def _ship(entity: Entity, node: Element) -> None:
-    imos = [m.group(0) for v in _texts(node, "IMONumbers/IMONumber") if (m := _IMO.search(v))]
+    imos = [m.group(0) for v in texts(node, "IMONumbers/IMONumber") if (m := _IMO.search(v))]
     entity.vessel = Vessel(
         imo=imos[0] if imos else None,
-        flag=_text(node, "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip"),
-        type=_text(node, "TypeOfShipDetails/TypeOfShip"),
-        tonnage=_text(node, "TonnageOfShipDetails/TonnageOfShip"),
-        owner=_text(node, "CurrentOwnerOperators/CurrentOwnerOperator"),
+        flag=text(node, "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip"),
+        type=text(node, "TypeOfShipDetails/TypeOfShip"),
+        tonnage=text(node, "TonnageOfShipDetails/TonnageOfShip"),
+        owner=text(node, "CurrentOwnerOperators/CurrentOwnerOperator"),
     )
     for imo in imos:
         _document(entity, "IMO", imo, None)
-
-
-def _birth_date(value: str) -> BirthDate | None:
-    """ "12/11/1967", "dd/09/1958" (month and year), "dd/mm/1968" or "1985" (year) -> as precise as given."""
-    parts = value.lower().split("/")
-    if not 1 <= len(parts) <= 3 or not parts[-1].isdigit() or len(parts[-1]) != 4:
-        return None
-    day, month, year = (["dd", "mm"] + parts)[-3:]
-    day_n = int(day) if day.isdigit() else 0
-    month_n = int(month) if month.isdigit() else 0
-    try:
-        date(int(year), month_n or 1, day_n or 1)
-    except ValueError:
-        return None
-    if not month_n:
-        return BirthDate(year)
-    return BirthDate(f"{year}-{month_n:02d}" + (f"-{day_n:02d}" if day_n else ""))
-
-
-def uk_date(value: str | None) -> str | None:
-    """ "14/08/2026" -> "2026-08-14"; None unless it is a whole, real date."""
-    birth = _birth_date(value or "")
-    return birth.date if birth and len(birth.date) == 10 else None

@@ -24,7 +24,7 @@ from service.engine.model import (
 )
 from service.lists.base import build_list, keep_record, person_parts, read_bytes
 from service.lists.errors import ListError
-from service.lists.safexml import parse_xml
+from service.lists.safexml import all_stripped, open_list, stripped
 
 ROOT = "CONSOLIDATED_LIST"
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
@@ -33,14 +33,8 @@ _ISO_DATE = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:T[\d:.]*)?(?:Z|[+-]\d{
 _RECORDS = (("INDIVIDUALS", "INDIVIDUAL", "Person"), ("ENTITIES", "ENTITY", "Organization"))
 
 
-def _text(elem: Element, path: str) -> str | None:
-    value = elem.findtext(path)
-    value = value.strip() if value else None
-    return value or None
-
-
 def _values(elem: Element, tag: str) -> list[str]:
-    return [v.text.strip() for v in elem.findall(f"{tag}/VALUE") if v.text and v.text.strip()]
+    return all_stripped(elem, f"{tag}/VALUE")
 
 
 def _join(*parts: str | None) -> str | None:
@@ -56,13 +50,13 @@ def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
     """Parse the UN consolidated XML; raises ListError if the file is unsafe, broken or not this list."""
     path = Path(path)
     data = read_bytes(path, "UN consolidated XML")
-    root, lines = parse_xml(data, path, "UN consolidated XML", frozenset(t for _, t, _ in _RECORDS))
-    if root.tag != ROOT:
-        raise ListError(f"{path}: root element is <{root.tag[:40]}>, expected <{ROOT}>: not the UN list")
+    doc = open_list(
+        data, path, "UN consolidated XML", ROOT, frozenset(t for _, t, _ in _RECORDS), "the UN list"
+    )
     problems: list[RowProblem] = []
     entities: dict[str, Entity] = {}
     for group, tag, schema in _RECORDS:
-        for elem, line in zip(root.findall(f"{group}/{tag}"), lines[tag], strict=False):
+        for elem, line in doc.records(f"{group}/{tag}"):
             keep_record(
                 _record(elem, tag, schema, list_id),
                 path.name,
@@ -73,13 +67,13 @@ def load_un(path: str | Path, list_id: str = "un_sc") -> LoadedList:
             )
     if not entities:
         raise ListError(f"{path}: no INDIVIDUAL or ENTITY records found")
-    published = _iso(root.get("dateGenerated", "").strip())
+    published = _iso(doc.root.get("dateGenerated", "").strip())
     return build_list(list_id, "un", published, [(path, data)], list(entities.values()), problems)
 
 
 def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
-    data_id = _text(elem, "DATAID")
-    parts = [_text(elem, p) for p in (_NAME_PARTS if schema == "Person" else _NAME_PARTS[:1])]
+    data_id = stripped(elem, "DATAID")
+    parts = [stripped(elem, p) for p in (_NAME_PARTS if schema == "Person" else _NAME_PARTS[:1])]
     name = " ".join(p for p in parts if p)
     if not data_id:
         return f"{tag} without DATAID"
@@ -96,24 +90,24 @@ def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
         schema=schema,
         name=name,
         name_parts=roles,
-        reference=_text(elem, "REFERENCE_NUMBER"),
-        remarks=_text(elem, "COMMENTS1"),
-        listed_on=_iso(_text(elem, "LISTED_ON")),
-        gender=_text(elem, "GENDER"),
+        reference=stripped(elem, "REFERENCE_NUMBER"),
+        remarks=stripped(elem, "COMMENTS1"),
+        listed_on=_iso(stripped(elem, "LISTED_ON")),
+        gender=stripped(elem, "GENDER"),
     )
-    program = _text(elem, "UN_LIST_TYPE")
+    program = stripped(elem, "UN_LIST_TYPE")
     entity.programs = [program] if program else []
     entity.titles = _values(elem, "TITLE") + _values(elem, "DESIGNATION")
     entity.nationalities = _values(elem, "NATIONALITY")
     _aliases(entity, elem, tag)
     for node in elem.findall(f"{tag}_ADDRESS"):
         address = Address(
-            street=_text(node, "STREET"),
-            city=_text(node, "CITY"),
-            country=_text(node, "COUNTRY"),
-            note=_text(node, "NOTE"),
-            region=_text(node, "STATE_PROVINCE"),
-            postal_code=_text(node, "ZIP_CODE"),
+            street=stripped(node, "STREET"),
+            city=stripped(node, "CITY"),
+            country=stripped(node, "COUNTRY"),
+            note=stripped(node, "NOTE"),
+            region=stripped(node, "STATE_PROVINCE"),
+            postal_code=stripped(node, "ZIP_CODE"),
         )
         if address.street or address.city or address.country or address.region:
             entity.addresses.append(address)
@@ -123,20 +117,27 @@ def _record(elem: Element, tag: str, schema: str, list_id: str) -> Entity | str:
             entity.birth_dates.append(birth)
     for node in elem.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
         place = _join(
-            _text(node, "STREET"), _text(node, "CITY"), _text(node, "STATE_PROVINCE"), _text(node, "COUNTRY")
+            stripped(node, "STREET"),
+            stripped(node, "CITY"),
+            stripped(node, "STATE_PROVINCE"),
+            stripped(node, "COUNTRY"),
         )
         if place:
             entity.places_of_birth.append(place)
     for node in elem.findall("INDIVIDUAL_DOCUMENT"):
-        number = _text(node, "NUMBER")
+        number = stripped(node, "NUMBER")
         if number:
             entity.documents.append(
                 Document(
-                    type=_text(node, "TYPE_OF_DOCUMENT") or _text(node, "TYPE_OF_DOCUMENT2") or "Document",
+                    type=stripped(node, "TYPE_OF_DOCUMENT")
+                    or stripped(node, "TYPE_OF_DOCUMENT2")
+                    or "Document",
                     number=number,
-                    country=_text(node, "ISSUING_COUNTRY") or _text(node, "COUNTRY_OF_ISSUE"),
+                    country=stripped(node, "ISSUING_COUNTRY") or stripped(node, "COUNTRY_OF_ISSUE"),
                     note=_join(
-                        _text(node, "DATE_OF_ISSUE"), _text(node, "CITY_OF_ISSUE"), _text(node, "NOTE")
+                        stripped(node, "DATE_OF_ISSUE"),
+                        stripped(node, "CITY_OF_ISSUE"),
+                        stripped(node, "NOTE"),
                     ),
                 )
             )
@@ -147,22 +148,22 @@ def _aliases(entity: Entity, elem: Element, tag: str) -> None:
     """QUALITY is Good/Low for individuals (Low = weak) and a.k.a./f.k.a. for entities."""
     names = {entity.name}
     for node in elem.findall(f"{tag}_ALIAS"):
-        alias = _text(node, "ALIAS_NAME")
+        alias = stripped(node, "ALIAS_NAME")
         if not alias or alias in names:
             continue
         names.add(alias)
-        quality = (_text(node, "QUALITY") or "").lower()
+        quality = (stripped(node, "QUALITY") or "").lower()
         entity.aliases.append(Name(alias, FKA if quality == "f.k.a." else AKA, quality == "low"))
-    original = _text(elem, "NAME_ORIGINAL_SCRIPT")
+    original = stripped(elem, "NAME_ORIGINAL_SCRIPT")
     if original and original not in names:
         entity.aliases.append(Name(original, ORIGINAL_SCRIPT, False))
 
 
 def _birth_date(node: Element) -> BirthDate | None:
-    kind = (_text(node, "TYPE_OF_DATE") or "").upper()
-    circa = kind == "APPROXIMATELY" or "approx" in (_text(node, "NOTE") or "").lower()
+    kind = (stripped(node, "TYPE_OF_DATE") or "").upper()
+    circa = kind == "APPROXIMATELY" or "approx" in (stripped(node, "NOTE") or "").lower()
     if kind == "BETWEEN":
-        start, end = _iso(_text(node, "FROM_YEAR")), _iso(_text(node, "TO_YEAR"))
+        start, end = _iso(stripped(node, "FROM_YEAR")), _iso(stripped(node, "TO_YEAR"))
         return BirthDate(start, end, circa) if start else None
-    when = _iso(_text(node, "DATE")) or _iso(_text(node, "YEAR"))
+    when = _iso(stripped(node, "DATE")) or _iso(stripped(node, "YEAR"))
     return BirthDate(when, None, circa) if when else None

@@ -22,6 +22,7 @@ from pathlib import Path
 from service.engine.countries import country_code
 from service.engine.model import (
     AKA,
+    ORIGINAL_SCRIPT,
     Address,
     BirthDate,
     Document,
@@ -31,7 +32,7 @@ from service.engine.model import (
     RowProblem,
     Vessel,
 )
-from service.lists.base import build_list, keep_record, non_latin, read_bytes
+from service.lists.base import build_list, keep_record, non_latin, read_bytes, whole_person_name
 from service.lists.csvrows import iter_rows
 from service.lists.errors import ListError
 from service.lists.freedates import birth_dates
@@ -117,11 +118,17 @@ def _record(row: dict[str, str], current: bool, list_id: str) -> Entity | str:
     kind = row.get("type", "").lower()
     schema = _SCHEMA.get(kind) or guess_schema(name)
     start = row.get("start_date", "")
+    # Treasury rows (``type`` filled) write individuals "LAST, First" or "Given SURNAME"; the other
+    # lists' names are whole, in reading order, in one case or mixed without marking the surname.
+    person, treasury = schema == "Person", bool(kind)
+    natural, parts = whole_person_name(name, treasury) if person else (None, {})
     entity = Entity(
         id=entity_id,
         list_id=list_id,
         schema=schema,
         name=name,
+        natural_name=natural,
+        name_parts=parts,
         listed_on=start[:10] if _ISO.match(start) else None,
         remarks=row.get("remarks") or None,
         reference=row.get("federal_register_notice") or None,
@@ -134,7 +141,9 @@ def _record(row: dict[str, str], current: bool, list_id: str) -> Entity | str:
         alias = re.sub(r"^and\s+", "", alias)
         if alias and alias not in seen:
             seen.add(alias)
-            entity.aliases.append(Name(alias, "original_script" if non_latin(alias) else AKA, False))
+            original = non_latin(alias)
+            natural, parts = whole_person_name(alias, treasury) if person and not original else (None, {})
+            entity.aliases.append(Name(alias, ORIGINAL_SCRIPT if original else AKA, False, natural, parts))
     for value in split(row.get("dates_of_birth", "")):
         iso = _ISO_DOB.fullmatch(value)  # "1978-12-05"; free text ("circa 1955", "12 Nov 1974") else
         for birth in [BirthDate(value)] if iso else birth_dates(value):

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from service.engine.model import Address, Entity, LoadedList, RowProblem
-from service.lists.base import build_list, read_bytes
+from service.lists.base import build_list, read_bytes, whole_person_name
 from service.lists.errors import ListError
 from service.lists.schema_guess import guess_schema
 from service.lists.us_csl import decode
@@ -41,7 +41,7 @@ def load_us_dpl(path: str | Path, list_id: str = "us_dpl") -> LoadedList:
     header = [h.strip().lower() for h in rows[0][1]] if rows else []
     if "name" not in header or len(header) < 4:
         raise ListError(f"{path}: no tab-separated header with Name: not the Denied Persons List")
-    if rows and not text.rstrip().endswith('"') and len(rows) > 1:
+    if rows and not text.rstrip(" \r\n").endswith('"') and len(rows) > 1:  # a tab is a cut field
         raise ListError(f"{path}: line {rows[-1][0]}: the last field is not closed: truncated file")
     entities: dict[str, Entity] = {}
     for line, cells in rows[1:]:
@@ -71,11 +71,16 @@ def _merge(entities: dict[str, Entity], row: dict[str, str], list_id: str) -> No
     entity_id = "dpl-" + hashlib.sha256(key.encode()).hexdigest()[:12]
     entity = entities.get(entity_id)
     if entity is None:
+        schema = guess_schema(row["name"])
+        # Whole names in capitals ("ALEXANDER M. ROVEGNO"): roles only from a "LAST, FIRST" comma.
+        natural, parts = whole_person_name(row["name"], by_case=False) if schema == "Person" else (None, {})
         entity = Entity(
             id=entity_id,
             list_id=list_id,
-            schema=guess_schema(row["name"]),
+            schema=schema,
             name=row["name"],
+            natural_name=natural,
+            name_parts=parts,
             listed_on=effective,
             programs=["Denied Persons List"],
             reference=row.get("fr_citation") or None,

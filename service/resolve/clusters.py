@@ -3,6 +3,9 @@
 Links are merged strongest first. A merge is refused when it would put two records of one list
 into a cluster (a list that keeps two records apart means two parties), or persons whose birth
 dates conflict: chains of name links must not build a cluster no single link would have made.
+The one exception is a relisting: a list that names one party under two programmes in two records
+(Canada lists EL AISSAMI MADDAH, Tareck Zaidan under the Venezuela regulations and again under
+JVCFOR), the same names and no conflicting birth date; those records are joined first.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from service.engine.model import Entity
+from service.engine.normalize import fold, tokenize
 from service.resolve.agreement import Agreement, birth_agreement
 from service.resolve.candidates import Key
+from service.resolve.rules import LINK_POINTS
 
 
 @dataclass(slots=True)
@@ -53,8 +58,44 @@ def cluster_id(members: list[Key]) -> str:
     return "C" + digest[:12]
 
 
+RELISTED = "the same names under another programme of the same list"
+
+
+def _names(e: Entity) -> frozenset[str]:
+    return frozenset(" ".join(sorted(tokenize(fold(n.name)))) for n in e.names())
+
+
+def relisted(a: Entity, b: Entity) -> bool:
+    """Two records of one list naming one party under different programmes: the same names (in
+    any order), both with programmes and none shared (one programme, two records: two parties)."""
+    return (
+        a.list_id == b.list_id
+        and a.schema == b.schema
+        and bool(a.programs and b.programs)
+        and not set(a.programs) & set(b.programs)
+        and _names(a) == _names(b)
+    )
+
+
+def relistings(entities: dict[Key, Entity]) -> list[Link]:
+    """The links between relisted records (``relisted``), which the merge takes first."""
+    groups: dict[tuple, list[Key]] = {}
+    for k, e in entities.items():
+        if e.programs:
+            groups.setdefault((e.list_id, e.schema, _names(e)), []).append(k)
+    return [
+        Link(a, b, LINK_POINTS, [RELISTED], False)
+        for keys in groups.values()
+        for i, a in enumerate(sorted(keys))
+        for b in sorted(keys)[i + 1 :]
+        if relisted(entities[a], entities[b])
+    ]
+
+
 def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list[Cluster], int]:
-    """Clusters of two or more records, and how many links were refused by the merge rules."""
+    """Clusters of two or more records, and how many links were refused by the merge rules.
+
+    Relistings (``relistings``) are joined before any link between lists."""
     parent: dict[Key, Key] = {}
     members: dict[Key, list[Key]] = {}
     accepted: dict[Key, list[Link]] = {}
@@ -67,7 +108,8 @@ def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list
         return k
 
     refused = 0
-    for link in sorted(links, key=lambda x: (-x.points, x.a, x.b)):
+    queue = relistings(entities) + sorted(links, key=lambda x: (-x.points, x.a, x.b))
+    for link in queue:
         ra, rb = root(link.a), root(link.b)
         if ra == rb:
             accepted.setdefault(ra, []).append(link)
@@ -89,11 +131,11 @@ def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list
 
 
 def _compatible(ma: list[Key], mb: list[Key], entities: dict[Key, Entity]) -> bool:
-    if {k[0] for k in ma} & {k[0] for k in mb}:
-        return False
-    return not any(
-        birth_agreement(entities[x], entities[y]) is Agreement.CONFLICT
-        for x in ma
-        for y in mb
-        if entities[x].schema == "Person"
-    )
+    for x in ma:
+        for y in mb:
+            ex, ey = entities[x], entities[y]
+            if x[0] == y[0] and not relisted(ex, ey):
+                return False
+            if ex.schema == "Person" and birth_agreement(ex, ey) is Agreement.CONFLICT:
+                return False
+    return True

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bump when a rule, a weight or the candidate search changes: cached clusters are then rebuilt
 # (a change of the index format, i.e. of the name scores, rebuilds them too).
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 
 def cache_key(lists: list[LoadedList]) -> str:

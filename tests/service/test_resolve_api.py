@@ -47,3 +47,28 @@ def test_serve_un_ofac_and_uk_fills_also_listed_on_across_all_three(start_server
     others = {(x["list"], x["entity_id"]) for x in top["also_listed_on"]} | {(top["list"], top["entity_id"])}
     assert others == {("ofac_sdn", "10010"), ("un_sc", "2797952"), ("uk_ofsi", "9225")}
     assert {v["id"] for v in body["lists"]} == {"ofac_sdn", "un_sc", "uk_ofsi"}
+
+
+def test_el_aissami_on_ofac_uk_and_both_canadian_records_is_one_party(start_server):
+    """Canada lists him twice (Venezuela regulations and JVCFOR): both records join his OFAC and
+    UK listings, and "Tareck El Aissami" finds each of the four, his second surname and middle
+    name notwithstanding."""
+    from conftest import real_list_args
+    from lists_support import reference_path
+
+    uk = reference_path("uk_ofsi_2025-04/ConList.xlsx")
+    ca = reference_path("ca_sema_2020-04/sema-lmes.xml")
+    server = start_server(*real_list_args(), "--list", f"uk={uk}", "--list", f"ca={ca}")
+    body = server.post("/v1/screen", json={"name": "Tareck El Aissami", "threshold": 0.9, "limit": 10}).json()
+    found = {(m["list"], m["entity_id"]): m for m in body["results"][0]["matches"]}
+    records = {
+        ("ofac_sdn", "20250"),
+        ("uk_ofsi", "13679"),
+        ("ca_sema", "JVCFOR-1-2"),
+        ("ca_sema", "Venezuela-4"),
+    }
+    assert records <= found.keys()
+    assert all(found[r]["score"] >= 0.9 for r in records)
+    assert len({found[r]["cluster_id"] for r in records}) == 1 and found[("ofac_sdn", "20250")]["cluster_id"]
+    cluster = server.get("/v1/entities/ca_sema/Venezuela-4").json()["cluster"]
+    assert {(m["list"], m["entity_id"]) for m in cluster["members"]} == records

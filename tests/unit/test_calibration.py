@@ -9,8 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from service.engine.calibration import FEATURES, MODEL_FILE, load_model, model_from_dict
+from service.engine.calibration import FEATURES, MODEL_FILE, PERSON, features, load_model, model_from_dict
 from service.engine.model import Entity, ListVersion, LoadedList, Name
+from service.engine.scoring import Alignment
 from service.engine.screener import Query, Screener
 
 
@@ -27,6 +28,26 @@ def test_a_model_for_other_features_is_refused():
     raw["features"] = raw["features"][:-1]
     with pytest.raises(ValueError, match="retrain"):
         model_from_dict(raw)
+
+
+def test_each_feature_column_is_the_feature_its_name_says():
+    """The explanation names each contribution by FEATURES: the columns must be in that order."""
+    one = lambda v: np.array([v], np.float64)  # noqa: E731
+    al = Alignment(
+        q_matched=one(2.0), q_total=one(4.0), c_matched=one(3.0), c_total=one(6.0), c_given=one(1.0),
+        c_surname=one(2.0), pairs=one(2), exact=one(1), sim_min=one(0.7), q_miss_max=one(1.5),
+        c_miss_max=one(2.5), q_tokens=one(3), c_tokens=one(4), given_sim=one(0.31), surname_sim=one(0.47),
+        heads=one(2),
+    )  # fmt: skip
+    b = np.array([True])
+    x = features(al, one(0.55), ~b, ~b, one(4.0), ~b, np.array([PERSON]), np.array([PERSON]), b, b)[0]
+    got = dict(zip(FEATURES, x, strict=True))
+    assert got["blend"] == 0.55 and got["query_coverage"] == 0.5 and got["name_coverage"] == 0.5
+    assert got["query_miss_max"] == 1.5 and got["listed_miss_max"] == 2.5 and got["both_missed"] == 1.5
+    assert got["surname_coverage"] == 0.5 and got["exact_share"] == 0.5 and got["similarity_min"] == 0.7
+    assert got["company_form_vs_person"] == 1 and got["consonant_keys"] == 1 and got["heads_aligned"] == 1
+    assert got["given_similarity"] == 0.31 and got["surname_similarity"] == 0.47
+    assert got["schema_mismatch"] == 0 and got["craft_listed"] == 0 and got["listed_person"] == 1
 
 
 def _screener() -> Screener:

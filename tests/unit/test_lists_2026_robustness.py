@@ -71,6 +71,15 @@ def test_truncated_csv_is_refused_unless_cut_between_rows(source, fraction):
         )
 
 
+def test_a_dpl_cut_after_a_field_separator_is_refused():
+    """Cut right after the tab that ends a field, the last row still has all its fields (the cut one
+    empty): only the missing closing quote tells; hypothesis found this cut."""
+    data = _sample("us_dpl")
+    cut = data[: data.index(b'"\t', len(data) // 5) + 2]
+    result = load("us_dpl", cut)
+    assert isinstance(result, ListError) and "truncated" in str(result)
+
+
 @pytest.mark.parametrize("source", list(SAMPLES))
 def test_latin1_bytes_in_a_utf8_file_are_refused_with_the_line(source):
     data = _sample(source)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.engine.model import BirthDate, Document
-from service.lists.freedates import birth_dates
+from service.lists.freedates import birth_dates, day_month_year, whole_day_month_year
 from service.lists.idnumbers import documents
 
 
@@ -116,3 +116,23 @@ def test_birth_dates(text, expected):
 )
 def test_documents(text, expected):
     assert documents([text]) == [Document(kind, number) for kind, number in expected]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12/11/1967", "1967-11-12"),
+        ("00/05/1965", "1965-05"),  # OFSI's unknown day
+        ("dd/09/1958", "1958-09"),  # the UK Sanctions List's
+        ("dd/mm/1968", "1968"),
+        ("05/1965", "1965-05"),
+        ("1985", "1985"),
+        ("31/02/1970", None),
+        ("xx/05/1965", None),
+        ("12/11/67", None),
+    ],
+)
+def test_uk_day_month_year(value, expected):
+    birth = day_month_year(value)
+    assert (birth.date if birth else None) == expected
+    assert whole_day_month_year(value) == (expected if expected and len(expected) == 10 else None)

@@ -49,7 +49,7 @@ def test_every_cluster_obeys_the_merge_rules(resolved):
     assert len(resolution.clusters) > 500  # most UN listings are on the SDN list too
     for cluster in resolution.clusters:
         lists = [m[0] for m in cluster.members]
-        assert len(lists) == len(set(lists)), cluster.members
+        assert len(lists) == len(set(lists)), cluster.members  # neither list relists a party
         assert all(link.points >= LINK_POINTS for link in cluster.links)
         persons = [entities[m] for m in cluster.members if entities[m].schema == "Person"]
         assert all(birth_agreement(a, b) is not Agreement.CONFLICT for a in persons for b in persons)

@@ -7,7 +7,7 @@ import pytest
 from service.engine.countries import country_code
 from service.engine.model import BirthDate, Document, Entity, Vessel
 from service.resolve.agreement import Agreement, birth_agreement, country_agreement
-from service.resolve.clusters import Link, build_clusters, cluster_id
+from service.resolve.clusters import RELISTED, Link, build_clusters, cluster_id, relistings
 from service.resolve.identifiers import identifiers, number_keys, same_document
 from service.resolve.rules import decide
 
@@ -140,6 +140,42 @@ def test_merge_keeps_one_record_per_list_and_refuses_conflicting_chains():
     assert [c.members for c in clusters] == [[("a", "1"), ("b", "1")]]
     assert refused == 2
     assert clusters[0].id == cluster_id([("b", "1"), ("a", "1")])  # order-free, stable id
+
+
+def test_a_list_naming_one_party_under_two_programmes_is_one_cluster_with_its_other_listings():
+    def listed(list_id, id_, programs, *dates, name="EL AISSAMI MADDAH, Tareck Zaidan"):
+        e = person(list_id, id_, *dates, name=name)
+        e.programs = programs
+        return e
+
+    ents = {
+        ("ca", "V-4"): listed("ca", "V-4", ["Venezuela"]),
+        ("ca", "J-2"): listed("ca", "J-2", ["JVCFOR"]),
+        ("ca", "J-3"): listed("ca", "J-3", ["JVCFOR"]),  # J-2's programme again: a second party
+        ("ca", "V-9"): listed("ca", "V-9", ["Venezuela"], "1950", name="Tareck Zaidan EL AISSAMI MADDAH"),
+        ("ca", "X-1"): listed("ca", "X-1", ["Other"], "1990"),  # born 40 years after V-9
+        ("ofac", "1"): listed("ofac", "1", ["VENEZUELA"], "1974"),
+    }
+    assert [(x.a, x.b) for x in relistings(ents)] == [
+        (("ca", "J-2"), ("ca", "V-4")),
+        (("ca", "J-2"), ("ca", "V-9")),
+        (("ca", "J-2"), ("ca", "X-1")),
+        (("ca", "J-3"), ("ca", "V-4")),
+        (("ca", "J-3"), ("ca", "V-9")),
+        (("ca", "J-3"), ("ca", "X-1")),
+        (("ca", "V-4"), ("ca", "X-1")),
+        (("ca", "V-9"), ("ca", "X-1")),  # the merge checks birth dates
+    ]
+    clusters, refused = build_clusters([Link(("ca", "J-2"), ("ofac", "1"), 1.1, [], False)], ents)
+    # J-2 + V-4, then X-1 joins them; V-9 shares V-4's programme and J-3 J-2's, so they pair up
+    # apart; and the OFAC record (born 1974) cannot join X-1 (born 1990).
+    members = sorted(c.members for c in clusters)
+    assert members == [
+        [("ca", "J-2"), ("ca", "V-4"), ("ca", "X-1")],
+        [("ca", "J-3"), ("ca", "V-9")],
+    ]
+    assert all(link.evidence == [RELISTED] for c in clusters for link in c.links)
+    assert refused == 5
 
 
 @pytest.mark.parametrize(
