@@ -135,43 +135,47 @@ def rows_may_match(
     qt = np.minimum(q_len[row], 6).astype(np.float64)
     ct = np.minimum(clen, 6).astype(np.float64)
     z = np.zeros(n)
-    # (low, high) of each feature, in the order calibration.features builds them
-    intervals = (
-        (0.0, blend_ub),
-        (0.0, qc),
-        (0.0, nc),
-        (0.0, np.log1p(c_reach)),
-        (np.maximum(Q - q_reach, 0), Q),
-        (np.maximum(W - c_reach, 0), W),
-        (q_idle[row], q_max[row]),
-        (c_miss_least, W),
-        (np.minimum(q_idle[row], c_miss_least), np.minimum(q_max[row], W)),
-        (qt, qt),
-        (ct, ct),
-        (1.0, np.maximum(np.minimum(np.minimum(qt, ct), 6), 1)),
-        (0.0, exact_any.astype(np.float64)),
-        (np.minimum(s_min, s_max), s_max),
-        (structured, structured),
-        (0.0, np.where(structured, np.minimum(surname_reach / np.maximum(w_surname[var], 1e-6), 1), 0)),
-        (0.0, 0.0),  # given names only: cut by a rule (below)
-        (one, one),
-        (one * (1 - qc), one),
-        (person, person),
-        (ini, ini),
-        (ini & (want == PERSON), ini & (want == PERSON)),
-        (weak, weak),
-        (weak * (1 - complete), weak * (1 - COMPLETE)),  # weak and not cut: complete >= COMPLETE
-        (mismatch, mismatch),
-        (craft, craft),
-        (craft * (1 - complete), craft * (1 - COMPLETE)),
-        (consonant[row], consonant[row]),
-        (company[row] & person, company[row] & person),
-        (given_min, 1.0),
-        (surname_min, 1.0),
-        (0.0, heads >= 2),
-    )
+    # (low, high) of each feature of calibration.features, by name
+    intervals = {
+        "blend": (0.0, blend_ub),
+        "query_coverage": (0.0, qc),
+        "name_coverage": (0.0, nc),
+        "matched_weight": (0.0, np.log1p(c_reach)),
+        "query_missed": (np.maximum(Q - q_reach, 0), Q),
+        "listed_missed": (np.maximum(W - c_reach, 0), W),
+        "query_miss_max": (q_idle[row], q_max[row]),
+        "listed_miss_max": (c_miss_least, W),
+        "both_missed": (np.minimum(q_idle[row], c_miss_least), np.minimum(q_max[row], W)),
+        "query_tokens": (qt, qt),
+        "listed_tokens": (ct, ct),
+        "aligned_pairs": (1.0, np.maximum(np.minimum(np.minimum(qt, ct), 6), 1)),
+        "exact_share": (0.0, exact_any.astype(np.float64)),
+        "similarity_min": (np.minimum(s_min, s_max), s_max),
+        "structured": (structured, structured),
+        "surname_coverage": (
+            0.0,
+            np.where(structured, np.minimum(surname_reach / np.maximum(w_surname[var], 1e-6), 1), 0),
+        ),
+        "given_only": (0.0, 0.0),  # given names only: cut by a rule (below)
+        "one_word": (one, one),
+        "one_word_partial": (one * (1 - qc), one),
+        "listed_person": (person, person),
+        "initials": (ini, ini),
+        "initials_person": (ini & (want == PERSON), ini & (want == PERSON)),
+        "weak_alias": (weak, weak),
+        "weak_partial": (weak * (1 - complete), weak * (1 - COMPLETE)),  # not cut: complete enough
+        "schema_mismatch": (mismatch, mismatch),
+        "craft_listed": (craft, craft),
+        "craft_partial": (craft * (1 - complete), craft * (1 - COMPLETE)),
+        "company_form_vs_person": (company[row] & person, company[row] & person),
+        "given_similarity": (given_min, 1.0),
+        "surname_similarity": (surname_min, 1.0),
+        "heads_aligned": (0.0, heads >= 2),
+        "consonant_keys": (consonant[row], consonant[row]),
+    }
     per_unit = model.coef / model.scale
-    for j, (lo, hi) in enumerate(intervals):
+    for j, name in enumerate(model.features):
+        lo, hi = intervals[name]
         lo_c = per_unit[j] * (np.asarray(lo, np.float64) - model.mean[j])
         hi_c = per_unit[j] * (np.asarray(hi, np.float64) - model.mean[j])
         z += np.maximum(lo_c, hi_c)
