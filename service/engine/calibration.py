@@ -64,6 +64,7 @@ FEATURES = (
     "surname_similarity",  # the weakest aligned surname
     "heads_aligned",  # the listed first surname and first given name both aligned ("MADURO MOROS, Nicolas")
     "consonant_keys",  # matched on the consonant keys of an Arabic-script query
+    "other_script",  # the query is written in another script: its Latin spellings are guesses
 )
 
 
@@ -121,12 +122,13 @@ def features(
     listed: np.ndarray,
     consonant: np.ndarray,
     company_form: np.ndarray,
+    other_script: np.ndarray,
 ) -> np.ndarray:
     """The feature matrix (one row per candidate, columns in FEATURES order).
 
     ``w_surname``: the listed variant's surname weight; ``wanted`` the query's schema index
     (ANY_SCHEMA when none); ``listed`` the listed entity's; ``consonant``: the row is consonant keys;
-    ``company_form``: the query holds a legal form.
+    ``company_form``: the query holds a legal form; ``other_script``: the query was romanized.
     """
     qc = np.minimum(al.q_matched / np.maximum(al.q_total, 1e-6), 1.0)
     nc = np.minimum(al.c_matched / np.maximum(al.c_total, 1e-6), 1.0)
@@ -173,6 +175,7 @@ def features(
         al.surname_sim,
         al.heads >= 2,
         consonant,
+        other_script,
     )
     return np.column_stack([np.asarray(c, np.float64) for c in cols])
 

@@ -43,17 +43,17 @@ def rows_may_match(
     tid: np.ndarray,
     matches: list[TokenMatches],
     weight: np.ndarray,
-    row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Of ``rows`` (row numbers): whether some name variant could score over ``floor`` for it.
 
     ``row_of``/``tid``/``weight``: per query token of every row (flat), its row, its token id (in
     ``matches``: its ``TokenMatches`` here) and its query weight; ``variant_facts``: the screener's
     per-variant one-word, initials, surname weight and head-token arrays; ``row_facts``: per row
-    its total weight, consonant keys (scored by the blend alone), legal form, and the query's
-    schema index (-1: any)."""
+    its total weight, consonant keys (scored by the blend alone), legal form, the query's schema
+    index (-1: any) and whether the query was romanized."""
     one_word, initials, w_surname, head = variant_facts
-    total, consonant, company, wanted = row_facts
+    total, consonant, company, wanted, foreign = row_facts
     out = np.zeros(len(total), bool)
     if floor <= INCOMPLETE_FACTOR:  # a rule's cut leaves the score possibly over the floor
         out[rows] = True
@@ -172,6 +172,7 @@ def rows_may_match(
         "surname_similarity": (surname_min, 1.0),
         "heads_aligned": (0.0, heads >= 2),
         "consonant_keys": (consonant[row], consonant[row]),
+        "other_script": (foreign[row], foreign[row]),
     }
     per_unit = model.coef / model.scale
     for j, name in enumerate(model.features):

@@ -126,6 +126,18 @@ def test_compare_scores_one_pair(server):
     assert unrelated["score"] < body["score"]
 
 
+def test_compare_and_screen_give_a_pair_one_score(start_server, tmp_path):
+    """The README's pair: /v1/compare equals /v1/screen against a one-name custom list (issue 21)."""
+    one = tmp_path / "one.csv"
+    one.write_text("entity_id,name,schema\nK1,Faouzi Kanaan,Person\n", encoding="utf-8")
+    server = start_server("--list", f"custom={one}")
+    pair = {"a": {"name": "Fawzi Canaan"}, "b": {"name": "Faouzi Kanaan"}}
+    compared = server.post("/v1/compare", json=pair).json()["score"]
+    screened = server.post("/v1/screen", json={"name": "Fawzi Canaan", "threshold": 0.0}).json()
+    assert compared >= 0.9
+    assert compared == screened["results"][0]["matches"][0]["score"]
+
+
 def test_an_entity_record_is_served_whole(server):
     response = server.get("/v1/entities/ofac_sdn/20250")
     assert response.status_code == 200

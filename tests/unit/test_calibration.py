@@ -40,7 +40,7 @@ def test_each_feature_column_is_the_feature_its_name_says():
         heads=one(2),
     )  # fmt: skip
     b = np.array([True])
-    x = features(al, one(0.55), ~b, ~b, one(4.0), ~b, np.array([PERSON]), np.array([PERSON]), b, b)[0]
+    x = features(al, one(0.55), ~b, ~b, one(4.0), ~b, np.array([PERSON]), np.array([PERSON]), b, b, ~b)[0]
     got = dict(zip(FEATURES, x, strict=True))
     assert got["blend"] == 0.55 and got["query_coverage"] == 0.5 and got["name_coverage"] == 0.5
     assert got["query_miss_max"] == 1.5 and got["listed_miss_max"] == 2.5 and got["both_missed"] == 1.5
@@ -48,6 +48,7 @@ def test_each_feature_column_is_the_feature_its_name_says():
     assert got["company_form_vs_person"] == 1 and got["consonant_keys"] == 1 and got["heads_aligned"] == 1
     assert got["given_similarity"] == 0.31 and got["surname_similarity"] == 0.47
     assert got["schema_mismatch"] == 0 and got["craft_listed"] == 0 and got["listed_person"] == 1
+    assert got["other_script"] == 0
 
 
 def _screener() -> Screener:

@@ -63,19 +63,19 @@ def matched(
 
 @pytest.mark.parametrize(
     "which,threshold,least",
-    [("delta", 0.0, 1000), ("sample", 0.0, 100), ("delta", THRESHOLD, 30), ("sample", 0.8, 1)],
+    [("delta", 0.0, 1000), ("sample", 0.0, 100), ("delta", THRESHOLD, 20), ("sample", 0.8, 1)],
 )
 def test_the_prefilter_keeps_every_name_screening_could_match(case, which, threshold, least):
     """On the whole 2021 -> 2024 delta (thousands of records) and on a daily-sized sample of it, at
     threshold 0 (any candidate: the blend bound) and at alerting thresholds (the calibrated bound):
-    no name that matches is ruled out, and most that do not are."""
+    no name that matches is ruled out, and against the daily-sized sample most that do not are."""
     _, delta, small, names = case
     part = delta if which == "delta" else small
     may = part.may_match([name_rows(n) for n in names], threshold=threshold)
     has = matched(part, names, threshold)
     assert has.sum() >= least
     assert not (has & ~may).any(), [n for n, h, m in zip(names, has, may, strict=True) if h and not m][:5]
-    if which == "sample" or threshold > 0:
+    if which == "sample":
         assert (~may).sum() > len(names) // 3
 
 

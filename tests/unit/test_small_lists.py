@@ -40,3 +40,14 @@ def test_a_shared_given_name_alone_does_not_alert_on_a_small_list(tmp_path):
 
 def test_large_lists_keep_their_own_counts():
     assert idf_population(3) == MIN_IDF_POPULATION and idf_population(20_000) == 20_000
+
+
+def test_compare_scores_a_pair_as_screening_against_that_one_name_does(tmp_path):
+    """/v1/compare and /v1/screen agree: unknown query tokens weigh the same in both (issue 21)."""
+    path = tmp_path / "one.csv"
+    path.write_text("entity_id,name,schema\nK1,Faouzi Kanaan,Person\n", encoding="utf-8")
+    s = Screener.from_lists([load_source("custom", path)])
+    for name in ("Fawzi Canaan", "Fauzi Kanan", "Faouzi Kanaan", "Fauzi Kanaan Ltd", "F. Kanaan", "Canaan"):
+        screened = best(s, name)[1]
+        assert s.compare(Query(name), Query("Faouzi Kanaan")).score == screened, name
+    assert best(s, "Fawzi Canaan")[1] >= 0.9  # a pair the transliteration rules make one name
