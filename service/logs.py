@@ -9,12 +9,13 @@ and ids, and the access log records the path without its query string.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from contextvars import ContextVar
 
 from gunicorn.glogging import Logger as GunicornBaseLogger
 from pythonjsonlogger.json import JsonFormatter
+
+from service import settings
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("orinoco_request_id", default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -31,10 +32,8 @@ class _RequestId(logging.Filter):
 
 
 def log_format(default: str) -> str:
-    value = (os.environ.get("ORINOCO_LOG_FORMAT") or default).strip().lower()
-    if value not in ("json", "text"):
-        raise ValueError(f"ORINOCO_LOG_FORMAT must be json or text, got {value!r}")
-    return value
+    """ORINOCO_LOG_FORMAT, else ``default``; ValueError (SettingsError) naming it when wrong."""
+    return settings.load().log_format or default
 
 
 def formatter(fmt: str) -> logging.Formatter:

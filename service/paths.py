@@ -5,23 +5,24 @@ apart from all of them."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
+
+from service import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]  # a source checkout; in an installed wheel, site-packages
 
 
 def cache_dir() -> Path:
     """Downloaded list versions, built indexes and clusters: $ORINOCO_CACHE_DIR, else ~/.cache/orinoco."""
-    return Path(os.environ.get("ORINOCO_CACHE_DIR") or Path.home() / ".cache" / "orinoco")
+    return settings.load().cache_dir or Path.home() / ".cache" / "orinoco"
 
 
 def reference_dir() -> Path:
     """The shared historical snapshots: $ORINOCO_REFERENCE_DIR, else ../shared/reference_lists."""
-    env = os.environ.get("ORINOCO_REFERENCE_DIR")
+    env = settings.load().reference_dir
     if env:
-        return Path(env)
+        return env
     candidates = [base.parent / "shared" / "reference_lists" for base in (Path.cwd(), REPO_ROOT)]
     return next((c for c in candidates if c.is_dir()), candidates[-1])
 

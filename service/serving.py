@@ -25,7 +25,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config
 from gunicorn.errors import HaltServer
 
-from service import worker
+from service import settings, worker
 from service.api import ApiConfig, ScreenerProvider, create_app
 from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
@@ -69,7 +69,7 @@ def new_screener(
     ``progress`` hears of each phase."""
     options = {} if default_threshold is None else {"default_threshold": default_threshold}
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
-    resolve = os.environ.get("ORINOCO_RESOLVE", "1").strip() != "0"
+    resolve = settings.load().resolve
     if progress:
         progress.phase_done(
             "index",
@@ -172,7 +172,7 @@ def attach_monitor(provider: ScreenerProvider) -> Monitor | None:
 
     Its list snapshot is synced after every load (the first one included), in the process that
     loads the lists (the gunicorn master); the re-screens themselves run in a worker's runner."""
-    if os.environ.get("ORINOCO_MONITOR", "1").strip() == "0":
+    if not settings.load().monitor:
         return None
     monitor = Monitor.from_env()
     monitor.start()

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import socket
 import time
 
 from gunicorn.workers import gthread
 
+from service import settings
 from service.api.errors import PROBLEM_TYPE
 
 NEW_CONNECTION_WAIT = 0.25  # seconds a thread waits for a new connection's first bytes
@@ -33,27 +33,14 @@ WRITE_TIMEOUT = 60.0
 MAX_DETAIL = 200  # characters of gunicorn's message (which can quote the request) in a problem
 
 
-def _setting(name: str, default: float, kind: type) -> float:
-    text = os.environ.get(name, "").strip()
-    try:
-        value = kind(text) if text else default
-    except ValueError:
-        value = 0
-    if not 0 < value <= 3600:
-        raise ValueError(
-            f"{name} must be a positive {'integer' if kind is int else 'number'} (at most 3600), got {text!r}"
-        )
-    return value
-
-
 def client_timeout() -> float:
     """ORINOCO_CLIENT_TIMEOUT: seconds a client has to send one request, headers and body."""
-    return _setting("ORINOCO_CLIENT_TIMEOUT", 10.0, float)
+    return settings.load().client_timeout
 
 
 def threads() -> int:
     """ORINOCO_THREADS: threads per worker process."""
-    return int(_setting("ORINOCO_THREADS", 32, int))
+    return settings.load().threads
 
 
 class DeadlineSocket:

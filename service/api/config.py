@@ -1,19 +1,17 @@
 """What the HTTP layer can be told: limits, the default threshold, API keys, rate limit, audit log.
 
-Built from ``ORINOCO_*`` environment variables by ``from_env`` (flags override them in
-``orinoco serve``); the limits are fixed by the API contract and documented in openapi.json.
+Built from the ``ORINOCO_*`` settings (``service.settings``) by ``from_env`` (flags override them in
+``orinoco serve``); the limits of the request bodies are fixed by the API contract (``validation``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import overload
 
+from service import settings
 from service.api.audit import AuditLog, from_settings
 from service.api.ratelimit import Rate, parse_rate
-from service.engine.normalize import MAX_NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +19,6 @@ class ApiConfig:
     api_keys: tuple[str, ...] = ()  # empty: no authentication
     key_scopes: tuple[frozenset[str], ...] = ()  # the scopes of each key, in the order of api_keys
     default_threshold: float | None = None  # given to the Screener when built; None: the engine's
-    default_limit: int = 10
-    max_limit: int = 100
-    max_queries: int = 1000
-    max_name_length: int = MAX_NAME_CHARS
     max_body_bytes: int = 1024 * 1024
     rate_limit: Rate | None = None  # names per client and worker process; None: unlimited
     audit: AuditLog | None = None  # None: no audit log
@@ -41,7 +35,7 @@ class ApiConfig:
     def __repr__(self) -> str:  # never print keys, e.g. in a debug log of the config
         return (
             f"ApiConfig(api_keys=<{len(self.api_keys)} keys>, "
-            f"default_threshold={self.default_threshold}, max_queries={self.max_queries}, "
+            f"default_threshold={self.default_threshold}, "
             f"max_body_bytes={self.max_body_bytes}, rate_limit={self.rate_limit}, audit={self.audit}, "
             f"admin_keys=<{len(self.admin_keys)} keys>, min_threshold={self.min_threshold}, "
             f"max_tokens={self.max_tokens}, max_candidates={self.max_candidates}, "
@@ -89,58 +83,27 @@ def parse_threshold(text: str) -> float:
 KEYED_MIN_THRESHOLD = 0.30
 
 
-@overload
-def _number(env: Mapping[str, str], name: str, default: int) -> int: ...
-@overload
-def _number(env: Mapping[str, str], name: str, default: float, kind: type[float]) -> float: ...
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = int) -> float:
-    """A positive number from the environment, else the default; ValueError naming the variable."""
-    text = env.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive {'integer' if kind is int else 'number'}, got {text!r}")
-    return value
-
-
-def parse_proxies(text: str) -> int:
-    """ORINOCO_TRUSTED_PROXIES: how many proxies stand in front (0 to 5), else ValueError."""
-    if not text.strip().isdigit() or not 0 <= int(text) <= 5:
-        raise ValueError(f"ORINOCO_TRUSTED_PROXIES must be a whole number from 0 to 5, got {text!r}")
-    return int(text)
-
-
-def from_env(env: Mapping[str, str] = os.environ) -> ApiConfig:
-    threshold = env.get("ORINOCO_THRESHOLD", "").strip()
-    floor = env.get("ORINOCO_MIN_THRESHOLD", "").strip()
-    rate = env.get("ORINOCO_RATE_LIMIT", "").strip()
-    admin = parse_keys(env.get("ORINOCO_ADMIN_KEYS"))
-    keys = parse_keys(env.get("ORINOCO_API_KEYS"))
-    d = ApiConfig()
+def from_env(env: Mapping[str, str] | None = None) -> ApiConfig:
+    """The API's settings (``service.settings``), keys split from their scopes; ValueError naming
+    the variable when one is wrong."""
+    s = settings.load(env)
+    rate = (s.rate_limit or "").strip()
+    admin = parse_keys(s.admin_keys)
+    keys, scopes = parse_key_scopes(s.api_keys)
     keyed_floor = KEYED_MIN_THRESHOLD if keys or admin else 0.0
-    proxies = env.get("ORINOCO_TRUSTED_PROXIES", "").strip() or "0"
-    scopes = parse_key_scopes(env.get("ORINOCO_API_KEYS"))[1]  # in the order of keys
     extra = tuple(k for k in admin if k not in keys)  # admin keys are API keys too, with every scope
     return ApiConfig(
-        trusted_proxies=parse_proxies(proxies),
+        trusted_proxies=s.trusted_proxies,
         api_keys=keys + extra,
         key_scopes=scopes + tuple(frozenset(SCOPES) for _ in extra),
         admin_keys=admin,
-        min_threshold=parse_threshold(floor) if floor else keyed_floor,
-        max_tokens=_number(env, "ORINOCO_MAX_TOKENS", d.max_tokens),
-        max_candidates=_number(env, "ORINOCO_MAX_CANDIDATES", d.max_candidates),
-        max_matches=_number(env, "ORINOCO_MAX_MATCHES", d.max_matches),
-        max_response_bytes=_number(env, "ORINOCO_MAX_RESPONSE_BYTES", d.max_response_bytes),
-        deadline_seconds=_number(env, "ORINOCO_REQUEST_DEADLINE", d.deadline_seconds, float),
-        default_threshold=parse_threshold(threshold) if threshold else None,
+        min_threshold=s.min_threshold if s.min_threshold is not None else keyed_floor,
+        max_tokens=s.max_tokens,
+        max_candidates=s.max_candidates,
+        max_matches=s.max_matches,
+        max_response_bytes=s.max_response_bytes,
+        deadline_seconds=s.request_deadline,
+        default_threshold=s.threshold,
         rate_limit=parse_rate(rate) if rate else None,
-        audit=from_settings(
-            env.get("ORINOCO_AUDIT_LOG", "").strip(),
-            env.get("ORINOCO_AUDIT_CLEAR", "").strip() == "1",
-            env.get("ORINOCO_AUDIT_SALT"),
-        ),
+        audit=from_settings((s.audit_log or "").strip(), s.audit_clear, s.audit_salt),
     )

@@ -6,8 +6,9 @@ import logging
 
 from flask import Blueprint, g, jsonify
 
-from service.api import context
+from service.api import context, schemas
 from service.api.errors import ApiError
+from service.api.openapi import operation
 from service.lists.refresh import read_status
 
 bp = Blueprint("lists", __name__)
@@ -15,6 +16,13 @@ log = logging.getLogger("service.api.lists")
 
 
 @bp.get("/v1/lists")
+@operation(
+    id="lists",
+    summary="The loaded list versions and the last reload's outcome",
+    answer=schemas.ListsResponse,
+    answered="Loaded lists",
+    errors=(503, 401, 500, 429),
+)
 def lists():
     provider = context.provider()
     screener = context.screener()
@@ -37,6 +45,13 @@ def lists():
 
 
 @bp.get("/v1/entities/<list_id>/<path:entity_id>")
+@operation(
+    id="entity",
+    summary="The full record of one listed entity",
+    answer=schemas.Entity,
+    answered="The entity",
+    errors=(404, 503, 401, 500, 429),
+)
 def entity(list_id: str, entity_id: str):
     screener = context.screener()
     if list_id not in screener.list_ids:
@@ -53,6 +68,14 @@ def entity(list_id: str, entity_id: str):
 
 
 @bp.post("/v1/admin/reload")
+@operation(
+    id="reload",
+    summary="Reload the lists without downtime (like SIGHUP); needs API keys configured",
+    answer=schemas.ReloadAccepted,
+    answered="Reload started",
+    status=202,
+    errors=(403, 401, 500, 429),
+)
 def reload():
     """Reload the lists like SIGHUP does. Only with API keys configured: it costs a full index build."""
     if not context.config().api_keys:

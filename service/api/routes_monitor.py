@@ -15,9 +15,10 @@ from typing import cast
 
 from flask import Blueprint, g, jsonify, request
 
-from service.api import context, validation
+from service.api import context, schemas, validation
 from service.api.body import read_body
 from service.api.errors import ApiError
+from service.api.openapi import operation
 from service.monitor import Monitor
 from service.monitor.models import STATUSES
 from service.monitor.records import InvalidCustomer, parse_customer, storable
@@ -26,8 +27,7 @@ from service.monitor.service import Conflict, NotFound
 bp = Blueprint("monitor", __name__)
 log = logging.getLogger("service.api.monitor")
 
-DEFAULT_PAGE, MAX_PAGE = 100, 1000
-MAX_REASON, MAX_REVIEWER = 2000, 128
+DEFAULT_PAGE, MAX_PAGE = validation.DEFAULT_PAGE, validation.MAX_PAGE
 
 
 def monitor() -> Monitor:
@@ -64,7 +64,7 @@ def _arg(name: str) -> str | None:
 
 
 def _path_id(customer_id: str) -> str:
-    if not storable(customer_id) or len(customer_id) > 128:
+    if not storable(customer_id) or len(customer_id) > validation.MAX_CUSTOMER_ID:
         raise ApiError(404, "unknown-customer", "no such customer")
     return customer_id
 
@@ -100,14 +100,13 @@ def _body_object(allowed: tuple[str, ...]) -> dict:
 
 
 def _customers(items, where: str) -> list:
-    cfg = context.config()
     if not isinstance(items, list) or not items:
         raise ApiError(400, "wrong-type", f"{where} must be a non-empty array of customers", where)
-    if len(items) > cfg.max_queries:
+    if len(items) > validation.MAX_QUERIES:
         raise ApiError(
             400,
             "too-many-customers",
-            f"{where} has {len(items)} customers; at most {cfg.max_queries} per request",
+            f"{where} has {len(items)} customers; at most {validation.MAX_QUERIES} per request",
             where,
         )
     parsed, seen = [], set()
@@ -129,6 +128,15 @@ def _customers(items, where: str) -> list:
 
 
 @bp.post("/v1/customers")
+@operation(
+    id="putCustomers",
+    summary=f"Add or update customers (up to {validation.MAX_QUERIES:,}); new or changed ones are screened "
+    "at once",
+    body=validation.CustomersRequest,
+    answer=schemas.CustomersResponse,
+    answered="The customers as stored",
+    errors=(400, 413, 401, 403, 404, 429, 500),
+)
 def put_customers():
     """Add or update customers (a bulk upsert); each new or changed one is screened at once."""
     body = _body_object(("customers",))
@@ -139,6 +147,14 @@ def put_customers():
 
 
 @bp.put("/v1/customers/<path:customer_id>")
+@operation(
+    id="putCustomer",
+    summary="Add or replace one customer; screened at once if its screened data changed",
+    body=validation.CustomerData,
+    answer=schemas.CustomerDetail,
+    answered="The customer",
+    errors=(400, 413, 401, 403, 404, 429, 500),
+)
 def put_customer(customer_id: str):
     body = _body_object(("names", "name", "type", "birth_date", "country", "identifiers"))
     try:
@@ -150,6 +166,14 @@ def put_customer(customer_id: str):
 
 
 @bp.get("/v1/customers")
+@operation(
+    id="listCustomers",
+    summary="The monitored customers, by id, a page at a time",
+    query=validation.Page,
+    answer=schemas.CustomerPage,
+    answered="A page of customers",
+    errors=(400, 401, 403, 404, 429, 500),
+)
 def list_customers():
     _unknown_params(("cursor", "limit"))
     limit, after = _limit(), _decode(str)
@@ -158,6 +182,13 @@ def list_customers():
 
 
 @bp.get("/v1/customers/<path:customer_id>")
+@operation(
+    id="getCustomer",
+    summary="One customer with its alerts",
+    answer=schemas.CustomerDetail,
+    answered="The customer",
+    errors=(400, 401, 403, 404, 429, 500),
+)
 def get_customer(customer_id: str):
     try:
         return jsonify(monitor().get_customer(_path_id(customer_id)))
@@ -166,6 +197,13 @@ def get_customer(customer_id: str):
 
 
 @bp.delete("/v1/customers/<path:customer_id>")
+@operation(
+    id="removeCustomer",
+    summary="Stop monitoring one customer",
+    answer=schemas.RemoveResponse,
+    answered="Removed",
+    errors=(400, 401, 403, 404, 429, 500),
+)
 def remove_customer(customer_id: str):
     if not monitor().remove_customers([_path_id(customer_id)]):
         raise ApiError(404, "unknown-customer", f"no monitored customer {customer_id!r}")
@@ -173,19 +211,16 @@ def remove_customer(customer_id: str):
 
 
 @bp.post("/v1/customer-removals")
+@operation(
+    id="removeCustomers",
+    summary="Stop monitoring customers (their open alerts close; history is kept)",
+    body=validation.RemoveRequest,
+    answer=schemas.RemoveResponse,
+    answered="How many were removed",
+    errors=(400, 413, 401, 403, 404, 429, 500),
+)
 def remove_customers():
-    body = _body_object(("ids",))
-    ids = body.get("ids")
-    if (
-        not isinstance(ids, list)
-        or not ids
-        or not all(isinstance(i, str) and 0 < len(i) <= 128 and storable(i) for i in ids)
-    ):
-        raise ApiError(400, "wrong-type", "ids must be a non-empty array of customer ids", "ids")
-    if len(ids) > context.config().max_queries:
-        raise ApiError(
-            400, "too-many-customers", f"at most {context.config().max_queries} ids per request", "ids"
-        )
+    ids = validation.validate(validation.RemoveRequest, validation.parse_json(read_body())).ids
     return jsonify({"request_id": g.request_id, "removed": monitor().remove_customers(ids)})
 
 
@@ -203,6 +238,14 @@ def _since() -> datetime | None:
 
 
 @bp.get("/v1/alerts")
+@operation(
+    id="listAlerts",
+    summary="Alerts, oldest first, a page at a time",
+    query=validation.AlertFilter,
+    answer=schemas.AlertPage,
+    answered="A page of alerts",
+    errors=(400, 401, 403, 404, 429, 500),
+)
 def list_alerts():
     _unknown_params(("status", "list", "since", "cursor", "limit", "customer_id"))
     status = request.args.get("status")
@@ -222,6 +265,13 @@ def _alert_id(raw: str) -> int:
 
 
 @bp.get("/v1/alerts/<alert_id>")
+@operation(
+    id="getAlert",
+    summary="One alert with its history of decisions",
+    answer=schemas.AlertDetail,
+    answered="The alert",
+    errors=(401, 403, 404, 429, 500),
+)
 def get_alert(alert_id: str):
     try:
         return jsonify(monitor().get_alert(_alert_id(alert_id)))
@@ -230,32 +280,25 @@ def get_alert(alert_id: str):
 
 
 @bp.post("/v1/alerts/<alert_id>/decisions")
+@operation(
+    id="decide",
+    summary="Decide on an alert (needs the review scope); kept in its history and the audit log",
+    body=validation.DecisionRequest,
+    answer=schemas.DecisionResponse,
+    answered="The alert after the decision",
+    errors=(400, 413, 409, 401, 403, 404, 429, 500),
+)
 def decide(alert_id: str):
     """A reviewer's decision (the ``review`` scope): kept in the alert's history and the audit log."""
-    body = _body_object(("decision", "reason", "reviewer"))
-    fields = {}
-    for name, limit in (("decision", 16), ("reason", MAX_REASON), ("reviewer", MAX_REVIEWER)):
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise ApiError(
-                400,
-                "missing-field" if value is None else "wrong-type",
-                f"{name} is required: a non-empty string",
-                name,
-            )
-        if len(value) > limit:
-            raise ApiError(400, "too-long", f"{name} is longer than {limit} characters", name)
-        if not storable(value.replace("\n", " ").replace("\t", " ")):
-            raise ApiError(400, "invalid-text", f"{name} has control characters or lone surrogates", name)
-        fields[name] = value.strip()
+    req = validation.validate(validation.DecisionRequest, validation.parse_json(read_body()))
     audit = context.config().audit
     on_record = audit.record if audit else None
     try:
         out = monitor().decide(
             _alert_id(alert_id),
-            fields["decision"],
-            fields["reason"],
-            fields["reviewer"],
+            req.decision,
+            req.reason,
+            req.reviewer,
             g.request_id,
             on_record,
         )
@@ -265,11 +308,18 @@ def decide(alert_id: str):
         raise ApiError(409, "alert-closed", str(exc)) from None
     except ValueError as exc:
         raise ApiError(400, "invalid-decision", str(exc), "decision") from None
-    log.info("decision request_id=%s alert=%s decision=%s", g.request_id, alert_id, fields["decision"])
+    log.info("decision request_id=%s alert=%s decision=%s", g.request_id, alert_id, req.decision)
     return jsonify({"request_id": g.request_id, "alert": out})
 
 
 @bp.get("/v1/monitor/jobs")
+@operation(
+    id="rescreenJobs",
+    summary="The latest re-screens of the book on list changes, with their progress",
+    answer=schemas.JobsResponse,
+    answered="Jobs, newest first",
+    errors=(401, 403, 404, 429, 500),
+)
 def jobs():
     """The latest re-screen jobs (list deltas) and their progress."""
     return jsonify({"jobs": monitor().jobs()})

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import html
-import json
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from service import __version__
-from service.api import context, metrics
+from service.api import context, metrics, openapi, schemas
+from service.api.openapi import operation
 from service.lists import SOURCES
 from service.lists.refresh import read_status
 from service.monitor.metrics import MonitorCollector
@@ -33,16 +33,15 @@ def supported_lists() -> str:
     )
 
 
-@cache
-def openapi_document() -> dict:
-    """The API description, its version the package's, naming every supported list."""
-    document = json.loads(_resource("openapi.json"))
-    document["info"]["version"] = __version__
-    document["info"]["description"] = document["info"]["description"].replace("{lists}", supported_lists())
-    return document
-
-
 @bp.get("/")
+@operation(
+    id="home",
+    summary="A short HTML page about the service",
+    answer=None,
+    answered="HTML",
+    content={"text/html": {"schema": {"type": "string"}}},
+    public=True,
+)
 def index():
     return Response(
         _resource("index.html").replace("{lists}", html.escape(supported_lists())), mimetype="text/html"
@@ -50,17 +49,37 @@ def index():
 
 
 @bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())
+@operation(
+    id="openapi",
+    summary="This document",
+    answer=None,
+    answered="OpenAPI 3.1",
+    content={"application/json": {"schema": {"type": "object"}}},
+    public=True,
+)
+def openapi_json():
+    """Generated from the routes' operations and models, once per process (``openapi.document``)."""
+    return jsonify(openapi.document(current_app, supported_lists()))
 
 
 @bp.get("/healthz")
+@operation(
+    id="healthz", summary="Liveness", answer=schemas.Health, answered="The process answers", public=True
+)
 def healthz():
     """Alive: the process answers. Says nothing about the lists (that is /readyz)."""
     return jsonify({"status": "ok", "version": __version__})
 
 
 @bp.get("/readyz")
+@operation(
+    id="readyz",
+    summary="Readiness: an index is loaded; loading progress; list ages and fallbacks; last reload error",
+    answer=schemas.Ready,
+    answered="Ready",
+    also={503: "Still loading, no list could be loaded, or the audit log cannot be written"},
+    public=True,
+)
 def readyz():
     """Ready once an index is loaded and the audit log (if any) can be written; 503 before, with
     how far the load has got (``progress``: lists parsed n of m, index built, records linked n of
@@ -122,6 +141,14 @@ def readyz():
 
 
 @bp.get("/metrics")
+@operation(
+    id="metrics",
+    summary="Prometheus metrics",
+    answer=None,
+    answered="Prometheus text format",
+    content={"text/plain": {"schema": {"type": "string"}}},
+    public=True,
+)
 def prometheus():
     monitor = context.monitor()
     extra = (MonitorCollector(monitor),) if monitor else ()

@@ -8,8 +8,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify
 
-from service.api import context, cost, metrics, validation
+from service.api import context, cost, metrics, schemas, validation
 from service.api.body import read_body
+from service.api.openapi import operation
 from service.paths import now_iso
 
 bp = Blueprint("screen", __name__)
@@ -17,10 +18,18 @@ log = logging.getLogger("service.api.screen")
 
 
 @bp.post("/v1/screen")
+@operation(
+    id="screen",
+    summary="Screen names against the loaded lists",
+    body=validation.ScreenRequest,
+    answer=schemas.ScreenResponse,
+    answered="One result per query, in order",
+    errors=(400, 413, 503, 401, 500, 429, 422),
+)
 def screen():
     cfg = context.config()
     screener = context.screener()
-    req = validation.screen_request(validation.parse_json(read_body()), cfg, screener.list_ids)
+    req = validation.screen_request(validation.parse_json(read_body()), screener.list_ids)
     threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
     cost.check_size(req.queries, cfg)
     cost.charge(len(req.queries))
@@ -64,9 +73,17 @@ def screen():
 
 
 @bp.post("/v1/compare")
+@operation(
+    id="compare",
+    summary="Score one pair of names",
+    body=validation.CompareRequest,
+    answer=schemas.CompareResponse,
+    answered="The pair's score and explanation",
+    errors=(400, 413, 503, 401, 500, 429),
+)
 def compare():
     screener = context.screener()
-    a, b = validation.compare_request(validation.parse_json(read_body()), context.config())
+    a, b = validation.compare_request(validation.parse_json(read_body()))
     with context.ENGINE_LOCK:
         result = screener.compare(a, b)  # two names of at most 512 characters: bounded as it is
     return jsonify(

@@ -8,8 +8,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify
 
-from service.api import context, cost, metrics, validation
+from service.api import context, cost, metrics, schemas, validation
 from service.api.body import read_body
+from service.api.openapi import operation
 from service.paths import now_iso
 from service.text import screen_text
 
@@ -18,6 +19,18 @@ log = logging.getLogger("service.api.screen_text")
 
 
 @bp.post("/v1/screen/text")
+@operation(
+    id="screenText",
+    summary="Find mentions of listed names in free text (an article, a payment message)",
+    description="Candidate spans of the text are screened in one batch; mentions are non-overlapping, in "
+    "text order, and a surname repeated after a full name is resolved to the earlier mention (its "
+    "explanation says so). Only mentions with a match above the threshold are listed. The text is never "
+    "logged.",
+    body=validation.TextRequest,
+    answer=schemas.TextResponse,
+    answered="The mentions found, in text order",
+    errors=(400, 413, 503, 401, 500, 429, 422),
+)
 def screen_text_route():
     cfg = context.config()
     screener = context.screener()

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, TypeVar, overload
 
 from werkzeug.serving import WSGIRequestHandler
 
+from service import settings
 from service.cli.common import add_list_args, check_list_args, fail
 
 if TYPE_CHECKING:
     from service.api import ApiConfig, ScreenerProvider
 
-DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+DEFAULT_HOST, DEFAULT_PORT = settings.DEFAULT_HOST, settings.DEFAULT_PORT
 T = TypeVar("T")
 
 
@@ -60,26 +61,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=cmd_serve)
 
 
-def _setting(flag: T | None, env: str, default: T, convert: Callable[[str], T]) -> T:
-    if flag is not None:
-        return flag
-    raw = os.environ.get(env, "").strip()
-    if not raw:
-        return default
-    try:
-        return convert(raw)
-    except ValueError:
-        fail(f"{env}={raw!r} is not a valid value")
-
-
 @overload
-def _duration(flag: str | None, name: str, env: str, default: float) -> float: ...
+def _duration(flag: str | None, name: str, env: str, value: str | None, default: float) -> float: ...
 @overload
-def _duration(flag: str | None, name: str, env: str, default: None) -> float | None: ...
-def _duration(flag: str | None, name: str, env: str, default: float | None) -> float | None:
+def _duration(flag: str | None, name: str, env: str, value: str | None, default: None) -> float | None: ...
+def _duration(
+    flag: str | None, name: str, env: str, value: str | None, default: float | None
+) -> float | None:
+    """The flag's duration, else the setting's (``value``, from ``env``), else ``default``."""
     from service.lists.refresh import parse_duration
 
-    raw = flag if flag is not None else os.environ.get(env, "").strip() or None
+    raw = flag if flag is not None else value
     if raw is None:
         return default
     try:
@@ -93,13 +85,17 @@ def _cpu_count() -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    host = _setting(args.host, "ORINOCO_HOST", DEFAULT_HOST, str)
-    port = _setting(args.port, "ORINOCO_PORT", DEFAULT_PORT, int)
-    workers = _setting(args.workers, "ORINOCO_WORKERS", _cpu_count(), int)
+    try:
+        env = settings.load()  # every ORINOCO_* setting checked now: a bad one exits 2 naming it
+    except settings.SettingsError as exc:
+        fail(str(exc))
+    host = args.host if args.host is not None else env.host
+    port = args.port if args.port is not None else env.port
+    workers = args.workers if args.workers is not None else env.workers or _cpu_count()
     if not 0 <= port <= 65535 or workers < 1:
         fail(f"invalid port {port} or worker count {workers}")
     if not args.lists:
-        args.lists = [v.strip() for v in os.environ.get("ORINOCO_LISTS", "").split(",") if v.strip()]
+        args.lists = [v.strip() for v in env.lists.split(",") if v.strip()]
     check_list_args(args.lists, paths=True)  # a malformed --list or a missing path: exit 2 before binding
     if not args.dev:
         try:
@@ -108,13 +104,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             fail(exc.strerror or str(exc))
     from service.lists.refresh import DEFAULT_MAX_AGE
 
-    refresh = _duration(args.refresh, "--refresh", "ORINOCO_REFRESH", None)
-    max_age = _duration(args.max_list_age, "--max-list-age", "ORINOCO_MAX_LIST_AGE", DEFAULT_MAX_AGE)
+    refresh = _duration(args.refresh, "--refresh", "ORINOCO_REFRESH", env.refresh, None)
+    max_age = _duration(
+        args.max_list_age, "--max-list-age", "ORINOCO_MAX_LIST_AGE", env.max_list_age, DEFAULT_MAX_AGE
+    )
     if not args.dev and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _private_metrics_dir()
 
     # Imported only now: prometheus_client reads PROMETHEUS_MULTIPROC_DIR when first imported.
-    from service import worker
     from service.api import ScreenerProvider
     from service.api.config import from_env, parse_threshold
     from service.api.progress import LoadProgress
@@ -122,7 +119,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         config = from_env()
-        worker.threads(), worker.client_timeout()  # a bad ORINOCO_THREADS / _CLIENT_TIMEOUT stops here
         if args.threshold is not None:
             config = replace(config, default_threshold=parse_threshold(args.threshold))
     except ValueError as exc:

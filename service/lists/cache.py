@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from service import settings
 from service.engine.model import LoadedList
 from service.lists import load_source
 from service.lists.download import fetch
@@ -31,29 +32,30 @@ from service.paths import cache_dir, now_iso, reference_dir
 log = logging.getLogger(__name__)
 
 META = "meta.json"
-DEFAULT_MAX_SHRINK = 0.10  # a new version that lost more than this share of its entities or names is refused
 SHRINK_SLACK = 10  # ...and more than this many (or half): a small custom list may lose a few records
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 10.0  # what `orinoco serve` allows a first download before falling back
 ATTEMPT = "download-attempt.json"  # the last failed download of a list served from a fallback
-DEFAULT_DOWNLOAD_INTERVAL = "6h"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def download_settings() -> dict[str, Any]:
     """Retries and first backoff of downloads: ``$ORINOCO_DOWNLOAD_RETRIES`` / ``_BACKOFF`` (seconds)."""
+    env = _settings()
     out: dict[str, Any] = {}  # "retries": int, "backoff": float (fetch's keyword arguments)
-    for key, env, cast in (
-        ("retries", "ORINOCO_DOWNLOAD_RETRIES", int),
-        ("backoff", "ORINOCO_DOWNLOAD_BACKOFF", float),
-    ):
-        raw = os.environ.get(env)
-        if raw:
-            try:
-                out[key] = max(cast(raw), 0)
-            except ValueError:
-                raise ListError(f"{env}={raw!r}: expected a number") from None
+    if env.download_retries is not None:
+        out["retries"] = env.download_retries
+    if env.download_backoff is not None:
+        out["backoff"] = env.download_backoff
     return out
+
+
+def _settings() -> settings.Settings:
+    """The settings, a bad one a ListError (what the list commands report) naming it."""
+    try:
+        return settings.load()
+    except settings.SettingsError as exc:
+        raise ListError(str(exc)) from None
 
 
 @dataclass(slots=True)
@@ -205,14 +207,7 @@ class ListCache:
 def max_shrink() -> float:
     """ORINOCO_MAX_SHRINK: the share of its entities or names a list may lose from one version to the
     next (downloads, imports and reloads alike); 1 accepts any loss."""
-    text = os.environ.get("ORINOCO_MAX_SHRINK", "").strip()
-    try:
-        value = float(text) if text else DEFAULT_MAX_SHRINK
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise ListError(f"ORINOCO_MAX_SHRINK must be a share between 0 and 1, got {text!r}")
-    return value
+    return _settings().max_shrink
 
 
 def shrink_problem(list_id: str, before: dict[str, int], after: dict[str, int]) -> str | None:
@@ -349,7 +344,7 @@ def import_files(
 def download_interval() -> float:
     """Seconds between two download attempts of a list served from a fallback snapshot:
     ORINOCO_DOWNLOAD_INTERVAL, e.g. ``6h``, ``30m``, ``90s`` or ``3600`` (default 6 hours)."""
-    raw = os.environ.get("ORINOCO_DOWNLOAD_INTERVAL", "").strip().lower() or DEFAULT_DOWNLOAD_INTERVAL
+    raw = _settings().download_interval.strip().lower()
     unit = _UNITS.get(raw[-1:], None)
     try:
         value = float(raw[:-1] if unit else raw) * (unit or 1)

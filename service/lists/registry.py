@@ -3,11 +3,11 @@ ids, URLs, formats, parsers."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from service import settings
 from service.lists.errors import ListError
 from service.lists.sources import SOURCES
 
@@ -38,7 +38,7 @@ class ListSpec:
 
 
 def registry_path() -> Path:
-    return Path(os.environ.get("ORINOCO_SOURCES") or DEFAULT_REGISTRY)
+    return settings.load().sources or DEFAULT_REGISTRY
 
 
 def load_registry(path: str | Path | None = None) -> list[ListSpec]:

@@ -10,21 +10,22 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import settings
 from service.paths import cache_dir
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def database_url(env: dict[str, str] | os._Environ = os.environ) -> str:
+def database_url(env: Mapping[str, str] | None = None) -> str:
     """ORINOCO_DATABASE_URL, else a SQLite file ``monitor.sqlite3`` in the cache directory."""
-    url = (env.get("ORINOCO_DATABASE_URL") or "").strip()
+    url = (settings.load(env).database_url or "").strip()
     if url:
         return url
     path = cache_dir() / "monitor.sqlite3"

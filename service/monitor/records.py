@@ -20,6 +20,8 @@ IDENTIFIER_FIELDS = ("type", "number", "country")
 MAX_NAMES = 10
 MAX_IDENTIFIERS = 20
 MAX_ID_CHARS = 128
+MAX_COUNTRY_CHARS = 64  # a customer's country, and an identifier's
+MAX_KIND_CHARS, MAX_NUMBER_CHARS = 64, 128  # an identifier's type and number
 _DATE_SHAPES = ((4,), (4, 2), (4, 2, 2))
 
 
@@ -164,12 +166,25 @@ def parse_customer(data, where: str = "") -> CustomerIn:
             {
                 k: v
                 for k, v in (
-                    ("type", _text(ident.get("type"), f"{where}identifiers[{i}].type", 64, required=True)),
+                    (
+                        "type",
+                        _text(
+                            ident.get("type"), f"{where}identifiers[{i}].type", MAX_KIND_CHARS, required=True
+                        ),
+                    ),
                     (
                         "number",
-                        _text(ident.get("number"), f"{where}identifiers[{i}].number", 128, required=True),
+                        _text(
+                            ident.get("number"),
+                            f"{where}identifiers[{i}].number",
+                            MAX_NUMBER_CHARS,
+                            required=True,
+                        ),
                     ),
-                    ("country", _text(ident.get("country"), f"{where}identifiers[{i}].country", 64)),
+                    (
+                        "country",
+                        _text(ident.get("country"), f"{where}identifiers[{i}].country", MAX_COUNTRY_CHARS),
+                    ),
                 )
                 if v
             }
@@ -183,6 +198,6 @@ def parse_customer(data, where: str = "") -> CustomerIn:
             f"{where}birth_date",
             "birth_date" in data,
         ),
-        _text(data.get("country"), f"{where}country", 64),
+        _text(data.get("country"), f"{where}country", MAX_COUNTRY_CHARS),
         clean,
     )

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from service import settings
 from service.engine.screener import NAME_ROWS_FORMAT, NameRows, Screener, name_rows
 from service.monitor import alerts
 from service.monitor.db import Database
@@ -39,7 +40,7 @@ from service.monitor.records import fingerprint, record_hashes
 
 log = logging.getLogger("service.monitor.rescreen")
 
-CHUNK = 2000  # customers screened per transaction
+CHUNK = settings.default("rescreen_chunk")  # customers screened per transaction (ORINOCO_RESCREEN_CHUNK)
 SCAN = 20000  # customers read and pre-filtered at once
 
 

@@ -15,13 +15,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service import settings
 from service.engine.screener import NAME_ROWS_FORMAT, NameRows, Screener, name_rows
 from service.monitor import alerts, rescreen, webhook
 from service.monitor.db import Database, database_url
@@ -121,15 +122,14 @@ class Monitor:
         self.engine_lock: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
 
     @classmethod
-    def from_env(cls, env=os.environ) -> Monitor:
-        """From ORINOCO_DATABASE_URL and ORINOCO_WEBHOOK_URL/_SECRET (ValueError if they are wrong)."""
-        chunk = (env.get("ORINOCO_RESCREEN_CHUNK") or "").strip() or str(rescreen.CHUNK)
-        if not chunk.isdigit() or int(chunk) < 1:
-            raise ValueError(f"ORINOCO_RESCREEN_CHUNK must be a whole number of customers, got {chunk!r}")
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Monitor:
+        """From ORINOCO_DATABASE_URL, ORINOCO_WEBHOOK_URL/_SECRET and ORINOCO_RESCREEN_CHUNK
+        (``service.settings``; ValueError naming the one that is wrong)."""
+        s = settings.load(env)
         return cls(
             Database(database_url(env)),
-            webhook.from_settings(env.get("ORINOCO_WEBHOOK_URL"), env.get("ORINOCO_WEBHOOK_SECRET")),
-            int(chunk),
+            webhook.from_settings(s.webhook_url, s.webhook_secret),
+            s.rescreen_chunk,
         )
 
     @property

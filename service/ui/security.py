@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
+
+from service import settings
 
 SESSION_HOURS = 8
 CSRF_FIELD = "csrf_token"
@@ -31,13 +32,14 @@ class _SessionInterface(SecureCookieSessionInterface):
 def configure(app: Flask) -> None:
     """Secret key (ORINOCO_SECRET_KEY, else random per server start: sessions end on restart) and
     cookie flags. Under gunicorn the app is built once in the master, so all workers share it."""
-    secret = os.environ.get("ORINOCO_SECRET_KEY", "").strip()
+    env = settings.load()
+    secret = (env.secret_key or "").strip()
     app.secret_key = secret.encode("utf-8") if secret else secrets.token_bytes(32)
     app.config.update(
         SESSION_COOKIE_NAME="orinoco_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("ORINOCO_SECURE_COOKIES", "") == "1",
+        SESSION_COOKIE_SECURE=env.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
     app.session_interface = _SessionInterface()

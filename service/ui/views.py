@@ -38,7 +38,6 @@ from service.ui import jobs, security
 bp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
 log = logging.getLogger("service.ui")
 
-MAX_TEXT_CHARS = 100_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 # No inline script or style anywhere: the pages load only this server's CSS and JS.
 CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -173,7 +172,7 @@ def screen():
         try:
             if form["threshold"].strip():
                 body["threshold"] = _number(form["threshold"], "threshold")
-            req = validation.screen_request(body, cfg, screener.list_ids)
+            req = validation.screen_request(body, screener.list_ids)
             threshold = screener.effective_threshold(cost.threshold(req.threshold, cfg))
             # the API's bounds: a page is no way around them
             results = cost.engine_call(

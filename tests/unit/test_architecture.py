@@ -32,7 +32,8 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in SERVICE.rglob("*.py")}
 
 
-BASE = {"service", "service.paths", "service.logs"}  # what every room may import; it imports no room
+# what every room may import; it imports no room
+BASE = {"service", "service.paths", "service.logs", "service.settings"}
 
 
 def room(module: str) -> str:
@@ -114,7 +115,8 @@ def test_no_import_circle_in_service():
 
 
 def test_the_base_imports_no_room():
-    assert not {i for m in BASE for i in GRAPH[m]}
+    """paths and logs read the settings: the base may import itself, no room."""
+    assert not {i for m in BASE for i in GRAPH[m]} - BASE
 
 
 def test_every_room_is_named_in_the_rules():

@@ -182,11 +182,16 @@ def test_the_share_a_list_may_shrink_by_is_configurable(tmp_path, monkeypatch):
 
 
 def test_a_bad_shrink_setting_is_an_error_naming_it(tmp_path, monkeypatch):
+    """The settings are checked together (service.settings): the first download already refuses it."""
     monkeypatch.setenv("ORINOCO_MAX_SHRINK", "half")
     cache = ListCache(tmp_path / "cache")
     with publisher(UN_XML) as server:
+        with pytest.raises(ListError, match="ORINOCO_MAX_SHRINK must be a share between 0 and 1"):
+            update_list(un_spec(server.url), cache, timeout=5)
+        monkeypatch.setenv("ORINOCO_MAX_SHRINK", "0.5")
         update_list(un_spec(server.url), cache, timeout=5)
         server.body, server.etag = UN_XML + b" ", '"v2"'
+        monkeypatch.setenv("ORINOCO_MAX_SHRINK", "2")
         with pytest.raises(ListError, match="ORINOCO_MAX_SHRINK must be a share between 0 and 1"):
             update_list(un_spec(server.url), cache, timeout=5)
 

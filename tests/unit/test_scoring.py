@@ -104,7 +104,14 @@ def test_schema_mismatch_lowers_the_score(screener: Screener) -> None:
 
 def test_weak_alias_is_flagged_and_down_weighted(screener: Screener) -> None:
     m = screener.screen([Query("Zargami Mohamed")], limit=1, threshold=0.0)[0].matches[0]
-    assert m.entity_id == "r1" and m.weak_alias and m.matched_name == "ZARGAMI, Mohamed"
+    assert m.entity_id == "r1"  # the primary ZARGHAMI, Mohammed Ali now reads better than the weak alias
+    weak_only = Entity(
+        "w1", "t", "Person", "QUILLFEATHER, Zorander", aliases=[Name("BLACKWOOD, Morgan", weak=True)]
+    )
+    version = ListVersion("t", "custom", None, "0" * 64, 1, 1, "now")
+    alone = Screener.from_lists([LoadedList(version, [weak_only])])
+    m = alone.screen([Query("Morgan Blackwood")], limit=1, threshold=0.0)[0].matches[0]
+    assert m.entity_id == "w1" and m.weak_alias and m.matched_name == "BLACKWOOD, Morgan"
     weak = [f for f in m.explanation["model"]["features"] if f["feature"] == "weak_alias"]
     assert weak[0]["value"] == 1.0 and weak[0]["contribution"] < 0  # the model counts it against
     assert m.score < 1.0
