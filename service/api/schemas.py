@@ -71,6 +71,10 @@ class ListedRecord(Model):
 class Explanation(Open):
     tokens: list[JsonObject] = absent()
     adjustments: list[JsonObject] = absent()
+    matched_form: Literal["name", "initials"] = absent(
+        description='"initials": the listed tokens are initials the engine made of an organization\'s '
+        "words (matched_name is the name they were made of), not words of the list"
+    )
 
 
 class Match(Open):

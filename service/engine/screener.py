@@ -615,6 +615,8 @@ class Screener:
         parts = self.model.logit_parts(x)[0]
         return alias, {
             "matched_name": alias.name,
+            # Initials the engine made of an organization's words are no words of the list: say so.
+            "matched_form": "initials" if self._initials[int(rs.var[k])] else "name",
             "tokens": self._token_pairs(scored, int(rs.row[k]), int(rs.var[k])),
             "query_coverage": round(float(rs.query_cov[k]), 4),
             "name_coverage": round(float(rs.name_cov[k]), 4),

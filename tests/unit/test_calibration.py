@@ -126,4 +126,7 @@ def test_a_person_never_matches_engine_made_initials(screener):
     m = _best(screener, "Smitc", "corp", schema="Person")
     assert m is None or m["score"] < screener.default_threshold
     initials = _best(screener, "SMITC", "corp", schema="Organization")
-    assert initials is not None
+    assert initials is not None and initials["explanation"]["matched_form"] == "initials"
+    assert (
+        _best(screener, "Santa Maria International Trading", "corp")["explanation"]["matched_form"] == "name"
+    )
