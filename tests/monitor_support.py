@@ -63,6 +63,7 @@ def fresh_database(kind: str, tmp: Path) -> Database:
         db = Database(postgres_url())
         with db.engine.begin() as conn:
             Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS customer_tokens"))  # dropped by migration 0002
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     db.migrate()
     return db

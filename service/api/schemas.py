@@ -402,7 +402,10 @@ class Job(Model):
     changed: int
     removed: int
     records: int
-    customers_done: int
+    customers_checked: int = Field(description="customers read and pre-filtered against the delta")
+    customers_done: int = Field(
+        description="customers screened against the delta (those the pre-filter could not rule out)"
+    )
     alerts_opened: int
     seconds: float
     created_at: str

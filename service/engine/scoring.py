@@ -518,28 +518,30 @@ def _alignment(
     )
 
 
-def row_can_reach(
-    idx: NameIndex,
+def blend_bound(
     params: Params,
-    tokens: list[str],
-    weights: np.ndarray,
-    matches: dict[str, TokenMatches],
-    floor: float,
-    vocab_weight: np.ndarray,
-) -> bool:
-    """Whether ``score_rows`` (``floor`` > 0) could keep any name for this row: False when no token
-    reaches a name, or when one token alone does and every name it reaches is too heavy for it to
-    lift to ``floor`` (``_listed_cutoff``). Two or more reaching tokens: True (they may share a name).
+    query_total: np.ndarray,
+    query_reach: np.ndarray,
+    listed_reach: np.ndarray,
+    listed_least: np.ndarray,
+) -> np.ndarray:
+    """An upper bound of ``blend`` for a query row against every name variant it reaches, from sums
+    that bound any alignment: ``query_reach`` >= the query weight explained (each reaching token's
+    weight times its best similarity), ``listed_reach`` >= the listed weight explained (each reaching
+    token's heaviest listed match times its similarity: the alignment pairs a query token once), and
+    ``listed_least`` <= the listed weight of every variant reached.
 
-    A looser form of ``score_rows``' pruning, without the alignment: a cheap exact pre-check."""
-    tokens, weights = tokens[:_MAXQ], weights[:_MAXQ]
-    reaching = [i for i, t in enumerate(tokens) if len(matches[t].var)]
-    if len(reaching) != 1:
-        return bool(reaching)
-    tm = matches[tokens[reaching[0]]]
-    listed = float((tm.sim * vocab_weight[tm.vocab]).max())
-    cutoff = _listed_cutoff(params, floor, float(weights.sum()), float(weights[reaching[0]]), listed)
-    return bool(idx.var_wsum[tm.var].min() <= cutoff)
+    ``blend`` grows with both matched weights and shrinks with both missed ones, and its damping
+    grows with the listed weight matched and never lifts a score: the same formula at these values
+    is at least the score of any alignment. A row whose bound is under the candidates' floor has no
+    candidate (``Screener.may_match``)."""
+    matched = (query_reach + listed_reach) / 2
+    miss_q = np.maximum(query_total - query_reach, 0)
+    miss_l = np.maximum(listed_least - listed_reach, 0)
+    base = matched / np.maximum(matched + params.miss_query * miss_q + params.miss_listed * miss_l, 1e-6)
+    base = np.minimum(base, 1.0)
+    evidence = np.minimum(1.0, listed_reach / params.evidence_idf) ** params.evidence_power
+    return base * (evidence + (1 - evidence) * base**params.exact_power)
 
 
 def _can_reach(
@@ -564,28 +566,6 @@ def _can_reach(
     m = (qm + cm) / 2
     missed = params.miss_query * (query_total - qm) + params.miss_listed * (listed_total - cm)
     return m >= (floor - 1e-4) * np.maximum(m + missed, 1e-6)
-
-
-def _listed_cutoff(
-    params: Params, floor: float, query_total: float, token_weight: float, listed_weight: float
-) -> float:
-    """The largest listed weight a name may have and still reach ``floor`` when one query token
-    (of weight ``token_weight``, matching listed tokens of weight at most ``listed_weight``) is
-    all that reaches it; -inf when no such name can.
-
-    With that token's weights matched in full and everything else missed, ``blend`` gives
-    m / (m + miss_query * (query_total - token_weight) + miss_listed * (W - listed_weight)), with
-    m = (token_weight + listed_weight) / 2, for a name of listed weight W; it grows with matched
-    and shrinks with missed weight and its damping never raises a score, so no alignment of
-    that one token does better. Solved for W at ``floor`` (with a hair of slack for rounding).
-    """
-    m = (token_weight + listed_weight) / 2
-    if m <= 0:
-        return float("-inf")
-    spare = m / floor - m - params.miss_query * max(query_total - token_weight, 0.0)
-    if spare < 0:
-        return float("-inf")
-    return listed_weight + spare / params.miss_listed + 1e-4
 
 
 def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:

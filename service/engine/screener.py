@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from service.engine.budget import Budget
 from service.engine.calibration import FEATURES, ScoreModel
 from service.engine.identifiers import Identifier, IdentifierIndex
 from service.engine.index import (
+    INDEX_FORMAT,
     ROLE_GIVEN,
     ROLE_INITIALS,
     ROLE_SURNAME,
@@ -30,13 +32,16 @@ from service.engine.index import (
 from service.engine.model import SCHEMAS, BirthDate, Document, Entity, ListVersion, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.normalize import arabic_consonant_keys, name_variants
+from service.engine.prefilter import rows_may_match
 from service.engine.romanize import alternative_rows, replaces_generic, shown
 from service.engine.scoring import (
+    _MAXQ,
     Params,
     RowScores,
     TokenMatcher,
     TokenMatches,
     best_per_entity,
+    blend_bound,
     query_weights,
     run_starts,
     score_rows,
@@ -54,6 +59,9 @@ DEFAULT_THRESHOLD = 0.976
 # calibrated model was trained on candidates over it, and it prunes the long postings.
 RAW_FLOOR = 0.2
 CONSONANT_FLOOR = 0.5  # ...times this for the consonant keys of an Arabic-script query
+# A subset's vocabulary this small is compared with every token in one rapidfuzz call (the same
+# pairs as the neighbour search, which costs more per token than such a scan of a few thousand).
+SMALL_VOCABULARY = 5000
 CHUNK = 128  # queries scored at once under a budget: their candidate arrays are what takes memory
 
 
@@ -111,6 +119,36 @@ class Comparison:
     explanation: dict
 
 
+NAME_ROWS_FORMAT = INDEX_FORMAT  # NameRows change with the normalization, as the index does
+
+
+class NameRows(NamedTuple):
+    """What screening a name starts from, computed from the name alone (no list): its first
+    spelling variants, the consonant keys of its Arabic-script words, the rows of its
+    romanizations, whether those leave the generic reading in (``romanize.replaces_generic``), and
+    whether it holds a legal form. A tuple: a monitored customer keeps its names' as JSON arrays,
+    read back by ``NameRows(*array)`` a million at a time."""
+
+    variants: list[list[str]]
+    keys: list[str]
+    romanized: list[list[str]]
+    generic: bool
+    company: bool
+
+
+def name_rows(name: str) -> NameRows:
+    """The ``NameRows`` of a name (normalization, romanization; the costly part of a cold query)."""
+    variants = name_variants(name)[:4]
+    romanized = alternative_rows(name)
+    return NameRows(
+        variants,
+        arabic_consonant_keys(name),
+        romanized,
+        not (romanized and replaces_generic(name)),
+        any(t in LEGAL_CANON for v in variants for t in v),
+    )
+
+
 class Screener:
     """Screens names against the loaded lists."""
 
@@ -150,6 +188,7 @@ class Screener:
         self._variants_on: dict[tuple[str, ...], np.ndarray] = {}  # see _on_lists
         self.links: PartyLinks | None = None  # set by whoever resolved the lists (service.serving)
         self.whole: Screener | None = None  # set by subset: joins and weighs query tokens as this one
+        self._bounds = _TokenBounds()  # per-token figures of may_match
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None, **kwargs) -> Screener:
@@ -184,7 +223,13 @@ class Screener:
         part_index.idf = self._idf_for(part_index.vocab)
         apply_weights(part_index)
         part = Screener(
-            parts, part_index, self.params, self.default_threshold, weight_source=self, model=self.model
+            parts,
+            part_index,
+            self.params,
+            self.default_threshold,
+            weight_source=self,
+            model=self.model,
+            full_scan=len(part_index.vocab) <= SMALL_VOCABULARY,
         )
         part.links = self.links
         part.whole = self
@@ -203,6 +248,7 @@ class Screener:
         threshold: float | None = None,
         lists: list[str] | None = None,
         budget: Budget | None = None,
+        prepared: list[NameRows] | None = None,
     ) -> list[Result]:
         """Match every query against the lists; matches sorted by score, at most ``limit``.
 
@@ -210,14 +256,22 @@ class Screener:
         match of that schema. Each ``Result`` reports the threshold used (``threshold``, else the
         default). With a ``budget``, queries are scored CHUNK at a time (memory stays bounded),
         candidates are charged before they are scored and the deadline is checked between steps:
-        past either, ``OverBudget`` is raised and nothing is returned.
+        past either, ``OverBudget`` is raised and nothing is returned. ``prepared``: the queries'
+        ``name_rows``, when the caller kept them (the same results, without normalizing again).
         """
         if budget is None or len(queries) <= CHUNK:
-            return self._screen(queries, limit, threshold, lists, budget)
+            return self._screen(queries, limit, threshold, lists, budget, prepared)
         return [
             r
             for start in range(0, len(queries), CHUNK)
-            for r in self._screen(queries[start : start + CHUNK], limit, threshold, lists, budget)
+            for r in self._screen(
+                queries[start : start + CHUNK],
+                limit,
+                threshold,
+                lists,
+                budget,
+                prepared[start : start + CHUNK] if prepared else None,
+            )
         ]
 
     def _screen(
@@ -227,9 +281,10 @@ class Screener:
         threshold: float | None,
         lists: list[str] | None,
         budget: Budget | None,
+        prepared: list[NameRows] | None = None,
     ) -> list[Result]:
         thr = self.effective_threshold(threshold)
-        scored, candidates = self._ranked(queries, limit, thr, lists, budget)
+        scored, candidates = self._ranked(queries, limit, thr, lists, budget, prepared)
         results = []
         for query, cands in zip(queries, candidates, strict=True):
             if budget:
@@ -251,14 +306,20 @@ class Screener:
         ]
 
     def _ranked(
-        self, queries: list[Query], limit: int, thr: float, lists: list[str] | None, budget: Budget | None
+        self,
+        queries: list[Query],
+        limit: int,
+        thr: float,
+        lists: list[str] | None,
+        budget: Budget | None,
+        prepared: list[NameRows] | None = None,
     ) -> tuple[_Scored, list[list[tuple[bool, float, int, float, int]]]]:
         """The scored candidates, and per query its matches over ``thr`` ranked as ``screen`` returns
         them: (behind, -final score, entity, name score, candidate), at least ``limit`` when there are."""
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
-        scored = self._score(queries, lists, budget)
+        scored = self._score(queries, lists, budget, prepared)
         q, ent, score, sel = best_per_entity(
             self.index, scored.final, scored.scores, scored.row_query, lists, floor
         )
@@ -302,30 +363,81 @@ class Screener:
                 if e not in have and (not lists or entity.list_id in lists):
                     cands.append((False, -self._final(query, e, 0.0), e, 0.0, -1))
 
-    @staticmethod
-    def query_rows(query: Query) -> list[list[str]]:
-        """The token rows screening ``query`` may score in any index (its name variants, consonant
-        keys and romanizations), without the one joined against a vocabulary (see ``query_tokens``)."""
-        keys = arabic_consonant_keys(query.name)
-        return [*name_variants(query.name)[:4], *([keys] if keys else []), *alternative_rows(query.name)]
+    def may_match(
+        self, prepared: list[NameRows], schemas: list[str] | None = None, threshold: float | None = None
+    ) -> np.ndarray:
+        """Per query, given as its ``name_rows`` (and its schema, default any): False when screening
+        it here (names only, no identifiers) provably gives no match over ``threshold`` (default:
+        this screener's), whatever its birth date and country; with ``threshold`` 0, no candidate.
 
-    @staticmethod
-    def query_tokens(rows: list[list[str]]) -> set[str]:
-        """Every token screening these rows may look up in any index: theirs, and each adjacent pair
-        of the first joined (a superset of what ``_merged`` joins). Kept with a monitored customer,
-        it tells which customers a list delta can concern at all."""
-        found = {t for toks in rows for t in toks}
-        if rows:
-            found.update(a + b for a, b in zip(rows[0], rows[0][1:], strict=False))
-        return found
-
-    def matching_tokens(self, tokens: list[str]) -> set[str]:
-        """Those of ``tokens`` similar to some token of this index: a query none of whose tokens is
-        among them has no candidate here and cannot match."""
-        return {t for t, m in self._matcher.match(list(dict.fromkeys(tokens))).items() if m.vocab.size}
+        Vectorized over all the rows, in two steps. A row none of whose tokens reaches a listed name
+        has no candidate; one that does is bounded by ``scoring.blend_bound`` from per-token sums (the
+        query weights ``_score`` gives, each token's best similarity and heaviest listed match, the
+        lightest variant it reaches) against the floor candidates need. The rows left are bounded
+        per name variant they reach by ``prefilter.rows_may_match`` against the lowest calibrated
+        score evidence could lift over the threshold. On a list delta's subset nearly every customer
+        of a book is ruled out, and only the others are scored; per-token figures are kept."""
+        rows: list[list[str]] = []
+        owner: list[int] = []
+        consonant_rows: list[bool] = []
+        company: list[bool] = []
+        foreign: list[bool] = []
+        for qi, nr in enumerate(prepared):
+            other_script = bool(nr.romanized or nr.keys)
+            for toks, is_keys in self._name_rows(nr):
+                rows.append(toks[:_MAXQ])
+                owner.append(qi)
+                consonant_rows.append(is_keys)
+                company.append(nr.company)
+                foreign.append(other_script)
+        out = np.zeros(len(prepared), bool)
+        if not rows:
+            return out
+        lens = np.fromiter(map(len, rows), np.int64, len(rows))
+        tokens = list(chain.from_iterable(rows))
+        bounds = self._bounds
+        bounds.learn_reach(self, tokens)
+        tid = np.fromiter(map(bounds.ids.__getitem__, tokens), np.int64, len(tokens))
+        row_of = np.repeat(np.arange(len(rows)), lens)
+        qsim = bounds.qsim[tid]
+        reach = qsim > 0
+        has = np.bincount(row_of[reach], minlength=len(rows)) > 0
+        need = has[row_of]  # only the rows a token reaches need the weights of all their tokens
+        bounds.learn_weights(self, tid[need])
+        w = np.where(need, bounds.weight[tid], 0.0)
+        total = np.bincount(row_of, w, len(rows))
+        q_reach = np.bincount(row_of[reach], (w * qsim)[reach], len(rows))
+        c_reach = np.bincount(row_of[reach], bounds.listed[tid[reach]], len(rows))
+        least = np.full(len(rows), np.inf)
+        np.minimum.at(least, row_of[reach], bounds.least[tid[reach]])
+        least[~has] = 0.0
+        bound = blend_bound(self.params, total, q_reach, c_reach, least)
+        consonant = np.asarray(consonant_rows, bool)
+        floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
+        keep = has & (bound * (1 + 1e-4) + 1e-6 >= floor)  # scores are float32 sums: a hair of slack
+        thr = self.effective_threshold(threshold)
+        if thr > 0 and keep.any():
+            wanted = np.array(
+                [SCHEMAS.index(s) if s in SCHEMAS else -1 for s in schemas or [ANY] * len(prepared)], np.int8
+            )[np.asarray(owner)]
+            keep = rows_may_match(
+                self.index,
+                self.params,
+                self.model,
+                (self._one_word, self._initials, self._w_surname, self._head),
+                evidence.floor_for(thr),
+                np.flatnonzero(keep),
+                row_of,
+                tid,
+                bounds.matches,
+                w,
+                (total, consonant, np.asarray(company, bool), wanted, np.asarray(foreign, bool)),
+            )
+        out[np.asarray(owner)[keep]] = True
+        return out
 
     def _rows(
-        self, queries: list[Query]
+        self, queries: list[Query], prepared: list[NameRows] | None = None
     ) -> tuple[list[list[str]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Token rows to score: a few spelling variants of each query, its tokens joined where the
         lists join them, and the consonant keys of Arabic-script words; per row, its query, whether
@@ -333,24 +445,13 @@ class Screener:
         is written in another script (romanized: its spellings are guesses)."""
         rows, row_query, consonant, company, foreign = [], [], [], [], []
         for qi, query in enumerate(queries):
-            keys = arabic_consonant_keys(query.name)
-            variants = name_variants(query.name)[:4]
-            has_form = any(t in LEGAL_CANON for v in variants for t in v)
-            merged = (self.whole or self)._merged(variants[0]) if variants else None
-            romanized = alternative_rows(query.name)
-            other_script = bool(romanized or keys)
-            if romanized and replaces_generic(query.name):
-                variants, merged = [], None
-            for toks, is_keys in [
-                *((v, False) for v in variants),
-                *([(merged, False)] if merged else []),
-                *([(keys, True)] if keys else []),
-                *((r, False) for r in romanized),
-            ]:
+            nr = prepared[qi] if prepared else name_rows(query.name)
+            other_script = bool(nr.romanized or nr.keys)
+            for toks, is_keys in self._name_rows(nr):
                 rows.append(toks)
                 row_query.append(qi)
                 consonant.append(is_keys)
-                company.append(has_form)
+                company.append(nr.company)
                 foreign.append(other_script)
         return (
             rows,
@@ -359,6 +460,20 @@ class Screener:
             np.asarray(company, bool),
             np.asarray(foreign, bool),
         )
+
+    def _name_rows(self, nr: NameRows) -> list[tuple[list[str], bool]]:
+        """A name's rows as this screener scores them, each with whether it is consonant keys."""
+        variants, merged = nr.variants, None
+        if nr.generic:
+            merged = (self.whole or self)._merged(variants[0]) if variants else None
+        else:
+            variants = []
+        return [
+            *((v, False) for v in variants),
+            *([(merged, False)] if merged else []),
+            *([(nr.keys, True)] if nr.keys else []),
+            *((r, False) for r in nr.romanized),
+        ]
 
     def _merged(self, tokens: list[str]) -> list[str] | None:
         """Adjacent query tokens joined where the lists write them as one word
@@ -374,11 +489,15 @@ class Screener:
         return out if found else None
 
     def _score(
-        self, queries: list[Query], lists: list[str] | None = None, budget: Budget | None = None
+        self,
+        queries: list[Query],
+        lists: list[str] | None = None,
+        budget: Budget | None = None,
+        prepared: list[NameRows] | None = None,
     ) -> _Scored:
         """Every candidate variant of every query row (on ``lists``), with its features and
         calibrated score."""
-        rows, row_query, consonant, company, foreign = self._rows(queries)
+        rows, row_query, consonant, company, foreign = self._rows(queries, prepared)
         matches = self._matcher.match([t for r in rows for t in r], budget)
         if budget:
             budget.charge(sum(len(matches[t].var) for r in rows for t in r))
@@ -585,6 +704,56 @@ class Screener:
     def _idf_for(self, tokens: np.ndarray) -> np.ndarray:
         ids = [self._vocab_id.get(t) for t in tokens]
         return np.array([self.index.max_idf if i is None else self.index.idf[i] for i in ids], np.float32)
+
+
+class _TokenBounds:
+    """Per token seen by ``Screener.may_match``: whether and how it reaches this index's names, and
+    its query weight (computed only for tokens of rows that some token reaches)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.qsim = np.zeros(0)  # best similarity to a listed token (0: it reaches no name)
+        self.listed = np.zeros(0)  # heaviest listed token weight it can explain (times the similarity)
+        self.least = np.zeros(0)  # listed weight of the lightest variant it reaches
+        self.weight = np.zeros(0)  # its query weight; nan until needed
+        self.matches: list[TokenMatches] = []  # its matches in the index
+
+    def learn_reach(self, screener: Screener, tokens: list[str]) -> None:
+        new = [t for t in dict.fromkeys(tokens) if t not in self.ids]
+        if not new:
+            return
+        idx = screener.index
+        matches = screener._matcher.match(new)
+        qsim, listed, least = np.zeros(len(new)), np.zeros(len(new)), np.zeros(len(new))
+        for i, t in enumerate(new):
+            tm = matches[t]
+            self.matches.append(tm)
+            if len(tm.var):
+                qsim[i] = float(tm.vsim.max())
+                listed[i] = float((tm.vsim * idx.var_weight[idx.var_ptr[tm.var] + tm.pos]).max())
+                least[i] = float(idx.var_wsum[tm.var].min())
+        qsim[qsim <= 0] = 0.0
+        start = len(self.ids)
+        self.ids.update(zip(new, range(start, start + len(new)), strict=True))
+        self.qsim = np.concatenate((self.qsim, qsim))
+        self.listed = np.concatenate((self.listed, listed))
+        self.least = np.concatenate((self.least, least))
+        self.weight = np.concatenate((self.weight, np.full(len(new), np.nan)))
+
+    def learn_weights(self, screener: Screener, tid: np.ndarray) -> None:
+        """The query weights ``Screener._score`` gives these tokens (ids), as it computes them."""
+        todo = np.unique(tid[np.isnan(self.weight[tid])])
+        if not len(todo):
+            return
+        names = list(self.ids)
+        tokens = [names[i] for i in todo]
+        src = screener._weights
+        near = None
+        if screener.whole is not None:
+            near = screener.whole._matcher.match([t for t in tokens if t not in src._vocab_id])
+        elif src is screener:
+            near = screener._matcher.match(tokens)
+        self.weight[todo] = query_weights(tokens, near, src._vocab_id, src._vocab_weight, src.index.max_idf)
 
 
 @dataclass(slots=True)

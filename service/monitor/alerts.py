@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import __version__
-from service.engine.screener import Query, Screener
+from service.engine.screener import NameRows, Query, Screener
 from service.monitor.models import (
     CLEARED,
     CLOSED,
@@ -81,8 +81,10 @@ def screen(
     screener: Screener,
     customers: Iterable[Screenable],
     hashes: dict[Key, str] | None = None,
+    prepared: dict[str, list[NameRows]] | None = None,
 ) -> dict[str, dict[Key, Hit]]:
-    """The best match per listed record for each customer (all its names screened in one call)."""
+    """The best match per listed record for each customer (all its names screened in one call);
+    ``prepared``: the customers' ``NameRows`` per name, when already computed."""
     customers = list(customers)
     queries = [Query(name, c.schema, c.birth_date, c.country, c.id) for c in customers for name in c.names]
     hits: dict[str, dict[Key, Hit]] = {c.id: {} for c in customers}
@@ -90,7 +92,8 @@ def screen(
         return hits
     hashes = hashes if hashes is not None else record_hashes(screener)
     versions = {v.id: v.sha256 for v in screener.versions}
-    for result in screener.screen(queries, limit=MATCHES_PER_NAME):
+    rows = [r for c in customers for r in prepared[c.id]] if prepared is not None else None
+    for result in screener.screen(queries, limit=MATCHES_PER_NAME, prepared=rows):
         found = hits[cast(str, result.query.id or "")]  # the queries' ids are the customers' (str) ids
         for m in result.matches:
             key = (m.list, m.entity_id)

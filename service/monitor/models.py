@@ -77,16 +77,11 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class CustomerToken(Base):
-    """The tokens a customer's last full screening looked up (``Screener.query_tokens``): a list
-    delta is screened only against the customers holding a token similar to one of its own."""
-
-    __tablename__ = "customer_tokens"
-    __table_args__ = (Index("ix_customer_tokens_token", "token"),)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
-    token: Mapped[str] = mapped_column(Text, primary_key=True)
+    # What its last full screening started from (engine.screener.NameRows of each name, as JSON),
+    # and the engine's normalization format then: a list delta is pre-filtered on these without
+    # normalizing a million names again (rows of another format are computed afresh).
+    name_rows: Mapped[str | None] = mapped_column(Text)
+    rows_format: Mapped[int | None] = mapped_column(Integer)
 
 
 class ListVersionRow(Base):
@@ -162,7 +157,8 @@ class RescreenJob(Base):
     changed: Mapped[int] = mapped_column(Integer, default=0)
     removed: Mapped[int] = mapped_column(Integer, default=0)
     cursor: Mapped[str | None] = mapped_column(String(128))  # the last customer id done
-    customers_done: Mapped[int] = mapped_column(Integer, default=0)
+    customers_done: Mapped[int] = mapped_column(Integer, default=0)  # screened against the records
+    customers_checked: Mapped[int] = mapped_column(Integer, default=0)  # read and pre-filtered
     alerts_opened: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)  # screening time so far
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

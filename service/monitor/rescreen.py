@@ -10,23 +10,27 @@ job's progress committed alongside: after a crash the job resumes at the first c
 
 from __future__ import annotations
 
+import gc
+import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from service import settings
-from service.engine.screener import Screener
+from service.engine.screener import NAME_ROWS_FORMAT, NameRows, Screener, name_rows
 from service.monitor import alerts
 from service.monitor.db import Database
 from service.monitor.models import (
     DELISTED,
     Alert,
     Customer,
-    CustomerToken,
     ListedRecord,
     ListVersionRow,
     RescreenJob,
@@ -36,7 +40,8 @@ from service.monitor.records import fingerprint, record_hashes
 
 log = logging.getLogger("service.monitor.rescreen")
 
-CHUNK = settings.default("rescreen_chunk")  # customers per transaction (ORINOCO_RESCREEN_CHUNK)
+CHUNK = settings.default("rescreen_chunk")  # customers screened per transaction (ORINOCO_RESCREEN_CHUNK)
+SCAN = 20000  # customers read and pre-filtered at once
 
 
 @dataclass(slots=True)
@@ -171,38 +176,67 @@ def next_job(db: Database, screener: Screener) -> RescreenJob | None:
     return None
 
 
-def candidates(db: Database, part: Screener, scope: set[tuple[str, str]]) -> tuple[list[str], set[str]]:
-    """The customers a delta can concern, by id: those holding a token similar to one of the delta's
-    (no other can have a candidate in its index), and those with an alert on one of its records (the
-    alert may close; returned apart too). Customers waiting for a full screening are screened
-    against everything anyway."""
-    with db.transaction() as session:
-        tokens = list(session.scalars(select(CustomerToken.token).distinct()))
-    matched = sorted(part.matching_tokens(tokens)) if tokens else []
+def alerted(db: Database, scope: set[tuple[str, str]]) -> set[str]:
+    """The customers with an alert on one of these records: screened whatever the pre-filter says
+    (the alert may have to close)."""
     found: set[str] = set()
-    alerted: set[str] = set()
     by_list: dict[str, list[str]] = {}
     for list_id, entity_id in scope:
         by_list.setdefault(list_id, []).append(entity_id)
     with db.transaction() as session:
-        for i in range(0, len(matched), 500):
-            found.update(
-                session.scalars(
-                    select(CustomerToken.customer_id)
-                    .where(CustomerToken.token.in_(matched[i : i + 500]))
-                    .distinct()
-                )
-            )
         for list_id, ids in by_list.items():
             for i in range(0, len(ids), 500):
-                alerted.update(
+                found.update(
                     session.scalars(
                         select(Alert.customer_id)
                         .where(Alert.list_id == list_id, Alert.entity_id.in_(ids[i : i + 500]))
                         .distinct()
                     )
                 )
-    return sorted(found | alerted), alerted
+    return found
+
+
+def stored_rows(db: Database, cursor: str | None, limit: int) -> list[tuple[str, str, list[NameRows]]]:
+    """The next ``limit`` screened customers after ``cursor`` (by id): id, type and the ``NameRows``
+    of their names, as their full screening stored them, or computed from the names when missing or
+    of another engine format."""
+    query = select(Customer.id, Customer.schema, Customer.name_rows, Customer.rows_format).where(
+        Customer.active.is_(True), Customer.needs_screening.is_(False)
+    )
+    if cursor is not None:
+        query = query.where(Customer.id > cursor)
+    with db.transaction() as session:
+        found = session.execute(query.order_by(Customer.id).limit(limit)).all()
+        stale = [r.id for r in found if r.name_rows is None or r.rows_format != NAME_ROWS_FORMAT]
+        names: dict[str, list[str]] = dict.fromkeys(stale, [])
+        for i in range(0, len(stale), 500):
+            part = select(Customer.id, Customer.names).where(Customer.id.in_(stale[i : i + 500]))
+            names.update(session.execute(part).tuples().all())
+    # one JSON document for the whole chunk, read with the cyclic collector paused: it makes ~10
+    # small lists per customer, which would set off full collections over the loaded index's objects
+    fresh = [r.name_rows for r in found if r.id not in names]
+    with paused_gc():
+        parsed = iter(json.loads("[" + ",".join(fresh) + "]"))
+        return [
+            (
+                r.id,
+                r.schema,
+                _rows_of(names[r.id], None, None) if r.id in names else [NameRows(*x) for x in next(parsed)],
+            )
+            for r in found
+        ]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside (the objects made there hold no cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def run_job(
@@ -212,8 +246,15 @@ def run_job(
     deliver: bool,
     chunk: int = CHUNK,
     should_stop=lambda: False,
+    scan: int = SCAN,
 ) -> RescreenJob:
-    """Screen the job's candidate customers against its records, from its cursor on; the job as left."""
+    """Screen the book against the job's records, from its cursor on; the job as left.
+
+    The book is read in id order, ``scan`` customers at a time, and pre-filtered on their stored
+    rows against an index of the job's records (``Screener.may_match``: exact, it never drops a
+    customer that screening could match); the few left, and the customers with an alert on one of
+    the records, are screened in chunks of ``chunk``, each chunk's alerts committed with the job's
+    cursor: after a crash the job resumes after the last customer done."""
     started = time.perf_counter()
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id)
@@ -224,53 +265,42 @@ def run_job(
     scope = set(keys)
     part = screener.subset(keys) if keys else None
     hashes = record_hashes(screener)
-    todo_ids, alerted = candidates(db, part, scope) if part is not None else ([], set())
-    todo_ids = [c for c in todo_ids if cursor is None or c > cursor]
+    concerned_before = alerted(db, scope) if part is not None else set()
     stopped = False
-    for start in range(0, len(todo_ids), chunk):
+    while part is not None:
         if should_stop():  # asked between transactions: it may open one of its own
             stopped = True
             break
-        ids = todo_ids[start : start + chunk]
-        # plain rows (most are read, screened and left alone); a customer waiting for its full
-        # screening is left to it: its stored rows are stale, and it is screened against everything
-        with db.transaction() as session:
-            customers = session.execute(
-                select(
-                    Customer.id,
-                    Customer.names,
-                    Customer.schema,
-                    Customer.birth_date,
-                    Customer.country,
-                    Customer.data_hash,
-                ).where(Customer.id.in_(ids), Customer.active.is_(True), Customer.needs_screening.is_(False))
-            ).all()
-        assert part is not None  # todo_ids is empty without it
-        hits = alerts.screen(part, customers, hashes)
-        concerned = [c for c in customers if hits[c.id] or c.id in alerted]
-        with db.transaction() as session:
-            job = session.get(RescreenJob, job_id, with_for_update=True)
-            assert job is not None  # read above; jobs are never deleted
-            if job.status != "running" or job.cursor != cursor:
-                return job  # another process took it over
-            fresh = {}
-            if concerned:
-                fresh = {
-                    c.id: c
-                    for c in session.scalars(
-                        select(Customer)
-                        .where(Customer.id.in_([c.id for c in concerned]), Customer.active.is_(True))
-                        .with_for_update()
-                    )
-                }
-            # a customer changed meanwhile is screened in full anyway (needs_screening)
-            todo = [fresh[c.id] for c in concerned if c.id in fresh and fresh[c.id].data_hash == c.data_hash]
-            outcome = alerts.apply(session, todo, hits, scope, deliver)
-            cursor = ids[-1]
-            job.cursor, job.customers_done = cursor, job.customers_done + len(customers)
-            job.alerts_opened += outcome.opened + outcome.reopened
-            job.seconds += time.perf_counter() - started
-        started = time.perf_counter()
+        book = stored_rows(db, cursor, scan)
+        if not book:
+            break
+        flat = [r for _, _, rows in book for r in rows]
+        schemas = [schema for _, schema, rows in book for _ in rows]
+        owner = np.repeat(np.arange(len(book)), [len(rows) for _, _, rows in book])
+        may = np.zeros(len(book), bool)
+        with paused_gc():
+            may[owner[part.may_match(flat, schemas)]] = True
+        todo = [i for i, (cid, _, _) in enumerate(book) if may[i] or cid in concerned_before]
+        checked = 0
+        for start in range(0, max(len(todo), 1), chunk):
+            if start and should_stop():
+                stopped = True
+                break
+            ids = [book[i][0] for i in todo[start : start + chunk]]
+            customers = _screenable(db, ids)
+            hits = alerts.screen(part, customers, hashes, _prepared(customers)) if customers else {}
+            # the cursor moves past the last one screened, or past the whole scan after its last chunk
+            upto = len(book) if start + chunk >= len(todo) else todo[start + chunk - 1] + 1
+            new_cursor = book[upto - 1][0]
+            job = _commit(
+                db, job_id, cursor, new_cursor, customers, hits, scope, deliver, upto - checked, started
+            )
+            if job is None:  # another process took the job over
+                with db.transaction() as session:
+                    return cast(RescreenJob, session.get(RescreenJob, job_id))
+            cursor, checked, started = new_cursor, upto, time.perf_counter()
+        if stopped:
+            break
     with db.transaction() as session:
         job = session.get(RescreenJob, job_id, with_for_update=True)
         assert job is not None  # read above; jobs are never deleted
@@ -278,11 +308,82 @@ def run_job(
             job.status, job.finished_at = "done", utcnow()
             job.seconds += time.perf_counter() - started
             log.info(
-                "re-screen job %d done: %d customers screened against %d records in %.1fs, %d alerts opened",
+                "re-screen job %d done: %d customers checked against %d records, %d screened, in %.1fs, "
+                "%d alerts opened",
                 job.id,
-                job.customers_done,
+                job.customers_checked,
                 len(keys),
+                job.customers_done,
                 job.seconds,
                 job.alerts_opened,
             )
+        return job
+
+
+def _screenable(db: Database, ids: list[str]) -> list:
+    """These customers' screened data and stored rows, unless one changed meanwhile: it waits for its
+    full screening (needs_screening), which screens it against everything."""
+    with db.transaction() as session:
+        return list(
+            session.execute(
+                select(
+                    Customer.id,
+                    Customer.names,
+                    Customer.schema,
+                    Customer.birth_date,
+                    Customer.country,
+                    Customer.data_hash,
+                    Customer.name_rows,
+                    Customer.rows_format,
+                ).where(Customer.id.in_(ids), Customer.active.is_(True), Customer.needs_screening.is_(False))
+            )
+        )
+
+
+def _prepared(customers: list) -> dict[str, list[NameRows]]:
+    return {c.id: _rows_of(c.names, c.name_rows, c.rows_format) for c in customers}
+
+
+def _rows_of(names: list[str], stored: str | None, fmt: int | None) -> list[NameRows]:
+    if stored is None or fmt != NAME_ROWS_FORMAT:
+        return [name_rows(n) for n in names]
+    return [NameRows(*x) for x in json.loads(stored)]
+
+
+def _commit(
+    db: Database,
+    job_id: int,
+    cursor: str | None,
+    new_cursor: str,
+    customers: list,
+    hits: dict,
+    scope: set[tuple[str, str]],
+    deliver: bool,
+    checked: int,
+    started: float,
+) -> RescreenJob | None:
+    """The alerts of one chunk and the job's progress, in one transaction (None: the job moved on
+    in another process)."""
+    with db.transaction() as session:
+        job = session.get(RescreenJob, job_id, with_for_update=True)
+        assert job is not None  # read above; jobs are never deleted
+        if job.status != "running" or job.cursor != cursor:
+            return None
+        fresh = {}
+        if customers:
+            fresh = {
+                c.id: c
+                for c in session.scalars(
+                    select(Customer)
+                    .where(Customer.id.in_([c.id for c in customers]), Customer.active.is_(True))
+                    .with_for_update()
+                )
+            }
+        # a customer changed meanwhile is screened in full anyway (needs_screening)
+        todo = [fresh[c.id] for c in customers if c.id in fresh and fresh[c.id].data_hash == c.data_hash]
+        outcome = alerts.apply(session, todo, hits, scope, deliver)
+        job.cursor, job.customers_checked = new_cursor, job.customers_checked + checked
+        job.customers_done += len(customers)
+        job.alerts_opened += outcome.opened + outcome.reopened
+        job.seconds += time.perf_counter() - started
         return job

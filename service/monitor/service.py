@@ -8,6 +8,7 @@ background work (re-screen jobs, customers waiting for a screening, webhook deli
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -17,12 +18,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import settings
-from service.engine.screener import Query, Screener
+from service.engine.screener import NAME_ROWS_FORMAT, NameRows, Screener, name_rows
 from service.monitor import alerts, rescreen, webhook
 from service.monitor.db import Database, database_url
 from service.monitor.models import (
@@ -32,7 +33,6 @@ from service.monitor.models import (
     OPEN,
     Alert,
     Customer,
-    CustomerToken,
     Decision,
     Lease,
     RescreenJob,
@@ -105,23 +105,13 @@ def decision_dict(d: Decision) -> dict:
     }
 
 
-def query_rows(screener: Screener, customers) -> dict[str, list]:
-    """Per customer, its names' token rows (``Screener.query_rows``): computed once per screening."""
-    return {c.id: [screener.query_rows(Query(n)) for n in c.names] for c in customers}
+def prepare(customers) -> dict[str, list[NameRows]]:
+    """Per customer, its names' ``NameRows``: computed once for its screening, then stored."""
+    return {c.id: [name_rows(n) for n in c.names] for c in customers}
 
 
-def store_tokens(session: Session, customers: list[Customer], rows: dict[str, list]) -> None:
-    """What these customers' screening looked up (token rows, tokens), for delta re-screens."""
-    ids = [c.id for c in customers]
-    if not ids:
-        return
-    session.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
-    found: list[dict[str, str]] = []
-    for c in customers:
-        tokens = set().union(*(Screener.query_tokens(name_rows) for name_rows in rows[c.id]))
-        found.extend({"customer_id": c.id, "token": t} for t in sorted(tokens))
-    if found:
-        session.execute(insert(CustomerToken), found)
+def rows_json(rows: list[NameRows]) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))  # NameRows are tuples: arrays
 
 
 class Monitor:
@@ -269,9 +259,9 @@ class Monitor:
                 customers = list(session.scalars(query.order_by(Customer.id).limit(chunk)))
             if not customers:
                 return done
-            rows = query_rows(screener, customers)
+            rows = prepare(customers)
             with self.engine_lock:
-                hits = alerts.screen(screener, customers)
+                hits = alerts.screen(screener, customers, prepared=rows)
             now = utcnow()
             with self.db.transaction() as session:
                 fresh = {
@@ -286,7 +276,7 @@ class Monitor:
                 alerts.apply(session, todo, hits, None, self.deliver)
                 for c in todo:
                     c.screened_hash, c.needs_screening, c.screened_at = c.data_hash, False, now
-                store_tokens(session, todo, rows)
+                    c.name_rows, c.rows_format = rows_json(rows[c.id]), NAME_ROWS_FORMAT
             done += len(todo)
             if ids is not None and len(customers) < chunk:
                 return done
@@ -409,6 +399,7 @@ class Monitor:
                     "changed": j.changed,
                     "removed": j.removed,
                     "records": len(j.records),
+                    "customers_checked": j.customers_checked,
                     "customers_done": j.customers_done,
                     "alerts_opened": j.alerts_opened,
                     "seconds": round(j.seconds, 3),

@@ -104,9 +104,10 @@ def text_of(driver, css: str) -> str:
 
 def screen_by_keyboard(driver, url: str, name: str) -> None:
     driver.get(url + "/ui/screen")
-    field = driver.switch_to.active_element  # autofocus: the name field has the focus
-    assert field.get_attribute("id") == "name"
-    field.send_keys(name, Keys.ENTER)
+    # autofocus: the name field gets the focus (Chromium applies it at a later frame than the load
+    # event, so a loaded machine can see the page before the focus moves)
+    wait(driver, lambda d: d.switch_to.active_element.get_attribute("id") == "name", seconds=10)
+    driver.switch_to.active_element.send_keys(name, Keys.ENTER)
     wait(driver, lambda d: d.find_elements(By.ID, "results-title"))
 
 

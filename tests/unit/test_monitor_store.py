@@ -162,7 +162,7 @@ def test_an_interrupted_rescreen_resumes_where_it_stopped(monitor, watch):
 
 
 def test_the_delta_screens_only_customers_that_can_match_and_misses_none(monitor, tmp_path):
-    """The token prefilter is exact: screening every customer against the delta finds no more."""
+    """The pre-filter is exact: screening every customer against the delta finds no more."""
     import csv
 
     from monitor_support import REFERENCE
@@ -178,12 +178,14 @@ def test_the_delta_screens_only_customers_that_can_match_and_misses_none(monitor
     monitor.put_customers([parse_customer({"id": r["neg_id"], "names": [r["query"]]}) for r in rows], full)
     keys = [(e.list_id, e.id) for e in full.entities[::90]]  # ~100 records as a delta
     part = full.subset(keys)
-    chosen = set(rescreen.candidates(monitor.db, part, set(keys))[0])
+    part.default_threshold = 0.5  # below the service's default, so that some innocent names match
+    book = rescreen.stored_rows(monitor.db, None, 10_000)  # as the full screening stored them
+    may = part.may_match([rows[0] for _, _, rows in book])  # one name each, of any type
+    chosen = {cid for (cid, _, _), m in zip(book, may, strict=True) if m}
     with monitor.db.transaction() as s:
         from service.monitor.models import Customer
 
         everyone = list(s.scalars(select(Customer)))
-    part.default_threshold = 0.5  # below the service's default, so that some innocent names match
     hits = alerts.screen(part, everyone)
     assert 0 < len(chosen) < len(everyone)
     matching = {cid for cid, found in hits.items() if found}
