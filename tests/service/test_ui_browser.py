@@ -27,6 +27,7 @@ from selenium.common.exceptions import (  # noqa: E402
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -87,8 +88,10 @@ def browser(downloads):
 
 
 def wait(driver, condition, seconds: float = 60):
-    """Until ``condition`` holds; an element gone stale or missing while a page loads is retried."""
-    retried = (NoSuchElementException, StaleElementReferenceException)
+    """Until ``condition`` holds; an element gone stale or missing while a page loads is retried, as
+    is any driver error met meanwhile (Chromium may report an element of the page being replaced
+    as "Node with given id does not belong to the document" rather than as stale)."""
+    retried = (NoSuchElementException, StaleElementReferenceException, WebDriverException)
     return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=retried).until(condition)
 
 
