@@ -218,7 +218,13 @@ class Screener:
             found = self._by_key.get((list_id, entity_id))
             if found is not None:
                 by_list.setdefault(list_id, []).append(found)
-        parts = [LoadedList(v, by_list[v.id]) for v in self.versions if v.id in by_list]
+        part = self._over([LoadedList(v, by_list[v.id]) for v in self.versions if v.id in by_list])
+        part.links = self.links
+        return part
+
+    def _over(self, parts: list[LoadedList]) -> Screener:
+        """A Screener over ``parts`` that weighs tokens (unknown ones too) and joins words as this one
+        does: a list delta's records (``subset``), or one name (``compare``)."""
         part_index = build_index(parts)
         part_index.idf = self._idf_for(part_index.vocab)
         apply_weights(part_index)
@@ -231,7 +237,6 @@ class Screener:
             model=self.model,
             full_scan=len(part_index.vocab) <= SMALL_VOCABULARY,
         )
-        part.links = self.links
         part.whole = self
         return part
 
@@ -377,19 +382,8 @@ class Screener:
         per name variant they reach by ``prefilter.rows_may_match`` against the lowest calibrated
         score evidence could lift over the threshold. On a list delta's subset nearly every customer
         of a book is ruled out, and only the others are scored; per-token figures are kept."""
-        rows: list[list[str]] = []
-        owner: list[int] = []
-        consonant_rows: list[bool] = []
-        company: list[bool] = []
-        foreign: list[bool] = []
-        for qi, nr in enumerate(prepared):
-            other_script = bool(nr.romanized or nr.keys)
-            for toks, is_keys in self._name_rows(nr):
-                rows.append(toks[:_MAXQ])
-                owner.append(qi)
-                consonant_rows.append(is_keys)
-                company.append(nr.company)
-                foreign.append(other_script)
+        full_rows, owner, consonant, company, foreign = self._prepared_rows(prepared)
+        rows = [toks[:_MAXQ] for toks in full_rows]
         out = np.zeros(len(prepared), bool)
         if not rows:
             return out
@@ -412,14 +406,13 @@ class Screener:
         np.minimum.at(least, row_of[reach], bounds.least[tid[reach]])
         least[~has] = 0.0
         bound = blend_bound(self.params, total, q_reach, c_reach, least)
-        consonant = np.asarray(consonant_rows, bool)
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         keep = has & (bound * (1 + 1e-4) + 1e-6 >= floor)  # scores are float32 sums: a hair of slack
         thr = self.effective_threshold(threshold)
         if thr > 0 and keep.any():
             wanted = np.array(
                 [SCHEMAS.index(s) if s in SCHEMAS else -1 for s in schemas or [ANY] * len(prepared)], np.int8
-            )[np.asarray(owner)]
+            )[owner]
             keep = rows_may_match(
                 self.index,
                 self.params,
@@ -431,9 +424,9 @@ class Screener:
                 tid,
                 bounds.matches,
                 w,
-                (total, consonant, np.asarray(company, bool), wanted, np.asarray(foreign, bool)),
+                (total, consonant, company, wanted, foreign),
             )
-        out[np.asarray(owner)[keep]] = True
+        out[owner[keep]] = True
         return out
 
     def _rows(
@@ -443,9 +436,14 @@ class Screener:
         lists join them, and the consonant keys of Arabic-script words; per row, its query, whether
         it is consonant keys, whether its query holds a legal form ("LLC"), and whether its query
         is written in another script (romanized: its spellings are guesses)."""
+        return self._prepared_rows(prepared or [name_rows(q.name) for q in queries])
+
+    def _prepared_rows(
+        self, prepared: list[NameRows]
+    ) -> tuple[list[list[str]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``_rows`` of names given as their ``name_rows``."""
         rows, row_query, consonant, company, foreign = [], [], [], [], []
-        for qi, query in enumerate(queries):
-            nr = prepared[qi] if prepared else name_rows(query.name)
+        for qi, nr in enumerate(prepared):
             other_script = bool(nr.romanized or nr.keys)
             for toks, is_keys in self._name_rows(nr):
                 rows.append(toks)
@@ -686,14 +684,7 @@ class Screener:
             name=b.name,
             documents=[Document(i.type, i.number, i.country) for i in b.identifiers],
         )
-        one = LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])
-        pair_index = build_index([one])
-        pair_index.idf = self._idf_for(pair_index.vocab)
-        apply_weights(pair_index)
-        pair = Screener(
-            [one], pair_index, self.params, self.default_threshold, weight_source=self, model=self.model
-        )
-        pair.whole = self  # unknown query tokens weigh, and words join, as screening would have them
+        pair = self._over([LoadedList(ListVersion("compare", "compare", None, "", 1, 1, ""), [ent])])
         pair.raw_floor = 0.0  # one pair: scored however little the names share
         res = pair.screen([a], limit=1, threshold=0.0)[0]
         if not res.matches:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from service.engine.model import Entity
 from service.engine.normalize import fold, tokenize
@@ -86,8 +87,7 @@ def relistings(entities: dict[Key, Entity]) -> list[Link]:
     return [
         Link(a, b, LINK_POINTS, [RELISTED], False)
         for keys in groups.values()
-        for i, a in enumerate(sorted(keys))
-        for b in sorted(keys)[i + 1 :]
+        for a, b in combinations(sorted(keys), 2)
         if relisted(entities[a], entities[b])
     ]
 
