@@ -62,6 +62,8 @@ class Base(DeclarativeBase):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # the full screening and the delta read the book in id order among those (not) needing screening
+    __table_args__ = (Index("ix_customers_screening_order", "needs_screening", "active", "id"),)
     id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the bank's own customer id
     names: Mapped[list] = mapped_column(JSON)
     schema: Mapped[str] = mapped_column(String(16), default="Any")
@@ -72,7 +74,7 @@ class Customer(Base):
         String(64)
     )  # of what is screened: names, type, birth date, country
     screened_hash: Mapped[str | None] = mapped_column(String(64))  # data_hash at the last full screening
-    needs_screening: Mapped[bool] = mapped_column(default=True, index=True)
+    needs_screening: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)  # False once removed (its alerts keep their history)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
