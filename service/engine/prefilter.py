@@ -93,6 +93,30 @@ def rows_may_match(
     S = S32.astype(np.float64)
     F = np.repeat(flat, lens)  # the query token of each triple
     nvar, nflat = len(idx.var_name), len(row_of)
+    logit_floor = np.log(floor / (1 - floor)) if floor < 1 else np.inf
+    # per row: its tokens, the heaviest, and the heaviest that reaches nothing here (missed by
+    # every alignment)
+    q_len = np.bincount(row_of, minlength=len(total))
+    q_max, q_idle = np.zeros(len(total)), np.zeros(len(total))
+    np.maximum.at(q_max, row_of, weight)
+    np.maximum.at(q_idle, row_of[~reaching], weight[~reaching])
+    left = _coarse(
+        idx,
+        params,
+        model,
+        variant_facts,
+        floor,
+        logit_floor,
+        row_of[F],
+        V,
+        P,
+        S,
+        weight[F],
+        (total, consonant, company, wanted, foreign, q_len, q_max, q_idle),
+    )
+    F, V, P, S32, S = F[left], V[left], P[left], S32[left], S[left]
+    if not len(F):
+        return out
     keys, g = np.unique(row_of[F] * nvar + V, return_inverse=True)
     n = len(keys)
     row, var = keys // nvar, keys % nvar
@@ -132,11 +156,6 @@ def rows_may_match(
     c_flat = idx.var_weight[_ranges(idx.var_ptr[var], clen)].astype(np.float64)
     c_flat[c_start[g2] + p2] = 0.0
     c_miss_least = _group_max(c_flat, c_start).astype(np.float64)
-    # ...and so is the heaviest query token that reaches nothing here
-    q_len = np.bincount(row_of, minlength=len(total))
-    q_max, q_idle = np.zeros(len(total)), np.zeros(len(total))
-    np.maximum.at(q_max, row_of, weight)
-    np.maximum.at(q_idle, row_of[~reaching], weight[~reaching])
 
     Q, W = total[row], idx.var_wsum[var].astype(np.float64)
     blend_ub = blend_bound(params, Q, q_reach, c_reach, W)
@@ -218,7 +237,6 @@ def rows_may_match(
         & ((craft == 0) | (want < 0))
         & (weak == 0)
     )
-    logit_floor = np.log(floor / (1 - floor)) if floor < 1 else np.inf
     ok = (~cut & (z + _SLACK >= logit_floor)) | identical
     # consonant keys of Arabic-script words are scored by the blend alone
     ok = np.where(consonant[row], blend_ub * (1 + 1e-4) + 1e-6 >= floor, ok)
@@ -241,6 +259,107 @@ def rows_may_match(
             )
         ] = True
     return out
+
+
+def _coarse(
+    idx: NameIndex,
+    params: Params,
+    model: ScoreModel,
+    variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    floor: float,
+    logit_floor: float,
+    R: np.ndarray,
+    V: np.ndarray,
+    P: np.ndarray,
+    S: np.ndarray,
+    QW: np.ndarray,
+    row_facts: tuple[np.ndarray, ...],
+) -> np.ndarray:
+    """Of the triples (row ``R``, variant, position, similarity, query weight ``QW``): those of the
+    (row, variant) the intervals below cannot rule out, a cheaper and looser version of
+    ``rows_may_match``'s (most are ruled out here, before its grouping of the triples per token and
+    per listed position). The matched weights are bounded by the sums over the triples (a query
+    token's best pair is at most the sum of its pairs); the features that depend on the alignment
+    alone take their whole range; those of the variant and of the row are exact, computed once
+    per variant and per row."""
+    one_word, initials, w_surname, _ = variant_facts
+    total, consonant, company, wanted, foreign, q_len, q_max, q_idle = row_facts
+    nvar = len(idx.var_name)
+    keys, g = np.unique(R * nvar + V, return_inverse=True)
+    n = len(keys)
+    row, var = keys // nvar, keys % nvar
+    at = idx.var_ptr[V] + P
+    cw = S * idx.var_weight[at]
+    Q, W = total[row], idx.var_wsum[var].astype(np.float64)
+    q_ub, c_ub = np.bincount(g, QW * S, n), np.bincount(g, cw, n)
+    surname_ub = np.bincount(g, cw * (idx.var_role[at] == ROLE_SURNAME), n)
+    blend_ub = blend_bound(params, Q, q_ub, c_ub, W)
+    qc = np.minimum(q_ub / np.maximum(Q, 1e-6), 1.0)
+    # per variant, over all the index's variants (a delta's index is small)
+    all_names = idx.var_name
+    v_listed = idx.entity_schema[idx.name_entity[all_names]]
+    v_person = v_listed == PERSON
+    v_weak = idx.name_weak[all_names].astype(np.float64)
+    v_len = np.minimum(np.diff(idx.var_ptr), 6).astype(np.float64)
+    v_structured = w_surname > 0
+    r_len = np.minimum(q_len, 6).astype(np.float64)
+    want, listed, one = wanted[row], v_listed[var], one_word[var].astype(np.float64)
+    craft = ((listed >= VESSEL) & (want < VESSEL)).astype(np.float64)
+    mismatch = (want >= 0) & (want != listed) & (listed < VESSEL)
+    ini = initials[var]
+    # (low, high) of each feature and what it is per: "v" variant, "r" row, "g" (row, variant), "c" constant
+    intervals = {
+        "blend": ("g", 0.0, blend_ub),
+        "query_coverage": ("g", 0.0, qc),
+        "name_coverage": ("c", 0.0, 1.0),
+        "matched_weight": ("g", 0.0, np.log1p(c_ub)),
+        "query_missed": ("g", np.maximum(Q - q_ub, 0), Q),
+        "listed_missed": ("g", np.maximum(W - c_ub, 0), W),
+        "query_miss_max": ("r", q_idle, q_max),
+        "listed_miss_max": ("v", 0.0, idx.var_wsum.astype(np.float64)),
+        "both_missed": ("r", 0.0, q_max),
+        "query_tokens": ("r", r_len, r_len),
+        "listed_tokens": ("v", v_len, v_len),
+        "aligned_pairs": ("c", 1.0, 6.0),
+        "exact_share": ("c", 0.0, 1.0),
+        "similarity_min": ("c", 0.0, 1.0),
+        "structured": ("v", v_structured, v_structured),
+        "surname_coverage": (
+            "g",
+            0.0,
+            np.where(w_surname[var] > 0, np.minimum(surname_ub / np.maximum(w_surname[var], 1e-6), 1), 0),
+        ),
+        "given_only": ("c", 0.0, 0.0),  # cut by a rule
+        "one_word": ("v", one_word, one_word),
+        "one_word_partial": ("g", one * (1 - qc), one),
+        "listed_person": ("v", v_person, v_person),
+        "initials": ("v", initials, initials),
+        "initials_person": ("g", ini & (want == PERSON), ini & (want == PERSON)),
+        "weak_alias": ("v", v_weak, v_weak),
+        "weak_partial": ("v", 0.0, v_weak),
+        "schema_mismatch": ("g", mismatch, mismatch),
+        "craft_listed": ("g", craft, craft),
+        "craft_partial": ("g", 0.0, craft),
+        "company_form_vs_person": ("g", company[row] & v_person[var], company[row] & v_person[var]),
+        "given_similarity": ("c", 0.0, 1.0),
+        "surname_similarity": ("c", 0.0, 1.0),
+        "heads_aligned": ("c", 0.0, 1.0),
+        "consonant_keys": ("r", consonant, consonant),
+        "other_script": ("r", foreign, foreign),
+    }
+    per_unit = model.coef / model.scale
+    z = {"c": np.float64(model.intercept), "v": np.zeros(nvar), "r": np.zeros(len(total)), "g": np.zeros(n)}
+    for j, name in enumerate(model.features):
+        kind, lo, hi = intervals[name]
+        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - model.mean[j])
+        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - model.mean[j])
+        z[kind] = z[kind] + np.maximum(lo_c, hi_c)
+    zg = z["g"] + z["v"][var] + z["r"][row] + z["c"]
+    # rows_may_match's rules only cut; its "identical" needs the blend at 1 and enough weight matched
+    identical = (blend_ub >= 0.9999) & (c_ub >= IDENTICAL_WEIGHT) & ~mismatch & (v_weak[var] == 0)
+    ok = (zg + _SLACK >= logit_floor) | identical
+    ok = np.where(consonant[row], blend_ub * (1 + 1e-4) + 1e-6 >= floor, ok)
+    return ok[g]
 
 
 def _scored_rows(

@@ -114,7 +114,8 @@ words = st.text(alphabet="abcdefghijklmnoprstuvyz", min_size=1, max_size=9)
 @given(data=st.data())
 def test_the_prefilter_keeps_made_up_names_that_have_a_candidate(case, data):
     """Names made of the delta's own words (misspelled, reordered, with other words), of any type:
-    none that matches is ruled out."""
+    none that matches is ruled out, at the threshold or at the evidence floor under it (through
+    the coarse bound, the fine one and the scoring of what they leave)."""
     _, _, part, _ = case
     pool = sorted({w for e in part.entities for n in e.names() for w in n.name.replace(",", " ").split()})
     listed = st.sampled_from(pool).map(lambda w: w.lower())
@@ -126,6 +127,10 @@ def test_the_prefilter_keeps_made_up_names_that_have_a_candidate(case, data):
     may = part.may_match([name_rows(n) for n in names], schemas, threshold)
     has = matched(part, names, threshold, schemas)
     assert not (has & ~may).any()
+    # nor any whose name score alone is over the floor a birth date and a country could lift
+    queries = [Query(n, s) for n, s in zip(names, schemas, strict=True)]
+    best = np.array([s[0][2] if s else 0.0 for s in part.best_scores(queries, 1, 0.0)])
+    assert not ((best > evidence.floor_for(threshold) + 1e-4) & ~may).any()
 
 
 @pytest.fixture(params=database_params())
