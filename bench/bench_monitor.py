@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import gc
 import json
 import random
 import shutil
@@ -86,6 +87,7 @@ def main() -> None:
         load_source("un", str(ref / "un_sc_2026-02" / "consolidated.xml")),
     ]
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index")
+    settle()
     monitor = Monitor(Database(args.database_url or f"sqlite:///{work / 'book.sqlite3'}"), chunk=args.chunk)
     monitor.start()
     monitor.lists_loaded(screener)
@@ -99,6 +101,13 @@ def main() -> None:
             copy_store(work / "book.sqlite3", args.keep)
             args.keep.with_suffix(args.keep.suffix + ".json").write_text(json.dumps(full))
     delta(args, monitor, lists, screener, full, work)
+
+
+def settle() -> None:
+    """What ``orinoco serve`` does after each load (``serving.on_reload``): the loaded index leaves
+    the cyclic collector's view, which then only walks what the screening makes."""
+    gc.collect()
+    gc.freeze()
 
 
 def copy_store(source: Path, target: Path) -> None:
@@ -143,6 +152,7 @@ def delta(args, monitor: Monitor, lists, screener: Screener, full: dict, work: P
     new_lists, _ = changed_lists(lists, args.delta)
     t = time.perf_counter()
     new = Screener.from_lists(new_lists)  # the reload's index build, not part of the re-screen
+    settle()
     t_index = time.perf_counter() - t
     t = time.perf_counter()
     job_id = monitor.lists_loaded(new)
