@@ -24,6 +24,7 @@ import copy
 import csv
 import gc
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -154,11 +155,11 @@ def delta(args, monitor: Monitor, lists, screener: Screener, full: dict, work: P
     new = Screener.from_lists(new_lists)  # the reload's index build, not part of the re-screen
     settle()
     t_index = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     job_id = monitor.lists_loaded(new)
     while monitor.work(new):
         pass
-    t_delta = time.perf_counter() - t
+    t_delta, cpu_delta, load = time.perf_counter() - t, time.process_time() - cpu, os.getloadavg()[0]
     with monitor.db.transaction() as s:
         job = s.get(RescreenJob, job_id)
         done, records, opened = job.customers_done, len(job.records), job.alerts_opened
@@ -184,7 +185,8 @@ def delta(args, monitor: Monitor, lists, screener: Screener, full: dict, work: P
     print(f"| index build of the changed lists (the reload, not the re-screen) | {t_index:.1f} s | |")
     print(
         f"| delta re-screen: {records} changed records, {checked:,} customers pre-filtered, {done:,} "
-        f"screened, {opened} alerts opened | **{t_delta:.1f} s** | {checked / t_delta:,.0f} customers/s |"
+        f"screened, {opened} alerts opened | **{t_delta:.1f} s** ({cpu_delta:.1f} s cpu, load {load:.1f}) "
+        f"| {checked / t_delta:,.0f} customers/s |"
     )
     print(
         f"\nDelta re-screen vs full re-screen {'of the kept store' if args.source else 'in the same run'}: "
