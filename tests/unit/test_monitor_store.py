@@ -251,3 +251,32 @@ def test_customers_are_validated_naming_the_field():
         with pytest.raises(InvalidCustomer) as err:
             parse_customer(bad)
         assert err.value.field == field
+
+
+def test_the_book_is_read_in_id_order_without_sorting_it(tmp_path, watch):
+    """The full screening and the delta read the book in id order, a chunk at a time: SQLite walks
+    the (needs_screening, active, id) index (migration 0003) instead of fetching and sorting every
+    customer for each chunk, which made a book of a million quadratic."""
+    from sqlalchemy import event
+
+    m = Monitor(fresh_database("sqlite", tmp_path))
+    screener = screener_for(watch)
+    m.lists_loaded(screener)
+    m.work(screener)
+    ordered: list[tuple[str, tuple]] = []
+
+    @event.listens_for(m.db.engine, "before_cursor_execute")
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "ORDER BY customers.id" in statement and not statement.startswith("EXPLAIN"):
+            ordered.append((statement, parameters))
+
+    m.put_customers([parse_customer({"id": f"c{i:02d}", "names": [f"Person {i}"]}) for i in range(30)])
+    assert m.screen_pending(screener, chunk=10) == 30
+    assert [len(r) for r in (rescreen.stored_rows(m.db, c, 20) for c in (None, "c19"))] == [20, 10]
+    assert len(ordered) >= 5  # the full screening's chunks and the delta's two reads
+    with m.db.engine.connect() as conn:
+        for statement, parameters in ordered:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = " ".join(r[-1] for r in rows)
+            assert "ix_customers_screening_order" in plan and "TEMP B-TREE" not in plan, plan
+    m.db.dispose()
