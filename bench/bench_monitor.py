@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="copy the SQLite store screened in full to this file")
     parser.add_argument("--from", dest="source", type=Path, help="a store kept by --keep: the delta only")
     args = parser.parse_args()
+    if args.database_url and (args.keep or args.source):
+        parser.error("--keep and --from copy a SQLite store: not with --database-url")
     work = Path(tempfile.mkdtemp(prefix="orinoco-bench-monitor-"))
     if args.source:
         copy_store(args.source, work / "book.sqlite3")
