@@ -356,19 +356,31 @@ def _coarse(
         "consonant_keys": ("r", consonant, consonant),
         "other_script": ("r", foreign, foreign),
     }
-    per_unit = model.coef / model.scale
-    z = {"c": np.float64(model.intercept), "v": np.zeros(nvar), "r": np.zeros(len(total)), "g": np.zeros(n)}
-    for j, name in enumerate(model.features):
-        kind, lo, hi = intervals[name]
-        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - model.mean[j])
-        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - model.mean[j])
-        z[kind] = z[kind] + np.maximum(lo_c, hi_c)
-    zg = z["g"] + z["v"][var] + z["r"][row] + z["c"]
+    zg = _highest_logit_by_kind(model.latin, model.features, intervals, row, var)
+    other = foreign[row]
+    if other.any():  # the script part scores the queries romanized from another script
+        zg = np.where(other, _highest_logit_by_kind(model.script, model.features, intervals, row, var), zg)
     # rows_may_match's rules only cut; its "identical" needs the blend at 1 and enough weight matched
     identical = (blend_ub >= 0.9999) & (c_ub >= IDENTICAL_WEIGHT) & ~mismatch & (v_weak[var] == 0)
     ok = (zg + _SLACK >= logit_floor) | identical
     ok = np.where(consonant[row], blend_ub * (1 + 1e-4) + 1e-6 >= floor, ok)
     return ok[g]
+
+
+def _highest_logit_by_kind(
+    part: Logit, names: tuple[str, ...], intervals: dict, row: np.ndarray, var: np.ndarray
+) -> np.ndarray:
+    """``_highest_logit`` per (row, variant) of intervals given per variant ("v"), per row ("r"),
+    per (row, variant) ("g") or constant ("c"): each summed where it is small, then gathered once."""
+    per_unit = part.coef / part.scale
+    z: dict[str, np.ndarray | float] = {"c": part.intercept, "v": 0.0, "r": 0.0, "g": 0.0}
+    for j, name in enumerate(names):
+        kind, lo, hi = intervals[name]
+        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - part.mean[j])
+        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - part.mean[j])
+        z[kind] = z[kind] + np.maximum(lo_c, hi_c)
+    v, r = np.asarray(z["v"]), np.asarray(z["r"])
+    return np.zeros(len(row)) + z["g"] + z["c"] + (v[var] if v.ndim else v) + (r[row] if r.ndim else r)
 
 
 def _scored_rows(
