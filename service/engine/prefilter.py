@@ -11,6 +11,9 @@ The model is linear in its features, so the largest log-odds over the intervals 
 the issue-14 rules either leave the features as they are or cut the score to half (under any
 threshold worth alerting at). A (row, variant) whose bound is under the floor cannot be a match.
 
+Before the triples are grouped per token and per listed position, a coarse pass (``_coarse``) rules
+out most (row, variant) with cheaper, looser intervals (sums over the triples, whole ranges for
+what only the alignment decides, the features of the variant and of the row computed once each).
 The few (row, variant) left (well under 1% of those bounded on a customer book) are then aligned
 and scored as ``score_rows`` and ``Screener._score`` do, from the same triples in the same order
 (``scoring._align``, ``scoring._alignment``, ``calibration.calibrated``): the intervals are loose
@@ -51,7 +54,7 @@ from service.engine.scoring import (
 
 EXACT = 0.999  # a pair counted as identical (scoring._alignment)
 _SLACK = 1e-3  # in log-odds: scores are float32 computations; never drop a pair at a hair under
-_SCORE_SLACK = 1e-4  # on the exact score: float32 sums in another order than screening's
+_SCORE_SLACK = 1e-4  # on the exact score: a guard, its float32 computations are screening's
 
 
 def _highest_logit(part: Logit, names: tuple[str, ...], intervals: dict, n: int) -> np.ndarray:
