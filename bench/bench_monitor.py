@@ -37,10 +37,11 @@ from sqlalchemy import func, select
 from service.engine.model import Name
 from service.engine.screener import Screener
 from service.lists import load_source
-from service.monitor import Monitor
+from service.monitor import Monitor, alerts, rescreen
 from service.monitor.db import Database
 from service.monitor.importer import ImportColumns, import_file
-from service.monitor.models import Alert, RescreenJob
+from service.monitor.models import OPEN, Alert, Customer, RescreenJob
+from service.monitor.records import record_hashes
 from service.paths import cache_dir, reference_dir
 
 TARGET_SECONDS = 60.0
@@ -78,6 +79,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--keep", type=Path, help="copy the SQLite store screened in full to this file")
     parser.add_argument("--from", dest="source", type=Path, help="a store kept by --keep: the delta only")
+    parser.add_argument(
+        "--verify", action="store_true", help="then screen every customer against the delta: the same alerts?"
+    )
     args = parser.parse_args()
     if args.database_url and (args.keep or args.source):
         parser.error("--keep and --from copy a SQLite store: not with --database-url")
@@ -165,7 +169,7 @@ def delta(args, monitor: Monitor, lists, screener: Screener, full: dict, work: P
     with monitor.db.transaction() as s:
         job = s.get(RescreenJob, job_id)
         done, records, opened = job.customers_done, len(job.records), job.alerts_opened
-        checked = job.customers_checked
+        checked, keys = job.customers_checked, [tuple(k) for k in job.records]
 
     imported, t_import = full["imported"], full["t_import"]
     screened, t_full = full["screened"], full["t_full"]
@@ -200,6 +204,48 @@ def delta(args, monitor: Monitor, lists, screener: Screener, full: dict, work: P
         print(
             f"(Import and full screening as measured at {full['when']} by the run that kept {args.source}.)"
         )
+    if args.verify:
+        verify(monitor, new, keys)
+
+
+def verify(monitor: Monitor, screener: Screener, keys: list[tuple[str, str]]) -> None:
+    """Every customer screened against the delta's records, without the pre-filter: the open alerts
+    on those records must be exactly its matches (the pre-filter is exact)."""
+    t = time.perf_counter()
+    part, hashes, scope = screener.subset(keys), record_hashes(screener), set(keys)
+    expected, cursor, n = set(), "", 0
+    while True:
+        with monitor.db.transaction() as s:
+            book = s.execute(
+                select(
+                    Customer.id,
+                    Customer.names,
+                    Customer.schema,
+                    Customer.birth_date,
+                    Customer.country,
+                    Customer.name_rows,
+                    Customer.rows_format,
+                )
+                .where(Customer.active.is_(True), Customer.id > cursor)
+                .order_by(Customer.id)
+                .limit(20000)
+            ).all()
+        if not book:
+            break
+        hits = alerts.screen(part, book, hashes, rescreen._prepared(book))
+        expected |= {(cid, key) for cid, found in hits.items() for key in found}
+        cursor, n = book[-1].id, n + len(book)
+    with monitor.db.transaction() as s:
+        got = {
+            (a.customer_id, (a.list_id, a.entity_id))
+            for a in s.scalars(select(Alert).where(Alert.status == OPEN))
+            if (a.list_id, a.entity_id) in scope
+        }
+    print(
+        f"\nVerification: {n:,} customers screened against the delta's {len(keys)} records without the "
+        f"pre-filter in {time.perf_counter() - t:.0f} s: {len(expected)} matches, {len(got)} open alerts on "
+        f"those records: {'the same' if got == expected else f'DIFFERENT ({len(expected - got)} missing)'}"
+    )
 
 
 if __name__ == "__main__":
