@@ -82,7 +82,10 @@ class ScoreModel:
         return (x - self.mean) / self.scale * self.coef
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        z = self.logit_parts(x).sum(axis=1) + self.intercept
+        parts = np.subtract(x, self.mean)  # logit_parts in place: a batch's x is tens of MB
+        parts /= self.scale
+        parts *= self.coef
+        z = parts.sum(axis=1) + self.intercept
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def to_dict(self) -> dict:
@@ -177,7 +180,10 @@ def features(
         consonant,
         other_script,
     )
-    return np.column_stack([np.asarray(c, np.float64) for c in cols])
+    out = np.empty((len(blend), len(cols)))
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
 
 
 def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np.ndarray:
