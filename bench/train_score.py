@@ -12,10 +12,15 @@ candidate the engine finds is described by the name-independent features of
 - negatives: the dev negatives (innocent customers) against every candidate the engine finds,
   training on those outside evaluate.py's fixed sample of 5,000 (which validates), and the
   aliases against other listed parties, never a party linked to the alias's own across lists;
-- names in other scripts (``script/``, dev files): the script dev negatives against the six lists
-  (likewise outside evaluate.py's sample), and the script dev queries against the Latin names of
-  ``index_script.csv``, their own as positives (validating on entity number % 4 == 2), the others
-  as negatives: without them the model only ever saw romanized names of innocent customers.
+- names in other scripts: the dev negatives are stored in their own script (Arabic, Farsi,
+  Russian customers), and the script dev queries (``script/``) are screened against the Latin
+  names of ``index_script.csv``, their own as positives (validating on entity number % 4 == 2),
+  the others as negatives (``script/negatives_script_dev.csv`` is a copy of the dev negatives and
+  is not read twice).
+
+Two parts are fitted (``calibration.ScoreModel``): ``latin`` on the candidates of queries written
+in Latin script, ``script`` on those of queries romanized from another script (``--script-part
+all`` fits it on every candidate instead).
 
 Of the negatives, each query's ``--hard-negatives`` highest-blend candidates are trained on: an
 innocent name alerts through its best candidate, and the thousands that score near 0 whatever the
@@ -42,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devsplit import SAMPLE_SEED, SCHEMA, eval_dir, read  # noqa: E402
 from operating import operating_screener  # noqa: E402
 
-from service.engine.calibration import FEATURES, MODEL_FILE, ScoreModel  # noqa: E402
+from service.engine.calibration import FEATURES, MODEL_FILE, Logit, ScoreModel  # noqa: E402
 from service.engine.screener import Query, Screener  # noqa: E402
 from service.lists import load_source  # noqa: E402
 
@@ -56,7 +61,18 @@ def placeholder() -> ScoreModel:
     k = len(FEATURES)
     coef = np.zeros(k)
     coef[FEATURES.index("blend")] = 10.0
-    return ScoreModel("untrained", FEATURES, np.zeros(k), np.ones(k), coef, -5.0)
+    part = Logit(np.zeros(k), np.ones(k), coef, -5.0)
+    return ScoreModel("untrained", FEATURES, part, part)
+
+
+def fit(X: np.ndarray, y: np.ndarray, train: np.ndarray) -> Logit:
+    """A class-balanced logistic regression on the standardized features of the ``train`` rows."""
+    w = np.where(y == 1, 0.5 / y[train].mean(), 0.5 / (1 - y[train].mean()))
+    mean, scale = X[train].mean(axis=0), X[train].std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED)
+    lr.fit((X[train] - mean) / scale, y[train], sample_weight=w[train])
+    return Logit(mean, scale, lr.coef_[0], float(lr.intercept_[0]))
 
 
 def candidates(screener: Screener, queries: list[Query]):
@@ -82,25 +98,16 @@ def candidates(screener: Screener, queries: list[Query]):
 def script_candidates(
     screener: Screener, folder: Path
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(features, labels, validation mask, query number) of the names written in other scripts:
-    the script dev negatives against the six lists, and the script dev queries against
-    ``index_script.csv``."""
-    negs = read(folder / "negatives_script_dev.csv", 0)
-    held = set(random.Random(SAMPLE_SEED).sample(range(len(negs)), min(EVAL_NEGATIVES, len(negs))))
-    nqi, _, xn = candidates(screener, [Query(r["query"], SCHEMA.get(r["kind"], "Any")) for r in negs])
+    """(features, labels, validation mask, query number) of the script dev queries against
+    ``index_script.csv``: their own entity positive, the others negative."""
     latin = Screener.from_lists([load_source("custom", folder / "index_script.csv")])
     latin.model = screener.model
     queries = read(folder / "alias_holdout_script_dev.csv", 0)
     qi, ei, xq = candidates(latin, [Query(r["query"], SCHEMA.get(r["schema"], "Any")) for r in queries])
     pos = latin.index.entity_ids[ei] == np.array([r["entity_id"] for r in queries])[qi]
     q_val = np.array([int(queries[i]["entity_id"].rsplit("-", 1)[1]) % 4 == 2 for i in qi])
-    print(f"script: {len(xn)} negative candidates, {pos.sum()} positives, {(~pos).sum()} other parties")
-    return (
-        np.vstack([xn, xq]),
-        np.r_[np.zeros(len(xn)), pos.astype(float)],
-        np.r_[np.array([i in held for i in nqi]), q_val],
-        np.r_[nqi, qi + len(negs)],
-    )
+    print(f"script: {pos.sum()} positives, {(~pos).sum()} other parties")
+    return xq, pos.astype(float), q_val, qi
 
 
 def hardest(blend: np.ndarray, y: np.ndarray, qid: np.ndarray, k: int) -> np.ndarray:
@@ -122,6 +129,12 @@ def main() -> None:
     ap.add_argument("--dump", type=Path, help="also save the feature matrices (npz) for bench/")
     ap.add_argument(
         "--hard-negatives", type=int, default=10, help="negatives kept per query (highest blend first)"
+    )
+    ap.add_argument(
+        "--script-part",
+        choices=("script", "all"),
+        default="script",
+        help="the candidates the script part is fitted on: romanized queries', or all",
     )
     args = ap.parse_args()
     screener = operating_screener(args.cache)
@@ -172,12 +185,10 @@ def main() -> None:
     keep = hardest(X[:, FEATURES.index("blend")], y, qid, args.hard_negatives)
     X, y, val = X[keep], y[keep], val[keep]
     train = ~val
+    other = X[:, FEATURES.index("other_script")] > 0
+    script_rows = train & other if args.script_part == "script" else train
+    model = ScoreModel(args.version, FEATURES, fit(X, y, train & ~other), fit(X, y, script_rows))
     w = np.where(y == 1, 0.5 / y[train].mean(), 0.5 / (1 - y[train].mean()))
-    mean, scale = X[train].mean(axis=0), X[train].std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    lr = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED)
-    lr.fit((X[train] - mean) / scale, y[train], sample_weight=w[train])
-    model = ScoreModel(args.version, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
     p = model.predict(X[val])
     print(
         f"train: {train.sum()} candidates ({int(y[train].sum())} positive); "
@@ -194,8 +205,9 @@ def main() -> None:
         if m.any():
             obs = (w[m] * y[m]).sum() / w[m].sum()
             print(f"| {lo:.1f}-{hi:.1f} | {m.sum()} | {obs:.3f} |")
-    for f, c in sorted(zip(FEATURES, model.coef, strict=True), key=lambda t: -abs(t[1])):
-        print(f"  {f:18s} {c:+.3f}")
+    print("| feature | latin | script |\n|---|---|---|")
+    for j in np.argsort(-np.abs(model.latin.coef)):
+        print(f"| {FEATURES[j]} | {model.latin.coef[j]:+.3f} | {model.script.coef[j]:+.3f} |")
     args.out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out} (version {args.version})")
 

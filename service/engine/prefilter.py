@@ -23,6 +23,7 @@ from service.engine.calibration import (
     ONE_WORD_COVER,
     PERSON,
     VESSEL,
+    Logit,
     ScoreModel,
 )
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
@@ -30,6 +31,18 @@ from service.engine.scoring import Params, TokenMatches, _group_max, _ranges, bl
 
 EXACT = 0.999  # a pair counted as identical (scoring._alignment)
 _SLACK = 1e-3  # in log-odds: scores are float32 computations; never drop a pair at a hair under
+
+
+def _highest_logit(part: Logit, names: tuple[str, ...], intervals: dict, n: int) -> np.ndarray:
+    """The highest log-odds ``part`` gives any feature values within ``intervals`` (it is linear)."""
+    z = np.full(n, part.intercept)
+    per_unit = part.coef / part.scale
+    for j, name in enumerate(names):
+        lo, hi = intervals[name]
+        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - part.mean[j])
+        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - part.mean[j])
+        z += np.maximum(lo_c, hi_c)
+    return z
 
 
 def rows_may_match(
@@ -134,7 +147,6 @@ def rows_may_match(
     exact_any = s_max >= EXACT
     qt = np.minimum(q_len[row], 6).astype(np.float64)
     ct = np.minimum(clen, 6).astype(np.float64)
-    z = np.zeros(n)
     # (low, high) of each feature of calibration.features, by name
     intervals = {
         "blend": (0.0, blend_ub),
@@ -174,13 +186,10 @@ def rows_may_match(
         "consonant_keys": (consonant[row], consonant[row]),
         "other_script": (foreign[row], foreign[row]),
     }
-    per_unit = model.coef / model.scale
-    for j, name in enumerate(model.features):
-        lo, hi = intervals[name]
-        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - model.mean[j])
-        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - model.mean[j])
-        z += np.maximum(lo_c, hi_c)
-    z += model.intercept
+    z = _highest_logit(model.latin, model.features, intervals, n)
+    other = foreign[row]
+    if other.any():  # the script part scores the queries romanized from another script
+        z = np.where(other, _highest_logit(model.script, model.features, intervals, n), z)
     # the rules: where one must cut (the scores stays under half), the pair cannot reach the floor
     cut = (
         ((weak > 0) & (complete < COMPLETE))

@@ -134,7 +134,9 @@ def test_compare_and_screen_give_a_pair_one_score(start_server, tmp_path):
     pair = {"a": {"name": "Fawzi Canaan"}, "b": {"name": "Faouzi Kanaan"}}
     compared = server.post("/v1/compare", json=pair).json()["score"]
     screened = server.post("/v1/screen", json={"name": "Fawzi Canaan", "threshold": 0.0}).json()
-    assert compared >= 0.9
+    # Two spelling variants, neither token exact, on a list with no name structure: a likely match
+    # (0.64 with score model 2026-12-07.3) that alerts against the OFAC record's structured name.
+    assert compared > 0.5
     assert compared == screened["results"][0]["matches"][0]["score"]
 
 

@@ -9,7 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from service.engine.calibration import FEATURES, MODEL_FILE, PERSON, features, load_model, model_from_dict
+from service.engine.calibration import (
+    FEATURES,
+    MODEL_FILE,
+    PERSON,
+    Logit,
+    ScoreModel,
+    features,
+    load_model,
+    model_from_dict,
+)
 from service.engine.model import Entity, ListVersion, LoadedList, Name
 from service.engine.scoring import Alignment
 from service.engine.screener import Query, Screener
@@ -19,8 +28,24 @@ def test_the_shipped_model_loads_and_names_its_version():
     raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     model = load_model()
     assert model.version == raw["version"] and model.version != "untrained"
-    assert model.features == FEATURES and len(model.coef) == len(FEATURES)
-    assert np.isfinite(model.coef).all() and (model.scale > 0).all()
+    assert model.features == FEATURES
+    for part in (model.latin, model.script):
+        assert len(part.coef) == len(part.mean) == len(part.scale) == len(FEATURES)
+        assert np.isfinite(part.coef).all() and (part.scale > 0).all() and np.isfinite(part.intercept)
+    assert not np.allclose(model.latin.coef, model.script.coef)
+
+
+def test_each_query_is_scored_by_the_part_for_its_script():
+    """Romanized queries (other_script) get the script part, the rest the latin part."""
+    k = len(FEATURES)
+    latin = Logit(np.zeros(k), np.ones(k), np.zeros(k), -2.0)
+    script = Logit(np.zeros(k), np.ones(k), np.zeros(k), 2.0)
+    model = ScoreModel("t", FEATURES, latin, script)
+    x = np.zeros((2, k))
+    x[1, FEATURES.index("other_script")] = 1
+    p = model.predict(x)
+    assert p[0] == pytest.approx(1 / (1 + math.exp(2))) and p[1] == pytest.approx(1 / (1 + math.exp(-2)))
+    assert model.intercepts(x).tolist() == [-2.0, 2.0]
 
 
 def test_a_model_for_other_features_is_refused():
@@ -28,6 +53,10 @@ def test_a_model_for_other_features_is_refused():
     raw["features"] = raw["features"][:-1]
     with pytest.raises(ValueError, match="retrain"):
         model_from_dict(raw)
+    one_part = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    del one_part["script"]
+    with pytest.raises(ValueError, match="retrain"):
+        model_from_dict(one_part)
 
 
 def test_each_feature_column_is_the_feature_its_name_says():
@@ -84,10 +113,14 @@ def _best(screener: Screener, name: str, entity: str, **kw) -> dict | None:
     return None
 
 
-def test_the_explanation_lists_every_feature_and_its_contribution(screener):
-    m = _best(screener, "Rodrigo Zambrano Pinto", "w1")
+@pytest.mark.parametrize(
+    ("query", "entity", "part"),
+    [("Rodrigo Zambrano Pinto", "w1", "latin"), ("طارق العيسمي", "full", "script")],
+)
+def test_the_explanation_lists_every_feature_and_its_contribution(screener, query, entity, part):
+    m = _best(screener, query, entity)
     model = m["explanation"]["model"]
-    assert model["version"] == load_model().version
+    assert model["version"] == load_model().version and model["part"] == part
     assert [f["feature"] for f in model["features"]] == list(FEATURES)
     logit = model["intercept"] + sum(f["contribution"] for f in model["features"])
     assert abs(1 / (1 + math.exp(-logit)) - model["probability"]) < 0.01

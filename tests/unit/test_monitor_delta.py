@@ -63,7 +63,7 @@ def matched(
 
 @pytest.mark.parametrize(
     "which,threshold,least",
-    [("delta", 0.0, 1000), ("sample", 0.0, 100), ("delta", THRESHOLD, 20), ("sample", 0.8, 1)],
+    [("delta", 0.0, 1000), ("sample", 0.0, 100), ("delta", THRESHOLD, 10), ("sample", 0.8, 1)],
 )
 def test_the_prefilter_keeps_every_name_screening_could_match(case, which, threshold, least):
     """On the whole 2021 -> 2024 delta (thousands of records) and on a daily-sized sample of it, at

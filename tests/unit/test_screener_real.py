@@ -22,7 +22,7 @@ def screener() -> Screener:
 
 
 # Issue 14: at the default threshold set for a 1% alert budget on the six real lists, a surname
-# alone and a listed person's first surname + given name score just under it (0.93-0.98).
+# alone and a listed person's first surname + given name score under it (0.87 and 0.91 at 0.92).
 _UNDER_DEFAULT = pytest.mark.xfail(
     strict=True, reason="issue 14: ranks first, scores under the default threshold"
 )
@@ -55,7 +55,7 @@ def test_article_names_rank_their_ofac_entity_first(screener: Screener, name: st
 @pytest.mark.parametrize(("name", "entity"), [("Al-Aissami", "20250"), ("Nicolas Maduro", "22790")])
 def test_article_names_under_the_default_still_rank_first(screener: Screener, name: str, entity: str) -> None:
     matches = screener.screen([Query(name)], threshold=0.0)[0].matches
-    assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity) and matches[0].score > 0.9
+    assert (matches[0].list, matches[0].entity_id) == ("ofac_sdn", entity) and matches[0].score > 0.85
 
 
 @pytest.mark.parametrize("name", ["Hassan Rouhani", "Hugo Chavez", "Mahmoud Ahmadinejad"])
@@ -118,11 +118,6 @@ def test_compare_explains_a_pair(screener: Screener) -> None:
     assert pairs == {"faouzi": "fawzi", "kanaan": "kanan"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14: at the 0.993 default the pair against the primary "
-    "name scores 0.9855 (screening finds it via the alias CANAAN, Fazi)",
-)
 def test_the_readme_pair_alerts_against_the_primary_name(screener: Screener) -> None:
     c = screener.compare(Query("Faouzi Kanaan"), Query("KAN'AN, Fawzi Mustafa"))
     assert c.score > screener.default_threshold
