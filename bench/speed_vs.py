@@ -1,11 +1,13 @@
 """Single-query latency and batch throughput of this checkout next to another one, in one run.
 
     git archive <commit> | tar -x -C /tmp/base      # the checkout to compare with
-    python bench/speed_vs.py --other /tmp/base [--rounds 2]
+    python bench/speed_vs.py --other /tmp/base [--rounds 2] [--customers 30000]
 
 Each round times both trees in child processes (same lists: OFAC SDN 2021-07 + UN 2026-02, each
 with its own warm index cache), alternating so that a busy machine slows both alike, and prints
-the ratios (this / other). Queries: dev held-out aliases and dev negatives, mixed, fixed seed.
+the ratios (this / other). Queries: dev held-out aliases and dev negatives, mixed, fixed seed;
+with ``--customers N``, also ``orinoco screen``'s path (``screen_queries``, chunks of 5,000, a cold
+token cache) on N synthetic customers made as ``bench_batch.py`` makes them.
 """
 
 from __future__ import annotations
@@ -45,15 +47,37 @@ t, c = time.perf_counter(), time.process_time()
 for i in range(0, len(batch), 100):
     screener.screen([Query(n) for n in batch[i:i + 100]])
 qps, cpu_qps = len(batch) / (time.perf_counter() - t), len(batch) / (time.process_time() - c)
-print(json.dumps({"single_ms": 1000 * t_single, "batch_qps": qps,
-                  "single_cpu_ms": 1000 * c_single, "batch_cpu_qps": cpu_qps}))
+out = {"single_ms": 1000 * t_single, "batch_qps": qps,
+       "single_cpu_ms": 1000 * c_single, "batch_cpu_qps": cpu_qps}
+if len(sys.argv) > 4:  # orinoco screen's path (screen_queries, chunks of 5,000) on synthetic customers
+    import pandas as pd
+    from service.batch.screening import screen_queries
+    customers = open(sys.argv[4], encoding="utf-8").read().splitlines()
+    fresh = Screener(lists, screener.index)  # a cold token cache, as a new job starts with
+    t, c = time.perf_counter(), time.process_time()
+    for i in range(0, len(customers), 5000):
+        part = customers[i:i + 5000]
+        frame = pd.DataFrame({"input_id": [str(k) for k in range(i, i + len(part))], "input_name": part,
+                              "schema": "Any", "birth_date": "", "country": "", "identifiers": ""})
+        screen_queries(fresh, frame, 10, None)
+    out["customers_qps"] = len(customers) / (time.perf_counter() - t)
+    out["customers_cpu_qps"] = len(customers) / (time.process_time() - c)
+print(json.dumps(out))
 """
 
 
-def run(tree: Path, cache: Path, ref: Path, ev: Path) -> dict:
+def run(tree: Path, cache: Path, ref: Path, ev: Path, customers: Path | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ref), str(ev), str(cache)],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(ref),
+            str(ev),
+            str(cache),
+            *([str(customers)] if customers else []),
+        ],
         env=env,
         cwd=tree,
         capture_output=True,
@@ -68,22 +92,40 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--other", type=Path, required=True, help="the checkout to compare with")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument(
+        "--customers", type=int, default=0, help="also time orinoco screen's path on N bench_batch customers"
+    )
     ap.add_argument("--reference", type=Path, default=repo.parent / "shared" / "reference_lists")
     args = ap.parse_args()
     ev = args.reference.parent / "eval"
     with tempfile.TemporaryDirectory() as tmp:
         caches = {"this": Path(tmp) / "this", "other": Path(tmp) / "other"}
         trees = {"this": repo, "other": args.other.resolve()}
+        customers = None
+        if args.customers:
+            sys.path.insert(0, str(repo / "bench"))
+            from bench_batch import customer_names
+
+            customers = Path(tmp) / "customers.txt"
+            customers.write_text("\n".join(customer_names(args.customers)), encoding="utf-8")
         for name in trees:  # build both indexes before timing
             run(trees[name], caches[name], args.reference, ev)
         got: dict[str, list[dict]] = {"this": [], "other": []}
         for _ in range(args.rounds):
             for name in ("other", "this"):
-                got[name].append(run(trees[name], caches[name], args.reference, ev))
+                got[name].append(run(trees[name], caches[name], args.reference, ev, customers))
     best = {
         n: {
             k: (min if k.endswith("_ms") else max)(r[k] for r in rs)
-            for k in ("single_ms", "single_cpu_ms", "batch_qps", "batch_cpu_qps")
+            for k in (
+                "single_ms",
+                "single_cpu_ms",
+                "batch_qps",
+                "batch_cpu_qps",
+                "customers_qps",
+                "customers_cpu_qps",
+            )
+            if k in rs[0]
         }
         for n, rs in got.items()
     }
@@ -99,6 +141,12 @@ def main() -> None:
             f"| batch of 100, names/s {label} (higher is better) | {s[key]:.0f} | {o[key]:.0f} | "
             f"{s[key] / o[key]:.2f}x |"
         )
+    for key, label in (("customers_qps", "wall"), ("customers_cpu_qps", "cpu")):
+        if key in s:
+            print(
+                f"| orinoco screen's path, {args.customers:,} synthetic customers, names/s {label} | "
+                f"{s[key]:.0f} | {o[key]:.0f} | {s[key] / o[key]:.2f}x |"
+            )
 
 
 if __name__ == "__main__":

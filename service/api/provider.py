@@ -96,6 +96,7 @@ class ScreenerProvider:
         self.progress = progress  # what ``build`` reports as it goes, for /readyz
         self.status = LoadStatus(last_success=now_iso() if screener else None)
         self._building = threading.Lock()
+        self._again = threading.Event()  # a reload was asked for while a load ran
         self.master_pid: int | None = None  # set by the gunicorn master that owns reloads
         self.on_swap: list[Callable[[SwapEvent], object]] = []  # called after each successful swap
 
@@ -146,11 +147,21 @@ class ScreenerProvider:
         return "keeping the lists already loaded" if self._screener else "no lists loaded"
 
     def load_in_background(self) -> bool:
-        """Start ``load`` in a thread (the dev server); False if a load is already running."""
+        """Start ``load`` in a thread (the dev server); False if a load is already running, which
+        then loads once more when done: the files may have changed after it read them (a SIGHUP
+        sent while the first load announced its lists was lost before)."""
         if self._building.locked():
+            self._again.set()
             return False
-        threading.Thread(target=self.load, name="orinoco-reload", daemon=True).start()
+        threading.Thread(target=self._load_until_asked_no_more, name="orinoco-reload", daemon=True).start()
         return True
+
+    def _load_until_asked_no_more(self) -> None:
+        self._again.clear()
+        self.load()
+        while self._again.is_set():
+            self._again.clear()
+            self.load()
 
     @property
     def can_reload(self) -> bool:
@@ -163,4 +174,4 @@ class ScreenerProvider:
             return "signalled the master process; workers restart on the new lists once they are loaded"
         if self.load_in_background():
             return "loading the lists in the background"
-        return "a reload is already running"
+        return "a reload is already running; the lists are loaded once more when it ends"

@@ -78,7 +78,10 @@ class Logit:
     intercept: float
 
     def parts(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.mean) / self.scale * self.coef
+        out = np.subtract(x, self.mean)  # (x - mean) / scale * coef in place: a batch's x is tens of MB
+        out /= self.scale
+        out *= self.coef
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -214,7 +217,10 @@ def features(
         consonant,
         other_script,
     )
-    return np.column_stack([np.asarray(c, np.float64) for c in cols])
+    out = np.empty((len(blend), len(cols)))
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
 
 
 def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -248,6 +249,7 @@ _VOWELS = re.compile(r"[aeiou]+")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=1 << 16)  # tokens repeat: a query's, and the abjad guesses' consonant keys
 def skeleton(token: str) -> str:
     """A transliteration key: spellings of one name in different romanizations collide.
 

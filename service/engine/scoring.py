@@ -31,6 +31,7 @@ from service.engine.romanize import ALT_SEP, CLOSE_MARK
 
 _MAXQ = 64  # query tokens per row (more are cut)
 _MAXPOS = 64  # > index.MAX_TOKENS
+_SCRATCH = 1 << 20  # entries of the (rows x name variants) sums score_rows' pruning writes at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,52 +368,27 @@ def score_rows(
     exactly as without the floor, and the long postings of "muhammad", "al" or "co" are not
     aligned for nothing.
     """
-    parts_v, parts_p, parts_s, part_row, part_tok, part_len = [], [], [], [], [], []
-    floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
-    # Per name, over the row's tokens that reach it: their query weight, and the listed weight
-    # their postings in it can match (a token reaching a name twice counts its query weight once).
-    # float32 throughout: np.add.at is ~10x slower when dtypes differ (the slack covers rounding).
-    q_reach = np.zeros(len(idx.var_name), np.float32)
-    l_reach = np.zeros(len(idx.var_name), np.float32)
-    listed: dict[str, np.ndarray] = {}  # per token: the listed weight each of its postings can match
+    part_row, part_tok, parts = [], [], []
     for r, toks in enumerate(rows):
-        toks = toks[:_MAXQ]
-        w = weights[r][:_MAXQ]
-        total = float(w.sum())
-        row_floor = float(floors[r])
-        prune = row_floor > 0
-        if prune:
-            for i, tok in enumerate(toks):
-                tm = matches[tok]
-                if len(tm.var):
-                    if tok not in listed:
-                        listed[tok] = tm.vsim * idx.var_weight[idx.var_ptr[tm.var] + tm.pos]
-                    q_reach[tm.var] += w[i]
-                    np.add.at(l_reach, tm.var, listed[tok])
-        for i, tok in enumerate(toks):
+        for i, tok in enumerate(toks[:_MAXQ]):
             tm = matches[tok]
-            var, pos, vsim = tm.var, tm.pos, tm.vsim
-            if prune and len(var):
-                keep = _can_reach(params, row_floor, total, q_reach[var], l_reach[var], idx.var_wsum[var])
-                var, pos, vsim = var[keep], pos[keep], vsim[keep]
-            if len(var):
-                parts_v.append(var)
-                parts_p.append(pos)
-                parts_s.append(vsim)
+            if len(tm.var):
                 part_row.append(r)
                 part_tok.append(i)
-                part_len.append(len(var))
-        if prune:
-            for tok in toks:
-                q_reach[matches[tok].var] = 0.0
-                l_reach[matches[tok].var] = 0.0
-    if not parts_v:
+                parts.append(tm)
+    if not parts:
         z = np.zeros(0, np.float32)
         return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 16))
+    part_len = np.fromiter((len(tm.var) for tm in parts), np.int64, len(parts))
     R = np.repeat(np.asarray(part_row, np.int64), part_len)
     Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
-    V, P = np.concatenate(parts_v).astype(np.int64), np.concatenate(parts_p).astype(np.int64)
-    S = np.concatenate(parts_s)
+    V = np.concatenate([tm.var for tm in parts]).astype(np.int64)
+    P = np.concatenate([tm.pos for tm in parts]).astype(np.int64)
+    S = np.concatenate([tm.vsim for tm in parts])
+    floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
+    if floors.any():
+        keep = _reaching(idx, params, floors, weights, R, Q, V, P, S)
+        R, Q, V, P, S = R[keep], Q[keep], V[keep], P[keep], S[keep]
     nvar = len(idx.var_name)
     rv = R * nvar + V
 
@@ -424,7 +400,7 @@ def score_rows(
     q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
     at = idx.var_ptr[V[pair]] + P[pair]
     c_contrib = S[pair] * idx.var_weight[at]
-    order = np.argsort(rv[pair], kind="stable")
+    order = stable_order(rv[pair])
     keys, q_sum = _group_sum(rv[pair][order], q_contrib[order])
     _, c_sum = _group_sum(rv[pair][order], c_contrib[order])
 
@@ -457,6 +433,47 @@ def score_rows(
         np.zeros(len(idx.var_tok), bool) if head is None else head,
     )
     return RowScores(row, var, score, query_cov, name_cov, evidence, align)
+
+
+def _reaching(
+    idx: NameIndex,
+    params: Params,
+    floors: np.ndarray,
+    weights: list[np.ndarray],
+    R: np.ndarray,
+    Q: np.ndarray,
+    V: np.ndarray,
+    P: np.ndarray,
+    S: np.ndarray,
+) -> np.ndarray:
+    """Per (row, token, posting) triple: whether its name can reach its row's floor (``_can_reach``;
+    always on rows without a floor). Per (row, name), the query weight and the similarity-weighted
+    listed weight of the postings reaching it are summed in dense scratch arrays, a block of rows
+    at a time (triples come by row), then cleared where written. A token reaching a name at two
+    positions counts its query weight twice: rare, and a larger sum only loosens the bound."""
+    nvar = len(idx.var_name)
+    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
+    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
+    q_w = qw[row_off[R] + Q]
+    listed = S * idx.var_weight[idx.var_ptr[V] + P]
+    totals = np.array([float(w[:_MAXQ].sum()) for w in weights])
+    block = max(1, min(len(weights), _SCRATCH // max(nvar, 1)))
+    q_reach, l_reach = np.zeros(block * nvar, np.float32), np.zeros(block * nvar, np.float32)
+    keep = floors[R] <= 0
+    cuts = np.searchsorted(R, np.arange(0, len(weights) + block, block)).tolist()
+    for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=False)):
+        if a == b or floors[R[a] : R[b - 1] + 1].max() <= 0:
+            continue
+        key = (R[a:b] - k * block) * nvar + V[a:b]
+        np.add.at(q_reach, key, q_w[a:b])
+        np.add.at(l_reach, key, listed[a:b])
+        r = R[a:b]
+        keep[a:b] |= _can_reach(
+            params, floors[r], totals[r], q_reach[key], l_reach[key], idx.var_wsum[V[a:b]]
+        )
+        q_reach[key] = 0.0
+        l_reach[key] = 0.0
+    return keep
 
 
 def _alignment(
@@ -575,7 +592,7 @@ def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> 
     takes the head of every key's run on both sides, and pairs the triples that head both.
     Rounds stop when no triple is free (most groups are done after one or two).
     """
-    by_q, by_c = np.lexsort((-sim, qkey)), np.lexsort((-sim, ckey))
+    by_q, by_c = _by_key_then_sim(qkey, sim), _by_key_then_sim(ckey, sim)
     q_id, c_id = _run_ids(qkey, by_q), _run_ids(ckey, by_c)
     used_q = np.zeros(int(q_id.max(initial=-1)) + 1, bool)
     used_c = np.zeros(int(c_id.max(initial=-1)) + 1, bool)
@@ -596,6 +613,36 @@ def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> 
         used_c[c_id[mutual]] = True
         free &= ~(used_q[q_id] | used_c[c_id])
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _by_key_then_sim(key: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """``np.lexsort((-sim, key))``: by key, then by descending similarity, then by position. Keys
+    repeat little (a query token reaching one name at two positions), so one fast sort of the keys
+    and a lexsort of the few elements in runs of equal keys do it."""
+    order = stable_order(key)
+    start = run_starts(key[order])
+    multi = ~start
+    multi[:-1] |= ~start[1:]
+    at = np.flatnonzero(multi)
+    if len(at):
+        sub = order[at]
+        order[at] = sub[np.lexsort((-sim[sub], np.cumsum(start)[at]))]
+    return order
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of non-negative integer keys. When a key and its index fit
+    in 63 bits together, the keys are sorted as values with their index in the low bits: numpy's
+    vectorized sort of values is several times faster than its argsort."""
+    n = len(keys)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    bits = (n - 1).bit_length()
+    if int(keys.min()) < 0 or int(keys.max()).bit_length() + bits > 63:
+        return np.argsort(keys, kind="stable")
+    packed = (keys.astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed & ((1 << bits) - 1)
 
 
 def _run_ids(keys: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -55,6 +55,13 @@ _LETTERS = regex.compile(r"[\p{L}\p{M}]+(?:[-'\u2019.][\p{L}\p{M}]+)*")
 
 def unmask(text: str) -> str:
     """``text`` as a reader sees it: blanks as spaces, invisible characters gone, look-alikes folded."""
+    return _unmask_name(text) if len(text) <= 1024 else unmask_offsets(text)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _unmask_name(text: str) -> str:
+    """``unmask`` of a name, kept: normalizing one name unmasks it three times (fold, romanization,
+    consonant keys), and Persian names always take the slow path (their zero-width non-joiners)."""
     return unmask_offsets(text)[0]
 
 

@@ -1,4 +1,5 @@
-"""Resolution results cached on disk, keyed by the lists' checksums and the rules' version.
+"""Resolution results cached on disk, keyed by the lists' checksums, the rules' version and the
+score model's (links rest on name scores).
 
 Resolving every loaded list screens each record against the others (seconds to a minute); a
 restart or a reload of unchanged lists reads the clusters back instead.
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 RULES_VERSION = 4
 
 
-def cache_key(lists: list[LoadedList]) -> str:
-    digest = hashlib.sha256(f"rules={RULES_VERSION} index={INDEX_FORMAT}".encode())
+def cache_key(lists: list[LoadedList], score_model: str) -> str:
+    digest = hashlib.sha256(f"rules={RULES_VERSION} index={INDEX_FORMAT} model={score_model}".encode())
     for lst in sorted(lists, key=lambda x: x.version.id):
         digest.update(f"\n{lst.version.id}:{lst.version.sha256}".encode())
     return digest.hexdigest()[:24]
@@ -71,7 +72,7 @@ def cached_resolution(
     (``progress`` as for ``resolve``)."""
     if len(lists) < 2:
         return Resolution([])
-    path = folder / f"clusters-{cache_key(lists)}.json" if folder else None
+    path = folder / f"clusters-{cache_key(lists, screener.model.version)}.json" if folder else None
     if path and path.exists():
         try:
             resolution = from_json(json.loads(path.read_text(encoding="utf-8")))

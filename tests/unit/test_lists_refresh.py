@@ -115,3 +115,31 @@ def test_a_reload_that_drops_a_served_list_is_refused(tmp_path):
     lists[0] = [un]  # e.g. only one list refreshed into a cache that held none
     assert not provider.load() and provider.screener.list_ids == ["custom", "un_sc"]
     assert "custom: served now but missing from the new lists" in provider.status.error
+
+
+def test_a_reload_asked_for_during_a_load_runs_when_it_ends(tmp_path):
+    """A SIGHUP (or refresh) while a load runs is not lost: the file may have changed after the
+    running load read it, so the lists are loaded once more when it ends."""
+    import threading
+
+    path = tmp_path / "watchlist.csv"
+    full = (FIXTURE_LISTS / "custom" / "watchlist.csv").read_bytes()
+    path.write_bytes(full)
+    release, started = threading.Event(), threading.Event()
+
+    def build() -> Screener:
+        loaded = load_source("custom", path)
+        started.set()
+        release.wait(10)  # the first load holds here, its file already read
+        return Screener.from_lists([loaded])
+
+    provider = ScreenerProvider(build=build)
+    assert provider.load_in_background()
+    assert started.wait(10)
+    path.write_bytes(full + b"X9,Another Name,person,1,,,,\n")
+    assert not provider.load_in_background()  # one is running: this one follows it
+    release.set()
+    deadline = time.monotonic() + 30
+    while provider.screener is None or provider.screener.versions[0].entities != 5:
+        assert time.monotonic() < deadline, "the reload asked for during a load never ran"
+        time.sleep(0.05)

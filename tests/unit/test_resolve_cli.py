@@ -82,3 +82,23 @@ def test_clusters_are_cached_by_the_lists_checksums(lists, tmp_path, caplog):
     saved.write_text("{not json", encoding="utf-8")  # a damaged cache is resolved again, not trusted
     redone = cached_resolution(loaded, screener, folder)
     assert [c.id for c in redone.clusters] == [c.id for c in first.clusters]
+
+
+def test_clusters_of_another_score_model_are_not_reused(lists, tmp_path, caplog):
+    """Links rest on name scores: clusters cached under one score model are resolved again under another."""
+    import logging
+    from dataclasses import replace
+
+    from service.engine.screener import Screener
+    from service.lists.specs import load_specs, parse_list_spec
+    from service.resolve.store import cached_resolution
+
+    loaded = load_specs([parse_list_spec(v) for v in lists[1::2]])
+    screener = Screener.from_lists(loaded)
+    folder = tmp_path / "resolution"
+    cached_resolution(loaded, screener, folder)
+    screener.model = replace(screener.model, version="another")
+    with caplog.at_level(logging.INFO, logger="service.resolve.store"):
+        cached_resolution(loaded, screener, folder)
+    assert "loaded from cache" not in caplog.text
+    assert len(list(folder.glob("clusters-*.json"))) == 2

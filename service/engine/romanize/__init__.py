@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from service.engine.romanize import arabic, cyrillic, han, hangul, hebrew, kana
 from service.engine.romanize.abjad import CLOSE_MARK as CLOSE_MARK  # the token matcher reads it here
@@ -126,6 +127,12 @@ def _compounds(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _forms(script: str, word: str) -> tuple[str, ...]:
+    """A word's romanizations, kept: customer files repeat the same first and last names."""
+    return tuple(_SCRIPTS[script][1](word))
+
+
 def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
     """Query rows whose tokens carry the romanizations of the name's non-Latin words.
 
@@ -142,7 +149,7 @@ def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
     whole: list[str] = []
     split: list[str] = []
     for script, word in found:
-        forms = _SCRIPTS[script][1](word)
+        forms = _forms(script, word)
         one = [f for f in forms if " " not in f]
         parts = [f.split(" ") for f in forms if " " in f]
         if one:
