@@ -642,7 +642,7 @@ class Screener:
             "model": {
                 "version": self.model.version,
                 "probability": round(float(self.model.predict(x)[0]), 4),
-                "part": "script" if x[0, FEATURES.index("other_script")] > 0 else "latin",
+                "part": "script" if self.model.script_rows(x)[0] else "latin",
                 "intercept": round(float(self.model.intercepts(x)[0]), 4),
                 "features": [
                     {"feature": f, "value": round(float(v), 4), "contribution": round(float(c), 4)}
