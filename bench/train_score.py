@@ -19,8 +19,9 @@ candidate the engine finds is described by the name-independent features of
   is not read twice).
 
 Two parts are fitted (``calibration.ScoreModel``): ``latin`` on the candidates of queries written
-in Latin script, ``script`` on those of queries romanized from another script (``--script-part
-all`` fits it on every candidate instead).
+in Latin script, ``script`` on every candidate (``--script-part script`` fits it on the romanized
+queries' alone: it then learns shortcuts from ``index_script.csv``'s unstructured names, such as
++4.5 on ``listed_person``, and is not shipped).
 
 Of the negatives, each query's ``--hard-negatives`` highest-blend candidates are trained on: an
 innocent name alerts through its best candidate, and the thousands that score near 0 whatever the
@@ -132,9 +133,9 @@ def main() -> None:
     )
     ap.add_argument(
         "--script-part",
-        choices=("script", "all"),
-        default="script",
-        help="the candidates the script part is fitted on: romanized queries', or all",
+        choices=("all", "script"),
+        default="all",
+        help="the candidates the script part is fitted on: all (shipped), or romanized queries' only",
     )
     args = ap.parse_args()
     screener = operating_screener(args.cache)
