@@ -214,7 +214,8 @@ def stored_rows(db: Database, cursor: str | None, limit: int) -> list[tuple[str,
             part = select(Customer.id, Customer.names).where(Customer.id.in_(stale[i : i + 500]))
             names.update(session.execute(part).tuples().all())
     # one JSON document for the whole chunk
-    parsed = iter(json.loads("[" + ",".join([rows for cid, _, rows, _ in found if cid not in names]) + "]"))
+    fresh = [rows for cid, _, rows, _ in found if cid not in names and rows is not None]  # not stale
+    parsed = iter(json.loads("[" + ",".join(fresh) + "]"))
     return [
         (
             cid,
