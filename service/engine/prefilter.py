@@ -16,12 +16,14 @@ out most (row, variant) with cheaper, looser intervals (sums over the triples, w
 what only the alignment decides, the features of the variant and of the row computed once each).
 The few (row, variant) left (well under 1% of those bounded on a customer book) are then aligned
 and scored as ``score_rows`` and ``Screener._score`` do, from the same triples in the same order
-(``scoring._align``, ``scoring._alignment``, ``calibration.calibrated``): the intervals are loose
+(``scoring.score_triples``, ``calibration.calibrated``): the intervals are loose
 where the alignment decides (which query token is left over, how much of the name is covered),
 and without this step ~7% of a synthetic book went on to be screened for ~0.02% that match.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -39,22 +41,24 @@ from service.engine.calibration import (
 )
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
 from service.engine.scoring import (
-    _MAXPOS,
-    _MAXQ,
     Params,
     TokenMatches,
-    _align,
-    _alignment,
     _group_max,
-    _group_sum,
     _ranges,
-    blend,
     blend_bound,
+    score_triples,
 )
 
 EXACT = 0.999  # a pair counted as identical (scoring._alignment)
 _SLACK = 1e-3  # in log-odds: scores are float32 computations; never drop a pair at a hair under
 _SCORE_SLACK = 1e-4  # on the exact score: a guard, its float32 computations are screening's
+
+
+def _by_part(model: ScoreModel, romanized: np.ndarray, bound: Callable[[Logit], np.ndarray]) -> np.ndarray:
+    """``bound`` of the model part that scores each pair: the script part where its query was
+    romanized from another script, the latin part elsewhere (computed only if needed)."""
+    z = bound(model.latin)
+    return np.where(romanized, bound(model.script), z) if romanized.any() else z
 
 
 def _highest_logit(part: Logit, names: tuple[str, ...], intervals: dict, n: int) -> np.ndarray:
@@ -230,10 +234,7 @@ def rows_may_match(
         "consonant_keys": (consonant[row], consonant[row]),
         "other_script": (foreign[row], foreign[row]),
     }
-    z = _highest_logit(model.latin, model.features, intervals, n)
-    other = foreign[row]
-    if other.any():  # the script part scores the queries romanized from another script
-        z = np.where(other, _highest_logit(model.script, model.features, intervals, n), z)
+    z = _by_part(model, foreign[row], lambda part: _highest_logit(part, model.features, intervals, n))
     # the rules: where one must cut (the scores stays under half), the pair cannot reach the floor
     cut = (
         ((weak > 0) & (complete < COMPLETE))
@@ -359,10 +360,9 @@ def _coarse(
         "consonant_keys": ("r", consonant, consonant),
         "other_script": ("r", foreign, foreign),
     }
-    zg = _highest_logit_by_kind(model.latin, model.features, intervals, row, var)
-    other = foreign[row]
-    if other.any():  # the script part scores the queries romanized from another script
-        zg = np.where(other, _highest_logit_by_kind(model.script, model.features, intervals, row, var), zg)
+    zg = _by_part(
+        model, foreign[row], lambda part: _highest_logit_by_kind(part, model.features, intervals, row, var)
+    )
     # rows_may_match's rules only cut; its "identical" needs the blend at 1 and enough weight matched
     identical = (blend_ub >= 0.9999) & (c_ub >= IDENTICAL_WEIGHT) & ~mismatch & (v_weak[var] == 0)
     ok = (zg + _SLACK >= logit_floor) | identical
@@ -403,10 +403,10 @@ def _scored_rows(
     """The rows (numbers) of which some (row, variant) scores over ``floor``, given all the
     (query token ``F``, variant, position, similarity) triples of those (row, variant) in the order
     ``score_rows`` builds them (row by row, token by token, each token's postings in order: the
-    alignment breaks ties by that order), scored as it and ``Screener._score`` score them."""
+    alignment breaks ties by that order), scored by ``scoring.score_triples`` and the model as
+    ``Screener._score`` scores them."""
     one_word, initials, w_surname, head = variant_facts
     _, consonant, company, wanted, foreign = row_facts
-    nvar = len(idx.var_name)
     rows = np.unique(row_of[F])  # row_of is sorted: each row's tokens are contiguous
     first = np.searchsorted(row_of, rows)
     q_len = np.searchsorted(row_of, rows, side="right") - first
@@ -414,40 +414,12 @@ def _scored_rows(
         weight[a : a + k].astype(np.float32) for a, k in zip(first.tolist(), q_len.tolist(), strict=True)
     ]
     R = np.searchsorted(rows, row_of[F])
-    Q = F - first[R]
-    rv = R * nvar + V
-    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=_MAXQ)
-    qw = np.concatenate(weights)
-    row_off = np.concatenate(([0], np.cumsum(q_len)))
-    q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
-    at = idx.var_ptr[V[pair]] + P[pair]
-    c_contrib = S[pair] * idx.var_weight[at]
-    order = np.argsort(rv[pair], kind="stable")
-    keys, q_sum = _group_sum(rv[pair][order], q_contrib[order])
-    _, c_sum = _group_sum(rv[pair][order], c_contrib[order])
-    row, var = (keys // nvar).astype(np.int32), (keys % nvar).astype(np.int32)
-    row_total = np.array([float(w.sum()) for w in weights], np.float32)
-    score, _ = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
-    al = _alignment(
-        idx,
-        weights,
-        row_off,
-        row,
-        var,
-        rv[pair][order],
-        Q[pair][order],
-        at[order],
-        S[pair][order],
-        q_sum,
-        row_total[row],
-        c_sum,
-        head,
-    )
-    r = rows[row]
+    rs = score_triples(idx, params, weights, R, F - first[R], V, P, S, np.zeros(len(rows)), head)
+    r, var = rows[rs.row], rs.var
     names = idx.var_name[var]
     x = features(
-        al,
-        score,
+        rs.align,
+        rs.score,
         one_word[var],
         initials[var],
         w_surname[var],
@@ -458,5 +430,5 @@ def _scored_rows(
         company[r],
         foreign[r],
     )
-    final = np.where(consonant[r], score, calibrated(model, x, wanted[r] >= 0))
+    final = np.where(consonant[r], rs.score, calibrated(model, x, wanted[r] >= 0))
     return r[final + _SCORE_SLACK >= floor]

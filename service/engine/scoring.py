@@ -389,6 +389,25 @@ def score_rows(
     if floors.any():
         keep = _reaching(idx, params, floors, weights, R, Q, V, P, S)
         R, Q, V, P, S = R[keep], Q[keep], V[keep], P[keep], S[keep]
+    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head)
+
+
+def score_triples(
+    idx: NameIndex,
+    params: Params,
+    weights: list[np.ndarray],
+    R: np.ndarray,
+    Q: np.ndarray,
+    V: np.ndarray,
+    P: np.ndarray,
+    S: np.ndarray,
+    floors: np.ndarray,
+    head: np.ndarray | None = None,
+) -> RowScores:
+    """``score_rows`` from its (row ``R``, query token ``Q``, variant, position, similarity) triples,
+    in its order (row by row, token by token, each token's postings in order: the alignment breaks
+    ties by it); names under their row's floor (``floors``, one per row) are dropped. The delta
+    pre-filter scores the few pairs its bounds leave through here, exactly as screening does."""
     nvar = len(idx.var_name)
     rv = R * nvar + V
 
