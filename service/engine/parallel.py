@@ -14,13 +14,16 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_PROCESSES = 4
+JOB_BYTES = 4
+# The job numbers must fit in the pipe's buffer (64 KiB on Linux) before any process reads them.
+MAX_JOBS = 60_000 // JOB_BYTES
 
 
 def processes() -> int:
@@ -38,11 +41,13 @@ def fork_map(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[R]:
-    """``[fn(job) for job in jobs]``, the jobs dealt round-robin to ``workers`` processes (default:
-    ``processes()``): this one and forked children. ``progress(done, total)`` hears after each job
-    this process finishes, ``done`` estimated as if every process kept its pace."""
+    """``[fn(job) for job in jobs]`` computed by ``workers`` processes (default: ``processes()``):
+    this one and forked children. Each process takes the next job not yet taken until none is
+    left, so a process given the costly jobs does not keep the others waiting. ``progress(done,
+    total)`` hears after each job this process finishes, ``done`` estimated as if every process
+    kept its pace."""
     n = min(workers or processes(), len(jobs))
-    if n <= 1 or not hasattr(os, "fork"):
+    if n <= 1 or not hasattr(os, "fork") or len(jobs) > MAX_JOBS:
         serial = []
         for i, job in enumerate(jobs):
             serial.append(fn(job))
@@ -51,17 +56,22 @@ def fork_map(
         return serial
     sys.stdout.flush()
     sys.stderr.flush()
+    # The job numbers wait in a pipe that every process reads JOB_BYTES at a time: a pipe read is
+    # atomic, so each job is taken exactly once (written whole before any fork, then closed: EOF).
+    queue, fill = os.pipe()
+    os.write(fill, b"".join(i.to_bytes(JOB_BYTES, "little") for i in range(len(jobs))))
+    os.close(fill)
     children: dict[int, tuple[int, int]] = {}  # share -> (pid, read end), until collected
-    results: dict[int, list[R]] = {}
+    results: dict[int, R] = {}
     try:
         for share in range(1, n):
             read, write = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: compute its share, send it, and leave without any cleanup
+            if pid == 0:  # the child: compute the jobs it takes, send them, and leave without any cleanup
                 status = 1
                 try:
                     os.close(read)
-                    result = [fn(job) for job in jobs[share::n]]
+                    result = [(i, fn(jobs[i])) for i in _taken(queue)]
                     with os.fdopen(write, "wb") as sink:
                         pickle.dump(result, sink, protocol=pickle.HIGHEST_PROTOCOL)
                     status = 0
@@ -69,21 +79,23 @@ def fork_map(
                     os._exit(status)
             os.close(write)
             children[share] = (pid, read)
-        mine = []
-        for done, job in enumerate(jobs[0::n], 1):
-            mine.append(fn(job))
+        for done, i in enumerate(_taken(queue), 1):
+            results[i] = fn(jobs[i])
             if progress:
                 progress(min(done * n, len(jobs) - 1), len(jobs))
-        results[0] = mine
         for share in sorted(children):
             pid, read = children.pop(share)
             with os.fdopen(read, "rb") as pipe:
                 try:
-                    results[share] = pickle.load(pipe)
-                except (EOFError, pickle.UnpicklingError):  # the child died: its share is done here
-                    results[share] = [fn(job) for job in jobs[share::n]]
+                    results.update(pickle.load(pipe))
+                except (EOFError, pickle.UnpicklingError):  # the child died: its jobs are redone below
+                    pass
             _reap(pid)
+        for i in range(len(jobs)):
+            if i not in results:
+                results[i] = fn(jobs[i])
     finally:  # stopped (TERM while loading) or failed: the remaining children stop too
+        os.close(queue)
         for pid, read in children.values():
             os.close(read)
             try:
@@ -93,10 +105,13 @@ def fork_map(
             _reap(pid)
     if progress:
         progress(len(jobs), len(jobs))
-    ordered: list[R | None] = [None] * len(jobs)
-    for share, part in results.items():
-        ordered[share::n] = part
-    return ordered  # type: ignore[return-value]  # every slot filled: the shares cover all jobs
+    return [results[i] for i in range(len(jobs))]
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """The job numbers this process takes from the shared pipe, until it is empty."""
+    while len(raw := os.read(queue, JOB_BYTES)) == JOB_BYTES:
+        yield int.from_bytes(raw, "little")
 
 
 def _reap(pid: int) -> None:

@@ -15,7 +15,7 @@ from service.engine.model import Entity, LoadedList
 from service.engine.screener import Screener
 from service.resolve.candidates import Key, key, name_candidates, name_score, shared_identifiers
 from service.resolve.clusters import Cluster, Link, build_clusters
-from service.resolve.rules import decide
+from service.resolve.rules import Decision, decide
 
 __all__ = ["Cluster", "Link", "Resolution", "resolve"]
 
@@ -63,14 +63,17 @@ def resolve(
     entities: dict[Key, Entity] = {key(e): e for lst in lists for e in lst.entities}
     if len({lst.version.id for lst in lists}) < 2:
         return Resolution([])
-    names = name_candidates(screener, list(entities.values()), progress)
     numbers = shared_identifiers(entities.values()) if use_identifiers else {}
-    links = []
-    for pair in names.keys() | numbers.keys():
-        a, b = entities[pair[0]], entities[pair[1]]
-        score = names[pair] if pair in names else name_score(screener, a, b)
-        decision = decide(a, b, score, numbers.get(pair, []))
-        if decision.linked:
-            links.append(Link(pair[0], pair[1], decision.points, decision.evidence, bool(decision.shared)))
+
+    def linked(pair: tuple[Key, Key], score: float) -> Decision | None:
+        decision = decide(entities[pair[0]], entities[pair[1]], score, numbers.get(pair, []))
+        return decision if decision.linked else None
+
+    # Each pair the names found is decided where it was screened (forked processes)...
+    names = name_candidates(screener, list(entities.values()), progress, judge=linked)
+    decided = {pair: verdict for pair, (_, verdict) in names.items()}
+    for pair in numbers.keys() - names.keys():  # ...the few found by a number alone, here
+        decided[pair] = linked(pair, name_score(screener, entities[pair[0]], entities[pair[1]]))
+    links = [Link(pair[0], pair[1], d.points, d.evidence, bool(d.shared)) for pair, d in decided.items() if d]
     clusters, refused = build_clusters(links, entities)
-    return Resolution(clusters, candidates=len(names.keys() | numbers.keys()), refused=refused)
+    return Resolution(clusters, candidates=len(decided), refused=refused)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from service.engine.model import Entity
 from service.engine.parallel import fork_map
@@ -12,6 +13,7 @@ from service.engine.screener import Query, Screener
 from service.resolve.identifiers import Identifier, identifiers, same_document
 
 Key = tuple[str, str]  # (list id, entity id)
+J = TypeVar("J")  # what a judge of a pair makes of it
 
 # A name pair scoring under this is not looked at: no rule links below it (see rules.py).
 CANDIDATE_FLOOR = 0.6
@@ -43,12 +45,18 @@ def shared_identifiers(entities: Iterable[Entity]) -> dict[tuple[Key, Key], list
 
 
 def name_candidates(
-    screener: Screener, entities: list[Entity], progress: Callable[[int, int], None] | None = None
-) -> dict[tuple[Key, Key], float]:
-    """Each record's name screened against every other list; the best score per pair, both ways.
+    screener: Screener,
+    entities: list[Entity],
+    progress: Callable[[int, int], None] | None = None,
+    judge: Callable[[tuple[Key, Key], float], J] | None = None,
+) -> dict[tuple[Key, Key], tuple[float, J | None]]:
+    """Each record's name screened against every other list; per pair, the best score of both
+    ways and ``judge(pair, score)`` of that score (None without a ``judge``).
 
-    Batches of records are screened in forked processes (``fork_map``: one per CPU), the pairs
-    merged here in batch order. ``progress(done, total)`` hears how many records have been screened.
+    Batches of records are screened in forked processes (``fork_map``: one per CPU), each pair
+    judged there too, so only the merge runs in this process; the pairs are merged in batch order
+    (of two equal scores the first batch's stands: ``judge`` must depend on the pair and score
+    alone). ``progress(done, total)`` hears how many records have been screened.
     """
     by_list: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
@@ -60,7 +68,7 @@ def name_candidates(
         for start in range(0, len(members), BATCH)
     ]
 
-    def screen(job: tuple[str, int]) -> list[tuple[tuple[Key, Key], float]]:
+    def screen(job: tuple[str, int]) -> list[tuple[tuple[Key, Key], float, J | None]]:
         list_id, start = job
         batch = by_list[list_id][start : start + BATCH]
         others = [x for x in screener.list_ids if x != list_id]
@@ -70,11 +78,12 @@ def name_candidates(
             threshold=CANDIDATE_FLOOR,
             lists=others,
         )
-        return [
+        pairs = [
             (_ordered(key(e), (list_id_b, entity_id)), score)
             for e, matches in zip(batch, found, strict=True)
             for list_id_b, entity_id, score in matches
         ]
+        return [(pair, score, judge(pair, score) if judge else None) for pair, score in pairs]
 
     sizes = [min(BATCH, len(by_list[list_id]) - start) for list_id, start in jobs]
     total = sum(sizes)
@@ -83,11 +92,12 @@ def name_candidates(
         if progress:
             progress(sum(sizes[:done_jobs]), total)
 
-    scores: dict[tuple[Key, Key], float] = {}
-    for pairs in fork_map(screen, jobs, progress=screened):
-        for pair, score in pairs:
-            scores[pair] = max(scores.get(pair, 0.0), score)
-    return scores
+    best: dict[tuple[Key, Key], tuple[float, J | None]] = {}
+    for judged in fork_map(screen, jobs, progress=screened):
+        for pair, score, verdict in judged:
+            if pair not in best or score > best[pair][0]:
+                best[pair] = (score, verdict)
+    return best
 
 
 def name_score(screener: Screener, a: Entity, b: Entity) -> float:

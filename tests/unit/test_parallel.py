@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -15,12 +16,32 @@ def square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
+def slow_square_with_pid(x: int) -> tuple[int, int]:
+    time.sleep(0.05)  # long enough that every process gets to take jobs
+    return x * x, os.getpid()
+
+
 def test_results_come_back_in_job_order_from_several_processes() -> None:
     jobs = list(range(23))
-    out = fork_map(square_with_pid, jobs, workers=3)
+    out = fork_map(slow_square_with_pid, jobs, workers=3)
     assert [r for r, _ in out] == [x * x for x in jobs]
-    assert len({pid for _, pid in out}) == 3  # the parent and two children shared the jobs
-    assert out[0][1] == os.getpid()
+    pids = [pid for _, pid in out]
+    assert len(set(pids)) == 3  # the parent and two children shared the jobs
+    assert os.getpid() in pids
+
+
+def test_a_process_given_a_slow_job_takes_fewer_jobs() -> None:
+    """Jobs are taken as processes become free, not dealt in advance: while one process is busy
+    with the slow job, the other takes all the quick ones (a fixed deal would give each half)."""
+
+    def slow_first(x: int) -> tuple[int, int]:
+        time.sleep(1.0 if x == 0 else 0.01)
+        return x, os.getpid()
+
+    out = fork_map(slow_first, list(range(21)), workers=2)
+    assert [x for x, _ in out] == list(range(21))
+    slow = out[0][1]
+    assert sum(pid == slow for _, pid in out) < 5
 
 
 def test_progress_ends_at_the_total() -> None:
