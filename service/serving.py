@@ -132,10 +132,13 @@ class MasterLoader:
         gc.unfreeze()
         # A load allocates millions of objects that all live on (records, names, tokens): the cyclic
         # collector would scan them again and again (a third of the index's cpu) and, in the forked
-        # loaders, write to the pages they share with this process. One collection at the end.
+        # loaders, write to the pages they share with this process.
+        # One collection at the end of a reload frees the previous index's cycles; after the first
+        # load there is next to nothing to free (a few thousand objects) for half a second's scan.
         gc.disable()
+        reload = self.loaded_once
         try:
-            if self.loaded_once:
+            if reload:
                 self.provider.load()
             else:
                 self._first_load()
@@ -143,7 +146,8 @@ class MasterLoader:
                     self.provider.progress.retire(list(arbiter.WORKERS))  # the empty ones, about to go
         finally:
             gc.enable()
-        gc.collect()
+        if reload:
+            gc.collect()
         gc.freeze()  # the loaded index stays out of the cyclic GC, so workers do not touch its pages
 
     def child_exit(self, _arbiter, worker) -> None:
@@ -203,6 +207,13 @@ def start_runner(monitor: Monitor | None, provider: ScreenerProvider) -> Runner 
     return runner
 
 
+def start_worker_runner(monitor: Monitor | None, provider: ScreenerProvider) -> Runner | None:
+    """A gunicorn worker's runner; none in the workers forked before the first load: they never
+    get the lists (the loaded workers replace them), and /readyz waits for them to exit, which a
+    runner would delay by handing its lease back through the monitoring database."""
+    return start_runner(monitor, provider) if provider.screener is not None else None
+
+
 def stop_runners() -> None:
     """On a worker's exit (a reload, a stop): hand the lease over at once rather than when it expires."""
     while _RUNNERS:
@@ -246,7 +257,7 @@ def gunicorn_options(
         "proc_name": "orinoco",
         "when_ready": loader.when_ready,
         "on_reload": loader.on_reload,
-        "post_fork": lambda _arbiter, _worker: start_runner(monitor, loader.provider),
+        "post_fork": lambda _arbiter, _worker: start_worker_runner(monitor, loader.provider),
         "worker_exit": lambda _arbiter, _worker: stop_runners(),
         "child_exit": loader.child_exit,
     }
