@@ -45,6 +45,7 @@ from service.engine.scoring import (
     query_weights,
     run_starts,
     score_rows,
+    take,
 )
 
 ANY = "Any"
@@ -767,17 +768,3 @@ def _heads(index: NameIndex) -> np.ndarray:
         at = np.flatnonzero(index.var_role == role)
         head[at[run_starts(var_of_tok[at])]] = True
     return head
-
-
-def take(rs: RowScores, keep: np.ndarray) -> RowScores:
-    """The candidates of ``rs`` where ``keep``."""
-    al = rs.align
-    return RowScores(
-        rs.row[keep],
-        rs.var[keep],
-        rs.score[keep],
-        rs.query_cov[keep],
-        rs.name_cov[keep],
-        rs.evidence[keep],
-        type(al)(*(getattr(al, f)[keep] for f in al.__slots__)),
-    )
