@@ -8,8 +8,10 @@ of a few hundred elements; on a list of a million names, most of it. The loops c
 numpy code they replaced computed (float64 where its ``bincount`` summed; float32 sums in the
 order the pairs formed, where numpy's SIMD reductions summed in their own order: a score may
 differ from that code's in its last bit, under 1e-6); ``tests/unit/test_kernels.py`` checks them
-against a plain-Python reference. numba caches the compiled code on disk next to this file, so
-only the first process after an install compiles it (about 2 s).
+against a plain-Python reference. numba compiles each loop at its first call, for the argument
+types it meets (index arrays read from the cache are read-only: another specialization), and
+caches the compiled code on disk next to this file (or, where that is read-only, in the user's
+cache directory), so only the first process after an install compiles it (a few seconds).
 """
 
 from __future__ import annotations

@@ -241,6 +241,12 @@ class Screener:
         part.whole = self
         return part
 
+    def warm_up(self) -> None:
+        """Screen one listed name, so that this process has compiled (or read from numba's cache)
+        the scoring loops of ``kernels`` for this index's arrays before it forks workers."""
+        if self._entities:
+            self.screen([Query(self._entities[0].name)], limit=1)
+
     # -- screening -------------------------------------------------------------------------
 
     def effective_threshold(self, threshold: float | None) -> float:
