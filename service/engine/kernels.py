@@ -249,3 +249,54 @@ def figures(
         c_tokens,
         heads,
     )
+
+
+@njit(cache=True, nogil=True)
+def _common(a: np.uint64, b: np.uint64) -> int:  # pragma: no cover - compiled
+    """Bits set in both (LLVM turns the loop into one popcount instruction)."""
+    x = a & b
+    c = 0
+    while x:
+        x &= x - np.uint64(1)
+        c += 1
+    return c
+
+
+@njit(cache=True, nogil=True)
+def signature_candidates(
+    sig: np.uint64,
+    loose: int,
+    by_length_sig: np.ndarray,
+    by_length: np.ndarray,
+    lo: int,
+    threshold: np.ndarray,
+    signature: np.ndarray,
+    length: np.ndarray,
+    table: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """``neighbours.NeighbourSearch.candidates`` in one pass: the sorted positions whose common
+    characters with the query (signature ``sig``, ``loose`` occurrences without a bit) reach what
+    their length needs, first among the length-ordered span from ``lo`` (``threshold`` each, no
+    prefix shared) outside the nested prefix ranges ``starts``/``ends`` (k + 1 first characters
+    shared inside the k-th), then inside those ranges (``table[prefix, length]``)."""
+    out = np.empty(len(threshold) + (ends[0] - starts[0] if len(starts) else 0), np.int64)
+    n = 0
+    lo1 = starts[0] if len(starts) else 0
+    hi1 = ends[0] if len(starts) else 0
+    for i in range(len(threshold)):
+        if _common(by_length_sig[lo + i], sig) >= threshold[i] - loose:
+            p = by_length[lo + i]
+            if p < lo1 or p >= hi1:
+                out[n] = p
+                n += 1
+    for j in range(lo1, hi1):
+        prefix = 0
+        for k in range(len(starts)):
+            if starts[k] <= j < ends[k]:
+                prefix = k + 1
+        if _common(signature[j], sig) >= table[prefix, length[j]] - loose:
+            out[n] = j
+            n += 1
+    return out[:n]
