@@ -33,8 +33,7 @@ def reaching(
     var_wsum: np.ndarray,
     miss_query: float,
     miss_listed: float,
-    q_acc: np.ndarray,
-    l_acc: np.ndarray,
+    acc: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Per triple: whether the (row ``R``, variant ``V``) pair it belongs to can reach its row's
     floor (always where the floor is 0), bounded as if the query weight ``q_w`` and the listed
@@ -43,10 +42,9 @@ def reaching(
     (``var_wsum``) were missed. ``blend`` grows with matched and shrinks with missed weight and
     its damping never raises a score; a query token aligns with one listed token at most, and
     only with one it reaches, so no alignment does better. A hair of slack covers float32
-    rounding. Triples come row by row; ``q_acc`` and ``l_acc`` are zeros, one per variant
-    (numpy's: pages the kernel touches only where written, so a list of a million names costs
-    nothing per query), and are left so. (numpy gathers ``q_w`` and ``listed`` faster than this
-    loop would.)"""
+    rounding. Triples come row by row; ``acc`` is zeros, two per variant side by side (its query
+    and listed sums: one cache line), and is left so. (numpy gathers ``q_w`` faster than this loop
+    would; ``listed`` comes with the postings.)"""
     n = len(R)
     keep = np.empty(n, np.bool_)
     a = 0
@@ -62,18 +60,18 @@ def reaching(
             a = b
             continue
         for i in range(a, b):
-            q_acc[V[i]] += q_w[i]
-            l_acc[V[i]] += listed[i]
+            acc[2 * V[i]] += q_w[i]
+            acc[2 * V[i] + 1] += listed[i]
         query_total = totals[r]
         for i in range(a, b):
-            qm = min(np.float64(q_acc[V[i]]), query_total)
-            cm = min(l_acc[V[i]], var_wsum[V[i]])
+            qm = min(np.float64(acc[2 * V[i]]), query_total)
+            cm = min(acc[2 * V[i] + 1], var_wsum[V[i]])
             m = (qm + cm) / 2
             missed = miss_query * (query_total - qm) + miss_listed * (var_wsum[V[i]] - cm)
             keep[i] = m >= (floor - 1e-4) * max(m + missed, 1e-6)
         for i in range(a, b):
-            q_acc[V[i]] = 0.0
-            l_acc[V[i]] = 0.0
+            acc[2 * V[i]] = 0.0
+            acc[2 * V[i] + 1] = 0.0
         a = b
     return keep
 

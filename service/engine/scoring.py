@@ -67,10 +67,14 @@ class TokenMatches:
     var: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # postings expansion
     pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # per posting: vsim times the listed token's weight (what it explains of the name), kept with
+    # the postings: gathering the weights for every query costs cache misses on a large index
+    vlisted: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     _lookup: dict[int, float] | None = None
 
     def nbytes(self) -> int:
-        return self.vocab.nbytes + self.sim.nbytes + self.var.nbytes + self.pos.nbytes + self.vsim.nbytes
+        arrays = (self.vocab, self.sim, self.var, self.pos, self.vsim, self.vlisted)
+        return sum(a.nbytes for a in arrays)
 
     def by_vocab(self) -> dict[int, float]:
         """vocabulary id -> similarity, for explanations (built once per cached token)."""
@@ -140,7 +144,7 @@ class TokenMatcher:
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])
-            tm.var, tm.pos, tm.vsim = _expand(self.index, tm.vocab, tm.sim)
+            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(self.index, tm.vocab, tm.sim)
             self._cache[tok] = tm
             self._cached_bytes += tm.nbytes()
 
@@ -282,7 +286,7 @@ class TokenMatcher:
         for i in range(len(tok_len)):
             cols, s = voc[bounds[i] : bounds[i + 1]], sim[bounds[i] : bounds[i + 1]]
             tm = TokenMatches(cols, s)
-            tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
+            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(idx, cols, s)
             out.append(tm)
         return out
 
@@ -293,11 +297,13 @@ def _close(p: Params, sim: np.ndarray) -> np.ndarray:
 
 
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
-    """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
+    """Vocabulary tokens -> every (variant, position) holding them, with the similarity and the
+    similarity times the listed token's weight there."""
     starts = idx.post_ptr[vocab]
     lens = idx.post_ptr[vocab + 1] - starts
     take = _ranges(starts, lens)
-    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+    var, pos, vsim = idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+    return var, pos, vsim, vsim * idx.var_weight[idx.var_ptr[var] + pos]
 
 
 def _members(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -385,11 +391,12 @@ def score_rows(
     V = np.concatenate([tm.var for tm in parts]).astype(np.int64)
     P = np.concatenate([tm.pos for tm in parts]).astype(np.int64)
     S = np.concatenate([tm.vsim for tm in parts])
+    L = np.concatenate([tm.vlisted for tm in parts])
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
     if floors.any():
-        keep = _reaching(idx, params, floors, weights, R, Q, V, P, S)
-        R, Q, V, P, S = R[keep], Q[keep], V[keep], P[keep], S[keep]
-    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head)
+        keep = _reaching(params, floors, weights, R, Q, V, L, idx.var_wsum)
+        R, Q, V, P, S, L = R[keep], Q[keep], V[keep], P[keep], S[keep], L[keep]
+    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head, L)
 
 
 def score_triples(
@@ -403,18 +410,20 @@ def score_triples(
     S: np.ndarray,
     floors: np.ndarray,
     head: np.ndarray | None = None,
+    listed: np.ndarray | None = None,
 ) -> RowScores:
     """``score_rows`` from its (row ``R``, query token ``Q``, variant, position, similarity) triples,
     in its order (row by row, token by token, each token's postings in order: the alignment breaks
-    ties by it); names under their row's floor (``floors``, one per row) are dropped. The delta
-    pre-filter scores the few pairs its bounds leave through here, exactly as screening does."""
+    ties by it), and their ``listed`` weight (``TokenMatches.vlisted``; computed when not given);
+    names under their row's floor (``floors``, one per row) are dropped. The delta pre-filter
+    scores the few pairs its bounds leave through here, exactly as screening does."""
     nvar = len(idx.var_name)
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights]))).astype(np.int64)
     o = stable_order(R * nvar + V)  # by (row, variant), in triple order inside each
     R, Q, V, P = (a[o].astype(np.int64, copy=False) for a in (R, Q, V, P))
     S = S[o].astype(np.float32, copy=False)
-    c_contrib = S * idx.var_weight[idx.var_ptr[V] + P]
+    c_contrib = S * idx.var_weight[idx.var_ptr[V] + P] if listed is None else listed[o]
     row, var, q_sum, c_sum, ptr, chosen = kernels.align(R, Q, V, P, S, S * qw[row_off[R] + Q], c_contrib)
     row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
     q_total = row_total[row]
@@ -482,49 +491,46 @@ def take(rs: RowScores, keep: np.ndarray) -> RowScores:
 
 
 def _reaching(
-    idx: NameIndex,
     params: Params,
     floors: np.ndarray,
     weights: list[np.ndarray],
     R: np.ndarray,
     Q: np.ndarray,
     V: np.ndarray,
-    P: np.ndarray,
-    S: np.ndarray,
+    L: np.ndarray,
+    var_wsum: np.ndarray,
 ) -> np.ndarray:
     """Per (row, token, posting) triple: whether its name can reach its row's floor
-    (``kernels.reaching``: from the query weight and the similarity-weighted listed weight of all
-    the postings reaching the name). A token reaching a name at two positions counts its query
-    weight twice: rare, and a larger sum only loosens the bound."""
+    (``kernels.reaching``: from the query weight and the similarity-weighted listed weight ``L``
+    of all the postings reaching the name). A token reaching a name at two positions counts its
+    query weight twice: rare, and a larger sum only loosens the bound."""
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
-    q_acc, l_acc = _scratch(len(idx.var_name))
     return kernels.reaching(
         R.astype(np.int64, copy=False),
         V.astype(np.int64, copy=False),
         qw[row_off[R] + Q],
-        (S * idx.var_weight[idx.var_ptr[V] + P]).astype(np.float32, copy=False),
+        L,
         floors.astype(np.float64, copy=False),
         np.array([float(w[:_MAXQ].sum()) for w in weights]),
-        idx.var_wsum,
+        var_wsum,
         float(params.miss_query),
         float(params.miss_listed),
-        q_acc,
-        l_acc,
+        _scratch(len(var_wsum)),
     )
 
 
 _SCRATCH = threading.local()
 
 
-def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two float32 arrays of ``n`` zeros for ``kernels.reaching``, kept per thread: it leaves them
-    zeroed, and fresh ones would cost a page fault per 1,024 names touched (milliseconds a query on
-    a list of a million names)."""
-    have = getattr(_SCRATCH, "arrays", None)
-    if have is None or len(have[0]) < n:
-        have = _SCRATCH.arrays = (np.zeros(n, np.float32), np.zeros(n, np.float32))
-    return have[0][:n], have[1][:n]
+def _scratch(n: int) -> np.ndarray:
+    """2n float32 zeros for ``kernels.reaching``, kept per thread: it leaves them zeroed, and fresh
+    ones would cost a page fault per 512 names touched (milliseconds a query on a list of a
+    million names)."""
+    have = getattr(_SCRATCH, "array", None)
+    if have is None or len(have) < 2 * n:
+        have = _SCRATCH.array = np.zeros(2 * n, np.float32)
+    return have[: 2 * n]
 
 
 def blend_bound(

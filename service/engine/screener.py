@@ -579,7 +579,9 @@ class Screener:
         out = {}
         for tok, tm in matches.items():
             keep = allowed[tm.var]
-            out[tok] = TokenMatches(tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep])
+            out[tok] = TokenMatches(
+                tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep], tm.vlisted[keep]
+            )
         return out
 
     # -- explanation ------------------------------------------------------------------------
@@ -729,7 +731,7 @@ class _TokenBounds:
             self.matches.append(tm)
             if len(tm.var):
                 qsim[i] = float(tm.vsim.max())
-                listed[i] = float((tm.vsim * idx.var_weight[idx.var_ptr[tm.var] + tm.pos]).max())
+                listed[i] = float(tm.vlisted.max())
                 least[i] = float(idx.var_wsum[tm.var].min())
         qsim[qsim <= 0] = 0.0
         start = len(self.ids)
