@@ -126,6 +126,9 @@ class MasterLoader:
         self.loaded_once = False
 
     def when_ready(self, _arbiter) -> None:
+        # The first workers inherit a frozen heap: their final collection when the loaded workers
+        # replace them (which /readyz waits for) has next to nothing to scan.
+        gc.freeze()
         os.kill(os.getpid(), signal.SIGHUP)  # handled once the first workers are forked
 
     def on_reload(self, arbiter) -> None:
