@@ -17,7 +17,7 @@ def square_with_pid(x: int) -> tuple[int, int]:
 
 
 def slow_square_with_pid(x: int) -> tuple[int, int]:
-    time.sleep(0.05)  # long enough that every process gets to take jobs
+    time.sleep(0.1)  # long enough that every process gets to take jobs
     return x * x, os.getpid()
 
 
@@ -35,7 +35,7 @@ def test_a_process_given_a_slow_job_takes_fewer_jobs() -> None:
     with the slow job, the other takes all the quick ones (a fixed deal would give each half)."""
 
     def slow_first(x: int) -> tuple[int, int]:
-        time.sleep(1.0 if x == 0 else 0.01)
+        time.sleep(1.5 if x == 0 else 0.01)
         return x, os.getpid()
 
     out = fork_map(slow_first, list(range(21)), workers=2)
