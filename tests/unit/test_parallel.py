@@ -6,10 +6,16 @@ from __future__ import annotations
 import os
 import signal
 import time
+from dataclasses import fields
 
+import numpy as np
 import pytest
+from lists_support import OFAC_2021, reference_path
 
+from service.engine import parallel
+from service.engine.index import PARALLEL_ENTITIES, build_index
 from service.engine.parallel import fork_map
+from service.lists import load_source
 
 
 def square_with_pid(x: int) -> tuple[int, int]:
@@ -103,3 +109,18 @@ def _children() -> set[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
                 found.add(int(entry))
     return found
+
+
+def test_the_index_is_the_same_built_in_one_process_or_several(monkeypatch) -> None:
+    """build_index normalizes the names of a large list in forked processes, each taking the next
+    chunk as it becomes free: every array equals the one process's."""
+    lists = [load_source("ofac", reference_path(OFAC_2021))]
+    assert sum(len(x.entities) for x in lists) >= PARALLEL_ENTITIES  # large enough to be forked
+    built = {}
+    for n in (1, 2):
+        monkeypatch.setattr(parallel, "processes", lambda n=n: n)
+        built[n] = build_index(lists)
+    for f in fields(built[1]):
+        a, b = getattr(built[1], f.name), getattr(built[2], f.name)
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f.name
