@@ -4,8 +4,8 @@ index without pickling them, and send back only their (pickled) results through 
 
 Plain ``os.fork`` rather than ``multiprocessing``: it runs in the gunicorn master, whose SIGCHLD
 handler reaps any child (a ``Pool`` would then lose track of its workers), and it starts no thread.
-The parent computes a share itself; a child that fails or dies is redone in the parent, so the
-result never depends on whether, or how many, children ran.
+The parent takes jobs too; the jobs a child took and did not send back (it failed or died) are
+redone in the parent, so the result never depends on whether, or how many, children ran.
 """
 
 from __future__ import annotations
