@@ -182,6 +182,73 @@ def name_variants(name: str) -> list[list[str]]:
     return variants
 
 
+# A join or split that rests on a spelling key alone needs words at least this long: shorter
+# keys collide by chance.
+_RESEGMENT_KEY_CHARS = 4
+_SPLIT_MIN_CHARS = 7  # shorter unknown words are not split
+_SPLIT_PART_CHARS = 3  # ...and each part has at least this many letters
+
+
+def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
+    """The tokens re-cut where a list cuts the same name differently, or None when nothing changes.
+
+    Romanizations write compound names as one word or several ("Malekouti Pour" / "Malakotipour",
+    "Bun Hieng" / "Bunheung", "Aero Continente" / "Aerocontinente"). Two adjacent tokens are
+    joined when the joined word is a listed token (``vocabulary``) or has the skeleton of one
+    (``skeletons``); a long token that is not listed is split in two when both parts are, spelled
+    as listed, or one of them so and the other (both of four letters or more) with a listed skeleton.
+
+    >>> vocab, skels = {"mohammadbagher", "bun", "pour", "malekouti"}, {skeleton("malekouti"), "ban", "har"}
+    >>> resegment(["mohammad", "bagher", "zolghadr"], vocab, skels)
+    ['mohammadbagher', 'zolghadr']
+    >>> resegment(["hamidreza", "malakotipour"], vocab, skels)
+    ['hamidreza', 'malakoti', 'pour']
+    >>> resegment(["ali", "hassan"], vocab, skels) is None
+    True
+    """
+    out: list[str] = []
+    i, found = 0, False
+    while i < len(tokens):
+        t = tokens[i]
+        if i + 1 < len(tokens) and _joins(t + tokens[i + 1], vocabulary, skeletons):
+            out.append(t + tokens[i + 1])
+            i, found = i + 2, True
+            continue
+        parts = _split(t, vocabulary, skeletons)
+        out.extend(parts)
+        found |= len(parts) > 1
+        i += 1
+    return out if found else None
+
+
+def _joins(joined: str, vocabulary, skeletons) -> bool:
+    if joined in vocabulary:
+        return True
+    return len(joined) >= 2 * _RESEGMENT_KEY_CHARS and skeleton(joined) in skeletons
+
+
+def _split(token: str, vocabulary, skeletons) -> list[str]:
+    """``token`` cut in two listed parts (the most even cut with the most parts spelled as listed),
+    or ``[token]``."""
+    if len(token) < _SPLIT_MIN_CHARS or token in vocabulary or not token.isalpha():
+        return [token]
+    best, best_key = [token], (0, 0)
+    for cut in range(_SPLIT_PART_CHARS, len(token) - _SPLIT_PART_CHARS + 1):
+        parts = (token[:cut], token[cut:])
+        exact = sum(p in vocabulary for p in parts)
+        if not exact:
+            continue
+        if exact == 1:  # the other part listed in another spelling: both parts long enough for that
+            other = parts[1] if parts[0] in vocabulary else parts[0]
+            key = skeleton(other)
+            if min(map(len, parts)) < _RESEGMENT_KEY_CHARS or len(key) < 3 or key not in skeletons:
+                continue
+        rank = (exact, min(map(len, parts)))
+        if rank > best_key:
+            best, best_key = list(parts), rank
+    return best
+
+
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _TRAILING_PARENTHESIS = re.compile(r"\(([^()]+)\)\s*$")
 

@@ -10,6 +10,7 @@ from service.engine.normalize import (
     consonant_key,
     fold,
     name_variants,
+    resegment,
     skeleton,
     tokenize,
 )
@@ -146,3 +147,24 @@ def test_arabic_script_consonant_keys_meet_romanizations() -> None:
 
 def test_initials_are_not_syllables() -> None:
     assert all("tz" not in v for v in name_variants("T. Z. El Aissami"))
+
+
+VOCAB = {"aero", "continente", "pour", "malekouti", "mohammadbagher", "bun", "car", "mona"}
+SKELETONS = {skeleton(t) for t in VOCAB}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "cut"),
+    [
+        (["mohammad", "bagher"], ["mohammadbagher"]),  # joined: a listed word
+        (["kheir", "beik"], None),  # nothing listed like "kheirbeik"
+        (["aerocontinente"], ["aero", "continente"]),  # split: both parts listed
+        (["malakotipour"], ["malakoti", "pour"]),  # one part listed, the other in another spelling
+        (["carmona"], ["car", "mona"]),  # both parts listed, however short
+        (["bunheung"], None),  # a three-letter part needs the other part spelled as listed
+        (["continente"], None),  # listed words are never split
+        (["ali", "hassan"], None),
+    ],
+)
+def test_resegment(tokens: list[str], cut: list[str] | None) -> None:
+    assert resegment(tokens, VOCAB, SKELETONS) == cut
