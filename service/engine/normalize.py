@@ -182,11 +182,12 @@ def name_variants(name: str) -> list[list[str]]:
     return variants
 
 
-# A join or split that rests on a spelling key alone needs words at least this long: shorter
-# keys collide by chance.
-_RESEGMENT_KEY_CHARS = 4
-_SPLIT_MIN_CHARS = 7  # shorter unknown words are not split
-_SPLIT_PART_CHARS = 3  # ...and each part has at least this many letters
+# Short words and their skeletons collide by chance: a join that rests on the skeleton alone needs
+# a joined word of at least JOIN_KEY_CHARS letters, and a split parts of at least SPLIT_PART_CHARS
+# (three-letter parts split a third of ordinary names: "Car Mona", "Sus Anne").
+_JOIN_KEY_CHARS = 8
+_SPLIT_MIN_CHARS = 8  # shorter unknown words are not split
+_SPLIT_PART_CHARS = 4
 
 
 def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
@@ -195,8 +196,8 @@ def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
     Romanizations write compound names as one word or several ("Malekouti Pour" / "Malakotipour",
     "Bun Hieng" / "Bunheung", "Aero Continente" / "Aerocontinente"). Two adjacent tokens are
     joined when the joined word is a listed token (``vocabulary``) or has the skeleton of one
-    (``skeletons``); a long token that is not listed is split in two when both parts are, spelled
-    as listed, or one of them so and the other (both of four letters or more) with a listed skeleton.
+    (``skeletons``); a long token that is not listed is split in two parts of four letters or more
+    when both are listed, or one of them and the other's skeleton is.
 
     >>> vocab, skels = {"mohammadbagher", "bun", "pour", "malekouti"}, {skeleton("malekouti"), "ban", "har"}
     >>> resegment(["mohammad", "bagher", "zolghadr"], vocab, skels)
@@ -224,7 +225,7 @@ def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
 def _joins(joined: str, vocabulary, skeletons) -> bool:
     if joined in vocabulary:
         return True
-    return len(joined) >= 2 * _RESEGMENT_KEY_CHARS and skeleton(joined) in skeletons
+    return len(joined) >= _JOIN_KEY_CHARS and skeleton(joined) in skeletons
 
 
 def _split(token: str, vocabulary, skeletons) -> list[str]:
@@ -238,15 +239,29 @@ def _split(token: str, vocabulary, skeletons) -> list[str]:
         exact = sum(p in vocabulary for p in parts)
         if not exact:
             continue
-        if exact == 1:  # the other part listed in another spelling: both parts long enough for that
+        if exact == 1:  # the other part listed in another spelling
             other = parts[1] if parts[0] in vocabulary else parts[0]
             key = skeleton(other)
-            if min(map(len, parts)) < _RESEGMENT_KEY_CHARS or len(key) < 3 or key not in skeletons:
+            if len(key) < 3 or key not in skeletons:
                 continue
         rank = (exact, min(map(len, parts)))
         if rank > best_key:
             best, best_key = list(parts), rank
     return best
+
+
+def feminine_pair(a: str, b: str) -> bool:
+    """Whether one word is the other with a final "a" after a consonant: a name and its feminine
+    form ("Daniel" / "Daniela", Russian "Melnikov" / "Melnikova"), which name different people.
+
+    >>> feminine_pair("melnikova", "melnikov"), feminine_pair("daniel", "daniela")
+    (True, True)
+    >>> feminine_pair("maria", "mari"), feminine_pair("musa", "mus"), feminine_pair("aleksandra", "aleksandr")
+    (False, False, True)
+    """
+    if len(a) < len(b):
+        a, b = b, a
+    return len(b) >= 4 and a == b + "a" and b[-1] not in "aeiouyhw"
 
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")

@@ -8,6 +8,7 @@ from service.engine.normalize import (
     acronyms,
     arabic_consonant_keys,
     consonant_key,
+    feminine_pair,
     fold,
     name_variants,
     resegment,
@@ -160,11 +161,33 @@ SKELETONS = {skeleton(t) for t in VOCAB}
         (["kheir", "beik"], None),  # nothing listed like "kheirbeik"
         (["aerocontinente"], ["aero", "continente"]),  # split: both parts listed
         (["malakotipour"], ["malakoti", "pour"]),  # one part listed, the other in another spelling
-        (["carmona"], ["car", "mona"]),  # both parts listed, however short
-        (["bunheung"], None),  # a three-letter part needs the other part spelled as listed
+        (["carmona"], None),  # a part of three letters is too often chance ("Car Mona", "Bun Heung")
+        (["bunheung"], None),
         (["continente"], None),  # listed words are never split
         (["ali", "hassan"], None),
     ],
 )
 def test_resegment(tokens: list[str], cut: list[str] | None) -> None:
     assert resegment(tokens, VOCAB, SKELETONS) == cut
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("melnikova", "melnikov"), ("daniel", "daniela"), ("aleksandra", "aleksandr"), ("ivan", "ivana")],
+)
+def test_feminine_forms(a: str, b: str) -> None:
+    assert feminine_pair(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("maria", "mari"),
+        ("musa", "mus"),
+        ("lukashenka", "lukashenko"),
+        ("fatimah", "fatima"),
+        ("ali", "alia"),
+    ],
+)
+def test_not_feminine_forms(a: str, b: str) -> None:
+    assert not feminine_pair(a, b)
