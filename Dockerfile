@@ -27,9 +27,12 @@ RUN useradd --system --uid 10001 --create-home --home-dir /home/orinoco orinoco 
     && install -d -o orinoco -g orinoco /var/lib/orinoco
 USER orinoco
 
+# numba's compiled scoring loops (engine/kernels.py) are cached beside the index: a mounted cache
+# keeps them across containers, and the first start of a new one compiles them once.
 ENV ORINOCO_HOST=0.0.0.0 \
     ORINOCO_PORT=8000 \
-    ORINOCO_CACHE_DIR=/var/lib/orinoco
+    ORINOCO_CACHE_DIR=/var/lib/orinoco \
+    NUMBA_CACHE_DIR=/var/lib/orinoco/numba
 
 # FETCH_LISTS=1: download the official lists into the cache now (needs network at build time);
 # otherwise mount list files and name them in ORINOCO_LISTS, or mount a cache at /var/lib/orinoco.

@@ -69,6 +69,7 @@ def new_screener(
     ``progress`` hears of each phase."""
     options = {} if default_threshold is None else {"default_threshold": default_threshold}
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
+    screener.warm_up()  # before the resolver's and gunicorn's forks: compiled once, inherited
     resolve = settings.load().resolve
     if progress:
         progress.phase_done(

@@ -12,8 +12,9 @@ the common first characters, at most 4. So a cutoff c needs J >= max(0.7, (c - 0
 (prefix, l2): the ``_needed`` table of a query token. Each vocabulary token keeps a 64-bit
 signature of its character counts (one bit per (character, k-th occurrence), the 64 most
 frequent in the vocabulary; occurrences without a bit are counted as possibly common), so the
-common characters are bounded by one AND and one popcount. The vocabulary is sorted, so the
-tokens sharing the query's first k characters are one range (``bisect``): the prefix costs nothing.
+common characters are bounded by one AND and one popcount (``kernels.signature_candidates``, one
+compiled pass per query token). The vocabulary is sorted, so the tokens sharing the query's first
+k characters are one range (``bisect``): the prefix costs nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
+
+from service.engine import kernels
 
 SYMBOLS = 27  # a..z, and one class for every other character
 MAX_REPEAT = 8  # the k-th occurrences of a character a signature bit may stand for
@@ -92,7 +95,7 @@ class NeighbourSearch:
         self._max_len = int(nb.length.max(initial=0))
         self._sig_by_length = nb.signature[nb.by_length]
         self._length_start = np.searchsorted(nb.length[nb.by_length], np.arange(self._max_len + 2))
-        self._plans: dict[tuple, tuple[np.ndarray, np.ndarray, int, int]] = {}
+        self._plans: dict[tuple, tuple[np.ndarray, np.ndarray, int]] = {}
 
     def search(
         self, queries: list[str], cutoff: float, score_cutoff: float, short: tuple[int, float] = (0, 0.0)
@@ -130,29 +133,30 @@ class NeighbourSearch:
         Jaro-Winkler similarity to ``q`` does."""
         nb = self.nb
         sig, loose = self._signature(q)
-        table, threshold, lo, hi = self._plan(len(q), cutoff, short)
-        if loose:
-            threshold = threshold - loose
-        common = np.bitwise_count(self._sig_by_length[lo:hi] & np.uint64(sig))
-        found = nb.by_length[lo + np.flatnonzero(common >= threshold)]
+        table, threshold, lo = self._plan(len(q), cutoff, short)
         # Tokens sharing the first k characters: nested ranges of the sorted vocabulary.
-        bounds = []
+        starts, ends = [], []
         start, end = 0, len(self.sorted)
         for k in range(1, min(len(q), MAX_PREFIX) + 1):
             start = bisect_left(self.sorted, q[:k], start, end)
             end = bisect_left(self.sorted, q[: k - 1] + chr(ord(q[k - 1]) + 1), start, end)
             if start == end:
                 break
-            bounds.append((start, end))
-        if not bounds:
-            return found
-        lo1, hi1 = bounds[0]
-        edges = [b[0] for b in bounds] + [b[1] for b in reversed(bounds)]
-        prefix = np.repeat([*range(1, len(bounds) + 1), *range(len(bounds) - 1, 0, -1)], np.diff(edges))
-        need = table[prefix, nb.length[lo1:hi1]] - loose
-        common = np.bitwise_count(nb.signature[lo1:hi1] & np.uint64(sig))
-        found = found[(found < lo1) | (found >= hi1)]  # these pass the looser test below if the one above
-        return np.concatenate((found, lo1 + np.flatnonzero(common >= need)))
+            starts.append(start)
+            ends.append(end)
+        return kernels.signature_candidates(
+            np.uint64(sig),
+            loose,
+            self._sig_by_length,
+            nb.by_length,
+            lo,
+            threshold,
+            nb.signature,
+            nb.length,
+            table,
+            np.asarray(starts, np.int64),
+            np.asarray(ends, np.int64),
+        )
 
     def _signature(self, q: str) -> tuple[int, int]:
         """The query's signature over this vocabulary's bits, and its occurrences without a bit."""
@@ -173,11 +177,10 @@ class NeighbourSearch:
             loose += max(c - MAX_REPEAT, 0)
         return sig, loose
 
-    def _plan(
-        self, l1: int, cutoff: float, short: tuple[int, float]
-    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+    def _plan(self, l1: int, cutoff: float, short: tuple[int, float]) -> tuple[np.ndarray, np.ndarray, int]:
         """For a query length: the ``needed_table``, and the common characters needed by each
-        token sharing no first character, over the span [lo, hi) of the length order where some can."""
+        token sharing no first character, over the span of the length order where some can (from
+        position ``lo``)."""
         key = (l1, cutoff, short)
         plan = self._plans.get(key)
         if plan is None:
@@ -188,7 +191,7 @@ class NeighbourSearch:
             else:
                 lo = hi = 0
             threshold = table[0][self.nb.length[self.nb.by_length[lo:hi]]]
-            plan = self._plans[key] = (table, threshold, lo, hi)
+            plan = self._plans[key] = (table, threshold, lo)
         return plan
 
 

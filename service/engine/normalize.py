@@ -78,8 +78,13 @@ def _drop_titles(tokens: list[str]) -> list[str]:
     return tokens[i:]
 
 
+_LEGAL_WORDS = frozenset(LEGAL_FORMS) | frozenset(w for phrase in LEGAL_PHRASES for w in phrase)
+
+
 def _canonical_legal_forms(tokens: list[str]) -> list[str]:
     """Multi-word and abbreviated legal forms to one canonical token ("S.A. de C.V." -> "sa")."""
+    if _LEGAL_WORDS.isdisjoint(tokens):  # most names: no word of any legal form
+        return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):

@@ -17,12 +17,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from service.engine import kernels
 from service.engine.budget import Budget
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
 from service.engine.neighbours import NeighbourSearch, pair_similarity
@@ -30,8 +32,6 @@ from service.engine.normalize import CONSONANT_MARK, feminine_pair, skeleton
 from service.engine.romanize import ALT_SEP, CLOSE_MARK
 
 _MAXQ = 64  # query tokens per row (more are cut)
-_MAXPOS = 64  # > index.MAX_TOKENS
-_SCRATCH = 1 << 20  # entries of the (rows x name variants) sums score_rows' pruning writes at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +68,14 @@ class TokenMatches:
     var: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # postings expansion
     pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     vsim: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # per posting: vsim times the listed token's weight (what it explains of the name), kept with
+    # the postings: gathering the weights for every query costs cache misses on a large index
+    vlisted: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     _lookup: dict[int, float] | None = None
 
     def nbytes(self) -> int:
-        return self.vocab.nbytes + self.sim.nbytes + self.var.nbytes + self.pos.nbytes + self.vsim.nbytes
+        arrays = (self.vocab, self.sim, self.var, self.pos, self.vsim, self.vlisted)
+        return sum(a.nbytes for a in arrays)
 
     def by_vocab(self) -> dict[int, float]:
         """vocabulary id -> similarity, for explanations (built once per cached token)."""
@@ -142,7 +146,7 @@ class TokenMatcher:
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])
-            tm.var, tm.pos, tm.vsim = _expand(self.index, tm.vocab, tm.sim)
+            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(self.index, tm.vocab, tm.sim)
             self._cache[tok] = tm
             self._cached_bytes += tm.nbytes()
 
@@ -292,7 +296,7 @@ class TokenMatcher:
         for i in range(len(tok_len)):
             cols, s = voc[bounds[i] : bounds[i + 1]], sim[bounds[i] : bounds[i + 1]]
             tm = TokenMatches(cols, s)
-            tm.var, tm.pos, tm.vsim = _expand(idx, cols, s)
+            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(idx, cols, s)
             out.append(tm)
         return out
 
@@ -316,11 +320,13 @@ def _close(p: Params, sim: np.ndarray) -> np.ndarray:
 
 
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
-    """Vocabulary tokens -> every (variant, position) holding them, with the similarity."""
+    """Vocabulary tokens -> every (variant, position) holding them, with the similarity and the
+    similarity times the listed token's weight there."""
     starts = idx.post_ptr[vocab]
     lens = idx.post_ptr[vocab + 1] - starts
     take = _ranges(starts, lens)
-    return idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+    var, pos, vsim = idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
+    return var, pos, vsim, vsim * idx.var_weight[idx.var_ptr[var] + pos]
 
 
 def _members(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -387,7 +393,7 @@ def score_rows(
 
     With ``floor`` > 0 (one for all rows, or one per row), only names scoring at least their
     row's floor are returned, and a name is dropped before its alignment when the query tokens
-    that reach it provably cannot lift it there (``_can_reach``): every name returned scores
+    that reach it provably cannot lift it there (``kernels.reaching``): every name returned scores
     exactly as without the floor, and the long postings of "muhammad", "al" or "co" are not
     aligned for nothing.
     """
@@ -408,11 +414,12 @@ def score_rows(
     V = np.concatenate([tm.var for tm in parts]).astype(np.int64)
     P = np.concatenate([tm.pos for tm in parts]).astype(np.int64)
     S = np.concatenate([tm.vsim for tm in parts])
+    L = np.concatenate([tm.vlisted for tm in parts])
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
     if floors.any():
-        keep = _reaching(idx, params, floors, weights, R, Q, V, P, S)
-        R, Q, V, P, S = R[keep], Q[keep], V[keep], P[keep], S[keep]
-    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head)
+        keep = _reaching(params, floors, weights, R, Q, V, L, idx.var_wsum)
+        R, Q, V, P, S, L = R[keep], Q[keep], V[keep], P[keep], S[keep], L[keep]
+    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head, L)
 
 
 def score_triples(
@@ -426,155 +433,127 @@ def score_triples(
     S: np.ndarray,
     floors: np.ndarray,
     head: np.ndarray | None = None,
+    listed: np.ndarray | None = None,
 ) -> RowScores:
     """``score_rows`` from its (row ``R``, query token ``Q``, variant, position, similarity) triples,
     in its order (row by row, token by token, each token's postings in order: the alignment breaks
-    ties by it); names under their row's floor (``floors``, one per row) are dropped. The delta
-    pre-filter scores the few pairs its bounds leave through here, exactly as screening does."""
+    ties by it), and their ``listed`` weight (``TokenMatches.vlisted``; computed when not given);
+    names under their row's floor (``floors``, one per row) are dropped. The delta pre-filter
+    scores the few pairs its bounds leave through here, exactly as screening does."""
     nvar = len(idx.var_name)
-    rv = R * nvar + V
-
-    # One-to-one alignment inside each (row, variant): a query token and a listed token pair
-    # up when each is the other's best; further rounds let the runner-up pairs form.
-    pair = _align(rv * _MAXQ + Q, rv * _MAXPOS + P, S, rounds=_MAXQ)
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
-    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
-    q_contrib = S[pair] * qw[row_off[R[pair]] + Q[pair]]
-    at = idx.var_ptr[V[pair]] + P[pair]
-    c_contrib = S[pair] * idx.var_weight[at]
-    order = stable_order(rv[pair])
-    keys, q_sum = _group_sum(rv[pair][order], q_contrib[order])
-    _, c_sum = _group_sum(rv[pair][order], c_contrib[order])
-
-    row = (keys // nvar).astype(np.int32)
-    var = (keys % nvar).astype(np.int32)
+    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights]))).astype(np.int64)
+    o = stable_order(R * nvar + V)  # by (row, variant), in triple order inside each
+    R, Q, V, P = (a[o].astype(np.int64, copy=False) for a in (R, Q, V, P))
+    S = S[o].astype(np.float32, copy=False)
+    c_contrib = S * idx.var_weight[idx.var_ptr[V] + P] if listed is None else listed[o]
+    row, var, q_sum, c_sum, ptr, chosen = kernels.align(R, Q, V, P, S, S * qw[row_off[R] + Q], c_contrib)
     row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
-    query_cov = np.minimum(q_sum / np.maximum(row_total[row], 1e-6), 1.0)
-    name_cov = np.minimum(c_sum / np.maximum(idx.var_wsum[var], 1e-6), 1.0)
-    score, evidence = blend(params, q_sum, row_total[row], c_sum, idx.var_wsum[var] - c_sum)
-    prv, pq, pat, ps = rv[pair][order], Q[pair][order], at[order], S[pair][order]
-    if floors.any():  # the names under their row's floor go before their features are computed
-        keep = score >= floors[row]
-        kept_pair = keep[np.cumsum(run_starts(prv)) - 1]
-        prv, pq, pat, ps = prv[kept_pair], pq[kept_pair], pat[kept_pair], ps[kept_pair]
-        row, var, score, evidence = row[keep], var[keep], score[keep], evidence[keep]
-        query_cov, name_cov, q_sum, c_sum = query_cov[keep], name_cov[keep], q_sum[keep], c_sum[keep]
-    align = _alignment(
-        idx,
-        weights,
-        row_off,
+    q_total = row_total[row]
+    c_total = idx.var_wsum[var]
+    score, evidence = blend(params, q_sum, q_total, c_sum, c_total - c_sum)
+    # only names at or over their row's floor are returned: their listed tokens alone are read
+    kept = np.flatnonzero(score >= floors[row]) if floors.any() else np.arange(len(row))
+    c_given, c_surname, *counts = kernels.figures(
+        kept,
         row,
         var,
-        prv,
-        pq,
-        pat,
-        ps,
-        q_sum,
-        row_total[row],
-        c_sum,
+        ptr,
+        chosen,
+        Q,
+        P,
+        S,
+        c_contrib,
+        qw,
+        row_off,
+        idx.var_ptr,
+        idx.var_weight,
+        idx.var_role,
         np.zeros(len(idx.var_tok), bool) if head is None else head,
+        ROLE_GIVEN,
+        ROLE_SURNAME,
     )
-    return RowScores(row, var, score, query_cov, name_cov, evidence, align)
+    pairs, exact, sim_min, given_sim, surname_sim, q_miss, c_miss, q_tokens, c_tokens, heads = counts
+    row, var, score, evidence = row[kept], var[kept], score[kept], evidence[kept]
+    q_sum, c_sum, q_total, c_total = q_sum[kept], c_sum[kept], q_total[kept], c_total[kept]
+    align = Alignment(
+        q_sum,
+        q_total,
+        c_sum,
+        c_total,
+        c_given.astype(np.float32),
+        c_surname.astype(np.float32),
+        pairs,
+        exact,
+        sim_min,
+        q_miss,
+        c_miss,
+        q_tokens,
+        c_tokens,
+        given_sim,
+        surname_sim,
+        heads,
+    )
+    query_cov = np.minimum(q_sum / np.maximum(q_total, 1e-6), 1.0)
+    name_cov = np.minimum(c_sum / np.maximum(c_total, 1e-6), 1.0)
+    return RowScores(row.astype(np.int32), var.astype(np.int32), score, query_cov, name_cov, evidence, align)
+
+
+def take(rs: RowScores, keep: np.ndarray) -> RowScores:
+    """The candidates of ``rs`` where ``keep``."""
+    al = rs.align
+    return RowScores(
+        rs.row[keep],
+        rs.var[keep],
+        rs.score[keep],
+        rs.query_cov[keep],
+        rs.name_cov[keep],
+        rs.evidence[keep],
+        Alignment(*(getattr(al, f)[keep] for f in al.__slots__)),
+    )
 
 
 def _reaching(
-    idx: NameIndex,
     params: Params,
     floors: np.ndarray,
     weights: list[np.ndarray],
     R: np.ndarray,
     Q: np.ndarray,
     V: np.ndarray,
-    P: np.ndarray,
-    S: np.ndarray,
+    L: np.ndarray,
+    var_wsum: np.ndarray,
 ) -> np.ndarray:
-    """Per (row, token, posting) triple: whether its name can reach its row's floor (``_can_reach``;
-    always on rows without a floor). Per (row, name), the query weight and the similarity-weighted
-    listed weight of the postings reaching it are summed in dense scratch arrays, a block of rows
-    at a time (triples come by row), then cleared where written. A token reaching a name at two
-    positions counts its query weight twice: rare, and a larger sum only loosens the bound."""
-    nvar = len(idx.var_name)
+    """Per (row, token, posting) triple: whether its name can reach its row's floor
+    (``kernels.reaching``: from the query weight and the similarity-weighted listed weight ``L``
+    of all the postings reaching the name). A token reaching a name at two positions counts its
+    query weight twice: rare, and a larger sum only loosens the bound."""
     qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
     row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
-    q_w = qw[row_off[R] + Q]
-    listed = S * idx.var_weight[idx.var_ptr[V] + P]
-    totals = np.array([float(w[:_MAXQ].sum()) for w in weights])
-    block = max(1, min(len(weights), _SCRATCH // max(nvar, 1)))
-    q_reach, l_reach = np.zeros(block * nvar, np.float32), np.zeros(block * nvar, np.float32)
-    keep = floors[R] <= 0
-    cuts = np.searchsorted(R, np.arange(0, len(weights) + block, block)).tolist()
-    for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=False)):
-        if a == b or floors[R[a] : R[b - 1] + 1].max() <= 0:
-            continue
-        key = (R[a:b] - k * block) * nvar + V[a:b]
-        np.add.at(q_reach, key, q_w[a:b])
-        np.add.at(l_reach, key, listed[a:b])
-        r = R[a:b]
-        keep[a:b] |= _can_reach(
-            params, floors[r], totals[r], q_reach[key], l_reach[key], idx.var_wsum[V[a:b]]
-        )
-        q_reach[key] = 0.0
-        l_reach[key] = 0.0
-    return keep
-
-
-def _alignment(
-    idx: NameIndex,
-    weights: list[np.ndarray],
-    row_off: np.ndarray,
-    row: np.ndarray,
-    var: np.ndarray,
-    prv: np.ndarray,
-    pq: np.ndarray,
-    pat: np.ndarray,
-    ps: np.ndarray,
-    q_sum: np.ndarray,
-    q_total: np.ndarray,
-    c_sum: np.ndarray,
-    head: np.ndarray,
-) -> Alignment:
-    """The features of each (row, variant) alignment; the aligned pairs come sorted by (row, variant).
-    ``head`` marks the listed tokens that lead their name part (the first surname, the first given name)."""
-    n = len(row)
-    g = np.cumsum(run_starts(prv)) - 1  # each pair's (row, variant) group
-    cw = ps * idx.var_weight[pat]
-    role = idx.var_role[pat]
-    c_given = np.bincount(g, cw * (role == ROLE_GIVEN), n)
-    c_surname = np.bincount(g, cw * (role == ROLE_SURNAME), n)
-    npairs = np.bincount(g, minlength=n)
-    exact = np.bincount(g, ps >= 0.999, n)
-    sim_min, given_sim, surname_sim = (np.full(n, 1.0, np.float32) for _ in range(3))
-    np.minimum.at(sim_min, g, ps)
-    np.minimum.at(given_sim, g[role == ROLE_GIVEN], ps[role == ROLE_GIVEN])
-    np.minimum.at(surname_sim, g[role == ROLE_SURNAME], ps[role == ROLE_SURNAME])
-    # Heaviest token left unmatched on each side: every token of the group, matched ones zeroed.
-    qlen = np.diff(row_off)
-    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
-    q_start = np.concatenate(([0], np.cumsum(qlen[row])))
-    q_flat = qw[_ranges(row_off[row], qlen[row])]
-    q_flat[q_start[g] + pq] = 0.0
-    clen = (idx.var_ptr[var + 1] - idx.var_ptr[var]).astype(np.int64)
-    c_start = np.concatenate(([0], np.cumsum(clen)))
-    c_flat = idx.var_weight[_ranges(idx.var_ptr[var], clen)].copy()
-    c_flat[c_start[g] + (pat - idx.var_ptr[var][g])] = 0.0
-    return Alignment(
-        q_sum.astype(np.float32),
-        q_total.astype(np.float32),
-        c_sum.astype(np.float32),
-        idx.var_wsum[var],
-        c_given.astype(np.float32),
-        c_surname.astype(np.float32),
-        npairs,
-        exact,
-        sim_min,
-        _group_max(q_flat, q_start),
-        _group_max(c_flat, c_start),
-        qlen[row],
-        clen,
-        given_sim,
-        surname_sim,
-        np.bincount(g, head[pat], n),
+    return kernels.reaching(
+        R.astype(np.int64, copy=False),
+        V.astype(np.int64, copy=False),
+        qw[row_off[R] + Q],
+        L,
+        floors.astype(np.float64, copy=False),
+        np.array([float(w[:_MAXQ].sum()) for w in weights]),
+        var_wsum,
+        float(params.miss_query),
+        float(params.miss_listed),
+        _scratch(len(var_wsum)),
     )
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(n: int) -> np.ndarray:
+    """2n float32 zeros for ``kernels.reaching``, kept per thread: it leaves them zeroed, and fresh
+    ones would cost a page fault per 512 names touched (milliseconds a query on a list of a
+    million names)."""
+    have = getattr(_SCRATCH, "array", None)
+    if have is None or len(have) < 2 * n:
+        have = _SCRATCH.array = np.zeros(2 * n, np.float32)
+    return have[: 2 * n]
 
 
 def blend_bound(
@@ -603,75 +582,6 @@ def blend_bound(
     return base * (evidence + (1 - evidence) * base**params.exact_power)
 
 
-def _can_reach(
-    params: Params,
-    floor: float,
-    query_total: float,
-    q_reach: np.ndarray,
-    l_reach: np.ndarray,
-    listed_total: np.ndarray,
-) -> np.ndarray:
-    """Per name: whether ``blend`` can reach ``floor`` when the query tokens reaching it (query
-    weight ``q_reach``; ``l_reach``, the similarity-weighted listed weight of all their postings in
-    it) align in full and every other token of the row (``query_total``) and of the name
-    (``listed_total``) is missed.
-
-    ``blend`` grows with matched and shrinks with missed weight and its damping never raises a
-    score; a query token aligns with one listed token at most, and only with one it reaches, so
-    no alignment does better. A hair of slack covers float32 rounding.
-    """
-    qm = np.minimum(q_reach, query_total)
-    cm = np.minimum(l_reach, listed_total)
-    m = (qm + cm) / 2
-    missed = params.miss_query * (query_total - qm) + params.miss_listed * (listed_total - cm)
-    return m >= (floor - 1e-4) * np.maximum(m + missed, 1e-6)
-
-
-def _align(qkey: np.ndarray, ckey: np.ndarray, sim: np.ndarray, rounds: int) -> np.ndarray:
-    """Indices of the triples that form mutual-best pairs, each token used at most once.
-
-    Sorted once by (key, -similarity); each round keeps the still-free triples in that order,
-    takes the head of every key's run on both sides, and pairs the triples that head both.
-    Rounds stop when no triple is free (most groups are done after one or two).
-    """
-    by_q, by_c = _by_key_then_sim(qkey, sim), _by_key_then_sim(ckey, sim)
-    q_id, c_id = _run_ids(qkey, by_q), _run_ids(ckey, by_c)
-    used_q = np.zeros(int(q_id.max(initial=-1)) + 1, bool)
-    used_c = np.zeros(int(c_id.max(initial=-1)) + 1, bool)
-    free = np.ones(len(sim), bool)
-    chosen = []
-    for _ in range(rounds):
-        oq, oc = by_q[free[by_q]], by_c[free[by_c]]
-        if not len(oq):
-            break
-        head = np.zeros(len(sim), np.int8)
-        head[oq[run_starts(q_id[oq])]] += 1
-        head[oc[run_starts(c_id[oc])]] += 1
-        mutual = np.flatnonzero(head == 2)
-        if not len(mutual):
-            break
-        chosen.append(mutual)
-        used_q[q_id[mutual]] = True
-        used_c[c_id[mutual]] = True
-        free &= ~(used_q[q_id] | used_c[c_id])
-    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-
-
-def _by_key_then_sim(key: np.ndarray, sim: np.ndarray) -> np.ndarray:
-    """``np.lexsort((-sim, key))``: by key, then by descending similarity, then by position. Keys
-    repeat little (a query token reaching one name at two positions), so one fast sort of the keys
-    and a lexsort of the few elements in runs of equal keys do it."""
-    order = stable_order(key)
-    start = run_starts(key[order])
-    multi = ~start
-    multi[:-1] |= ~start[1:]
-    at = np.flatnonzero(multi)
-    if len(at):
-        sub = order[at]
-        order[at] = sub[np.lexsort((-sim[sub], np.cumsum(start)[at]))]
-    return order
-
-
 def stable_order(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` of non-negative integer keys. When a key and its index fit
     in 63 bits together, the keys are sorted as values with their index in the low bits: numpy's
@@ -685,13 +595,6 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     packed = (keys.astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
     packed.sort()
     return packed & ((1 << bits) - 1)
-
-
-def _run_ids(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """A dense id per distinct key, given an order that sorts the keys."""
-    ids = np.empty(len(keys), np.int64)
-    ids[order] = np.cumsum(run_starts(keys[order])) - 1
-    return ids
 
 
 def blend(params: Params, query_matched, query_total, listed_matched, listed_missed):
@@ -718,12 +621,6 @@ def _group_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     if len(values):
         out[nonempty] = np.maximum.reduceat(values, starts[:-1][nonempty])
     return out
-
-
-def _group_sum(keys: np.ndarray, values: np.ndarray):
-    """Sum of values per key; keys must be sorted."""
-    starts = np.flatnonzero(run_starts(keys))
-    return keys[starts], np.add.reduceat(values, starts)
 
 
 def query_weights(

@@ -45,6 +45,7 @@ from service.engine.scoring import (
     query_weights,
     run_starts,
     score_rows,
+    take,
 )
 
 ANY = "Any"
@@ -241,6 +242,12 @@ class Screener:
         )
         part.whole = self
         return part
+
+    def warm_up(self) -> None:
+        """Screen one listed name, so that this process has compiled (or read from numba's cache)
+        the scoring loops of ``kernels`` for this index's arrays before it forks workers."""
+        if self._entities:
+            self.screen([Query(self._entities[0].name)], limit=1)
 
     # -- screening -------------------------------------------------------------------------
 
@@ -569,7 +576,9 @@ class Screener:
         out = {}
         for tok, tm in matches.items():
             keep = allowed[tm.var]
-            out[tok] = TokenMatches(tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep])
+            out[tok] = TokenMatches(
+                tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep], tm.vlisted[keep]
+            )
         return out
 
     # -- explanation ------------------------------------------------------------------------
@@ -719,7 +728,7 @@ class _TokenBounds:
             self.matches.append(tm)
             if len(tm.var):
                 qsim[i] = float(tm.vsim.max())
-                listed[i] = float((tm.vsim * idx.var_weight[idx.var_ptr[tm.var] + tm.pos]).max())
+                listed[i] = float(tm.vlisted.max())
                 least[i] = float(idx.var_wsum[tm.var].min())
         qsim[qsim <= 0] = 0.0
         start = len(self.ids)
@@ -764,17 +773,3 @@ def _heads(index: NameIndex) -> np.ndarray:
         at = np.flatnonzero(index.var_role == role)
         head[at[run_starts(var_of_tok[at])]] = True
     return head
-
-
-def take(rs: RowScores, keep: np.ndarray) -> RowScores:
-    """The candidates of ``rs`` where ``keep``."""
-    al = rs.align
-    return RowScores(
-        rs.row[keep],
-        rs.var[keep],
-        rs.score[keep],
-        rs.query_cov[keep],
-        rs.name_cov[keep],
-        rs.evidence[keep],
-        type(al)(*(getattr(al, f)[keep] for f in al.__slots__)),
-    )

@@ -1,4 +1,4 @@
-"""``score_rows`` drops the names its query tokens cannot lift to the floor (``_can_reach``): the
+"""``score_rows`` drops the names its query tokens cannot lift to the floor (``kernels.reaching``): the
 names it keeps, with every score and alignment feature, must be exactly those scoring without the
 pruning at or over the floor. Compared on the real OFAC 2021 + UN lists with dev queries,
 negatives (Arabic script: per-row floors) and the listed names the resolver screens list by list.
