@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -195,7 +196,7 @@ _SPLIT_MIN_CHARS = 8  # shorter unknown words are not split
 _SPLIT_PART_CHARS = 4
 
 
-def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
+def resegment(tokens: list[str], vocabulary: Container[str], skeletons: Container[str]) -> list[str] | None:
     """The tokens re-cut where a list cuts the same name differently, or None when nothing changes.
 
     Romanizations write compound names as one word or several ("Malekouti Pour" / "Malakotipour",
@@ -227,13 +228,13 @@ def resegment(tokens: list[str], vocabulary, skeletons) -> list[str] | None:
     return out if found else None
 
 
-def _joins(joined: str, vocabulary, skeletons) -> bool:
+def _joins(joined: str, vocabulary: Container[str], skeletons: Container[str]) -> bool:
     if joined in vocabulary:
         return True
     return len(joined) >= _JOIN_KEY_CHARS and skeleton(joined) in skeletons
 
 
-def _split(token: str, vocabulary, skeletons) -> list[str]:
+def _split(token: str, vocabulary: Container[str], skeletons: Container[str]) -> list[str]:
     """``token`` cut in two listed parts (the most even cut with the most parts spelled as listed),
     or ``[token]``."""
     if len(token) < _SPLIT_MIN_CHARS or token in vocabulary or not token.isalpha():
