@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -185,6 +186,88 @@ def name_variants(name: str) -> list[list[str]]:
         if tokens and tokens not in variants:
             variants.append(tokens)
     return variants
+
+
+# Short words and their skeletons collide by chance: a join that rests on the skeleton alone needs
+# a joined word of at least JOIN_KEY_CHARS letters, and a split parts of at least SPLIT_PART_CHARS
+# (three-letter parts split a third of ordinary names: "Car Mona", "Sus Anne").
+_JOIN_KEY_CHARS = 8
+_SPLIT_MIN_CHARS = 8  # shorter unknown words are not split
+_SPLIT_PART_CHARS = 4
+
+
+def resegment(tokens: list[str], vocabulary: Container[str], skeletons: Container[str]) -> list[str] | None:
+    """The tokens re-cut where a list cuts the same name differently, or None when nothing changes.
+
+    Romanizations write compound names as one word or several ("Malekouti Pour" / "Malakotipour",
+    "Bun Hieng" / "Bunheung", "Aero Continente" / "Aerocontinente"). Two adjacent tokens are
+    joined when the joined word is a listed token (``vocabulary``) or has the skeleton of one
+    (``skeletons``); a long token that is not listed is split in two parts of four letters or more
+    when both are listed, or one of them and the other's skeleton is.
+
+    >>> vocab, skels = {"mohammadbagher", "bun", "pour", "malekouti"}, {skeleton("malekouti"), "ban", "har"}
+    >>> resegment(["mohammad", "bagher", "zolghadr"], vocab, skels)
+    ['mohammadbagher', 'zolghadr']
+    >>> resegment(["hamidreza", "malakotipour"], vocab, skels)
+    ['hamidreza', 'malakoti', 'pour']
+    >>> resegment(["ali", "hassan"], vocab, skels) is None
+    True
+    """
+    out: list[str] = []
+    i, found = 0, False
+    while i < len(tokens):
+        t = tokens[i]
+        if i + 1 < len(tokens) and _joins(t + tokens[i + 1], vocabulary, skeletons):
+            out.append(t + tokens[i + 1])
+            i, found = i + 2, True
+            continue
+        parts = _split(t, vocabulary, skeletons)
+        out.extend(parts)
+        found |= len(parts) > 1
+        i += 1
+    return out if found else None
+
+
+def _joins(joined: str, vocabulary: Container[str], skeletons: Container[str]) -> bool:
+    if joined in vocabulary:
+        return True
+    return len(joined) >= _JOIN_KEY_CHARS and skeleton(joined) in skeletons
+
+
+def _split(token: str, vocabulary: Container[str], skeletons: Container[str]) -> list[str]:
+    """``token`` cut in two listed parts (the most even cut with the most parts spelled as listed),
+    or ``[token]``."""
+    if len(token) < _SPLIT_MIN_CHARS or token in vocabulary or not token.isalpha():
+        return [token]
+    best, best_key = [token], (0, 0)
+    for cut in range(_SPLIT_PART_CHARS, len(token) - _SPLIT_PART_CHARS + 1):
+        parts = (token[:cut], token[cut:])
+        exact = sum(p in vocabulary for p in parts)
+        if not exact:
+            continue
+        if exact == 1:  # the other part listed in another spelling
+            other = parts[1] if parts[0] in vocabulary else parts[0]
+            key = skeleton(other)
+            if len(key) < 3 or key not in skeletons:
+                continue
+        rank = (exact, min(map(len, parts)))
+        if rank > best_key:
+            best, best_key = list(parts), rank
+    return best
+
+
+def feminine_pair(a: str, b: str) -> bool:
+    """Whether one word is the other with a final "a" after a consonant: a name and its feminine
+    form ("Daniel" / "Daniela", Russian "Melnikov" / "Melnikova"), which name different people.
+
+    >>> feminine_pair("melnikova", "melnikov"), feminine_pair("daniel", "daniela")
+    (True, True)
+    >>> feminine_pair("maria", "mari"), feminine_pair("musa", "mus"), feminine_pair("aleksandra", "aleksandr")
+    (False, False, True)
+    """
+    if len(a) < len(b):
+        a, b = b, a
+    return len(b) >= 4 and a == b + "a" and b[-1] not in "aeiouyhw"
 
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")

@@ -28,7 +28,7 @@ from service.engine import kernels
 from service.engine.budget import Budget
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
 from service.engine.neighbours import NeighbourSearch, pair_similarity
-from service.engine.normalize import CONSONANT_MARK, skeleton
+from service.engine.normalize import CONSONANT_MARK, feminine_pair, skeleton
 from service.engine.romanize import ALT_SEP, CLOSE_MARK
 
 _MAXQ = 64  # query tokens per row (more are cut)
@@ -49,6 +49,7 @@ class Params:
     consonant_scale: float = 0.6  # ...and then count this much (keys of 3 letters or less: only equal)
     close_sim: float = 0.75  # a vowel guess for an abjad word counts only this similar (rescaled)
     close_scale: float = 1.0  # ...and then this much (lower: fewer Arabic-script alerts, less recall)
+    feminine_scale: float = 0.5  # a name and its feminine form ("Daniel" / "Daniela") count this much
     short_token: int = 3  # tokens this short must match at >= short_cutoff
     short_cutoff: float = 0.92
     miss_query: float = 0.5  # cost of query weight left unmatched (extra words typed)
@@ -99,6 +100,7 @@ class TokenMatcher:
         self._vocab = list(index.vocab)
         self._skels = list(index.skel_vocab)
         self._vocab_len = np.fromiter((len(t) for t in self._vocab), np.int32, len(self._vocab))
+        self._vocab_final_a = np.fromiter((t.endswith("a") for t in self._vocab), bool, len(self._vocab))
         self._ckeys = list(index.ckey_vocab)
         # skeleton / consonant key id -> the vocabulary tokens that have it (CSR)
         self._skel_members, self._skel_ptr = _members(index.vocab_skel, len(self._skels))
@@ -166,7 +168,7 @@ class TokenMatcher:
         tok_len = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
         consonant = np.zeros(len(tokens), bool)
         consonant[arabic] = True
-        return self._token_matches(tok_len, consonant, row, voc, sim)
+        return self._token_matches(tokens, tok_len, consonant, row, voc, sim)
 
     def _consonant_pairs(self, keys: list[str], workers: int):
         """Arabic-script words, as consonant keys, against the consonant keys of the vocabulary."""
@@ -266,11 +268,18 @@ class TokenMatcher:
         )
 
     def _token_matches(
-        self, tok_len: np.ndarray, consonant: np.ndarray, row: np.ndarray, voc: np.ndarray, sim: np.ndarray
+        self,
+        tokens: list[str],
+        tok_len: np.ndarray,
+        consonant: np.ndarray,
+        row: np.ndarray,
+        voc: np.ndarray,
+        sim: np.ndarray,
     ) -> list[TokenMatches]:
         """Best pair per (token, vocabulary token), cutoffs, rescaling, postings expansion.
 
-        Consonant keys had their own length rule; their similarity is scaled after rescaling.
+        Consonant keys had their own length rule; their similarity is scaled after rescaling, as is
+        a name's against its feminine form's.
         """
         p, idx = self.params, self.index
         order = np.lexsort((-sim, voc, row))
@@ -281,6 +290,7 @@ class TokenMatcher:
         row, voc = row[keep], voc[keep].astype(np.int32)
         sim = np.clip((sim[keep] - p.floor) / (1.0 - p.floor), 0.0, 1.0)
         sim = (sim * np.where(consonant[row], p.consonant_scale, 1.0)).astype(np.float32)
+        sim[self._feminine(tokens, tok_len, row, voc)] *= np.float32(p.feminine_scale)
         bounds = np.searchsorted(row, np.arange(len(tok_len) + 1))
         out = []
         for i in range(len(tok_len)):
@@ -288,6 +298,19 @@ class TokenMatcher:
             tm = TokenMatches(cols, s)
             tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(idx, cols, s)
             out.append(tm)
+        return out
+
+    def _feminine(
+        self, tokens: list[str], tok_len: np.ndarray, row: np.ndarray, voc: np.ndarray
+    ) -> np.ndarray:
+        """Which (token row, vocabulary token) pairs are a name and its feminine form
+        (``normalize.feminine_pair``); only pairs one letter apart, the longer ending in "a", are read."""
+        diff = self._vocab_len[voc] - tok_len[row]
+        query_a = np.fromiter((t.endswith("a") for t in tokens), bool, len(tokens))
+        maybe = np.flatnonzero(((diff == 1) & self._vocab_final_a[voc]) | ((diff == -1) & query_a[row]))
+        out = np.zeros(len(row), bool)
+        for k in maybe.tolist():
+            out[k] = feminine_pair(tokens[row[k]], self._vocab[voc[k]])
         return out
 
 

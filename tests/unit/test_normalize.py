@@ -8,8 +8,10 @@ from service.engine.normalize import (
     acronyms,
     arabic_consonant_keys,
     consonant_key,
+    feminine_pair,
     fold,
     name_variants,
+    resegment,
     skeleton,
     tokenize,
 )
@@ -146,3 +148,46 @@ def test_arabic_script_consonant_keys_meet_romanizations() -> None:
 
 def test_initials_are_not_syllables() -> None:
     assert all("tz" not in v for v in name_variants("T. Z. El Aissami"))
+
+
+VOCAB = {"aero", "continente", "pour", "malekouti", "mohammadbagher", "bun", "car", "mona"}
+SKELETONS = {skeleton(t) for t in VOCAB}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "cut"),
+    [
+        (["mohammad", "bagher"], ["mohammadbagher"]),  # joined: a listed word
+        (["kheir", "beik"], None),  # nothing listed like "kheirbeik"
+        (["aerocontinente"], ["aero", "continente"]),  # split: both parts listed
+        (["malakotipour"], ["malakoti", "pour"]),  # one part listed, the other in another spelling
+        (["carmona"], None),  # a part of three letters is too often chance ("Car Mona", "Bun Heung")
+        (["bunheung"], None),
+        (["continente"], None),  # listed words are never split
+        (["ali", "hassan"], None),
+    ],
+)
+def test_resegment(tokens: list[str], cut: list[str] | None) -> None:
+    assert resegment(tokens, VOCAB, SKELETONS) == cut
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("melnikova", "melnikov"), ("daniel", "daniela"), ("aleksandra", "aleksandr"), ("ivan", "ivana")],
+)
+def test_feminine_forms(a: str, b: str) -> None:
+    assert feminine_pair(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("maria", "mari"),
+        ("musa", "mus"),
+        ("lukashenka", "lukashenko"),
+        ("fatimah", "fatima"),
+        ("ali", "alia"),
+    ],
+)
+def test_not_feminine_forms(a: str, b: str) -> None:
+    assert not feminine_pair(a, b)

@@ -29,6 +29,9 @@ def _list() -> LoadedList:
         ),
         Entity("r2", "test", "Person", "QUDSIYYA, Hassan"),
         Entity("r3", "test", "Person", "RASOULI, Mohammadbagher"),
+        Entity("r4", "test", "Person", "MALEKOUTI POUR, Hamidreza"),
+        Entity("c9", "test", "Organization", "AERO CONTINENTE S.A."),
+        Entity("f1", "test", "Person", "MELNIKOV, Ivan"),
         Entity("v1", "test", "Vessel", "ZARGHAMI STAR"),
         Entity("o1", "test", "Organization", "FORCES DEMOCRATIQUES DE LIBERATION DU RWANDA (FDLR)"),
         Entity("p1", "test", "Person", "SANTOS, Ahmad (Ahmed)"),
@@ -172,6 +175,22 @@ def test_index_cache_round_trip(tmp_path) -> None:
 def test_words_the_list_writes_as_one_are_joined(screener: Screener) -> None:
     entity, score = top(screener, "Mohammad Bagher Rasouli")
     assert entity == "r3" and score > 0.9
+
+
+def test_words_the_query_writes_as_one_are_split_where_the_list_parts_are(screener: Screener) -> None:
+    # both parts spelled as listed; one spelled as listed, the other with a listed skeleton
+    assert top(screener, "Aerocontinente SA") == ("c9", 1.0)
+    entity, score = top(screener, "Hamidreza Malakotipour")
+    assert entity == "r4" and score > 0.9
+    assert top(screener, "Hamidreza Malakotipour")[1] > top(screener, "Hamidreza Malakotimour")[1]
+
+
+def test_a_feminine_form_is_another_person(screener: Screener) -> None:
+    """ "Melnikova" is Melnikov's wife or daughter, not Melnikov: it counts far less than a spelling
+    one letter off."""
+    matcher = screener._matcher
+    assert matcher.match(["melnikova"])["melnikova"].by_vocab()[matcher.vocab_id["melnikov"]] < 0.5
+    assert top(screener, "Ivan Melnikova")[1] < top(screener, "Ivan Melnikof")[1]
 
 
 def test_token_cache_is_bounded_by_bytes(screener: Screener) -> None:
