@@ -1,9 +1,10 @@
 """Compiled loops (numba) for the steps of scoring that numpy can only do with many small sorts
 and scatters: which (row, name) pairs the token triples can lift to the floor (``reaching``) and,
 per (row, name), the one-to-one alignment of its triples (``align``) and what the calibrated score
-needs of it (``figures``).
+needs of it (``figures``); and the neighbour search's filter of a query token's candidates by
+their character signatures (``signature_candidates``: ten numpy calls a token before).
 
-On a warm query these steps were half of the time, spread over dozens of numpy calls on arrays
+On a warm query the scoring steps were half of the time, spread over dozens of numpy calls on arrays
 of a few hundred elements; on a list of a million names, most of it. The loops compute what the
 numpy code they replaced computed (float64 where its ``bincount`` summed; float32 sums in the
 order the pairs formed, where numpy's SIMD reductions summed in their own order: a score may
