@@ -40,6 +40,7 @@ from service.engine.calibration import (
     features,
 )
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
+from service.engine.kernels import EXACT  # a pair counted as identical
 from service.engine.scoring import (
     Params,
     TokenMatches,
@@ -49,7 +50,6 @@ from service.engine.scoring import (
     score_triples,
 )
 
-EXACT = 0.999  # a pair counted as identical (scoring._alignment)
 _SLACK = 1e-3  # in log-odds: scores are float32 computations; never drop a pair at a hair under
 _SCORE_SLACK = 1e-4  # on the exact score: a guard, its float32 computations are screening's
 
