@@ -47,6 +47,7 @@ from service.engine.scoring import (
     _group_max,
     _ranges,
     blend_bound,
+    row_weights,
     score_triples,
 )
 
@@ -414,7 +415,7 @@ def _scored_rows(
         weight[a : a + k].astype(np.float32) for a, k in zip(first.tolist(), q_len.tolist(), strict=True)
     ]
     R = np.searchsorted(rows, row_of[F])
-    rs = score_triples(idx, params, weights, R, F - first[R], V, P, S, np.zeros(len(rows)), head)
+    rs = score_triples(idx, params, row_weights(weights), R, F - first[R], V, P, S, np.zeros(len(rows)), head)
     r, var = rows[rs.row], rs.var
     names = idx.var_name[var]
     x = features(

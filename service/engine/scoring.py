@@ -416,16 +416,17 @@ def score_rows(
     S = np.concatenate([tm.vsim for tm in parts])
     L = np.concatenate([tm.vlisted for tm in parts])
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
+    rw = row_weights(weights)
     if floors.any():
-        keep = _reaching(params, floors, weights, R, Q, V, L, idx.var_wsum)
+        keep = _reaching(params, floors, rw, R, Q, V, L, idx.var_wsum)
         R, Q, V, P, S, L = R[keep], Q[keep], V[keep], P[keep], S[keep], L[keep]
-    return score_triples(idx, params, weights, R, Q, V, P, S, floors, head, L)
+    return score_triples(idx, params, rw, R, Q, V, P, S, floors, head, L)
 
 
 def score_triples(
     idx: NameIndex,
     params: Params,
-    weights: list[np.ndarray],
+    rw: RowWeights,
     R: np.ndarray,
     Q: np.ndarray,
     V: np.ndarray,
@@ -435,21 +436,20 @@ def score_triples(
     head: np.ndarray | None = None,
     listed: np.ndarray | None = None,
 ) -> RowScores:
-    """``score_rows`` from its (row ``R``, query token ``Q``, variant, position, similarity) triples,
-    in its order (row by row, token by token, each token's postings in order: the alignment breaks
-    ties by it), and their ``listed`` weight (``TokenMatches.vlisted``; computed when not given);
-    names under their row's floor (``floors``, one per row) are dropped. The delta pre-filter
-    scores the few pairs its bounds leave through here, exactly as screening does."""
+    """``score_rows`` from its rows' weights (``row_weights``) and its (row ``R``, query token
+    ``Q``, variant, position, similarity) triples, in its order (row by row, token by token, each
+    token's postings in order: the alignment breaks ties by it), and their ``listed`` weight
+    (``TokenMatches.vlisted``; computed when not given); names under their row's floor
+    (``floors``, one per row) are dropped. The delta pre-filter scores the few pairs its bounds
+    leave through here, exactly as screening does."""
     nvar = len(idx.var_name)
-    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
-    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights]))).astype(np.int64)
+    qw, row_off = rw.flat, rw.offsets
     o = stable_order(R * nvar + V)  # by (row, variant), in triple order inside each
     R, Q, V, P = (a[o].astype(np.int64, copy=False) for a in (R, Q, V, P))
     S = S[o].astype(np.float32, copy=False)
     c_contrib = S * idx.var_weight[idx.var_ptr[V] + P] if listed is None else listed[o]
     row, var, q_sum, c_sum, ptr, chosen = kernels.align(R, Q, V, P, S, S * qw[row_off[R] + Q], c_contrib)
-    row_total = np.array([float(w[:_MAXQ].sum()) for w in weights], np.float32)
-    q_total = row_total[row]
+    q_total = rw.totals.astype(np.float32)[row]
     c_total = idx.var_wsum[var]
     score, evidence = blend(params, q_sum, q_total, c_sum, c_total - c_sum)
     # only names at or over their row's floor are returned: their listed tokens alone are read
@@ -499,6 +499,22 @@ def score_triples(
     return RowScores(row.astype(np.int32), var.astype(np.int32), score, query_cov, name_cov, evidence, align)
 
 
+@dataclass(frozen=True, slots=True)
+class RowWeights:
+    """The query weights of token rows as scoring reads them (at most ``_MAXQ`` tokens a row)."""
+
+    flat: np.ndarray  # float32: every row's token weights, row after row
+    offsets: np.ndarray  # int64: where each row starts in ``flat`` (and where the last ends)
+    totals: np.ndarray  # float64: each row's total weight
+
+
+def row_weights(weights: list[np.ndarray]) -> RowWeights:
+    cut = [w[:_MAXQ] for w in weights]
+    offsets = np.concatenate(([0], np.cumsum([len(w) for w in cut]))).astype(np.int64)
+    totals = np.array([float(w.sum()) for w in cut])
+    return RowWeights(np.concatenate(cut).astype(np.float32), offsets, totals)
+
+
 def take(rs: RowScores, keep: np.ndarray) -> RowScores:
     """The candidates of ``rs`` where ``keep``."""
     al = rs.align
@@ -516,7 +532,7 @@ def take(rs: RowScores, keep: np.ndarray) -> RowScores:
 def _reaching(
     params: Params,
     floors: np.ndarray,
-    weights: list[np.ndarray],
+    rw: RowWeights,
     R: np.ndarray,
     Q: np.ndarray,
     V: np.ndarray,
@@ -527,15 +543,13 @@ def _reaching(
     (``kernels.reaching``: from the query weight and the similarity-weighted listed weight ``L``
     of all the postings reaching the name). A token reaching a name at two positions counts its
     query weight twice: rare, and a larger sum only loosens the bound."""
-    qw = np.concatenate([w[:_MAXQ] for w in weights]).astype(np.float32)
-    row_off = np.concatenate(([0], np.cumsum([min(len(w), _MAXQ) for w in weights])))
     return kernels.reaching(
         R.astype(np.int64, copy=False),
         V.astype(np.int64, copy=False),
-        qw[row_off[R] + Q],
+        rw.flat[rw.offsets[R] + Q],
         L,
         floors.astype(np.float64, copy=False),
-        np.array([float(w[:_MAXQ].sum()) for w in weights]),
+        rw.totals,
         var_wsum,
         float(params.miss_query),
         float(params.miss_listed),
