@@ -110,16 +110,18 @@ class TokenMatcher:
 
     def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
         """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
+        # Bounded by bytes, not tokens: on a large list a common token's postings are big. Cleared
+        # before this call finds what it has: never between that and the answer (a token found
+        # cached, then cleared, would be missing from it).
+        if self._cached_bytes > self._cache_bytes:
+            self._cache.clear()
+            self._skel_found.clear()
+            self._cached_bytes = 0
         alternatives = [t for t in dict.fromkeys(tokens) if ALT_SEP in t and t not in self._cache]
         if alternatives:
             self._alternatives(alternatives, budget)
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
-            # Bounded by bytes, not tokens: on a large list a common token's postings are big.
-            if self._cached_bytes > self._cache_bytes:
-                self._cache.clear()
-                self._skel_found.clear()
-                self._cached_bytes = 0
             for start in range(0, len(missing), 256):
                 if budget:
                     budget.check()
