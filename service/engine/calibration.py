@@ -239,7 +239,12 @@ def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np
     """The model's probability, 1 for identical names (every token of both, spelled the same, and
     more than a legal form, of the schema asked for (``schema_given``: the query gave one), not a
     weak alias), with the rules applied."""
-    identical = (
+    return (np.where(identical(x, schema_given), 1.0, model.predict(x)) * rule_factor(x)).astype(np.float32)
+
+
+def identical(x: np.ndarray, schema_given: np.ndarray) -> np.ndarray:
+    """The candidates that ``calibrated`` scores 1 whatever the model."""
+    return (
         (x[:, _F["blend"]] >= 0.9999)
         & (x[:, _F["exact_share"]] >= 1)
         & (x[:, _F["matched_weight"]] >= np.log1p(IDENTICAL_WEIGHT))
@@ -247,7 +252,6 @@ def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np
         & ((x[:, _F["craft_listed"]] == 0) | ~schema_given)
         & (x[:, _F["weak_alias"]] == 0)
     )
-    return (np.where(identical, 1.0, model.predict(x)) * rule_factor(x)).astype(np.float32)
 
 
 def rules(x: np.ndarray) -> dict[str, np.ndarray]:

@@ -36,6 +36,7 @@ from service.engine.prefilter import rows_may_match
 from service.engine.romanize import alternative_rows, replaces_generic, shown
 from service.engine.scoring import (
     _MAXQ,
+    PairHook,
     Params,
     RowScores,
     TokenMatcher,
@@ -175,6 +176,7 @@ class Screener:
         self._identifiers = IdentifierIndex(self._entities)
         self._vocab_weight = index.token_weight(np.arange(len(index.vocab)))
         self._matcher = TokenMatcher(index, params, full_scan=full_scan)
+        self.pair_hook: PairHook | None = None  # bench/train_score.py --jellyfish: candidate features
         self._vocab_id = self._matcher.vocab_id
         self._weights = weight_source or self  # whose token statistics weigh query tokens
         self.model = model or calibration.load_model()
@@ -513,7 +515,14 @@ class Screener:
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         rs = score_rows(
-            self.index, self.params, rows, weights, self._on_lists(matches, lists), floor, self._head
+            self.index,
+            self.params,
+            rows,
+            weights,
+            self._on_lists(matches, lists),
+            floor,
+            self._head,
+            pair_hook=self.pair_hook,
         )
         rs = take(rs, rs.score >= floor[rs.row])
         x = self._features(queries, rs, row_query, consonant, company, foreign)

@@ -66,7 +66,7 @@ def test_each_feature_column_is_the_feature_its_name_says():
         q_matched=one(2.0), q_total=one(4.0), c_matched=one(3.0), c_total=one(6.0), c_given=one(1.0),
         c_surname=one(2.0), pairs=one(2), exact=one(1), sim_min=one(0.7), q_miss_max=one(1.5),
         c_miss_max=one(2.5), q_tokens=one(3), c_tokens=one(4), given_sim=one(0.31), surname_sim=one(0.47),
-        heads=one(2),
+        heads=one(2), extra=np.zeros((1, 0)),
     )  # fmt: skip
     b = np.array([True])
     x = features(al, one(0.55), ~b, ~b, one(4.0), ~b, np.array([PERSON]), np.array([PERSON]), b, b, ~b)[0]

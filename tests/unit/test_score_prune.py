@@ -42,9 +42,9 @@ def kept(rs: RowScores, floor: np.ndarray) -> list[tuple]:
 def test_pruned_scores_are_the_unpruned_ones_over_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     triples = {"pruned": 0, "all": 0}
 
-    def both(idx, params, rows, weights, matches, floor, head):
-        pruned = score_rows(idx, params, rows, weights, matches, floor, head)
-        full = score_rows(idx, params, rows, weights, matches, 0.0, head)
+    def both(idx, params, rows, weights, matches, floor, head, pair_hook=None):
+        pruned = score_rows(idx, params, rows, weights, matches, floor, head, pair_hook)
+        full = score_rows(idx, params, rows, weights, matches, 0.0, head, pair_hook)
         floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
         assert floors.max() > 0
         assert kept(pruned, floors) == kept(full, floors)
