@@ -110,10 +110,11 @@ class TokenMatcher:
         self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
     def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
-        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
-        # Bounded by bytes, not tokens: on a large list a common token's postings are big. Cleared
-        # before this call finds what it has: never between that and the answer (a token found
-        # cached, then cleared, would be missing from it).
+        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks.
+
+        The cache is bounded by bytes, not tokens (on a large list a common token's postings are
+        big): past the bound it is cleared, only here at the start of a call, so that every token
+        found cached or computed below is still there when the call returns."""
         if self._cached_bytes > self._cache_bytes:
             self._cache.clear()
             self._skel_found.clear()
