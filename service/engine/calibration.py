@@ -266,6 +266,11 @@ def rules(x: np.ndarray) -> dict[str, np.ndarray]:
         "one-word personal name covers little of the query": (x[:, _F["one_word"]] > 0)
         & (x[:, _F["listed_person"]] > 0)
         & (qc < ONE_WORD_COVER),
+        "one-word name covers little of a name romanized from another script": (x[:, _F["one_word"]] > 0)
+        & (x[:, _F["other_script"]] > 0)
+        & (qc < ONE_WORD_COVER),
+        "a company's name matched to a one-word personal name": (x[:, _F["company_form_vs_person"]] > 0)
+        & (x[:, _F["one_word"]] > 0),
         "engine-made initials not matched exactly": (x[:, _F["initials"]] > 0)
         & (partial | (x[:, _F["exact_share"]] < 1) | (x[:, _F["initials_person"]] > 0)),
     }
