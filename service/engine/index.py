@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # A name's token variants (the first ``spelled`` spelled out, the rest initials) and token roles.
 _NameVariants = tuple[list[list[str]], int, dict[str, int]]
 
-INDEX_FORMAT = 18  # bump when the arrays or the normalization change: old caches are ignored
+INDEX_FORMAT = 17  # bump when the arrays or the normalization change: old caches are ignored
 # A token's rarity is judged as if the lists held at least this many parties: in a watchlist of 4
 # names every word is "rare" only because there are 4, and the calibrated score (trained on lists
 # of thousands) would read its short idf as common words. Lists this large or larger are unchanged.

@@ -20,8 +20,6 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from service.engine.name_parts import PARTICLES, STOPWORDS, TITLES
-from service.engine.normalize import name_variants
 from service.engine.romanize import arabic, cyrillic, han, hangul, hebrew, kana
 from service.engine.romanize.abjad import CLOSE_MARK as CLOSE_MARK  # the token matcher reads it here
 from service.engine.unmask import unmask
@@ -56,43 +54,22 @@ def enabled() -> set[str]:
     return set(_enabled)
 
 
-LATIN = "latin"  # words() with latin=True: a token of the name's other words, as normalize reads them
+def words(name: str) -> list[tuple[str, str]]:
+    """(script, word) for each word of a romanized script in the name, in order.
 
-
-def words(name: str, latin: bool = False) -> list[tuple[str, str]]:
-    """(script, word) for each word of a romanized script in the name, in order; with ``latin``,
-    the tokens of the text between them too, as (LATIN, token) (the plain split of
-    ``normalize.name_variants``, legal forms canonical, without titles and particles).
-
-    >>> words("김소희 John 毛泽东"), words("جعفر LLC", latin=True)
-    ([('hangul', '김소희'), ('han', '毛泽东')], [('arabic', 'جعفر'), ('latin', 'ltd')])
+    >>> words("김소희 John 毛泽东")
+    [('hangul', '김소희'), ('han', '毛泽东')]
     """
     if name.isascii():  # the common case, at no cost
         return []
     text = unicodedata.normalize("NFKC", unmask(name))  # what the reader sees, as normalize reads it
     out = []
-    end = 0
     for m in _WORD.finditer(text):
-        if latin:
-            out += _latin(text[end : m.start()])
-        end = m.end()
         script = m.lastgroup or ""
         word = m.group(0).strip("'\u05f3\u2019\u0640")
         if word and script in _enabled:
             out.append((script, word))
-    return out + _latin(text[end:]) if latin and out else out
-
-
-def _latin(text: str) -> list[tuple[str, str]]:
-    """The tokens of a stretch of the name between words of other scripts: its titles, particles and
-    connecting words go even when it has nothing else (the name has)."""
-    if not text.strip(" -,.'\"«»()"):
-        return []
-    variants = name_variants(text)
-    return [(LATIN, t) for t in (variants[0] if variants else []) if t not in _NOT_CONTENT]
-
-
-_NOT_CONTENT = frozenset(TITLES) | frozenset(PARTICLES) | frozenset(STOPWORDS)
+    return out
 
 
 # Scripts whose first romanization is the spelling Latin lists use (not a guess at vowels).
@@ -110,8 +87,7 @@ def listed_variants(name: str) -> list[list[str]]:
     """
     if any(script not in _SURE for script, _ in words(name)):
         return []
-    # Without the name's Latin words (its generic reading has them): the index stays as it was.
-    return [[t.split(ALT_SEP)[0] for t in row] for row in alternative_rows(name, latin=False)]
+    return [[t.split(ALT_SEP)[0] for t in row] for row in alternative_rows(name)]
 
 
 _SYLLABARIES = ("han", "hangul", "kana")
@@ -157,27 +133,22 @@ def _forms(script: str, word: str) -> tuple[str, ...]:
     return tuple(_SCRIPTS[script][1](word))
 
 
-def alternative_rows(name: str, max_alternatives: int = 24, latin: bool = True) -> list[list[str]]:
+def alternative_rows(name: str, max_alternatives: int = 24) -> list[list[str]]:
     """Query rows whose tokens carry the romanizations of the name's non-Latin words.
 
     Each word gives one token ("a|b|c"); a word a romanizer splits (a Korean or Chinese full name
-    written as one word: surname, then given name) gives a second row with it split. The name's
-    Latin words keep their place (as ``normalize`` reads them: "جعفر LLC" is a company however its
-    first word is read). Empty when the name has no word in a romanized script.
+    written as one word: surname, then given name) gives a second row with it split. Empty when
+    the name has no word in a romanized script.
 
-    >>> alternative_rows("Иван"), alternative_rows("Иван Ltd")
-    ([['ivan']], [['ivan', 'ltd']])
+    >>> alternative_rows("Иван")
+    [['ivan']]
     """
-    found = _compounds(words(name, latin))
-    if not any(script != LATIN for script, _ in found):
+    found = _compounds(words(name))
+    if not found:
         return []
     whole: list[str] = []
     split: list[str] = []
     for script, word in found:
-        if script == LATIN:
-            whole.append(word)
-            split.append(word)
-            continue
         forms = _forms(script, word)
         one = [f for f in forms if " " not in f]
         parts = [f.split(" ") for f in forms if " " in f]
