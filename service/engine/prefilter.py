@@ -192,6 +192,7 @@ def rows_may_match(
     vb: VariantBounds,
     variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     floor: float,
+    raw_floor: np.ndarray,
     rows: np.ndarray,
     row_of: np.ndarray,
     tid: np.ndarray,
@@ -199,7 +200,9 @@ def rows_may_match(
     weight: np.ndarray,
     row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """Of ``rows`` (row numbers): whether some name variant could score over ``floor`` for it.
+    """Of ``rows`` (row numbers): whether some name variant could score over ``floor`` for it,
+    among those over their row's ``raw_floor`` of the plain blend (screening's candidates: the
+    model was fitted on those alone, and may say anything of the others).
 
     ``row_of``/``tid``/``weight``: per query token of every row (flat), its row, its token id (in
     ``matches``: its ``TokenMatches`` here) and its query weight; ``variant_facts``: the screener's
@@ -238,7 +241,7 @@ def rows_may_match(
     at = idx.var_ptr[V] + P
     left = reaching(
         params,
-        np.zeros(len(total)),
+        raw_floor,
         total,
         row_of[F],
         V,
@@ -376,6 +379,7 @@ def rows_may_match(
                 model,
                 variant_facts,
                 floor,
+                raw_floor,
                 row_of,
                 weight,
                 row_facts,
@@ -394,6 +398,7 @@ def _scored_rows(
     model: ScoreModel,
     variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     floor: float,
+    raw_floor: np.ndarray,
     row_of: np.ndarray,
     weight: np.ndarray,
     row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -406,7 +411,7 @@ def _scored_rows(
     (query token ``F``, variant, position, similarity) triples of those (row, variant) in the order
     ``score_rows`` builds them (row by row, token by token, each token's postings in order: the
     alignment breaks ties by that order), scored by ``scoring.score_triples`` and the model as
-    ``Screener._score`` scores them."""
+    ``Screener._score`` scores them: only names over their row's ``raw_floor``."""
     one_word, initials, w_surname, head = variant_facts
     _, consonant, company, wanted, foreign = row_facts
     rows = np.unique(row_of[F])  # row_of is sorted: each row's tokens are contiguous
@@ -416,7 +421,7 @@ def _scored_rows(
         weight[a : a + k].astype(np.float32) for a, k in zip(first.tolist(), q_len.tolist(), strict=True)
     ]
     R = np.searchsorted(rows, row_of[F])
-    rs = score_triples(idx, params, row_weights(weights), R, F - first[R], V, P, S, np.zeros(len(rows)), head)
+    rs = score_triples(idx, params, row_weights(weights), R, F - first[R], V, P, S, raw_floor[rows], head)
     r, var = rows[rs.row], rs.var
     names = idx.var_name[var]
     x = features(

@@ -438,6 +438,7 @@ class Screener:
                 self._variant_bounds(),
                 (self._one_word, self._initials, self._w_surname, self._head),
                 evidence.floor_for(thr),
+                floor,
                 np.flatnonzero(keep),
                 row_of,
                 tid,
