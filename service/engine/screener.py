@@ -194,6 +194,7 @@ class Screener:
         self._bounds = _TokenBounds()  # per-token figures of may_match
         self._skeleton_set: frozenset[str] | None = None  # the listed skeletons, for _merged
         self._vb: VariantBounds | None = None  # the calibrated bound's per-variant part
+        self._weight_cache: dict[str, float] = {}  # see _token_weights
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None, **kwargs) -> Screener:
@@ -516,13 +517,8 @@ class Screener:
         matches = self._matcher.match([t for r in rows for t in r], budget)
         if budget:
             budget.charge(sum(len(matches[t].var) for r in rows for t in r))
-        src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
-        near = matches if src is self else None
-        if self.whole is not None:  # a subset: an unknown token weighs as its closest one in the whole
-            near = self.whole._matcher.match(
-                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id))
-            )
-        weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
+        weight = self._token_weights([t for r in rows for t in r], matches)
+        weights = [np.fromiter(map(weight.__getitem__, r), np.float32, len(r)) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         raw_floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         on_lists = self._on_lists(matches, lists)
@@ -549,6 +545,28 @@ class Screener:
         # rarely reach the default threshold) until script positives are in the training data.
         final = np.where(consonant[rs.row], rs.score, final).astype(np.float32)
         return _Scored(rows, row_query, weights, matches, rs, x, final)
+
+    def _token_weights(
+        self, tokens: list[str], matches: dict[str, TokenMatches] | None = None
+    ) -> dict[str, float]:
+        """The query weight of each token (``query_weights``; ``matches``: this screener's own, when
+        the caller has them), kept per token: a customer book repeats its first and last names.
+        A pair screener (compare) weighs tokens with the loaded lists' statistics, and a subset an
+        unknown token as its closest one in the whole."""
+        cache = self._weight_cache
+        if len(cache) > 1 << 20:
+            cache.clear()
+        new = [t for t in dict.fromkeys(tokens) if t not in cache]
+        if new:
+            src = self._weights
+            near = None
+            if self.whole is not None:
+                near = self.whole._matcher.match([t for t in new if t not in src._vocab_id])
+            elif src is self:
+                near = matches if matches is not None else self._matcher.match(new)
+            found = query_weights(new, near, src._vocab_id, src._vocab_weight, src.index.max_idf)
+            cache.update(zip(new, found.tolist(), strict=True))
+        return cache
 
     def _row_facts(
         self,
@@ -798,13 +816,8 @@ class _TokenBounds:
             return
         names = list(self.ids)
         tokens = [names[i] for i in todo]
-        src = screener._weights
-        near = None
-        if screener.whole is not None:
-            near = screener.whole._matcher.match([t for t in tokens if t not in src._vocab_id])
-        elif src is screener:
-            near = screener._matcher.match(tokens)
-        self.weight[todo] = query_weights(tokens, near, src._vocab_id, src._vocab_weight, src.index.max_idf)
+        weight = screener._token_weights(tokens)
+        self.weight[todo] = [weight[t] for t in tokens]
 
 
 @dataclass(slots=True)
