@@ -7,7 +7,7 @@ per candidate how much of the matched listed weight agrees on Metaphone, on NYSI
 Match Rating comparison, whether every pair does, and the Damerau-Levenshtein similarity of its
 pairs (weighted mean and minimum). Each distinct (query token, listed token) pair is computed once.
 The engine does not use them: on the dev validation split none added recall at the 1% point
-(bench/README.md, "jellyfish as features").
+beyond the noise (bench/README.md, "jellyfish as features").
 """
 
 from __future__ import annotations
