@@ -46,6 +46,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devsplit import SAMPLE_SEED, SCHEMA, eval_dir, read  # noqa: E402
+from jellyfish_pairs import PAIR_FIGURES, PairPhonetics  # noqa: E402
 from operating import operating_screener  # noqa: E402
 
 from service.engine.calibration import FEATURES, MODEL_FILE, Logit, ScoreModel  # noqa: E402
@@ -77,7 +78,8 @@ def fit(X: np.ndarray, y: np.ndarray, train: np.ndarray) -> Logit:
 
 
 def candidates(screener: Screener, queries: list[Query]):
-    """(query index, entity index, features) of each query's best variant per entity (by blend)."""
+    """(query index, entity index, features) of each query's best variant per entity (by blend);
+    the candidate features of ``screener.pair_hook`` (if any) follow the model's."""
     out_q, out_e, out_x = [], [], []
     for start in range(0, len(queries), BATCH):
         part = queries[start : start + BATCH]
@@ -92,7 +94,7 @@ def candidates(screener: Screener, queries: list[Query]):
         first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
         out_q.append(q[first] + start)
         out_e.append(ent[first])
-        out_x.append(scored.x[first])
+        out_x.append(np.hstack([scored.x[first], rs.align.extra[first]]))
     return np.concatenate(out_q), np.concatenate(out_e), np.vstack(out_x)
 
 
@@ -103,6 +105,8 @@ def script_candidates(
     ``index_script.csv``: their own entity positive, the others negative."""
     latin = Screener.from_lists([load_source("custom", folder / "index_script.csv")])
     latin.model = screener.model
+    if screener.pair_hook:
+        latin.pair_hook = PairPhonetics(latin.index.vocab).figures
     queries = read(folder / "alias_holdout_script_dev.csv", 0)
     qi, ei, xq = candidates(latin, [Query(r["query"], SCHEMA.get(r["schema"], "Any")) for r in queries])
     pos = latin.index.entity_ids[ei] == np.array([r["entity_id"] for r in queries])[qi]
@@ -129,6 +133,11 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/cache-14"))
     ap.add_argument("--dump", type=Path, help="also save the feature matrices (npz) for bench/")
     ap.add_argument(
+        "--jellyfish",
+        action="store_true",
+        help="dump jellyfish_pairs.PAIR_FIGURES after the features, as candidates (not trained on)",
+    )
+    ap.add_argument(
         "--hard-negatives", type=int, default=10, help="negatives kept per query (highest blend first)"
     )
     ap.add_argument(
@@ -140,6 +149,8 @@ def main() -> None:
     args = ap.parse_args()
     screener = operating_screener(args.cache)
     screener.model = placeholder()
+    if args.jellyfish:
+        screener.pair_hook = PairPhonetics(screener.index.vocab).figures
     idx, links = screener.index, screener.links
 
     aliases = read(eval_dir() / "alias_holdout_dev.csv", 0)
@@ -182,7 +193,9 @@ def main() -> None:
     n, m = len(aliases), len(negs)
     qid = np.r_[qi[pos], qi2[pos2] + n, qi[~pos & ~linked], nqi + 2 * n, nqi2 + 2 * n + m, qs + 2 * (n + m)]
     if args.dump:
-        np.savez(args.dump, X=X, y=y, val=val, qid=qid, n_alias=n, n_neg=m)
+        extra = np.array(PAIR_FIGURES if args.jellyfish else ())
+        np.savez(args.dump, X=X, y=y, val=val, qid=qid, n_alias=n, n_neg=m, extra=extra)
+    X = X[:, : len(FEATURES)]
     keep = hardest(X[:, FEATURES.index("blend")], y, qid, args.hard_negatives)
     X, y, val = X[keep], y[keep], val[keep]
     train = ~val

@@ -238,7 +238,12 @@ def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np
     """The model's probability, 1 for identical names (every token of both, spelled the same, and
     more than a legal form, of the schema asked for (``schema_given``: the query gave one), not a
     weak alias), with the rules applied."""
-    identical = (
+    return (np.where(identical(x, schema_given), 1.0, model.predict(x)) * rule_factor(x)).astype(np.float32)
+
+
+def identical(x: np.ndarray, schema_given: np.ndarray) -> np.ndarray:
+    """The candidates that ``calibrated`` scores 1 whatever the model."""
+    return (
         (x[:, _F["blend"]] >= 0.9999)
         & (x[:, _F["exact_share"]] >= 1)
         & (x[:, _F["matched_weight"]] >= np.log1p(IDENTICAL_WEIGHT))
@@ -246,7 +251,6 @@ def calibrated(model: ScoreModel, x: np.ndarray, schema_given: np.ndarray) -> np
         & ((x[:, _F["craft_listed"]] == 0) | ~schema_given)
         & (x[:, _F["weak_alias"]] == 0)
     )
-    return (np.where(identical, 1.0, model.predict(x)) * rule_factor(x)).astype(np.float32)
 
 
 def rules(x: np.ndarray) -> dict[str, np.ndarray]:
@@ -261,6 +265,11 @@ def rules(x: np.ndarray) -> dict[str, np.ndarray]:
         "one-word personal name covers little of the query": (x[:, _F["one_word"]] > 0)
         & (x[:, _F["listed_person"]] > 0)
         & (qc < ONE_WORD_COVER),
+        "one-word name covers little of a name romanized from another script": (x[:, _F["one_word"]] > 0)
+        & (x[:, _F["other_script"]] > 0)
+        & (qc < ONE_WORD_COVER),
+        "a company's name matched to a one-word personal name": (x[:, _F["company_form_vs_person"]] > 0)
+        & (x[:, _F["one_word"]] > 0),
         "engine-made initials not matched exactly": (x[:, _F["initials"]] > 0)
         & (partial | (x[:, _F["exact_share"]] < 1) | (x[:, _F["initials_person"]] > 0)),
     }

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -384,6 +385,15 @@ class Alignment:
     given_sim: np.ndarray  # the weakest similarity of an aligned listed given name (1: none aligned)
     surname_sim: np.ndarray  # ...of an aligned listed surname
     heads: np.ndarray  # how many of the listed first surname and first given name are aligned (0-2)
+    extra: np.ndarray  # (n, k): what a ``PairHook`` made of the aligned pairs (k = 0 without one)
+
+
+PairHook = Callable[[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]
+"""Per-candidate figures of the aligned pairs, for measuring candidate features (bench/train_score.py
+--jellyfish): called with the rows' query tokens (flat, as ``row_weights`` lays them out) and, per
+pair of the candidates returned, its candidate, query token (position in that list), listed
+vocabulary token and the listed weight it explains, and the number of candidates; returns an
+(n, k) array. Screening passes none."""
 
 
 def score_rows(
@@ -395,6 +405,7 @@ def score_rows(
     floor: float | np.ndarray = 0.0,
     head: np.ndarray | None = None,
     bound: tuple = kernels.NO_BOUND,
+    pair_hook: PairHook | None = None,
 ) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
@@ -415,7 +426,8 @@ def score_rows(
                 parts.append(tm)
     if not parts:
         z = np.zeros(0, np.float32)
-        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, Alignment(*[z] * 16))
+        none = Alignment(*[z] * 16, extra=np.zeros((0, 0), np.float32))  # type: ignore[misc]
+        return RowScores(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z, z, z, none)
     part_len = np.fromiter((len(tm.var) for tm in parts), np.int64, len(parts))
     R = np.repeat(np.asarray(part_row, np.int64), part_len)
     Q = np.repeat(np.asarray(part_tok, np.int64), part_len)
@@ -431,7 +443,8 @@ def score_rows(
         q_w = rw.flat[rw.offsets[R] + Q] * S
         keep = reaching(params, floors, rw.totals, R, V, q_w, L, idx.var_wsum, U, bound)
         R, Q, V, P, S, L = R[keep], Q[keep], V[keep], P[keep], S[keep], L[keep]
-    return score_triples(idx, params, rw, R, Q, V, P, S, floors, head, L)
+    tokens = [t for toks in rows for t in toks[:_MAXQ]] if pair_hook else None
+    return score_triples(idx, params, rw, R, Q, V, P, S, floors, head, L, tokens, pair_hook)
 
 
 def score_triples(
@@ -446,13 +459,16 @@ def score_triples(
     floors: np.ndarray,
     head: np.ndarray | None = None,
     listed: np.ndarray | None = None,
+    tokens: list[str] | None = None,
+    pair_hook: PairHook | None = None,
 ) -> RowScores:
     """``score_rows`` from its rows' weights (``row_weights``) and its (row ``R``, query token
     ``Q``, variant, position, similarity) triples, in its order (row by row, token by token, each
     token's postings in order: the alignment breaks ties by it), and their ``listed`` weight
     (``TokenMatches.vlisted``; computed when not given); names under their row's floor
     (``floors``, one per row) are dropped. The delta pre-filter scores the few pairs its bounds
-    leave through here, exactly as screening does."""
+    leave through here, exactly as screening does. ``pair_hook`` (with the rows' flat ``tokens``)
+    fills ``Alignment.extra``."""
     nvar = len(idx.var_name)
     qw, row_off = rw.flat, rw.offsets
     o = stable_order(R * nvar + V)  # by (row, variant), in triple order inside each
@@ -485,6 +501,14 @@ def score_triples(
         ROLE_SURNAME,
     )
     pairs, exact, sim_min, given_sim, surname_sim, q_miss, c_miss, q_tokens, c_tokens, heads = counts
+    if pair_hook is not None and tokens is not None:
+        cnt = ptr[kept + 1] - ptr[kept]
+        t = chosen[_ranges(ptr[kept], cnt)]
+        pv = idx.var_tok[idx.var_ptr[V[t]] + P[t]]
+        pk = np.repeat(np.arange(len(kept)), cnt)
+        extra = pair_hook(tokens, pk, row_off[R[t]] + Q[t], pv, c_contrib[t], len(kept))
+    else:
+        extra = np.zeros((len(kept), 0), np.float32)
     row, var, score, evidence = row[kept], var[kept], score[kept], evidence[kept]
     q_sum, c_sum, q_total, c_total = q_sum[kept], c_sum[kept], q_total[kept], c_total[kept]
     align = Alignment(
@@ -504,6 +528,7 @@ def score_triples(
         given_sim,
         surname_sim,
         heads,
+        extra,
     )
     query_cov = np.minimum(q_sum / np.maximum(q_total, 1e-6), 1.0)
     name_cov = np.minimum(c_sum / np.maximum(c_total, 1e-6), 1.0)

@@ -66,7 +66,7 @@ def test_each_feature_column_is_the_feature_its_name_says():
         q_matched=one(2.0), q_total=one(4.0), c_matched=one(3.0), c_total=one(6.0), c_given=one(1.0),
         c_surname=one(2.0), pairs=one(2), exact=one(1), sim_min=one(0.7), q_miss_max=one(1.5),
         c_miss_max=one(2.5), q_tokens=one(3), c_tokens=one(4), given_sim=one(0.31), surname_sim=one(0.47),
-        heads=one(2),
+        heads=one(2), extra=np.zeros((1, 0)),
     )  # fmt: skip
     b = np.array([True])
     x = features(al, one(0.55), ~b, ~b, one(4.0), ~b, np.array([PERSON]), np.array([PERSON]), b, b, ~b)[0]
@@ -96,6 +96,7 @@ def _screener() -> Screener:
         Entity("silvia", "t", "Person", "SILVIA, Isabel"),
         Entity("corp", "t", "Organization", "SANTA MARIA INTERNATIONAL TRADING CORP."),
         Entity("full", "t", "Person", "EL AISSAMI MADDAH, Tareck Zaidan"),
+        Entity("store", "t", "Organization", "HADDAD"),
     ]
     version = ListVersion("t", "custom", None, "0" * 64, len(entities), len(entities), "now")
     return Screener.from_lists([LoadedList(version, entities)])
@@ -133,6 +134,23 @@ def test_a_one_word_personal_name_covering_part_of_the_query_is_cut(screener):
     reasons = [a["reason"] for a in partial["explanation"]["adjustments"]]
     assert "one-word personal name covers little of the query" in reasons
     assert partial["score"] < screener.default_threshold
+
+
+def test_a_companys_name_never_rests_on_a_one_word_personal_name(screener):
+    company = _best(screener, "Esperanza LLC", "one")
+    reasons = [a["reason"] for a in company["explanation"]["adjustments"]]
+    assert "a company's name matched to a one-word personal name" in reasons
+    assert company["score"] < screener.default_threshold
+
+
+def test_a_one_word_name_covering_part_of_a_romanized_name_is_cut(screener):
+    """Romanized spellings are guesses: a one-word listed name (here an organization's) that
+    explains one word of a two-word name in Arabic script is weak evidence."""
+    m = _best(screener, "حداد كريمي", "store")
+    assert m is not None and m["explanation"]["model"]["part"] == "script"
+    reasons = [a["reason"] for a in m["explanation"]["adjustments"]]
+    assert "one-word name covers little of a name romanized from another script" in reasons
+    assert m["score"] < screener.default_threshold
 
 
 def test_a_weak_alias_counts_only_when_complete(screener):

@@ -43,9 +43,9 @@ def kept(rs: RowScores, floor: np.ndarray) -> list[tuple]:
 def test_pruned_scores_are_the_unpruned_ones_over_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     triples = {"pruned": 0, "all": 0}
 
-    def both(idx, params, rows, weights, matches, floor, head, bound):
-        pruned = score_rows(idx, params, rows, weights, matches, floor, head, bound)
-        full = score_rows(idx, params, rows, weights, matches, 0.0, head)
+    def both(idx, params, rows, weights, matches, floor, head, bound, pair_hook=None):
+        pruned = score_rows(idx, params, rows, weights, matches, floor, head, bound, pair_hook)
+        full = score_rows(idx, params, rows, weights, matches, 0.0, head, pair_hook=pair_hook)
         floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
         assert floors.max() > 0
         assert kept(pruned, floors) == kept(full, floors)
@@ -81,8 +81,8 @@ def test_screening_under_a_threshold_prunes_only_what_cannot_reach_it(
     triples = {"pruned": 0, "all": 0}
     counted = screener_module.score_rows
 
-    def counting(idx, params, rows, weights, matches, floor, head, bound):
-        rs = counted(idx, params, rows, weights, matches, floor, head, bound)
+    def counting(idx, params, rows, weights, matches, floor, head, bound, pair_hook=None):
+        rs = counted(idx, params, rows, weights, matches, floor, head, bound, pair_hook)
         triples["pruned" if len(bound[2]) else "all"] += len(rs.row)
         return rs
 

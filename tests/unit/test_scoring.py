@@ -225,3 +225,28 @@ def test_fast_sorts_are_numpys_stable_sorts(small: list[int], shift: int) -> Non
     keys fit its packed sort or not (large keys, shifted)."""
     keys = np.asarray(small, np.int64) << shift
     assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+def test_a_pair_hook_sees_each_candidates_aligned_pairs(screener: Screener) -> None:
+    """``Screener.pair_hook`` (bench/train_score.py --jellyfish) gets exactly the aligned pairs of the
+    candidates scored: their number, the listed weight they explain and their token strings agree
+    with the alignment's own figures; without a hook ``Alignment.extra`` is empty."""
+    seen: list[tuple[str, str]] = []
+
+    def hook(tokens, pk, pq, pv, pw, n):
+        seen.extend((tokens[q], str(screener.index.vocab[v])) for q, v in zip(pq, pv, strict=True))
+        return np.stack([np.bincount(pk, minlength=n), np.bincount(pk, pw, n)], 1)
+
+    queries = [Query("Mohamed Ali Zargami"), Query("Hassan Karimi"), Query("alpha trading")]
+    plain = screener._score(queries)
+    assert plain.scores.align.extra.shape == (len(plain.scores.row), 0)
+    screener.pair_hook = hook
+    try:
+        scored = screener._score(queries)
+    finally:
+        screener.pair_hook = None
+    al = scored.scores.align
+    assert len(scored.scores.row) > 3 and np.array_equal(scored.final, plain.final)
+    assert np.array_equal(al.extra[:, 0], al.pairs)
+    assert np.allclose(al.extra[:, 1], al.c_matched, atol=1e-5)
+    assert ("zargami", "zargami") in seen and ("mohamed", "mohammed") in seen
