@@ -109,17 +109,20 @@ class TokenMatcher:
         self._cache_bytes, self._cached_bytes = cache_bytes, 0
 
     def match(self, tokens: list[str], budget: Budget | None = None) -> dict[str, TokenMatches]:
-        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks."""
+        """Each token's matches; with a ``budget``, its deadline is checked between cdist chunks.
+
+        The cache is bounded by bytes, not tokens (on a large list a common token's postings are
+        big): past the bound it is cleared, only here at the start of a call, so that every token
+        found cached or computed below is still there when the call returns."""
+        if self._cached_bytes > self._cache_bytes:
+            self._cache.clear()
+            self._skel_found.clear()
+            self._cached_bytes = 0
         alternatives = [t for t in dict.fromkeys(tokens) if ALT_SEP in t and t not in self._cache]
         if alternatives:
             self._alternatives(alternatives, budget)
         missing = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if missing:
-            # Bounded by bytes, not tokens: on a large list a common token's postings are big.
-            if self._cached_bytes > self._cache_bytes:
-                self._cache.clear()
-                self._skel_found.clear()
-                self._cached_bytes = 0
             for start in range(0, len(missing), 256):
                 if budget:
                     budget.check()

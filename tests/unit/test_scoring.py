@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.engine.model import BirthDate, Entity, ListVersion, LoadedList, Name
+from service.engine.romanize import ALT_SEP, CLOSE_MARK
 from service.engine.scoring import TokenMatcher, stable_order
 from service.engine.screener import Query, Screener
 
@@ -199,6 +200,19 @@ def test_token_cache_is_bounded_by_bytes(screener: Screener) -> None:
         matcher.match([name])
         assert matcher._cached_bytes <= 2_000 + max(tm.nbytes() for tm in matcher._cache.values())
     assert matcher.match(["hassan"])["hassan"].sim.max() == 1.0
+
+
+def test_a_full_token_cache_keeps_what_a_call_returns(screener: Screener) -> None:
+    """Past its bound the cache is cleared between calls, never inside one: a call mixing cached
+    tokens, new ones and the alternatives of a name written without vowels (whose parts it
+    matches first) returns them all."""
+    matcher = TokenMatcher(screener.index, screener.params, cache_bytes=1)
+    matcher.match(["mohammed", "hassan"])
+    alternative = f"hasan{ALT_SEP}husayn{ALT_SEP}{CLOSE_MARK}hassan"
+    for tokens in (["hassan", "karimi", alternative], ["karimi", "omar"], [alternative, "saleh", "hassan"]):
+        found = matcher.match(tokens)
+        assert set(found) == set(tokens)
+        assert all(found[t].sim.max() == 1.0 for t in ("hassan", "karimi", "omar") if t in tokens)
 
 
 @given(
