@@ -20,7 +20,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -119,6 +119,56 @@ def fork_map(
     if progress:
         progress(len(jobs), len(jobs))
     return [results[i] for i in range(len(jobs))]
+
+
+class Forked(Generic[R]):
+    """``fn()`` computed by a forked child while this process goes on (``fork_call``)."""
+
+    def __init__(self, fn: Callable[[], R], pid: int, pipe: int):
+        self._fn, self._pid, self._pipe = fn, pid, pipe
+
+    def result(self) -> R:
+        """The child's result once it has sent it (its log records handled here), else ``fn()``
+        computed here: the child failed or died (or there was no ``fork``)."""
+        if self._pid < 0:
+            return self._fn()
+        try:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                value, records = pickle.load(pipe)
+        except (EOFError, pickle.UnpicklingError):
+            _reap(self._pid)
+            return self._fn()
+        _reap(self._pid)
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        return value
+
+
+def fork_call(fn: Callable[[], R], reducers: dict[type, Callable] | None = None) -> Forked[R]:
+    """Start ``fn()`` in a forked child, to run beside this process's own work (another
+    ``fork_map`` included); ``.result()`` waits for it. Without ``fork``, computed by ``.result()``."""
+    if not hasattr(os, "fork"):
+        return Forked(fn, -1, -1)
+    read, write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without any cleanup
+        status = 1
+        try:
+            os.close(read)
+            records = _hold_log_records()
+            value = fn()
+            with os.fdopen(write, "wb") as sink:
+                pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
+                if reducers:
+                    pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+                pickler.dump((value, records))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return Forked(fn, pid, read)
 
 
 def dataclass_reducers(*classes: type) -> dict[type, Callable]:

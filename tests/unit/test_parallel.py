@@ -15,7 +15,7 @@ from lists_support import OFAC_2021, reference_path
 
 from service.engine import parallel
 from service.engine.index import PARALLEL_ENTITIES, build_index
-from service.engine.parallel import dataclass_reducers, fork_map
+from service.engine.parallel import dataclass_reducers, fork_call, fork_map
 from service.lists import load_source
 
 
@@ -186,3 +186,27 @@ def test_children_send_dataclasses_back_through_the_given_reducers() -> None:
         assert (whole.parts, whole.note) == (make_whole(x).parts, make_whole(x).note)
     with pytest.raises(ValueError, match="_Checked"):
         dataclass_reducers(_Checked)  # calling it again would run __post_init__ twice
+
+
+def test_fork_call_computes_in_a_child_beside_this_process(caplog) -> None:
+    def where() -> tuple[int, int]:
+        logging.getLogger("service.test_parallel").warning("computed aside")
+        return os.getpid(), os.getppid()
+
+    with caplog.at_level(logging.WARNING, logger="service.test_parallel"):
+        forked = fork_call(where)
+        mine = [x * x for x in range(1000)]  # this process goes on meanwhile
+        pid, parent = forked.result()
+    assert pid != os.getpid() and parent == os.getpid() and len(mine) == 1000
+    assert [r.getMessage() for r in caplog.records if r.name == "service.test_parallel"] == ["computed aside"]
+
+
+def test_fork_call_computes_here_what_a_dead_child_did_not_send() -> None:
+    parent = os.getpid()
+
+    def die_in_the_child() -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return 42
+
+    assert fork_call(die_in_the_child).result() == 42
