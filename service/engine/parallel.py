@@ -97,10 +97,10 @@ def fork_map(
             pid, read = children.pop(share)
             with os.fdopen(read, "rb") as pipe:
                 try:
-                    done, records = pickle.load(pipe)
+                    sent, records = pickle.load(pipe)
                 except (EOFError, pickle.UnpicklingError):  # the child died: its jobs are redone below
-                    done, records = [], []
-                results.update(done)
+                    sent, records = [], []
+                results.update(sent)
                 for record in records:
                     logging.getLogger(record.name).handle(record)
             _reap(pid)
@@ -198,7 +198,7 @@ def _hold_log_records() -> list[logging.LogRecord]:
         record.__dict__.update({k: str(v) for k, v in vars(record).items() if not isinstance(v, plain)})
         records.append(record)
 
-    logging.Logger.callHandlers = keep  # type: ignore[method-assign]  # this process ends after its jobs
+    logging.Logger.callHandlers = keep  # type: ignore[method-assign,assignment]  # this process ends after its jobs
     return records
 
 

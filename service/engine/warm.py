@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+from typing import Any
 
 from service.engine import kernels
 from service.engine.index import build_index
@@ -20,7 +21,13 @@ from service.engine.model import Entity, ListVersion, LoadedList, Name
 from service.engine.screener import Query, Screener
 
 WAIT_SECONDS = 120.0  # a compile takes seconds; past this the child is stopped and warm_up compiles
-KERNELS = (kernels.reaching, kernels.align, kernels.figures, kernels.signature_candidates, kernels._common)
+KERNELS: tuple[Any, ...] = (  # numba dispatchers (their cache is not in numba's type hints)
+    kernels.reaching,
+    kernels.align,
+    kernels.figures,
+    kernels.signature_candidates,
+    kernels._common,
+)
 
 
 def compiled() -> bool:
