@@ -23,6 +23,21 @@ from numba import njit
 EXACT = 0.999  # an aligned pair this similar counts as spelled the same
 
 
+# ``reaching``'s ``bound`` when there is no calibrated floor (``prefilter.calibrated_bound``
+# builds one): the same types, empty
+NO_BOUND = (
+    -np.inf,
+    0.0,
+    np.zeros((0, 3)),
+    np.zeros((0, 4), np.int8),
+    np.zeros((2, 0)),
+    np.zeros((0, 4), np.int8),
+    np.zeros(0, np.float32),
+    np.zeros((2, 0, 2)),
+    np.zeros(6),
+)
+
+
 @njit(cache=True, nogil=True)
 def reaching(
     R: np.ndarray,
@@ -32,20 +47,30 @@ def reaching(
     floors: np.ndarray,
     totals: np.ndarray,
     var_wsum: np.ndarray,
-    miss_query: float,
-    miss_listed: float,
+    blend_params: np.ndarray,
     acc: np.ndarray,
+    surname: np.ndarray,
+    bound: tuple,
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Per triple: whether the (row ``R``, variant ``V``) pair it belongs to can reach its row's
-    floor (always where the floor is 0), bounded as if the query weight ``q_w`` and the listed
-    weight ``listed`` (similarity-weighted) of all the pair's triples, summed in float32 in
-    triple order, aligned in full and every other token of the row (``totals``) and of the name
-    (``var_wsum``) were missed. ``blend`` grows with matched and shrinks with missed weight and
-    its damping never raises a score; a query token aligns with one listed token at most, and
-    only with one it reaches, so no alignment does better. A hair of slack covers float32
-    rounding. Triples come row by row; ``acc`` is zeros, two per variant side by side (its query
-    and listed sums: one cache line), and is left so. (numpy gathers ``q_w`` faster than this loop
-    would; ``listed`` comes with the postings.)"""
+    floor (always where the floor is 0), bounded as if the query weight ``q_w`` (times the
+    triple's similarity) and the listed weight ``listed`` (similarity-weighted) of all the pair's
+    triples, summed in triple order, aligned in full and every other token of the row
+    (``totals``) and of the name (``var_wsum``) were missed. ``blend`` grows with matched and
+    shrinks with missed weight and its damping never raises a score; a query token aligns with one
+    listed token at most, and only with one it reaches, so no alignment does better. A hair of
+    slack covers float32 rounding. ``blend_params``: ``miss_query``, ``miss_listed``,
+    ``evidence_idf``, ``evidence_power``, ``exact_power``.
+
+    With a calibrated ``bound`` (``prefilter.calibrated_bound``'s arrays: empty ones turn it off),
+    the pair must also be able to score over its calibrated floor: the same sums, with those of the
+    triples on a listed surname (``surname``), bound the model's features that depend on the
+    alignment (``group_logit``); those of the name and of the row come precomputed.
+
+    Triples come row by row; ``acc`` is zeros, four per variant side by side (query, listed and
+    surname sums, and the pair's decision once made), and is left so."""
+    logit_floor, prob_floor, row_nums, row_facts, var_z, var_facts, w_surname, coef, consts = bound
+    calibrated = len(row_nums) > 0
     n = len(R)
     keep = np.empty(n, np.bool_)
     a = 0
@@ -55,26 +80,142 @@ def reaching(
         while b < n and R[b] == r:
             b += 1
         floor = floors[r]
-        if floor <= 0:
+        if floor <= 0 and not calibrated:
             for i in range(a, b):
                 keep[i] = True
             a = b
             continue
         for i in range(a, b):
-            acc[2 * V[i]] += q_w[i]
-            acc[2 * V[i] + 1] += listed[i]
+            acc[4 * V[i]] += q_w[i]
+            acc[4 * V[i] + 1] += listed[i]
+            if calibrated and surname[i]:
+                acc[4 * V[i] + 2] += listed[i]
         query_total = totals[r]
+        row_z = row_logit(row_nums[r], row_facts[r], coef[row_facts[r, 0]], consts) if calibrated else 0.0
         for i in range(a, b):
-            qm = min(np.float64(acc[2 * V[i]]), query_total)
-            cm = min(acc[2 * V[i] + 1], var_wsum[V[i]])
-            m = (qm + cm) / 2
-            missed = miss_query * (query_total - qm) + miss_listed * (var_wsum[V[i]] - cm)
-            keep[i] = m >= (floor - 1e-4) * max(m + missed, 1e-6)
+            v = 4 * V[i]
+            if acc[v + 3] == 0.0:
+                qm = min(acc[v], query_total)
+                cm = min(acc[v + 1], var_wsum[V[i]])
+                m = (qm + cm) / 2
+                missed = blend_params[0] * (query_total - qm) + blend_params[1] * (var_wsum[V[i]] - cm)
+                ok = m >= (floor - 1e-4) * max(m + missed, 1e-6)
+                if ok and calibrated:
+                    ub = _blend_bound(blend_params, query_total, acc[v], acc[v + 1], var_wsum[V[i]])
+                    if row_facts[r, 1]:  # consonant keys: scored by the blend alone
+                        ok = ub * (1 + 1e-4) + 1e-6 >= prob_floor
+                    else:
+                        ok = group_logit(
+                            ub,
+                            query_total,
+                            acc[v],
+                            acc[v + 1],
+                            acc[v + 2],
+                            var_wsum[V[i]],
+                            row_z,
+                            row_facts[r],
+                            var_z[row_facts[r, 0], V[i]],
+                            var_facts[V[i]],
+                            w_surname[V[i]],
+                            coef[row_facts[r, 0]],
+                            consts,
+                            logit_floor,
+                        )
+                acc[v + 3] = 1.0 if ok else 2.0
+            keep[i] = acc[v + 3] == 1.0
         for i in range(a, b):
-            acc[2 * V[i]] = 0.0
-            acc[2 * V[i] + 1] = 0.0
+            acc[4 * V[i]] = 0.0
+            acc[4 * V[i] + 1] = 0.0
+            acc[4 * V[i] + 2] = 0.0
+            acc[4 * V[i] + 3] = 0.0
         a = b
     return keep
+
+
+@njit(cache=True, nogil=True)
+def _blend_bound(
+    blend_params: np.ndarray, query_total: float, query_reach: float, listed_reach: float, listed_least: float
+) -> float:  # pragma: no cover - compiled
+    """``scoring.blend_bound`` for one pair."""
+    matched = (query_reach + listed_reach) / 2
+    miss_q = max(query_total - query_reach, 0.0)
+    miss_l = max(listed_least - listed_reach, 0.0)
+    base = min(matched / max(matched + blend_params[0] * miss_q + blend_params[1] * miss_l, 1e-6), 1.0)
+    evidence = min(1.0, listed_reach / blend_params[2]) ** blend_params[3]
+    return base * (evidence + (1 - evidence) * base ** blend_params[4])
+
+
+@njit(cache=True, nogil=True)
+def _highest(coef: np.ndarray, j: int, lo: float, hi: float) -> float:  # pragma: no cover - compiled
+    """The larger log-odds contribution of feature ``j`` (per unit, mean) at ``lo`` and ``hi``."""
+    return max(coef[j, 0] * (lo - coef[j, 1]), coef[j, 0] * (hi - coef[j, 1]))
+
+
+@njit(cache=True, nogil=True)
+def row_logit(
+    nums: np.ndarray, facts: np.ndarray, coef: np.ndarray, consts: np.ndarray
+) -> float:  # pragma: no cover - compiled
+    """The highest log-odds of the features fixed by a row (``prefilter.ROW_FEATURES``, after the
+    12 group features in ``coef``) plus its part's intercept and constant features (``consts``):
+    ``nums`` are its heaviest token reaching nothing, heaviest token and tokens (at most 6),
+    ``facts`` its part, consonant keys, schema wanted and legal form."""
+    part, consonant = facts[0], float(facts[1])
+    z = consts[4 + part]
+    z += _highest(coef, 12, nums[0], nums[1])
+    z += _highest(coef, 13, 0.0, nums[1])
+    z += _highest(coef, 14, nums[2], nums[2])
+    z += _highest(coef, 15, consonant, consonant)
+    z += _highest(coef, 16, float(part), float(part))
+    return z
+
+
+@njit(cache=True, nogil=True)
+def group_logit(
+    blend_ub: float,
+    query_total: float,
+    q_ub: float,
+    c_ub: float,
+    surname_ub: float,
+    listed_total: float,
+    row_z: float,
+    row_facts: np.ndarray,
+    var_z: float,
+    var_facts: np.ndarray,
+    w_surname: float,
+    coef: np.ndarray,
+    consts: np.ndarray,
+    logit_floor: float,
+) -> bool:  # pragma: no cover - compiled
+    """Whether a (row, name) pair may score over ``logit_floor``: the highest log-odds its features
+    can take, those fixed by the row (``row_z``) and by the name (``var_z``) given, those of
+    ``prefilter.GROUP_FEATURES`` (in that order in ``coef``) bounded from the pair's sums, or an
+    identical name. ``row_facts``: part, consonant keys, schema index wanted (-1: any), legal form;
+    ``var_facts``: listed schema index, one word, engine-made initials, weak alias; ``consts``:
+    PERSON, VESSEL, IDENTICAL_WEIGHT, the slack in log-odds."""
+    person, vessel, identical_weight, slack = consts[0], consts[1], consts[2], consts[3]
+    want, company = row_facts[2], row_facts[3]
+    listed, one, initials, weak = var_facts[0], var_facts[1], var_facts[2], var_facts[3]
+    qc = min(q_ub / max(query_total, 1e-6), 1.0)
+    mismatch = 1.0 if want >= 0 and want != listed and listed < vessel else 0.0
+    craft = 1.0 if listed >= vessel and want < vessel else 0.0
+    surname_cov = min(surname_ub / max(w_surname, 1e-6), 1.0) if w_surname > 0 else 0.0
+    z = row_z + var_z
+    z += _highest(coef, 0, 0.0, blend_ub)
+    z += _highest(coef, 1, 0.0, qc)
+    z += _highest(coef, 2, 0.0, np.log1p(c_ub))
+    z += _highest(coef, 3, max(query_total - q_ub, 0.0), query_total)
+    z += _highest(coef, 4, max(listed_total - c_ub, 0.0), listed_total)
+    z += _highest(coef, 5, 0.0, surname_cov)
+    z += _highest(coef, 6, one * (1 - qc), one)
+    ini_person = 1.0 if initials and want == person else 0.0
+    z += _highest(coef, 7, ini_person, ini_person)
+    z += _highest(coef, 8, mismatch, mismatch)
+    z += _highest(coef, 9, craft, craft)
+    z += _highest(coef, 10, 0.0, craft)
+    cp = 1.0 if company and listed == person else 0.0
+    z += _highest(coef, 11, cp, cp)
+    identical = blend_ub >= 0.9999 and c_ub >= identical_weight and mismatch == 0 and weak == 0
+    return z + slack >= logit_floor or identical
 
 
 @njit(cache=True, nogil=True)

@@ -11,9 +11,11 @@ The model is linear in its features, so the largest log-odds over the intervals 
 the issue-14 rules either leave the features as they are or cut the score to half (under any
 threshold worth alerting at). A (row, variant) whose bound is under the floor cannot be a match.
 
-Before the triples are grouped per token and per listed position, a coarse pass (``_coarse``) rules
-out most (row, variant) with cheaper, looser intervals (sums over the triples, whole ranges for
-what only the alignment decides, the features of the variant and of the row computed once each).
+Before the triples are grouped per token and per listed position, a coarse pass rules out most
+(row, variant) with cheaper, looser intervals (``calibrated_bound`` for ``kernels.reaching``: sums
+over the triples, whole ranges for what only the alignment decides, the features of the variant
+computed once per index and those of the row once per row). Screening itself prunes with that
+pass too, before it aligns anything (``Screener._score`` under a threshold).
 The few (row, variant) left (well under 1% of those bounded on a customer book) are then aligned
 and scored as ``score_rows`` and ``Screener._score`` do, from the same triples in the same order
 (``scoring.score_triples``, ``calibration.calibrated``): the intervals are loose
@@ -24,6 +26,7 @@ and without this step ~7% of a synthetic book went on to be screened for ~0.02% 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,13 +43,14 @@ from service.engine.calibration import (
     features,
 )
 from service.engine.index import ROLE_GIVEN, ROLE_SURNAME, NameIndex
-from service.engine.kernels import EXACT  # a pair counted as identical
+from service.engine.kernels import EXACT, NO_BOUND  # EXACT: a pair counted as identical
 from service.engine.scoring import (
     Params,
     TokenMatches,
     _group_max,
     _ranges,
     blend_bound,
+    reaching,
     row_weights,
     score_triples,
 )
@@ -74,12 +78,121 @@ def _highest_logit(part: Logit, names: tuple[str, ...], intervals: dict, n: int)
     return z
 
 
+# The model's features that depend on the alignment of a (row, name) pair, in the order
+# ``kernels.group_logit`` bounds them; the others are fixed by the name (``variant_bounds``), by
+# the row, or bounded by constants.
+GROUP_FEATURES = (
+    "blend",
+    "query_coverage",
+    "matched_weight",
+    "query_missed",
+    "listed_missed",
+    "surname_coverage",
+    "one_word_partial",
+    "initials_person",
+    "schema_mismatch",
+    "craft_listed",
+    "craft_partial",
+    "company_form_vs_person",
+)
+# ...and those fixed by the row, bounded from its facts (``kernels.row_logit``)
+ROW_FEATURES = ("query_miss_max", "both_missed", "query_tokens", "consonant_keys", "other_script")
+_CONSTANT_INTERVALS = {
+    "name_coverage": (0.0, 1.0),
+    "aligned_pairs": (1.0, 6.0),
+    "exact_share": (0.0, 1.0),
+    "similarity_min": (0.0, 1.0),
+    "given_only": (0.0, 0.0),  # given names only: cut by a rule, under any floor over INCOMPLETE_FACTOR
+    "given_similarity": (0.0, 1.0),
+    "surname_similarity": (0.0, 1.0),
+    "heads_aligned": (0.0, 1.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VariantBounds:
+    """What the calibrated bound of a (row, name) pair needs of each name variant of an index,
+    computed once per index and model: per model part, the highest log-odds of the features fixed
+    by the name (``var_z``, (2, nvar)), and its facts (``var_facts``: listed schema index, one word,
+    engine-made initials, weak alias; ``w_surname``); and of the model, what bounds the others."""
+
+    model: ScoreModel
+    var_z: np.ndarray
+    var_facts: np.ndarray
+    w_surname: np.ndarray
+    coef: np.ndarray  # (2, features, 2): per part, (per unit, mean) of GROUP_FEATURES + ROW_FEATURES
+    consts: np.ndarray  # PERSON, VESSEL, IDENTICAL_WEIGHT, the slack, and per part the intercept
+    # plus the constant features' highest contributions
+
+
+def variant_bounds(
+    idx: NameIndex, model: ScoreModel, one_word: np.ndarray, initials: np.ndarray, w_surname: np.ndarray
+) -> VariantBounds:
+    listed = idx.entity_schema[idx.name_entity[idx.var_name]]
+    weak = idx.name_weak[idx.var_name].astype(np.float64)
+    length = np.minimum(np.diff(idx.var_ptr), 6).astype(np.float64)
+    structured = (w_surname > 0).astype(np.float64)
+    one, person, ini = one_word.astype(np.float64), (listed == PERSON).astype(np.float64), initials
+    intervals = {
+        "listed_miss_max": (0.0, idx.var_wsum.astype(np.float64)),
+        "listed_tokens": (length, length),
+        "structured": (structured, structured),
+        "one_word": (one, one),
+        "listed_person": (person, person),
+        "initials": (ini, ini),
+        "weak_alias": (weak, weak),
+        "weak_partial": (0.0, weak),
+    }
+    parts = (model.latin, model.script)
+    var_z = np.stack([_highest_sum(part, model.features, intervals) for part in parts])
+    facts = np.stack([listed, one_word, initials, weak > 0], axis=1).astype(np.int8)
+    coef = np.stack([_coefficients(part, model.features, GROUP_FEATURES + ROW_FEATURES) for part in parts])
+    base = [float(_highest_sum(part, model.features, _CONSTANT_INTERVALS)) + part.intercept for part in parts]
+    consts = np.array([PERSON, VESSEL, IDENTICAL_WEIGHT, _SLACK, *base], np.float64)
+    return VariantBounds(model, var_z, facts, w_surname.astype(np.float32), coef, consts)
+
+
+def calibrated_bound(vb: VariantBounds, floor: float, row_facts: tuple[np.ndarray, ...]) -> tuple:
+    """``kernels.reaching``'s ``bound`` for rows scored against ``floor`` (a calibrated score;
+    ``kernels.NO_BOUND`` unless it is over INCOMPLETE_FACTOR: a rule's cut may leave a score
+    over a lower one), from ``row_facts``: per row its tokens, heaviest token and heaviest token
+    reaching nothing (``ROW_FEATURES`` bound from them), consonant keys, legal form, schema index
+    wanted (-1: any) and whether it was romanized (the model part)."""
+    if floor <= INCOMPLETE_FACTOR or floor >= 1:
+        return NO_BOUND
+    q_len, q_max, q_idle, consonant, company, wanted, foreign = row_facts
+    nums = np.stack([q_idle, q_max, np.minimum(q_len, 6)], axis=1).astype(np.float64)
+    facts = np.stack([foreign, consonant, wanted, company], axis=1).astype(np.int8)
+    logit_floor = float(np.log(floor / (1 - floor)))
+    return (logit_floor, float(floor), nums, facts, vb.var_z, vb.var_facts, vb.w_surname, vb.coef, vb.consts)
+
+
+def _highest_sum(part: Logit, names: tuple[str, ...], intervals: dict) -> np.ndarray:
+    """The summed highest contributions of the features in ``intervals`` (arrays or scalars)."""
+    per_unit = part.coef / part.scale
+    z: np.ndarray | float = 0.0
+    for j, name in enumerate(names):
+        if name in intervals:
+            lo, hi = intervals[name]
+            lo_c = per_unit[j] * (np.asarray(lo, np.float64) - part.mean[j])
+            hi_c = per_unit[j] * (np.asarray(hi, np.float64) - part.mean[j])
+            z = z + np.maximum(lo_c, hi_c)
+    return np.asarray(z, np.float64)
+
+
+def _coefficients(part: Logit, names: tuple[str, ...], wanted: tuple[str, ...]) -> np.ndarray:
+    """(per unit, mean) of each of the ``wanted`` features, in that order."""
+    j = [names.index(f) for f in wanted]
+    return np.stack([(part.coef / part.scale)[j], part.mean[j]], axis=1).astype(np.float64)
+
+
 def rows_may_match(
     idx: NameIndex,
     params: Params,
-    model: ScoreModel,
+    vb: VariantBounds,
     variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     floor: float,
+    raw_floor: np.ndarray,
     rows: np.ndarray,
     row_of: np.ndarray,
     tid: np.ndarray,
@@ -87,13 +200,16 @@ def rows_may_match(
     weight: np.ndarray,
     row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """Of ``rows`` (row numbers): whether some name variant could score over ``floor`` for it.
+    """Of ``rows`` (row numbers): whether some name variant could score over ``floor`` for it,
+    among those over their row's ``raw_floor`` of the plain blend (screening's candidates: the
+    model was fitted on those alone, and may say anything of the others).
 
     ``row_of``/``tid``/``weight``: per query token of every row (flat), its row, its token id (in
     ``matches``: its ``TokenMatches`` here) and its query weight; ``variant_facts``: the screener's
     per-variant one-word, initials, surname weight and head-token arrays; ``row_facts``: per row
     its total weight, consonant keys (scored by the blend alone), legal form, the query's schema
-    index (-1: any) and whether the query was romanized."""
+    index (-1: any) and whether the query was romanized; ``vb``: the index's ``variant_bounds``."""
+    model = vb.model
     one_word, initials, w_surname, head = variant_facts
     total, consonant, company, wanted, foreign = row_facts
     out = np.zeros(len(total), bool)
@@ -102,8 +218,8 @@ def rows_may_match(
         return out
     wanted_rows = np.zeros(len(total), bool)
     wanted_rows[rows] = True
-    reaching = np.fromiter((len(m.var) > 0 for m in matches), bool, len(matches))[tid]
-    flat = np.flatnonzero(wanted_rows[row_of] & reaching)
+    reaches = np.fromiter((len(m.var) > 0 for m in matches), bool, len(matches))[tid]
+    flat = np.flatnonzero(wanted_rows[row_of] & reaches)
     if not len(flat):
         return out
     parts = [matches[t] for t in tid[flat].tolist()]
@@ -120,20 +236,20 @@ def rows_may_match(
     q_len = np.bincount(row_of, minlength=len(total))
     q_max, q_idle = np.zeros(len(total)), np.zeros(len(total))
     np.maximum.at(q_max, row_of, weight)
-    np.maximum.at(q_idle, row_of[~reaching], weight[~reaching])
-    left = _coarse(
-        idx,
+    np.maximum.at(q_idle, row_of[~reaches], weight[~reaches])
+    # the cheaper, looser bound first (``kernels.reaching``): most (row, variant) go here
+    at = idx.var_ptr[V] + P
+    left = reaching(
         params,
-        model,
-        variant_facts,
-        floor,
-        logit_floor,
+        raw_floor,
+        total,
         row_of[F],
         V,
-        P,
-        S,
-        weight[F],
-        (total, consonant, company, wanted, foreign, q_len, q_max, q_idle),
+        weight[F] * S,
+        S32 * idx.var_weight[at],
+        idx.var_wsum,
+        idx.var_role[at] == ROLE_SURNAME,
+        calibrated_bound(vb, floor, (q_len, q_max, q_idle, consonant, company, wanted, foreign)),
     )
     F, V, P, S32, S = F[left], V[left], P[left], S32[left], S[left]
     if not len(F):
@@ -263,6 +379,7 @@ def rows_may_match(
                 model,
                 variant_facts,
                 floor,
+                raw_floor,
                 row_of,
                 weight,
                 row_facts,
@@ -275,124 +392,13 @@ def rows_may_match(
     return out
 
 
-def _coarse(
-    idx: NameIndex,
-    params: Params,
-    model: ScoreModel,
-    variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    floor: float,
-    logit_floor: float,
-    R: np.ndarray,
-    V: np.ndarray,
-    P: np.ndarray,
-    S: np.ndarray,
-    QW: np.ndarray,
-    row_facts: tuple[np.ndarray, ...],
-) -> np.ndarray:
-    """Of the triples (row ``R``, variant, position, similarity, query weight ``QW``): those of the
-    (row, variant) the intervals below cannot rule out, a cheaper and looser version of
-    ``rows_may_match``'s (most are ruled out here, before its grouping of the triples per token and
-    per listed position). The matched weights are bounded by the sums over the triples (a query
-    token's best pair is at most the sum of its pairs); the features that depend on the alignment
-    alone take their whole range; those of the variant and of the row are exact, computed once
-    per variant and per row."""
-    one_word, initials, w_surname, _ = variant_facts
-    total, consonant, company, wanted, foreign, q_len, q_max, q_idle = row_facts
-    nvar = len(idx.var_name)
-    keys, g = np.unique(R * nvar + V, return_inverse=True)
-    n = len(keys)
-    row, var = keys // nvar, keys % nvar
-    at = idx.var_ptr[V] + P
-    cw = S * idx.var_weight[at]
-    Q, W = total[row], idx.var_wsum[var].astype(np.float64)
-    q_ub, c_ub = np.bincount(g, QW * S, n), np.bincount(g, cw, n)
-    surname_ub = np.bincount(g, cw * (idx.var_role[at] == ROLE_SURNAME), n)
-    blend_ub = blend_bound(params, Q, q_ub, c_ub, W)
-    qc = np.minimum(q_ub / np.maximum(Q, 1e-6), 1.0)
-    # per variant, over all the index's variants (a delta's index is small)
-    all_names = idx.var_name
-    v_listed = idx.entity_schema[idx.name_entity[all_names]]
-    v_person = v_listed == PERSON
-    v_weak = idx.name_weak[all_names].astype(np.float64)
-    v_len = np.minimum(np.diff(idx.var_ptr), 6).astype(np.float64)
-    v_structured = w_surname > 0
-    r_len = np.minimum(q_len, 6).astype(np.float64)
-    want, listed, one = wanted[row], v_listed[var], one_word[var].astype(np.float64)
-    craft = ((listed >= VESSEL) & (want < VESSEL)).astype(np.float64)
-    mismatch = (want >= 0) & (want != listed) & (listed < VESSEL)
-    ini = initials[var]
-    # (low, high) of each feature and what it is per: "v" variant, "r" row, "g" (row, variant), "c" constant
-    intervals = {
-        "blend": ("g", 0.0, blend_ub),
-        "query_coverage": ("g", 0.0, qc),
-        "name_coverage": ("c", 0.0, 1.0),
-        "matched_weight": ("g", 0.0, np.log1p(c_ub)),
-        "query_missed": ("g", np.maximum(Q - q_ub, 0), Q),
-        "listed_missed": ("g", np.maximum(W - c_ub, 0), W),
-        "query_miss_max": ("r", q_idle, q_max),
-        "listed_miss_max": ("v", 0.0, idx.var_wsum.astype(np.float64)),
-        "both_missed": ("r", 0.0, q_max),
-        "query_tokens": ("r", r_len, r_len),
-        "listed_tokens": ("v", v_len, v_len),
-        "aligned_pairs": ("c", 1.0, 6.0),
-        "exact_share": ("c", 0.0, 1.0),
-        "similarity_min": ("c", 0.0, 1.0),
-        "structured": ("v", v_structured, v_structured),
-        "surname_coverage": (
-            "g",
-            0.0,
-            np.where(w_surname[var] > 0, np.minimum(surname_ub / np.maximum(w_surname[var], 1e-6), 1), 0),
-        ),
-        "given_only": ("c", 0.0, 0.0),  # cut by a rule
-        "one_word": ("v", one_word, one_word),
-        "one_word_partial": ("g", one * (1 - qc), one),
-        "listed_person": ("v", v_person, v_person),
-        "initials": ("v", initials, initials),
-        "initials_person": ("g", ini & (want == PERSON), ini & (want == PERSON)),
-        "weak_alias": ("v", v_weak, v_weak),
-        "weak_partial": ("v", 0.0, v_weak),
-        "schema_mismatch": ("g", mismatch, mismatch),
-        "craft_listed": ("g", craft, craft),
-        "craft_partial": ("g", 0.0, craft),
-        "company_form_vs_person": ("g", company[row] & v_person[var], company[row] & v_person[var]),
-        "given_similarity": ("c", 0.0, 1.0),
-        "surname_similarity": ("c", 0.0, 1.0),
-        "heads_aligned": ("c", 0.0, 1.0),
-        "consonant_keys": ("r", consonant, consonant),
-        "other_script": ("r", foreign, foreign),
-    }
-    zg = _by_part(
-        model, foreign[row], lambda part: _highest_logit_by_kind(part, model.features, intervals, row, var)
-    )
-    # rows_may_match's rules only cut; its "identical" needs the blend at 1 and enough weight matched
-    identical = (blend_ub >= 0.9999) & (c_ub >= IDENTICAL_WEIGHT) & ~mismatch & (v_weak[var] == 0)
-    ok = (zg + _SLACK >= logit_floor) | identical
-    ok = np.where(consonant[row], blend_ub * (1 + 1e-4) + 1e-6 >= floor, ok)
-    return ok[g]
-
-
-def _highest_logit_by_kind(
-    part: Logit, names: tuple[str, ...], intervals: dict, row: np.ndarray, var: np.ndarray
-) -> np.ndarray:
-    """``_highest_logit`` per (row, variant) of intervals given per variant ("v"), per row ("r"),
-    per (row, variant) ("g") or constant ("c"): each summed where it is small, then gathered once."""
-    per_unit = part.coef / part.scale
-    z: dict[str, np.ndarray | float] = {"c": part.intercept, "v": 0.0, "r": 0.0, "g": 0.0}
-    for j, name in enumerate(names):
-        kind, lo, hi = intervals[name]
-        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - part.mean[j])
-        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - part.mean[j])
-        z[kind] = z[kind] + np.maximum(lo_c, hi_c)
-    v, r = np.asarray(z["v"]), np.asarray(z["r"])
-    return np.zeros(len(row)) + z["g"] + z["c"] + (v[var] if v.ndim else v) + (r[row] if r.ndim else r)
-
-
 def _scored_rows(
     idx: NameIndex,
     params: Params,
     model: ScoreModel,
     variant_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     floor: float,
+    raw_floor: np.ndarray,
     row_of: np.ndarray,
     weight: np.ndarray,
     row_facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -405,7 +411,7 @@ def _scored_rows(
     (query token ``F``, variant, position, similarity) triples of those (row, variant) in the order
     ``score_rows`` builds them (row by row, token by token, each token's postings in order: the
     alignment breaks ties by that order), scored by ``scoring.score_triples`` and the model as
-    ``Screener._score`` scores them."""
+    ``Screener._score`` scores them: only names over their row's ``raw_floor``."""
     one_word, initials, w_surname, head = variant_facts
     _, consonant, company, wanted, foreign = row_facts
     rows = np.unique(row_of[F])  # row_of is sorted: each row's tokens are contiguous
@@ -415,7 +421,7 @@ def _scored_rows(
         weight[a : a + k].astype(np.float32) for a, k in zip(first.tolist(), q_len.tolist(), strict=True)
     ]
     R = np.searchsorted(rows, row_of[F])
-    rs = score_triples(idx, params, row_weights(weights), R, F - first[R], V, P, S, np.zeros(len(rows)), head)
+    rs = score_triples(idx, params, row_weights(weights), R, F - first[R], V, P, S, raw_floor[rows], head)
     r, var = rows[rs.row], rs.var
     names = idx.var_name[var]
     x = features(

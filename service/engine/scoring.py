@@ -71,10 +71,12 @@ class TokenMatches:
     # per posting: vsim times the listed token's weight (what it explains of the name), kept with
     # the postings: gathering the weights for every query costs cache misses on a large index
     vlisted: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # per posting: whether the listed token there is a surname (the calibrated bound's surname sum)
+    vsurname: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     _lookup: dict[int, float] | None = None
 
     def nbytes(self) -> int:
-        arrays = (self.vocab, self.sim, self.var, self.pos, self.vsim, self.vlisted)
+        arrays = (self.vocab, self.sim, self.var, self.pos, self.vsim, self.vlisted, self.vsurname)
         return sum(a.nbytes for a in arrays)
 
     def by_vocab(self) -> dict[int, float]:
@@ -149,7 +151,7 @@ class TokenMatcher:
             order = np.lexsort((-sim, voc))
             first = order[run_starts(voc[order])]
             tm = TokenMatches(voc[first], sim[first])
-            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(self.index, tm.vocab, tm.sim)
+            tm.var, tm.pos, tm.vsim, tm.vlisted, tm.vsurname = _expand(self.index, tm.vocab, tm.sim)
             self._cache[tok] = tm
             self._cached_bytes += tm.nbytes()
 
@@ -299,7 +301,7 @@ class TokenMatcher:
         for i in range(len(tok_len)):
             cols, s = voc[bounds[i] : bounds[i + 1]], sim[bounds[i] : bounds[i + 1]]
             tm = TokenMatches(cols, s)
-            tm.var, tm.pos, tm.vsim, tm.vlisted = _expand(idx, cols, s)
+            tm.var, tm.pos, tm.vsim, tm.vlisted, tm.vsurname = _expand(idx, cols, s)
             out.append(tm)
         return out
 
@@ -323,13 +325,14 @@ def _close(p: Params, sim: np.ndarray) -> np.ndarray:
 
 
 def _expand(idx: NameIndex, vocab: np.ndarray, sim: np.ndarray):
-    """Vocabulary tokens -> every (variant, position) holding them, with the similarity and the
-    similarity times the listed token's weight there."""
+    """Vocabulary tokens -> every (variant, position) holding them, with the similarity, the
+    similarity times the listed token's weight there, and whether that token is a surname."""
     starts = idx.post_ptr[vocab]
     lens = idx.post_ptr[vocab + 1] - starts
     take = _ranges(starts, lens)
     var, pos, vsim = idx.post_var[take], idx.post_pos[take], np.repeat(sim, lens)
-    return var, pos, vsim, vsim * idx.var_weight[idx.var_ptr[var] + pos]
+    at = idx.var_ptr[var] + pos
+    return var, pos, vsim, vsim * idx.var_weight[at], idx.var_role[at] == ROLE_SURNAME
 
 
 def _members(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -391,6 +394,7 @@ def score_rows(
     matches: dict[str, TokenMatches],
     floor: float | np.ndarray = 0.0,
     head: np.ndarray | None = None,
+    bound: tuple = kernels.NO_BOUND,
 ) -> RowScores:
     """Score every name variant sharing a similar token with each row, all rows at once.
 
@@ -398,7 +402,8 @@ def score_rows(
     row's floor are returned, and a name is dropped before its alignment when the query tokens
     that reach it provably cannot lift it there (``kernels.reaching``): every name returned scores
     exactly as without the floor, and the long postings of "muhammad", "al" or "co" are not
-    aligned for nothing.
+    aligned for nothing. With a calibrated ``bound`` (``prefilter.calibrated_bound``), a name is
+    also dropped when no alignment could give it a calibrated score over that bound's floor.
     """
     part_row, part_tok, parts = [], [], []
     for r, toks in enumerate(rows):
@@ -420,8 +425,11 @@ def score_rows(
     L = np.concatenate([tm.vlisted for tm in parts])
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
     rw = row_weights(weights)
-    if floors.any():
-        keep = _reaching(params, floors, rw, R, Q, V, L, idx.var_wsum)
+    calibrated = len(bound[2]) > 0
+    if floors.any() or calibrated:
+        U = np.concatenate([tm.vsurname for tm in parts]) if calibrated else np.zeros(0, bool)
+        q_w = rw.flat[rw.offsets[R] + Q] * S
+        keep = reaching(params, floors, rw.totals, R, V, q_w, L, idx.var_wsum, U, bound)
         R, Q, V, P, S, L = R[keep], Q[keep], V[keep], P[keep], S[keep], L[keep]
     return score_triples(idx, params, rw, R, Q, V, P, S, floors, head, L)
 
@@ -532,31 +540,44 @@ def take(rs: RowScores, keep: np.ndarray) -> RowScores:
     )
 
 
-def _reaching(
+def reaching(
     params: Params,
     floors: np.ndarray,
-    rw: RowWeights,
+    totals: np.ndarray,
     R: np.ndarray,
-    Q: np.ndarray,
     V: np.ndarray,
-    L: np.ndarray,
+    q_w: np.ndarray,
+    listed: np.ndarray,
     var_wsum: np.ndarray,
+    surname: np.ndarray,
+    bound: tuple = kernels.NO_BOUND,
 ) -> np.ndarray:
-    """Per (row, token, posting) triple: whether its name can reach its row's floor
-    (``kernels.reaching``: from the query weight and the similarity-weighted listed weight ``L``
-    of all the postings reaching the name). A token reaching a name at two positions counts its
-    query weight twice: rare, and a larger sum only loosens the bound."""
+    """Per (row ``R``, variant, ...) triple, rows ascending: whether its name can reach its row's
+    floor (``floors``; ``totals``: each row's query weight), and with a calibrated ``bound`` its
+    calibrated floor too (``kernels.reaching``), from each triple's query weight times its
+    similarity ``q_w``, the similarity-weighted listed weight ``listed`` (``TokenMatches.vlisted``)
+    and whether that listed token is a ``surname``. A token reaching a name at two positions
+    counts twice: rare, and a larger sum only loosens the bound."""
     return kernels.reaching(
         R.astype(np.int64, copy=False),
         V.astype(np.int64, copy=False),
-        rw.flat[rw.offsets[R] + Q],
-        L,
+        q_w.astype(np.float32, copy=False),
+        listed.astype(np.float32, copy=False),
         floors.astype(np.float64, copy=False),
-        rw.totals,
+        totals.astype(np.float64, copy=False),
         var_wsum,
-        float(params.miss_query),
-        float(params.miss_listed),
+        np.array(
+            [
+                params.miss_query,
+                params.miss_listed,
+                params.evidence_idf,
+                params.evidence_power,
+                params.exact_power,
+            ]
+        ),
         _scratch(len(var_wsum)),
+        surname,
+        bound,
     )
 
 
@@ -564,13 +585,13 @@ _SCRATCH = threading.local()
 
 
 def _scratch(n: int) -> np.ndarray:
-    """2n float32 zeros for ``kernels.reaching``, kept per thread: it leaves them zeroed, and fresh
-    ones would cost a page fault per 512 names touched (milliseconds a query on a list of a
+    """4n float64 zeros for ``kernels.reaching``, kept per thread: it leaves them zeroed, and fresh
+    ones would cost a page fault per 128 names touched (milliseconds a query on a list of a
     million names)."""
     have = getattr(_SCRATCH, "array", None)
-    if have is None or len(have) < 2 * n:
-        have = _SCRATCH.array = np.zeros(2 * n, np.float32)
-    return have[: 2 * n]
+    if have is None or len(have) < 4 * n:
+        have = _SCRATCH.array = np.zeros(4 * n, np.float64)
+    return have[: 4 * n]
 
 
 def blend_bound(

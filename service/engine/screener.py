@@ -29,10 +29,11 @@ from service.engine.index import (
     build_index,
     cached_index,
 )
+from service.engine.kernels import NO_BOUND
 from service.engine.model import SCHEMAS, BirthDate, Document, Entity, ListVersion, LoadedList, Name
 from service.engine.name_parts import LEGAL_CANON
 from service.engine.normalize import arabic_consonant_keys, name_variants, resegment
-from service.engine.prefilter import rows_may_match
+from service.engine.prefilter import VariantBounds, calibrated_bound, rows_may_match, variant_bounds
 from service.engine.romanize import alternative_rows, replaces_generic, shown
 from service.engine.scoring import (
     _MAXQ,
@@ -192,6 +193,8 @@ class Screener:
         self.whole: Screener | None = None  # set by subset: joins and weighs query tokens as this one
         self._bounds = _TokenBounds()  # per-token figures of may_match
         self._skeleton_set: frozenset[str] | None = None  # the listed skeletons, for _merged
+        self._vb: VariantBounds | None = None  # the calibrated bound's per-variant part
+        self._weight_cache: dict[str, float] = {}  # see _token_weights
 
     @classmethod
     def from_lists(cls, lists: list[LoadedList], cache_dir: str | Path | None = None, **kwargs) -> Screener:
@@ -248,6 +251,14 @@ class Screener:
         the scoring loops of ``kernels`` for this index's arrays before it forks workers."""
         if self._entities:
             self.screen([Query(self._entities[0].name)], limit=1)
+        self._variant_bounds()
+
+    def _variant_bounds(self) -> VariantBounds:
+        """The per-variant part of the calibrated bound screening prunes with (built at first use,
+        and again if the model was swapped)."""
+        if self._vb is None or self._vb.model is not self.model:
+            self._vb = variant_bounds(self.index, self.model, self._one_word, self._initials, self._w_surname)
+        return self._vb
 
     # -- screening -------------------------------------------------------------------------
 
@@ -333,7 +344,7 @@ class Screener:
         # Only candidates that evidence could lift over the threshold, a few past the limit
         # (evidence may reorder them), are adjusted and explained.
         floor = evidence.floor_for(thr)
-        scored = self._score(queries, lists, budget, prepared)
+        scored = self._score(queries, lists, budget, prepared, floor if thr > 0 else 0.0)
         q, ent, score, sel = best_per_entity(
             self.index, scored.final, scored.scores, scored.row_query, lists, floor
         )
@@ -425,9 +436,10 @@ class Screener:
             keep = rows_may_match(
                 self.index,
                 self.params,
-                self.model,
+                self._variant_bounds(),
                 (self._one_word, self._initials, self._w_surname, self._head),
                 evidence.floor_for(thr),
+                floor,
                 np.flatnonzero(keep),
                 row_of,
                 tid,
@@ -496,26 +508,31 @@ class Screener:
         lists: list[str] | None = None,
         budget: Budget | None = None,
         prepared: list[NameRows] | None = None,
+        floor: float = 0.0,
     ) -> _Scored:
         """Every candidate variant of every query row (on ``lists``), with its features and
-        calibrated score."""
+        calibrated score; with a calibrated ``floor``, only those that could score over it (the
+        others are pruned before their alignment: ``prefilter.calibrated_bound``)."""
         rows, row_query, consonant, company, foreign = self._rows(queries, prepared)
         matches = self._matcher.match([t for r in rows for t in r], budget)
         if budget:
             budget.charge(sum(len(matches[t].var) for r in rows for t in r))
-        src = self._weights  # a pair screener (compare) weighs tokens with the loaded lists' statistics
-        near = matches if src is self else None
-        if self.whole is not None:  # a subset: an unknown token weighs as its closest one in the whole
-            near = self.whole._matcher.match(
-                list(dict.fromkeys(t for r in rows for t in r if t not in src._vocab_id))
-            )
-        weights = [query_weights(r, near, src._vocab_id, src._vocab_weight, src.index.max_idf) for r in rows]
+        weight = self._token_weights([t for r in rows for t in r], matches)
+        weights = [np.fromiter(map(weight.__getitem__, r), np.float32, len(r)) for r in rows]
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
-        floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
-        rs = score_rows(
-            self.index, self.params, rows, weights, self._on_lists(matches, lists), floor, self._head
+        raw_floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
+        on_lists = self._on_lists(matches, lists)
+        bound = (
+            calibrated_bound(
+                self._variant_bounds(),
+                floor,
+                self._row_facts(queries, rows, row_query, weights, on_lists, consonant, company, foreign),
+            )
+            if floor > 0
+            else NO_BOUND
         )
-        rs = take(rs, rs.score >= floor[rs.row])
+        rs = score_rows(self.index, self.params, rows, weights, on_lists, raw_floor, self._head, bound)
+        rs = take(rs, rs.score >= raw_floor[rs.row])
         x = self._features(queries, rs, row_query, consonant, company, foreign)
         given = (
             np.array([x.schema in SCHEMAS for x in queries] + [False])[row_query[rs.row]]
@@ -528,6 +545,54 @@ class Screener:
         # rarely reach the default threshold) until script positives are in the training data.
         final = np.where(consonant[rs.row], rs.score, final).astype(np.float32)
         return _Scored(rows, row_query, weights, matches, rs, x, final)
+
+    def _token_weights(
+        self, tokens: list[str], matches: dict[str, TokenMatches] | None = None
+    ) -> dict[str, float]:
+        """The query weight of each token (``query_weights``; ``matches``: this screener's own, when
+        the caller has them), kept per token: a customer book repeats its first and last names.
+        A pair screener (compare) weighs tokens with the loaded lists' statistics, and a subset an
+        unknown token as its closest one in the whole."""
+        cache = self._weight_cache
+        if len(cache) > 1 << 20:
+            cache.clear()
+        new = [t for t in dict.fromkeys(tokens) if t not in cache]
+        if new:
+            src = self._weights
+            near = None
+            if self.whole is not None:
+                near = self.whole._matcher.match([t for t in new if t not in src._vocab_id])
+            elif src is self:
+                near = matches if matches is not None else self._matcher.match(new)
+            found = query_weights(new, near, src._vocab_id, src._vocab_weight, src.index.max_idf)
+            cache.update(zip(new, found.tolist(), strict=True))
+        return cache
+
+    def _row_facts(
+        self,
+        queries: list[Query],
+        rows: list[list[str]],
+        row_query: np.ndarray,
+        weights: list[np.ndarray],
+        matches: dict[str, TokenMatches],
+        consonant: np.ndarray,
+        company: np.ndarray,
+        foreign: np.ndarray,
+    ) -> tuple[np.ndarray, ...]:
+        """What ``prefilter.calibrated_bound`` needs of each row: tokens, heaviest token, heaviest
+        reaching nothing (each row cut at ``_MAXQ`` tokens, as scoring cuts it), consonant keys,
+        legal form, schema wanted, romanized."""
+        lens, q_max, q_idle = (np.zeros(len(rows)) for _ in range(3))
+        for k, (r, w) in enumerate(zip(rows, weights, strict=True)):
+            lens[k] = min(len(r), _MAXQ)
+            for t, x in zip(r[:_MAXQ], w[:_MAXQ].tolist(), strict=False):
+                q_max[k] = max(q_max[k], x)
+                if not len(matches[t].var):
+                    q_idle[k] = max(q_idle[k], x)
+        wanted = np.array(
+            [SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries] + [-1], np.int8
+        )
+        return (lens, q_max, q_idle, consonant, company, wanted[row_query], foreign)
 
     def _features(
         self,
@@ -577,7 +642,13 @@ class Screener:
         for tok, tm in matches.items():
             keep = allowed[tm.var]
             out[tok] = TokenMatches(
-                tm.vocab, tm.sim, tm.var[keep], tm.pos[keep], tm.vsim[keep], tm.vlisted[keep]
+                tm.vocab,
+                tm.sim,
+                tm.var[keep],
+                tm.pos[keep],
+                tm.vsim[keep],
+                tm.vlisted[keep],
+                tm.vsurname[keep],
             )
         return out
 
@@ -745,13 +816,8 @@ class _TokenBounds:
             return
         names = list(self.ids)
         tokens = [names[i] for i in todo]
-        src = screener._weights
-        near = None
-        if screener.whole is not None:
-            near = screener.whole._matcher.match([t for t in tokens if t not in src._vocab_id])
-        elif src is screener:
-            near = screener._matcher.match(tokens)
-        self.weight[todo] = query_weights(tokens, near, src._vocab_id, src._vocab_weight, src.index.max_idf)
+        weight = screener._token_weights(tokens)
+        self.weight[todo] = [weight[t] for t in tokens]
 
 
 @dataclass(slots=True)

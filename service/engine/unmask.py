@@ -61,8 +61,26 @@ def unmask(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _unmask_name(text: str) -> str:
     """``unmask`` of a name, kept: normalizing one name unmasks it three times (fold, romanization,
-    consonant keys), and Persian names always take the slow path (their zero-width non-joiners)."""
-    return unmask_offsets(text)[0]
+    consonant keys). Without the offsets, the characters are replaced by two regular expression
+    passes, not looked at one by one (Persian names always have some: zero-width non-joiners)."""
+    if text.isascii() and text.isprintable():
+        return text
+    if _MASKING.search(text) is None:
+        return _fold_words(text)
+    text = _BLANK.sub(" ", text)
+    return _fold_words(_REMOVED_RUN.sub(lambda m: _run_gap(text, m.start(), m.end()), text))
+
+
+# A run of characters rendered as nothing (``_kind``'s removed ones; the blanks are spaces by then).
+_REMOVED_RUN = regex.compile(
+    r"[[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Variation_Selector}]--\p{White_Space}]+", regex.V1
+)
+
+
+def _run_gap(text: str, start: int, end: int) -> str:
+    """What a removed run leaves: a space between a lower-case and an upper-case letter (the reader
+    sees a word break), else nothing."""
+    return " " if 0 < start and end < len(text) and text[start - 1].islower() and text[end].isupper() else ""
 
 
 def unmask_offsets(text: str) -> tuple[str, list[int]]:

@@ -109,6 +109,22 @@ def test_offsets_map_back_to_the_text_sent() -> None:
     assert unmask_offsets(text) == ("ab CDef", [0, 2, 3, 4, 6, 7, 8])
 
 
+# Letters of both cases and scripts, blanks, invisible characters, tabs and line breaks, in any order.
+MASKED_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "aAbBzZ \t\nаАΑ\u00a0\u3000\u3164\uffa0\u2800\u200b\u200c\u200d\u2060\u00ad\ufe0f\u202e\U000e0041\x07"
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=MASKED_TEXT)
+def test_a_names_unmasking_is_the_offset_mapping_ones(text: str) -> None:
+    """Names are unmasked by regular expressions (no offsets), text character by character: the same."""
+    assert unmask(text) == unmask_offsets(text)[0]
+
+
 def test_batch_screens_a_disguised_name_as_the_clean_one(screener: Screener) -> None:
     import pandas as pd
 

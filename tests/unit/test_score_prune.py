@@ -15,6 +15,7 @@ import pytest
 from lists_support import eval_path, ofac_2021, un_2026
 
 from service.engine import screener as screener_module
+from service.engine.kernels import NO_BOUND
 from service.engine.scoring import RowScores, score_rows
 from service.engine.screener import Query, Screener
 
@@ -42,8 +43,8 @@ def kept(rs: RowScores, floor: np.ndarray) -> list[tuple]:
 def test_pruned_scores_are_the_unpruned_ones_over_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     triples = {"pruned": 0, "all": 0}
 
-    def both(idx, params, rows, weights, matches, floor, head):
-        pruned = score_rows(idx, params, rows, weights, matches, floor, head)
+    def both(idx, params, rows, weights, matches, floor, head, bound):
+        pruned = score_rows(idx, params, rows, weights, matches, floor, head, bound)
         full = score_rows(idx, params, rows, weights, matches, 0.0, head)
         floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
         assert floors.max() > 0
@@ -63,3 +64,36 @@ def test_pruned_scores_are_the_unpruned_ones_over_the_floor(monkeypatch: pytest.
         assert listed
         screener.screen([Query(e.name, e.schema) for e in listed], limit=3, threshold=0.6, lists=[other])
     assert triples["pruned"] < triples["all"]  # it prunes something, and nothing that could reach the floor
+
+
+def test_screening_under_a_threshold_prunes_only_what_cannot_reach_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a threshold, ``score_rows`` also drops the names whose calibrated score provably stays
+    under the lowest one evidence could lift over it (``prefilter.calibrated_bound``): the matches,
+    their scores and explanations are those of screening without that pruning, with and without
+    schemas, birth dates and countries, at thresholds on both sides of the default."""
+    screener = real_screener()
+    names = dev_names(200, 17) + ["محمد علي حسن", "Jorge Rodriguez", "Banco Nacional de Cuba"]
+    schemas = ["Person", "Organization", "Any"]
+    queries = [Query(n, schemas[i % 3]) for i, n in enumerate(names)]
+    queries += [Query(n, "Person", birth_date="1960-01-01", country="VE") for n in names[:60]]
+    triples = {"pruned": 0, "all": 0}
+    counted = screener_module.score_rows
+
+    def counting(idx, params, rows, weights, matches, floor, head, bound):
+        rs = counted(idx, params, rows, weights, matches, floor, head, bound)
+        triples["pruned" if len(bound[2]) else "all"] += len(rs.row)
+        return rs
+
+    monkeypatch.setattr(screener_module, "score_rows", counting)
+    for threshold in (0.7, None, 0.97):
+        pruned = screener.screen(queries, limit=10, threshold=threshold)
+        with monkeypatch.context() as off:
+            off.setattr(screener_module, "calibrated_bound", lambda *a: NO_BOUND)
+            full = screener.screen(queries, limit=10, threshold=threshold)
+        assert [[(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in pruned] == [
+            [(m.list, m.entity_id, m.score, m.explanation) for m in r.matches] for r in full
+        ]
+        assert any(r.matches for r in pruned)
+    assert 0 < triples["pruned"] < triples["all"] / 3  # it prunes most candidates
