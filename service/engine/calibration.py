@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from service.engine.model import SCHEMAS
+from service.engine.model import PERSON, VESSEL
 from service.engine.scoring import Alignment
 
 MODEL_FILE = Path(__file__).with_name("score_model.json")
-PERSON, ORGANIZATION, VESSEL, AIRCRAFT = (SCHEMAS.index(s) for s in SCHEMAS)
 ANY_SCHEMA = -1
 
 # Rules over the model (issue 14): a weak alias, or a vessel/aircraft name for a query that is not

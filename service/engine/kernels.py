@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from service.engine.model import PERSON, VESSEL
+
 EXACT = 0.999  # an aligned pair this similar counts as spelled the same
 
 
@@ -30,11 +32,9 @@ NO_BOUND = (
     0.0,
     np.zeros((0, 3)),
     np.zeros((0, 4), np.int8),
-    np.zeros((2, 0)),
-    np.zeros((0, 4), np.int8),
-    np.zeros(0, np.float32),
+    np.zeros((0, 8), np.float32),
     np.zeros((2, 0, 2)),
-    np.zeros(6),
+    np.zeros(4),
 )
 
 
@@ -67,9 +67,10 @@ def reaching(
     triples on a listed surname (``surname``), bound the model's features that depend on the
     alignment (``group_logit``); those of the name and of the row come precomputed.
 
-    Triples come row by row; ``acc`` is zeros, four per variant side by side (query, listed and
-    surname sums, and the pair's decision once made), and is left so."""
-    logit_floor, prob_floor, row_nums, row_facts, var_z, var_facts, w_surname, coef, consts = bound
+    Triples come row by row; ``acc`` is float32 zeros, four per variant side by side (query,
+    listed and surname sums, summed in triple order, and the pair's decision once made), and is
+    left so."""
+    logit_floor, prob_floor, row_nums, row_facts, names, coef, consts = bound
     calibrated = len(row_nums) > 0
     n = len(R)
     keep = np.empty(n, np.bool_)
@@ -91,36 +92,36 @@ def reaching(
             if calibrated and surname[i]:
                 acc[4 * V[i] + 2] += listed[i]
         query_total = totals[r]
-        row_z = row_logit(row_nums[r], row_facts[r], coef[row_facts[r, 0]], consts) if calibrated else 0.0
+        row_z = row_logit(row_nums, row_facts, r, coef, consts) if calibrated else 0.0
         for i in range(a, b):
             v = 4 * V[i]
             if acc[v + 3] == 0.0:
-                qm = min(acc[v], query_total)
-                cm = min(acc[v + 1], var_wsum[V[i]])
+                q_sum, c_sum, s_sum = np.float64(acc[v]), np.float64(acc[v + 1]), np.float64(acc[v + 2])
+                listed_total = np.float64(var_wsum[V[i]])
+                qm = min(q_sum, query_total)
+                cm = min(c_sum, listed_total)
                 m = (qm + cm) / 2
-                missed = blend_params[0] * (query_total - qm) + blend_params[1] * (var_wsum[V[i]] - cm)
+                missed = blend_params[0] * (query_total - qm) + blend_params[1] * (listed_total - cm)
                 ok = m >= (floor - 1e-4) * max(m + missed, 1e-6)
                 if ok and calibrated:
-                    ub = _blend_bound(blend_params, query_total, acc[v], acc[v + 1], var_wsum[V[i]])
+                    # the blend's bound without its damping first: its powers cost more than the rest
+                    base = _blend_base(blend_params, query_total, q_sum, c_sum, listed_total)
                     if row_facts[r, 1]:  # consonant keys: scored by the blend alone
-                        ok = ub * (1 + 1e-4) + 1e-6 >= prob_floor
+                        ok = _damped(blend_params, base, c_sum) * (1 + 1e-4) + 1e-6 >= prob_floor
                     else:
-                        ok = group_logit(
-                            ub,
-                            query_total,
-                            acc[v],
-                            acc[v + 1],
-                            acc[v + 2],
-                            var_wsum[V[i]],
-                            row_z,
-                            row_facts[r],
-                            var_z[row_facts[r, 0], V[i]],
-                            var_facts[V[i]],
-                            w_surname[V[i]],
-                            coef[row_facts[r, 0]],
-                            consts,
-                            logit_floor,
+                        part = row_facts[r, 0]
+                        z = group_logit(
+                            query_total, q_sum, c_sum, s_sum, row_z, row_facts, r, names, V[i], coef
                         )
+                        z += consts[1] - logit_floor  # the slack
+                        ok = z + _highest(coef, part, 0, 0.0, base) >= 0 or _identical(
+                            base, c_sum, row_facts, r, names, V[i], consts
+                        )
+                        if ok:
+                            ub = _damped(blend_params, base, c_sum)
+                            ok = z + _highest(coef, part, 0, 0.0, ub) >= 0 or _identical(
+                                ub, c_sum, row_facts, r, names, V[i], consts
+                            )
                 acc[v + 3] = 1.0 if ok else 2.0
             keep[i] = acc[v + 3] == 1.0
         for i in range(a, b):
@@ -133,89 +134,103 @@ def reaching(
 
 
 @njit(cache=True, nogil=True)
-def _blend_bound(
+def _blend_base(
     blend_params: np.ndarray, query_total: float, query_reach: float, listed_reach: float, listed_least: float
 ) -> float:  # pragma: no cover - compiled
-    """``scoring.blend_bound`` for one pair."""
+    """``scoring.blend_bound`` for one pair, before its damping (which never raises it)."""
     matched = (query_reach + listed_reach) / 2
     miss_q = max(query_total - query_reach, 0.0)
     miss_l = max(listed_least - listed_reach, 0.0)
-    base = min(matched / max(matched + blend_params[0] * miss_q + blend_params[1] * miss_l, 1e-6), 1.0)
+    return min(matched / max(matched + blend_params[0] * miss_q + blend_params[1] * miss_l, 1e-6), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _damped(
+    blend_params: np.ndarray, base: float, listed_reach: float
+) -> float:  # pragma: no cover - compiled
+    """``scoring.blend_bound`` from its undamped ``base``."""
     evidence = min(1.0, listed_reach / blend_params[2]) ** blend_params[3]
     return base * (evidence + (1 - evidence) * base ** blend_params[4])
 
 
 @njit(cache=True, nogil=True)
-def _highest(coef: np.ndarray, j: int, lo: float, hi: float) -> float:  # pragma: no cover - compiled
+def _highest(
+    coef: np.ndarray, part: int, j: int, lo: float, hi: float
+) -> float:  # pragma: no cover - compiled
     """The larger log-odds contribution of feature ``j`` (per unit, mean) at ``lo`` and ``hi``."""
-    return max(coef[j, 0] * (lo - coef[j, 1]), coef[j, 0] * (hi - coef[j, 1]))
+    return max(coef[part, j, 0] * (lo - coef[part, j, 1]), coef[part, j, 0] * (hi - coef[part, j, 1]))
 
 
 @njit(cache=True, nogil=True)
 def row_logit(
-    nums: np.ndarray, facts: np.ndarray, coef: np.ndarray, consts: np.ndarray
+    nums: np.ndarray, facts: np.ndarray, r: int, coef: np.ndarray, consts: np.ndarray
 ) -> float:  # pragma: no cover - compiled
-    """The highest log-odds of the features fixed by a row (``prefilter.ROW_FEATURES``, after the
-    12 group features in ``coef``) plus its part's intercept and constant features (``consts``):
-    ``nums`` are its heaviest token reaching nothing, heaviest token and tokens (at most 6),
-    ``facts`` its part, consonant keys, schema wanted and legal form."""
-    part, consonant = facts[0], float(facts[1])
-    z = consts[4 + part]
-    z += _highest(coef, 12, nums[0], nums[1])
-    z += _highest(coef, 13, 0.0, nums[1])
-    z += _highest(coef, 14, nums[2], nums[2])
-    z += _highest(coef, 15, consonant, consonant)
-    z += _highest(coef, 16, float(part), float(part))
+    """The highest log-odds of the features fixed by row ``r`` (``prefilter.ROW_FEATURES``, after
+    the 12 group features in ``coef``) plus its part's intercept and constant features
+    (``consts``): ``nums`` are per row its heaviest token reaching nothing, heaviest token and
+    tokens (at most 6), ``facts`` its part, consonant keys, schema wanted and legal form."""
+    part, consonant = facts[r, 0], float(facts[r, 1])
+    z = consts[2 + part]
+    z += _highest(coef, part, 12, nums[r, 0], nums[r, 1])
+    z += _highest(coef, part, 13, 0.0, nums[r, 1])
+    z += _highest(coef, part, 14, nums[r, 2], nums[r, 2])
+    z += _highest(coef, part, 15, consonant, consonant)
+    z += _highest(coef, part, 16, float(part), float(part))
     return z
 
 
 @njit(cache=True, nogil=True)
 def group_logit(
-    blend_ub: float,
     query_total: float,
     q_ub: float,
     c_ub: float,
     surname_ub: float,
-    listed_total: float,
     row_z: float,
     row_facts: np.ndarray,
-    var_z: float,
-    var_facts: np.ndarray,
-    w_surname: float,
+    r: int,
+    names: np.ndarray,
+    v: int,
     coef: np.ndarray,
-    consts: np.ndarray,
-    logit_floor: float,
-) -> bool:  # pragma: no cover - compiled
-    """Whether a (row, name) pair may score over ``logit_floor``: the highest log-odds its features
-    can take, those fixed by the row (``row_z``) and by the name (``var_z``) given, those of
-    ``prefilter.GROUP_FEATURES`` (in that order in ``coef``) bounded from the pair's sums, or an
-    identical name. ``row_facts``: part, consonant keys, schema index wanted (-1: any), legal form;
-    ``var_facts``: listed schema index, one word, engine-made initials, weak alias; ``consts``:
-    PERSON, VESSEL, IDENTICAL_WEIGHT, the slack in log-odds."""
-    person, vessel, identical_weight, slack = consts[0], consts[1], consts[2], consts[3]
-    want, company = row_facts[2], row_facts[3]
-    listed, one, initials, weak = var_facts[0], var_facts[1], var_facts[2], var_facts[3]
+) -> float:  # pragma: no cover - compiled
+    """The highest log-odds the features of row ``r`` against name ``v`` can take but the blend
+    (its bound is the caller's, ``_highest`` of feature 0): those fixed
+    by the row (``row_z``) and by the name (its record in ``names``, see
+    ``prefilter.VariantBounds``) given, those of ``prefilter.GROUP_FEATURES`` (in that order in
+    ``coef``) bounded from the pair's sums. ``row_facts``: per row its part, consonant keys,
+    schema index wanted (-1: any), legal form."""
+    part, want, company = row_facts[r, 0], row_facts[r, 2], row_facts[r, 3]
+    listed_total, w_surname, var_z = np.float64(names[v, 0]), np.float64(names[v, 1]), names[v, 2 + part]
+    listed, one, initials = int(names[v, 4]), np.float64(names[v, 5]), names[v, 6] > 0
     qc = min(q_ub / max(query_total, 1e-6), 1.0)
-    mismatch = 1.0 if want >= 0 and want != listed and listed < vessel else 0.0
-    craft = 1.0 if listed >= vessel and want < vessel else 0.0
+    mismatch = 1.0 if want >= 0 and want != listed and listed < VESSEL else 0.0
+    craft = 1.0 if listed >= VESSEL and want < VESSEL else 0.0
     surname_cov = min(surname_ub / max(w_surname, 1e-6), 1.0) if w_surname > 0 else 0.0
-    z = row_z + var_z
-    z += _highest(coef, 0, 0.0, blend_ub)
-    z += _highest(coef, 1, 0.0, qc)
-    z += _highest(coef, 2, 0.0, np.log1p(c_ub))
-    z += _highest(coef, 3, max(query_total - q_ub, 0.0), query_total)
-    z += _highest(coef, 4, max(listed_total - c_ub, 0.0), listed_total)
-    z += _highest(coef, 5, 0.0, surname_cov)
-    z += _highest(coef, 6, one * (1 - qc), one)
-    ini_person = 1.0 if initials and want == person else 0.0
-    z += _highest(coef, 7, ini_person, ini_person)
-    z += _highest(coef, 8, mismatch, mismatch)
-    z += _highest(coef, 9, craft, craft)
-    z += _highest(coef, 10, 0.0, craft)
-    cp = 1.0 if company and listed == person else 0.0
-    z += _highest(coef, 11, cp, cp)
-    identical = blend_ub >= 0.9999 and c_ub >= identical_weight and mismatch == 0 and weak == 0
-    return z + slack >= logit_floor or identical
+    ini_person = 1.0 if initials and want == PERSON else 0.0
+    cp = 1.0 if company and listed == PERSON else 0.0
+    z = row_z + np.float64(var_z)
+    z += _highest(coef, part, 1, 0.0, qc)
+    z += _highest(coef, part, 2, 0.0, np.log1p(c_ub))
+    z += _highest(coef, part, 3, max(query_total - q_ub, 0.0), query_total)
+    z += _highest(coef, part, 4, max(listed_total - c_ub, 0.0), listed_total)
+    z += _highest(coef, part, 5, 0.0, surname_cov)
+    z += _highest(coef, part, 6, one * (1 - qc), one)
+    z += _highest(coef, part, 7, ini_person, ini_person)
+    z += _highest(coef, part, 8, mismatch, mismatch)
+    z += _highest(coef, part, 9, craft, craft)
+    z += _highest(coef, part, 10, 0.0, craft)
+    z += _highest(coef, part, 11, cp, cp)
+    return z
+
+
+@njit(cache=True, nogil=True)
+def _identical(
+    blend_ub: float, c_ub: float, row_facts: np.ndarray, r: int, names: np.ndarray, v: int, consts: np.ndarray
+) -> bool:  # pragma: no cover - compiled
+    """Whether row ``r`` and name ``v`` may be identical names, which score 1 whatever the model
+    (``calibration.calibrated``; a hair of slack: the sums are float32)."""
+    want, listed = row_facts[r, 2], int(names[v, 4])
+    mismatch = want >= 0 and want != listed and listed < VESSEL
+    return blend_ub >= 0.9998 and c_ub >= consts[0] * (1 - 1e-5) and not mismatch and names[v, 7] == 0
 
 
 @njit(cache=True, nogil=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft")
+PERSON, ORGANIZATION, VESSEL, AIRCRAFT = range(len(SCHEMAS))  # their indices, as arrays hold them
 
 # Alias kinds: the listed primary name, OFAC's aka/fka/nka, and a name in its original script.
 PRIMARY, AKA, FKA, NKA, ORIGINAL_SCRIPT = "primary", "aka", "fka", "nka", "original_script"

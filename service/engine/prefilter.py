@@ -112,16 +112,16 @@ _CONSTANT_INTERVALS = {
 @dataclass(frozen=True, slots=True)
 class VariantBounds:
     """What the calibrated bound of a (row, name) pair needs of each name variant of an index,
-    computed once per index and model: per model part, the highest log-odds of the features fixed
-    by the name (``var_z``, (2, nvar)), and its facts (``var_facts``: listed schema index, one word,
-    engine-made initials, weak alias; ``w_surname``); and of the model, what bounds the others."""
+    computed once per index and model, one record a name: its listed weight, surname weight, per
+    model part the highest log-odds of the features fixed by the name, its listed schema index,
+    one word, engine-made initials and weak alias (``kernels.group_logit``'s ``name``: on a list of
+    a million names each array read apart was a cache miss); and of the model, what bounds the
+    others."""
 
     model: ScoreModel
-    var_z: np.ndarray
-    var_facts: np.ndarray
-    w_surname: np.ndarray
+    table: np.ndarray  # float32 (nvar, 8): one record a name, read in one cache line (see above)
     coef: np.ndarray  # (2, features, 2): per part, (per unit, mean) of GROUP_FEATURES + ROW_FEATURES
-    consts: np.ndarray  # PERSON, VESSEL, IDENTICAL_WEIGHT, the slack, and per part the intercept
+    consts: np.ndarray  # IDENTICAL_WEIGHT, the slack, and per part the intercept
     # plus the constant features' highest contributions
 
 
@@ -144,12 +144,14 @@ def variant_bounds(
         "weak_partial": (0.0, weak),
     }
     parts = (model.latin, model.script)
-    var_z = np.stack([_highest_sum(part, model.features, intervals) for part in parts])
-    facts = np.stack([listed, one_word, initials, weak > 0], axis=1).astype(np.int8)
+    var_z = [_highest_sum(part, model.features, intervals) for part in parts]
+    table = np.stack(
+        np.broadcast_arrays(idx.var_wsum, w_surname, *var_z, listed, one_word, initials, weak), axis=1
+    ).astype(np.float32)
     coef = np.stack([_coefficients(part, model.features, GROUP_FEATURES + ROW_FEATURES) for part in parts])
     base = [float(_highest_sum(part, model.features, _CONSTANT_INTERVALS)) + part.intercept for part in parts]
-    consts = np.array([PERSON, VESSEL, IDENTICAL_WEIGHT, _SLACK, *base], np.float64)
-    return VariantBounds(model, var_z, facts, w_surname.astype(np.float32), coef, consts)
+    consts = np.array([IDENTICAL_WEIGHT, _SLACK, *base], np.float64)
+    return VariantBounds(model, table, coef, consts)
 
 
 def calibrated_bound(vb: VariantBounds, floor: float, row_facts: tuple[np.ndarray, ...]) -> tuple:
@@ -164,7 +166,7 @@ def calibrated_bound(vb: VariantBounds, floor: float, row_facts: tuple[np.ndarra
     nums = np.stack([q_idle, q_max, np.minimum(q_len, 6)], axis=1).astype(np.float64)
     facts = np.stack([foreign, consonant, wanted, company], axis=1).astype(np.int8)
     logit_floor = float(np.log(floor / (1 - floor)))
-    return (logit_floor, float(floor), nums, facts, vb.var_z, vb.var_facts, vb.w_surname, vb.coef, vb.consts)
+    return (logit_floor, float(floor), nums, facts, vb.table, vb.coef, vb.consts)
 
 
 def _highest_sum(part: Logit, names: tuple[str, ...], intervals: dict) -> np.ndarray:

@@ -60,10 +60,10 @@ def reference_reaching(t: dict, q_w: np.ndarray, listed: np.ndarray, totals: np.
             out.append(True)
             continue
         same = [j for j in range(len(t["R"])) if t["R"][j] == r and t["V"][j] == v]
-        q, c = 0.0, 0.0
+        q, c = np.float32(0), np.float32(0)
         for j in same:
-            q, c = q + float(q_w[j]), c + float(listed[j])
-        qm, cm = min(q, totals[r]), min(c, float(wsum[v]))
+            q, c = np.float32(q + q_w[j]), np.float32(c + listed[j])
+        qm, cm = min(float(q), totals[r]), float(min(c, wsum[v]))
         m = (qm + cm) / 2
         missed = 0.5 * (totals[r] - qm) + 1.0 * (float(wsum[v]) - cm)
         out.append(m >= (t["floors"][r] - 1e-4) * max(m + missed, 1e-6))
@@ -77,7 +77,7 @@ def test_reaching_bounds_each_pair_from_all_its_triples(t: dict) -> None:
     listed = (t["S"] * t["var_weight"][t["var_ptr"][t["V"]] + t["P"]]).astype(np.float32)
     totals = np.add.reduceat(t["qw"], t["row_off"][:-1]).astype(np.float64)
     wsum = np.add.reduceat(t["var_weight"], t["var_ptr"][:-1])
-    acc = np.zeros(4 * t["nvar"])
+    acc = np.zeros(4 * t["nvar"], np.float32)
     blend = np.array([0.5, 1.0, 10.0, 0.5, 8.0])
     none = np.zeros(len(t["R"]), bool)
     keep = kernels.reaching(
