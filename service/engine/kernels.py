@@ -148,9 +148,17 @@ def _blend_base(
 def _damped(
     blend_params: np.ndarray, base: float, listed_reach: float
 ) -> float:  # pragma: no cover - compiled
-    """``scoring.blend_bound`` from its undamped ``base``."""
-    evidence = min(1.0, listed_reach / blend_params[2]) ** blend_params[3]
-    return base * (evidence + (1 - evidence) * base ** blend_params[4])
+    """``scoring.blend_bound`` from its undamped ``base`` (a square root and three squarings for
+    the default powers: ``pow`` is most of the bound's time on a list of a million names)."""
+    reach = min(1.0, listed_reach / blend_params[2])
+    evidence = np.sqrt(reach) if blend_params[3] == 0.5 else reach ** blend_params[3]
+    if blend_params[4] == 8.0:
+        exact = base * base
+        exact *= exact
+        exact *= exact
+    else:
+        exact = base ** blend_params[4]
+    return base * (evidence + (1 - evidence) * exact)
 
 
 @njit(cache=True, nogil=True)

@@ -62,6 +62,12 @@ DEFAULT_THRESHOLD = 0.92
 # calibrated model was trained on candidates over it, and it prunes the long postings.
 RAW_FLOOR = 0.2
 CONSONANT_FLOOR = 0.5  # ...times this for the consonant keys of an Arabic-script query
+# Screening under a threshold prunes with the calibrated bound on indexes of at most this many name
+# variants. Its cost is per (row, name) over the raw floor (~0.1-0.2 us), its gain the alignment
+# and model of those it drops: on OFAC + UN it drops most and batches of synthetic customers score
+# 1.5x faster; on a million Faker names a query reaches thousands of look-alikes, it dropped a
+# third of them and cost ~0.4 ms a query more than it saved (bench/README.md, fourth pass).
+BOUND_NAMES = 300_000
 # A subset's vocabulary this small is compared with every token in one rapidfuzz call (the same
 # pairs as the neighbour search, which costs more per token than such a scan of a few thousand).
 SMALL_VOCABULARY = 5000
@@ -528,7 +534,7 @@ class Screener:
                 floor,
                 self._row_facts(queries, rows, row_query, weights, on_lists, consonant, company, foreign),
             )
-            if floor > 0
+            if floor > 0 and len(self.index.var_name) <= BOUND_NAMES
             else NO_BOUND
         )
         rs = score_rows(self.index, self.params, rows, weights, on_lists, raw_floor, self._head, bound)
