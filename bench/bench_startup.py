@@ -10,8 +10,10 @@ the same run.
 With ``--baseline CMD`` (another checkout's ``orinoco``), cold starts of the baseline and of this
 checkout alternate ``--rounds`` times first, each on its own empty cache; the medians are printed
 with this checkout's ratio to the baseline, and the clusters both resolved are compared whole.
+``--fresh-numba`` gives each of those cold starts an empty numba cache (``NUMBA_CACHE_DIR``): the
+first start after an install, which compiles the engine's loops.
 
-    python bench/bench_startup.py [--port 8870] [--workers 2] [--baseline CMD --rounds 3]
+    python bench/bench_startup.py [--port 8870] [--workers 2] [--baseline CMD --rounds 3 [--fresh-numba]]
 """
 
 from __future__ import annotations
@@ -97,9 +99,12 @@ def against_baseline(args, tmp: Path, registry: Path, url: str, command: list[st
             cache = tmp / f"cold-{label.split()[0]}-{n}"
             env = {**os.environ, "ORINOCO_CACHE_DIR": str(cache), "ORINOCO_SOURCES": str(registry)}
             env.pop("ORINOCO_LISTS", None)
+            if args.fresh_numba:
+                env["NUMBA_CACHE_DIR"] = str(tmp / f"numba-{label.split()[0]}-{n}")
             runs[label].append(cold_start(cmd, env, url, tmp / "server.log"))
             found[label] = clusters(cache)
-    print(f"{'cold start, empty cache':28} {'first answer':>12} {'ready':>8} {'cpu':>8} {'load':>5}  phases")
+    what = "cold start, no numba cache" if args.fresh_numba else "cold start, empty cache"
+    print(f"{what:28} {'first answer':>12} {'ready':>8} {'cpu':>8} {'load':>5}  phases")
     for label, rows in runs.items():
         for first, ready, done, cpu, load in rows:
             print(f"{label:28} {first or 0:11.2f}s {ready:7.1f}s {cpu:7.1f}s {load:5.1f}  {done}")
@@ -123,6 +128,11 @@ def main() -> None:
     parser.add_argument("--orinoco", default=str(ORINOCO), help="the command to start (another checkout)")
     parser.add_argument("--baseline", help="another checkout's orinoco command, to compare cold starts with")
     parser.add_argument("--rounds", type=int, default=3, help="cold starts of each, with --baseline")
+    parser.add_argument(
+        "--fresh-numba",
+        action="store_true",
+        help="with --baseline: each cold start with an empty numba cache",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     registry = tmp / "sources.toml"

@@ -30,6 +30,7 @@ from service.api import ApiConfig, ScreenerProvider, create_app
 from service.api.progress import LoadProgress
 from service.engine.model import LoadedList
 from service.engine.screener import Screener
+from service.engine.warm import Aside, compile_aside
 from service.lists.specs import load_specs, parse_list_spec
 from service.monitor import Monitor
 from service.monitor.service import Runner
@@ -60,15 +61,20 @@ def list_loader(values: list[str]) -> Callable[[Progress | None], list[LoadedLis
 
 
 def new_screener(
-    lists: list[LoadedList], default_threshold: float | None = None, progress: LoadProgress | None = None
+    lists: list[LoadedList],
+    default_threshold: float | None = None,
+    progress: LoadProgress | None = None,
+    aside: Aside | None = None,
 ) -> Screener:
     """The Screener for these lists, its index read from the cache when their checksums match,
     with the records of the same party on several lists clustered (unless ORINOCO_RESOLVE=0).
 
     ``default_threshold`` (the configured one; None: the engine's) is applied here, once;
-    ``progress`` hears of each phase."""
+    ``progress`` hears of each phase; ``aside``: the process compiling the scoring loops."""
     options = {} if default_threshold is None else {"default_threshold": default_threshold}
     screener = Screener.from_lists(lists, cache_dir=cache_dir() / "index", **options)
+    if aside:
+        aside.wait()  # then warm_up reads the compiled loops from numba's cache
     screener.warm_up()  # before the resolver's and gunicorn's forks: compiled once, inherited
     resolve = settings.load().resolve
     if progress:
@@ -98,11 +104,17 @@ def screener_builder(
     """What the provider calls to (re)build: load the lists, then the Screener, reporting each phase."""
 
     def build() -> Screener:
-        lists = load(progress.lists_parsed if progress else None)
-        if progress:
-            sizes = ", ".join(f"{x.version.id} {x.version.entities}" for x in lists)
-            progress.phase_done("lists", f"{len(lists)} lists parsed ({sizes} entities)", "index")
-        return new_screener(lists, default_threshold, progress)
+        # The first start after an install compiles the scoring loops meanwhile, on the idle core.
+        aside = compile_aside()
+        try:
+            lists = load(progress.lists_parsed if progress else None)
+            if progress:
+                sizes = ", ".join(f"{x.version.id} {x.version.entities}" for x in lists)
+                progress.phase_done("lists", f"{len(lists)} lists parsed ({sizes} entities)", "index")
+            return new_screener(lists, default_threshold, progress, aside)
+        finally:
+            if aside:
+                aside.close()
 
     return build
 

@@ -5,17 +5,22 @@ index without pickling them, and send back only their (pickled) results through 
 Plain ``os.fork`` rather than ``multiprocessing``: it runs in the gunicorn master, whose SIGCHLD
 handler reaps any child (a ``Pool`` would then lose track of its workers), and it starts no thread.
 The parent takes jobs too; the jobs a child took and did not send back (it failed or died) are
-redone in the parent, so the result never depends on whether, or how many, children ran.
+redone in the parent, so the result never depends on whether, or how many, children ran. What a
+child logs is sent back with its results and logged by the parent (a job's log lines reach the
+parent's handlers, its test capture included, whichever process ran it).
 """
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
+import logging
 import os
 import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,12 +45,13 @@ def fork_map(
     jobs: Sequence[T],
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reducers: dict[type, Callable] | None = None,
 ) -> list[R]:
     """``[fn(job) for job in jobs]`` computed by ``workers`` processes (default: ``processes()``):
     this one and forked children. Each process takes the next job not yet taken until none is
     left, so a process given the costly jobs does not keep the others waiting. ``progress(done,
     total)`` hears after each job this process finishes, ``done`` estimated as if every process
-    kept its pace."""
+    kept its pace. ``reducers``: how the children pickle some types (``dataclass_reducers``)."""
     n = min(workers or processes(), len(jobs))
     if n <= 1 or not hasattr(os, "fork") or len(jobs) > MAX_JOBS:
         serial = []
@@ -71,9 +77,13 @@ def fork_map(
                 status = 1
                 try:
                     os.close(read)
+                    records = _hold_log_records()
                     result = [(i, fn(jobs[i])) for i in _taken(queue)]
                     with os.fdopen(write, "wb") as sink:
-                        pickle.dump(result, sink, protocol=pickle.HIGHEST_PROTOCOL)
+                        pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
+                        if reducers:
+                            pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+                        pickler.dump((result, records))
                     status = 0
                 finally:
                     os._exit(status)
@@ -87,9 +97,12 @@ def fork_map(
             pid, read = children.pop(share)
             with os.fdopen(read, "rb") as pipe:
                 try:
-                    results.update(pickle.load(pipe))
+                    sent, records = pickle.load(pipe)
                 except (EOFError, pickle.UnpicklingError):  # the child died: its jobs are redone below
-                    pass
+                    sent, records = [], []
+                results.update(sent)
+                for record in records:
+                    logging.getLogger(record.name).handle(record)
             _reap(pid)
         for i in range(len(jobs)):
             if i not in results:
@@ -106,6 +119,87 @@ def fork_map(
     if progress:
         progress(len(jobs), len(jobs))
     return [results[i] for i in range(len(jobs))]
+
+
+class Forked(Generic[R]):
+    """``fn()`` computed by a forked child while this process goes on (``fork_call``)."""
+
+    def __init__(self, fn: Callable[[], R], pid: int, pipe: int):
+        self._fn, self._pid, self._pipe = fn, pid, pipe
+
+    def result(self) -> R:
+        """The child's result once it has sent it (its log records handled here), else ``fn()``
+        computed here: the child failed or died (or there was no ``fork``)."""
+        if self._pid < 0:
+            return self._fn()
+        try:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                value, records = pickle.load(pipe)
+        except (EOFError, pickle.UnpicklingError):
+            _reap(self._pid)
+            return self._fn()
+        _reap(self._pid)
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        return value
+
+
+def fork_call(fn: Callable[[], R], reducers: dict[type, Callable] | None = None) -> Forked[R]:
+    """Start ``fn()`` in a forked child, to run beside this process's own work (another
+    ``fork_map`` included); ``.result()`` waits for it. Without ``fork``, computed by ``.result()``."""
+    if not hasattr(os, "fork"):
+        return Forked(fn, -1, -1)
+    read, write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without any cleanup
+        status = 1
+        try:
+            os.close(read)
+            records = _hold_log_records()
+            value = fn()
+            with os.fdopen(write, "wb") as sink:
+                pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
+                if reducers:
+                    pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+                pickler.dump((value, records))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return Forked(fn, pid, read)
+
+
+def dataclass_reducers(*classes: type) -> dict[type, Callable]:
+    """Pickle these dataclasses as their class and field values, rebuilt by calling the class:
+    a slotted dataclass otherwise pickles through Python-level ``__getstate__``/``__setstate__``,
+    which more than doubles the cost of sending back thousands of parsed records. Only for classes
+    whose every field is an ``__init__`` argument and that have no ``__post_init__``."""
+    out: dict[type, Callable] = {}
+    for cls in classes:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        if hasattr(cls, "__post_init__") or not all(f.init for f in dataclasses.fields(cls)):
+            raise ValueError(f"{cls.__name__} is not rebuilt by calling it with its fields")
+        out[cls] = lambda obj, cls=cls, names=names: (cls, tuple([getattr(obj, n) for n in names]))
+    return out
+
+
+def _hold_log_records() -> list[logging.LogRecord]:
+    """In a child: keep every record its loggers would handle, ready to pickle, instead of
+    handling it (the parent does, once the results are in)."""
+    records: list[logging.LogRecord] = []
+
+    def keep(_logger: logging.Logger, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None
+        plain = (str, int, float, bool, type(None))  # what an ``extra`` holds may not pickle
+        record.__dict__.update({k: str(v) for k, v in vars(record).items() if not isinstance(v, plain)})
+        records.append(record)
+
+    logging.Logger.callHandlers = keep  # type: ignore[method-assign,assignment]  # this process ends after its jobs
+    return records
 
 
 def _taken(queue: int) -> Iterator[int]:

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from service import settings
+from service.engine import model
 from service.engine.model import LoadedList
+from service.engine.parallel import dataclass_reducers, fork_map
 from service.lists import load_source
 from service.lists.download import fetch
 from service.lists.errors import ListError
@@ -449,22 +452,25 @@ def default_lists(
     registry = {spec.id: spec for spec in load_registry()}
     order = list(registry)  # the registry's order at every start: the index cache is keyed by it
     ids = sorted(cache.list_ids(), key=lambda i: (order.index(i) if i in order else len(order), i))
-    specs = [registry[i] for i in ids if i in registry] if ids else list(registry.values())
-    loaded = []
     if ids:  # what the cache holds, and only that (lists imported there included)
-        for n, list_id in enumerate(ids, 1):
-            found = _from_cache(cache, list_id, registry.get(list_id), download, timeout, interval)
-            if found is not None:
-                loaded.append(found)
-            if progress:
-                progress(n, len(ids))
+        jobs = [(i, registry.get(i), cache.current(i)) for i in ids]
     else:
-        for n, spec in enumerate(specs, 1):
-            found = _into_empty_cache(cache, spec, download, timeout, interval)
-            if found is not None:
-                loaded.append(found)
-            if progress:
-                progress(n, len(specs))
+        ref = reference_dir()
+        jobs = [(s.id, s, ref / s.reference if s.reference else None) for s in registry.values()]
+
+    def load(job: tuple[str, ListSpec | None, Path | None]) -> LoadedList | None:
+        list_id, spec, _ = job
+        if ids:
+            return _from_cache(cache, list_id, spec, download, timeout, interval)
+        assert spec is not None  # an empty cache loads the registry's lists
+        return _into_empty_cache(cache, spec, download, timeout, interval)
+
+    # Each list in a forked process (fork_map), the largest files first so that the last one
+    # taken is a small one; the lists come back in the order above whatever the parse order.
+    largest = sorted(range(len(jobs)), key=lambda k: -_bytes_to_parse(jobs[k][2]))
+    found = fork_map(load, [jobs[k] for k in largest], progress=progress, reducers=_MODEL_REDUCERS)
+    by_job = dict(zip(largest, found, strict=True))
+    loaded = [x for x in (by_job[k] for k in range(len(jobs))) if x is not None]
     if loaded:
         return loaded
     raise ListError(
@@ -472,6 +478,36 @@ def default_lists(
         f"{'download failed, ' if download else ''}no reference files under {reference_dir()} "
         "(run `orinoco lists update`, `orinoco lists import`, or pass --list SOURCE=PATH)"
     )
+
+
+# How the forked loaders send back parsed lists (model.py's plain dataclasses).
+_MODEL_REDUCERS = dataclass_reducers(
+    model.Name,
+    model.BirthDate,
+    model.Document,
+    model.Address,
+    model.Vessel,
+    model.Entity,
+    model.RowProblem,
+    model.ListVersion,
+    model.LoadedList,
+)
+
+
+def _bytes_to_parse(path: Path | None) -> int:
+    """The bytes a parser reads from a list's file or folder, a workbook's (zip) expanded: how
+    long parsing it takes, roughly; 0 when there is nothing there (yet)."""
+    if path is None or not path.exists():
+        return 0
+    files = [p for p in path.iterdir() if p.is_file() and p.name != META] if path.is_dir() else [path]
+    total = 0
+    for f in files:
+        try:
+            with zipfile.ZipFile(f) as archive:
+                total += sum(member.file_size for member in archive.infolist())
+        except (zipfile.BadZipFile, OSError):
+            total += f.stat().st_size
+    return total
 
 
 def _into_empty_cache(

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.engine.model import Entity, LoadedList
+from service.engine.parallel import fork_call
 from service.engine.screener import Screener
 from service.resolve.candidates import Key, key, name_candidates, name_score, shared_identifiers
-from service.resolve.clusters import Cluster, Link, build_clusters
+from service.resolve.clusters import Cluster, Link, build_clusters, relistings
 from service.resolve.rules import Decision, decide
 
 __all__ = ["Cluster", "Link", "Resolution", "resolve"]
@@ -69,11 +70,14 @@ def resolve(
         decision = decide(entities[pair[0]], entities[pair[1]], score, numbers.get(pair, []))
         return decision if decision.linked else None
 
-    # Each pair the names found is decided where it was screened (forked processes)...
+    # The relisted records of each list (names normalized: a third of a second) are found by a
+    # forked process meanwhile...
+    relisted = fork_call(lambda: relistings(entities))
+    # ...and each pair the names found is decided where it was screened (forked processes)...
     names = name_candidates(screener, list(entities.values()), progress, judge=linked)
     decided = {pair: verdict for pair, (_, verdict) in names.items()}
     for pair in numbers.keys() - names.keys():  # ...the few found by a number alone, here
         decided[pair] = linked(pair, name_score(screener, entities[pair[0]], entities[pair[1]]))
     links = [Link(pair[0], pair[1], d.points, d.evidence, bool(d.shared)) for pair, d in decided.items() if d]
-    clusters, refused = build_clusters(links, entities)
+    clusters, refused = build_clusters(links, entities, relisted.result())
     return Resolution(clusters, candidates=len(decided), refused=refused)

@@ -92,10 +92,13 @@ def relistings(entities: dict[Key, Entity]) -> list[Link]:
     ]
 
 
-def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list[Cluster], int]:
+def build_clusters(
+    links: list[Link], entities: dict[Key, Entity], relisted: list[Link] | None = None
+) -> tuple[list[Cluster], int]:
     """Clusters of two or more records, and how many links were refused by the merge rules.
 
-    Relistings (``relistings``) are joined before any link between lists."""
+    Relistings (``relistings``, or ``relisted`` when the caller found them) are joined before any
+    link between lists."""
     parent: dict[Key, Key] = {}
     members: dict[Key, list[Key]] = {}
     accepted: dict[Key, list[Link]] = {}
@@ -108,7 +111,9 @@ def build_clusters(links: list[Link], entities: dict[Key, Entity]) -> tuple[list
         return k
 
     refused = 0
-    queue = relistings(entities) + sorted(links, key=lambda x: (-x.points, x.a, x.b))
+    queue = (relistings(entities) if relisted is None else relisted) + sorted(
+        links, key=lambda x: (-x.points, x.a, x.b)
+    )
     for link in queue:
         ra, rb = root(link.a), root(link.b)
         if ra == rb:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
 
 import pytest
 from lists_support import FIXTURES, fixture_routes, http_server, write_registry
 
+from service.engine import parallel
 from service.lists import ListError
-from service.lists.cache import ListCache, default_lists, download_interval, import_files, update_list
+from service.lists.cache import (
+    ListCache,
+    _bytes_to_parse,
+    default_lists,
+    download_interval,
+    import_files,
+    update_list,
+)
 from service.lists.registry import load_registry
 
 
@@ -229,3 +238,37 @@ def test_meta_is_json_with_the_version(env):
     installed = update_list(env["specs"]["un_sc"], env["cache"], timeout=5)
     meta = json.loads((installed.path / "meta.json").read_text(encoding="utf-8"))
     assert meta["version"]["published"] == "2025-01-15" and meta["parser"] == "un"
+
+
+def test_lists_load_the_same_in_forked_processes_as_in_one(env, monkeypatch, caplog, tmp_path):
+    """default_lists parses each list in a forked process (fork_map), the largest first: the same
+    lists in the registry's order, the same records and the same log line per list as one process."""
+    _offline_with_reference(env, monkeypatch)
+    seen = {}
+    for n in (1, 2):
+        monkeypatch.setattr(parallel, "processes", lambda n=n: n)
+        monkeypatch.setenv("ORINOCO_CACHE_DIR", str(tmp_path / f"cache-{n}"))
+        caplog.clear()
+        cold = default_lists(download=True, timeout=2, cache=ListCache())
+        cold_lines = _source_lines(caplog)
+        caplog.clear()
+        warm = default_lists(download=True, timeout=2, cache=ListCache())
+        seen[n] = (cold, warm, cold_lines, _source_lines(caplog))
+    for one, forked in zip(seen[1][:2], seen[2][:2], strict=True):
+        assert [x.version.id for x in forked] == [x.version.id for x in one] == ["ofac_sdn", "un_sc"]
+        for a, b in zip(one, forked, strict=True):
+            assert (a.version.sha256, a.entities, a.problems) == (b.version.sha256, b.entities, b.problems)
+    for one, forked in zip(seen[1][2:], seen[2][2:], strict=True):
+        assert forked.keys() == one.keys() == {"ofac_sdn", "un_sc"}
+
+
+def test_a_workbook_counts_its_expanded_bytes(tmp_path):
+    """The largest lists are parsed first: a workbook (zip) by what it expands to."""
+    text = tmp_path / "list.xml"
+    text.write_bytes(b"<a/>" * 1000)
+    book = tmp_path / "list.xlsx"
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sheet1.xml", b"<row/>" * 10_000)
+    assert book.stat().st_size < text.stat().st_size < _bytes_to_parse(book) == 60_000
+    assert _bytes_to_parse(tmp_path) == 64_000
+    assert _bytes_to_parse(tmp_path / "missing") == 0 and _bytes_to_parse(None) == 0

@@ -3,10 +3,11 @@ children do; it must also work under gunicorn's master, whose SIGCHLD handler re
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from lists_support import OFAC_2021, reference_path
 
 from service.engine import parallel
 from service.engine.index import PARALLEL_ENTITIES, build_index
-from service.engine.parallel import fork_map
+from service.engine.parallel import dataclass_reducers, fork_call, fork_map
 from service.lists import load_source
 
 
@@ -124,3 +125,88 @@ def test_the_index_is_the_same_built_in_one_process_or_several(monkeypatch) -> N
         a, b = getattr(built[1], f.name), getattr(built[2], f.name)
         if isinstance(a, np.ndarray):
             assert np.array_equal(a, b), f.name
+
+
+def log_in_any_process(x: int) -> int:
+    logging.getLogger("service.test_parallel").warning("job %d in %s", x, "a child" if x % 2 else "any")
+    time.sleep(0.05)  # every process gets to take jobs
+    return x
+
+
+def test_what_a_child_logs_reaches_the_parents_handlers(caplog) -> None:
+    """A job's log lines are handled in the parent (its handlers, a test's capture), whichever
+    process ran the job, each once."""
+    parent = os.getpid()
+    ran: list[int] = []
+
+    def job(x: int) -> int:
+        ran.append(os.getpid())  # only the parent's own appends survive
+        return log_in_any_process(x)
+
+    with caplog.at_level(logging.WARNING, logger="service.test_parallel"):
+        assert fork_map(job, list(range(12)), workers=2) == list(range(12))
+    assert len(ran) < 12 and all(pid == parent for pid in ran)  # the child took some jobs
+    lines = sorted(r.getMessage() for r in caplog.records if r.name == "service.test_parallel")
+    assert lines == sorted(f"job {x} in {'a child' if x % 2 else 'any'}" for x in range(12))
+
+
+@dataclass(slots=True)
+class _Part:
+    name: str
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Whole:
+    parts: list[_Part]
+    note: str | None = None
+    pid: int = 0
+
+    def __getstate__(self):  # so that only the reducers can send it
+        raise TypeError("pickled through the reducers only")
+
+
+@dataclass
+class _Checked:
+    value: int
+
+    def __post_init__(self) -> None:
+        self.value = abs(self.value)
+
+
+def make_whole(x: int) -> _Whole:
+    time.sleep(0.05)  # every process gets to take jobs
+    return _Whole([_Part(f"p{x}", ["a", str(x)]), _Part("q")], None if x % 2 else "even", os.getpid())
+
+
+def test_children_send_dataclasses_back_through_the_given_reducers() -> None:
+    out = fork_map(make_whole, list(range(6)), workers=2, reducers=dataclass_reducers(_Part, _Whole))
+    assert any(w.pid != os.getpid() for w in out)  # a child's results came back: through the reducers
+    for x, whole in enumerate(out):
+        assert (whole.parts, whole.note) == (make_whole(x).parts, make_whole(x).note)
+    with pytest.raises(ValueError, match="_Checked"):
+        dataclass_reducers(_Checked)  # calling it again would run __post_init__ twice
+
+
+def test_fork_call_computes_in_a_child_beside_this_process(caplog) -> None:
+    def where() -> tuple[int, int]:
+        logging.getLogger("service.test_parallel").warning("computed aside")
+        return os.getpid(), os.getppid()
+
+    with caplog.at_level(logging.WARNING, logger="service.test_parallel"):
+        forked = fork_call(where)
+        mine = [x * x for x in range(1000)]  # this process goes on meanwhile
+        pid, parent = forked.result()
+    assert pid != os.getpid() and parent == os.getpid() and len(mine) == 1000
+    assert [r.getMessage() for r in caplog.records if r.name == "service.test_parallel"] == ["computed aside"]
+
+
+def test_fork_call_computes_here_what_a_dead_child_did_not_send() -> None:
+    parent = os.getpid()
+
+    def die_in_the_child() -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return 42
+
+    assert fork_call(die_in_the_child).result() == 42
