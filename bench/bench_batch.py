@@ -200,7 +200,7 @@ def main() -> None:
     union = int((engine_hit | brute_hit).sum())
     header = [
         "sample names",
-        f"engine alerts (threshold {screener.default_threshold:.2f})",
+        f"engine alerts (threshold {screener.default_threshold:g})",
         f"brute-force alerts (JW >= {cut:.3f})",
         "alerted by both",
         "Jaccard",
