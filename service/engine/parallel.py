@@ -79,11 +79,7 @@ def fork_map(
                     os.close(read)
                     records = _hold_log_records()
                     result = [(i, fn(jobs[i])) for i in _taken(queue)]
-                    with os.fdopen(write, "wb") as sink:
-                        pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
-                        if reducers:
-                            pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
-                        pickler.dump((result, records))
+                    _send(write, (result, records), reducers)
                     status = 0
                 finally:
                     os._exit(status)
@@ -159,16 +155,22 @@ def fork_call(fn: Callable[[], R], reducers: dict[type, Callable] | None = None)
             os.close(read)
             records = _hold_log_records()
             value = fn()
-            with os.fdopen(write, "wb") as sink:
-                pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
-                if reducers:
-                    pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
-                pickler.dump((value, records))
+            _send(write, (value, records), reducers)
             status = 0
         finally:
             os._exit(status)
     os.close(write)
     return Forked(fn, pid, read)
+
+
+def _send(write: int, payload: object, reducers: dict[type, Callable] | None) -> None:
+    """A child's result to its parent: ``payload`` pickled into the pipe ``write`` (closed after),
+    with ``reducers`` for the classes they name."""
+    with os.fdopen(write, "wb") as sink:
+        pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
+        if reducers:
+            pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+        pickler.dump(payload)
 
 
 def dataclass_reducers(*classes: type) -> dict[type, Callable]:
