@@ -1,5 +1,6 @@
 """Compiled loops (numba) for the steps of scoring that numpy can only do with many small sorts
-and scatters: which (row, name) pairs the token triples can lift to the floor (``reaching``) and,
+and scatters: which (row, name) pairs the token triples can lift to the floor, and under a
+threshold to the calibrated floor (``reaching``, with the bounds of ``row_logit``/``group_logit``) and,
 per (row, name), the one-to-one alignment of its triples (``align``) and what the calibrated score
 needs of it (``figures``); and the neighbour search's filter of a query token's candidates by
 their character signatures (``signature_candidates``: ten numpy calls a token before).
