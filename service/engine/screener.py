@@ -259,7 +259,12 @@ class Screener:
         the scoring loops of ``kernels`` for this index's arrays before it forks workers."""
         if self._entities:
             self.screen([Query(self._entities[0].name)], limit=1)
-        self._variant_bounds()
+        if self._prunes_calibrated():
+            self._variant_bounds()
+
+    def _prunes_calibrated(self) -> bool:
+        """Whether screening under a threshold prunes with the calibrated bound (``BOUND_NAMES``)."""
+        return len(self.index.var_name) <= BOUND_NAMES
 
     def _variant_bounds(self) -> VariantBounds:
         """The per-variant part of the calibrated bound screening prunes with (built at first use,
@@ -438,9 +443,7 @@ class Screener:
         keep = has & (bound * (1 + 1e-4) + 1e-6 >= floor)  # scores are float32 sums: a hair of slack
         thr = self.effective_threshold(threshold)
         if thr > 0 and keep.any():
-            wanted = np.array(
-                [SCHEMAS.index(s) if s in SCHEMAS else -1 for s in schemas or [ANY] * len(prepared)], np.int8
-            )[owner]
+            wanted = _schema_indices(schemas or [ANY] * len(prepared))[owner]
             keep = rows_may_match(
                 self.index,
                 self.params,
@@ -530,25 +533,22 @@ class Screener:
         # Consonant keys of Arabic-script words match at a fraction of the similarity: lower floor.
         raw_floor = np.where(consonant, self.raw_floor * CONSONANT_FLOOR, self.raw_floor)
         on_lists = self._on_lists(matches, lists)
+        wanted = _schema_indices([x.schema for x in queries] + [ANY])[row_query]  # per row
         bound = (
             calibrated_bound(
                 self._variant_bounds(),
                 floor,
-                self._row_facts(queries, rows, row_query, weights, on_lists, consonant, company, foreign),
+                self._row_facts(rows, weights, on_lists, consonant, company, wanted, foreign),
             )
-            if floor > 0 and len(self.index.var_name) <= BOUND_NAMES
+            if floor > 0 and self._prunes_calibrated()
             else NO_BOUND
         )
         rs = score_rows(
             self.index, self.params, rows, weights, on_lists, raw_floor, self._head, bound, self.pair_hook
         )
         rs = take(rs, rs.score >= raw_floor[rs.row])
-        x = self._features(queries, rs, row_query, consonant, company, foreign)
-        given = (
-            np.array([x.schema in SCHEMAS for x in queries] + [False])[row_query[rs.row]]
-            if len(rs.row)
-            else np.zeros(0, bool)
-        )
+        x = self._features(rs, wanted, consonant, company, foreign)
+        given = wanted[rs.row] >= 0  # the query asked for a schema
         final = calibration.calibrated(self.model, x, given) if len(x) else np.zeros(0, np.float32)
         # The dev split has no Arabic-script positives to train on, so the model only ever saw
         # consonant-key matches of innocent names: those rows keep the plain blend (they rank, and
@@ -580,13 +580,12 @@ class Screener:
 
     def _row_facts(
         self,
-        queries: list[Query],
         rows: list[list[str]],
-        row_query: np.ndarray,
         weights: list[np.ndarray],
         matches: dict[str, TokenMatches],
         consonant: np.ndarray,
         company: np.ndarray,
+        wanted: np.ndarray,
         foreign: np.ndarray,
     ) -> tuple[np.ndarray, ...]:
         """What ``prefilter.calibrated_bound`` needs of each row: tokens, heaviest token, heaviest
@@ -599,29 +598,19 @@ class Screener:
                 q_max[k] = max(q_max[k], x)
                 if not len(matches[t].var):
                     q_idle[k] = max(q_idle[k], x)
-        wanted = np.array(
-            [SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries] + [-1], np.int8
-        )
-        return (lens, q_max, q_idle, consonant, company, wanted[row_query], foreign)
+        return (lens, q_max, q_idle, consonant, company, wanted, foreign)
 
     def _features(
         self,
-        queries: list[Query],
         rs: RowScores,
-        row_query: np.ndarray,
+        wanted: np.ndarray,
         consonant: np.ndarray,
         company: np.ndarray,
         foreign: np.ndarray,
     ) -> np.ndarray:
+        """The calibrated model's features of each candidate; ``wanted`` and the flags are per row."""
         idx = self.index
         names = idx.var_name[rs.var]
-        wanted = (
-            np.array(
-                [SCHEMAS.index(x.schema) if x.schema in SCHEMAS else -1 for x in queries] + [-1], np.int8
-            )[row_query[rs.row]]
-            if len(rs.row)
-            else np.zeros(0, np.int8)
-        )
         return calibration.features(
             rs.align,
             rs.score,
@@ -629,7 +618,7 @@ class Screener:
             self._initials[rs.var],
             self._w_surname[rs.var],
             idx.name_weak[names],
-            wanted,
+            wanted[rs.row],
             idx.entity_schema[idx.name_entity[names]],
             consonant[rs.row],
             company[rs.row],
@@ -839,6 +828,11 @@ class _Scored:
     scores: RowScores
     x: np.ndarray  # features of each candidate (calibration.FEATURES)
     final: np.ndarray  # calibrated score of each candidate, rules applied
+
+
+def _schema_indices(schemas: list[str]) -> np.ndarray:
+    """Each schema's index in ``SCHEMAS`` (int8), -1 for any other ("Any")."""
+    return np.array([SCHEMAS.index(s) if s in SCHEMAS else -1 for s in schemas], np.int8)
 
 
 def _heads(index: NameIndex) -> np.ndarray:
