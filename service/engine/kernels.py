@@ -33,7 +33,7 @@ NO_BOUND = (
     0.0,
     np.zeros((0, 3)),
     np.zeros((0, 4), np.int8),
-    np.zeros((0, 8), np.float32),
+    np.zeros((0, 7), np.float32),
     np.zeros((2, 0, 2)),
     np.zeros(4),
 )
@@ -112,7 +112,17 @@ def reaching(
                     else:
                         part = row_facts[r, 0]
                         z = group_logit(
-                            query_total, q_sum, c_sum, s_sum, row_z, row_facts, r, names, V[i], coef
+                            query_total,
+                            q_sum,
+                            c_sum,
+                            s_sum,
+                            listed_total,
+                            row_z,
+                            row_facts,
+                            r,
+                            names,
+                            V[i],
+                            coef,
                         )
                         z += consts[1] - logit_floor  # the slack
                         ok = z + _highest(coef, part, 0, 0.0, base) >= 0 or _identical(
@@ -194,6 +204,7 @@ def group_logit(
     q_ub: float,
     c_ub: float,
     surname_ub: float,
+    listed_total: float,
     row_z: float,
     row_facts: np.ndarray,
     r: int,
@@ -208,15 +219,15 @@ def group_logit(
     ``coef``) bounded from the pair's sums. ``row_facts``: per row its part, consonant keys,
     schema index wanted (-1: any), legal form."""
     part, want, company = row_facts[r, 0], row_facts[r, 2], row_facts[r, 3]
-    listed_total, w_surname, var_z = np.float64(names[v, 0]), np.float64(names[v, 1]), names[v, 2 + part]
-    listed, one, initials = int(names[v, 4]), np.float64(names[v, 5]), names[v, 6] > 0
+    w_surname, var_z = np.float64(names[v, 0]), np.float64(names[v, 1 + part])
+    listed, one, initials = int(names[v, 3]), np.float64(names[v, 4]), names[v, 5] > 0
     qc = min(q_ub / max(query_total, 1e-6), 1.0)
     mismatch = 1.0 if want >= 0 and want != listed and listed < VESSEL else 0.0
     craft = 1.0 if listed >= VESSEL and want < VESSEL else 0.0
     surname_cov = min(surname_ub / max(w_surname, 1e-6), 1.0) if w_surname > 0 else 0.0
     ini_person = 1.0 if initials and want == PERSON else 0.0
     cp = 1.0 if company and listed == PERSON else 0.0
-    z = row_z + np.float64(var_z)
+    z = row_z + var_z
     z += _highest(coef, part, 1, 0.0, qc)
     z += _highest(coef, part, 2, 0.0, np.log1p(c_ub))
     z += _highest(coef, part, 3, max(query_total - q_ub, 0.0), query_total)
@@ -237,9 +248,9 @@ def _identical(
 ) -> bool:  # pragma: no cover - compiled
     """Whether row ``r`` and name ``v`` may be identical names, which score 1 whatever the model
     (``calibration.calibrated``; a hair of slack: the sums are float32)."""
-    want, listed = row_facts[r, 2], int(names[v, 4])
+    want, listed = row_facts[r, 2], int(names[v, 3])
     mismatch = want >= 0 and want != listed and listed < VESSEL
-    return blend_ub >= 0.9998 and c_ub >= consts[0] * (1 - 1e-5) and not mismatch and names[v, 7] == 0
+    return blend_ub >= 0.9998 and c_ub >= consts[0] * (1 - 1e-5) and not mismatch and names[v, 6] == 0
 
 
 @njit(cache=True, nogil=True)

@@ -66,18 +66,6 @@ def _by_part(model: ScoreModel, romanized: np.ndarray, bound: Callable[[Logit], 
     return np.where(romanized, bound(model.script), z) if romanized.any() else z
 
 
-def _highest_logit(part: Logit, names: tuple[str, ...], intervals: dict, n: int) -> np.ndarray:
-    """The highest log-odds ``part`` gives any feature values within ``intervals`` (it is linear)."""
-    z = np.full(n, part.intercept)
-    per_unit = part.coef / part.scale
-    for j, name in enumerate(names):
-        lo, hi = intervals[name]
-        lo_c = per_unit[j] * (np.asarray(lo, np.float64) - part.mean[j])
-        hi_c = per_unit[j] * (np.asarray(hi, np.float64) - part.mean[j])
-        z += np.maximum(lo_c, hi_c)
-    return z
-
-
 # The model's features that depend on the alignment of a (row, name) pair, in the order
 # ``kernels.group_logit`` bounds them; the others are fixed by the name (``variant_bounds``), by
 # the row, or bounded by constants.
@@ -112,14 +100,14 @@ _CONSTANT_INTERVALS = {
 @dataclass(frozen=True, slots=True)
 class VariantBounds:
     """What the calibrated bound of a (row, name) pair needs of each name variant of an index,
-    computed once per index and model, one record a name: its listed weight, surname weight, per
-    model part the highest log-odds of the features fixed by the name, its listed schema index,
-    one word, engine-made initials and weak alias (``kernels.group_logit``'s ``name``: on a list of
-    a million names each array read apart was a cache miss); and of the model, what bounds the
+    computed once per index and model, one record a name: its surname weight, per model part the
+    highest log-odds of the features fixed by the name, its listed schema index, one word,
+    engine-made initials and weak alias (``kernels.group_logit``'s ``names``: on a list of a
+    million names each array read apart was a cache miss); and of the model, what bounds the
     others."""
 
     model: ScoreModel
-    table: np.ndarray  # float32 (nvar, 8): one record a name, read in one cache line (see above)
+    table: np.ndarray  # float32 (nvar, 7): one record a name, read in one cache line (see above)
     coef: np.ndarray  # (2, features, 2): per part, (per unit, mean) of GROUP_FEATURES + ROW_FEATURES
     consts: np.ndarray  # IDENTICAL_WEIGHT, the slack, and per part the intercept
     # plus the constant features' highest contributions
@@ -143,11 +131,14 @@ def variant_bounds(
         "weak_alias": (weak, weak),
         "weak_partial": (0.0, weak),
     }
+    bounded = [*intervals, *GROUP_FEATURES, *ROW_FEATURES, *_CONSTANT_INTERVALS]
+    if sorted(bounded) != sorted(model.features):  # a feature left out would make the bound unsound
+        raise ValueError(f"the calibrated bound does not cover the model's features: {model.features}")
     parts = (model.latin, model.script)
     var_z = [_highest_sum(part, model.features, intervals) for part in parts]
-    table = np.stack(
-        np.broadcast_arrays(idx.var_wsum, w_surname, *var_z, listed, one_word, initials, weak), axis=1
-    ).astype(np.float32)
+    table = np.stack(np.broadcast_arrays(w_surname, *var_z, listed, one_word, initials, weak), axis=1).astype(
+        np.float32
+    )
     coef = np.stack([_coefficients(part, model.features, GROUP_FEATURES + ROW_FEATURES) for part in parts])
     base = [float(_highest_sum(part, model.features, _CONSTANT_INTERVALS)) + part.intercept for part in parts]
     consts = np.array([IDENTICAL_WEIGHT, _SLACK, *base], np.float64)
@@ -353,7 +344,12 @@ def rows_may_match(
         "consonant_keys": (consonant[row], consonant[row]),
         "other_script": (foreign[row], foreign[row]),
     }
-    z = _by_part(model, foreign[row], lambda part: _highest_logit(part, model.features, intervals, n))
+    every = {f: intervals[f] for f in model.features}  # each feature bounded here (a KeyError if not)
+    z = _by_part(
+        model,
+        foreign[row],
+        lambda part: part.intercept + _highest_sum(part, model.features, every) + np.zeros(n),
+    )
     # the rules: where one must cut (the scores stays under half), the pair cannot reach the floor
     cut = (
         ((weak > 0) & (complete < COMPLETE))

@@ -437,7 +437,7 @@ def score_rows(
     L = np.concatenate([tm.vlisted for tm in parts])
     floors = np.broadcast_to(np.asarray(floor, np.float64), (len(rows),))
     rw = row_weights(weights)
-    calibrated = len(bound[2]) > 0
+    calibrated = bound is not kernels.NO_BOUND
     if floors.any() or calibrated:
         U = np.concatenate([tm.vsurname for tm in parts]) if calibrated else np.zeros(0, bool)
         q_w = rw.flat[rw.offsets[R] + Q] * S

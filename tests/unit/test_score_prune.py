@@ -15,7 +15,9 @@ import pytest
 from lists_support import eval_path, ofac_2021, un_2026
 
 from service.engine import screener as screener_module
+from service.engine.calibration import Logit, ScoreModel
 from service.engine.kernels import NO_BOUND
+from service.engine.prefilter import variant_bounds
 from service.engine.scoring import RowScores, score_rows
 from service.engine.screener import Query, Screener
 
@@ -83,7 +85,7 @@ def test_screening_under_a_threshold_prunes_only_what_cannot_reach_it(
 
     def counting(idx, params, rows, weights, matches, floor, head, bound, pair_hook=None):
         rs = counted(idx, params, rows, weights, matches, floor, head, bound, pair_hook)
-        triples["pruned" if len(bound[2]) else "all"] += len(rs.row)
+        triples["pruned" if bound is not NO_BOUND else "all"] += len(rs.row)
         return rs
 
     monkeypatch.setattr(screener_module, "score_rows", counting)
@@ -97,3 +99,17 @@ def test_screening_under_a_threshold_prunes_only_what_cannot_reach_it(
         ]
         assert any(r.matches for r in pruned)
     assert 0 < triples["pruned"] < triples["all"] / 3  # it prunes most candidates
+
+
+def test_the_calibrated_bound_covers_every_feature_of_the_model() -> None:
+    """A model with a feature the bound does not know is refused, not bounded without it."""
+    screener = real_screener()
+    model = screener.model
+    latin = model.latin
+    extra = Logit(
+        np.append(latin.mean, 0.0), np.append(latin.scale, 1.0), np.append(latin.coef, 0.0), latin.intercept
+    )
+    wider = ScoreModel(model.version, (*model.features, "new_feature"), extra, extra)
+    variant_bounds(screener.index, model, screener._one_word, screener._initials, screener._w_surname)
+    with pytest.raises(ValueError, match="does not cover"):
+        variant_bounds(screener.index, wider, screener._one_word, screener._initials, screener._w_surname)
